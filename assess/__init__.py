@@ -1,0 +1,36 @@
+"""assess: how mature is a public body's stakeholder management, and what should it do next."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from assess import cli, config, db
+from assess.paths import STATIC_DIR
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions and blueprints; nothing else."""
+    # The instance folder holds the SQLite file and the generated secret key. It can be moved with
+    # ASSESS_INSTANCE_PATH (or INSTANCE_PATH in test_config); Flask's default is ./instance in a
+    # checkout and <prefix>/var/assess-instance for an installed package.
+    instance_path = (test_config or {}).get("INSTANCE_PATH")
+    instance_path = instance_path or os.environ.get("ASSESS_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path) if instance_path else None,
+        instance_relative_config=True,
+        static_folder=str(STATIC_DIR),
+    )
+    config.load(app, test_config)
+    db.init_app(app)
+    cli.init_app(app)
+
+    from assess.views import health, home
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(home.bp)
+    return app

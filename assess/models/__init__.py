@@ -1,0 +1,9 @@
+"""The typed SQLAlchemy models, one module per area, all importable from here.
+
+Alembic's autogenerate reads ``Base.metadata`` after this package is imported, so every model module
+must be imported below.
+"""
+
+from assess.db import Base
+
+__all__ = ["Base"]

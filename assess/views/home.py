@@ -1,0 +1,14 @@
+"""The start page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """What assess does and where to begin."""
+    return render_template("home/index.html")

@@ -1,0 +1,132 @@
+"""Shared fixtures: an app on a fresh, migrated database per test, its client and CLI runner.
+
+The suite runs on SQLite by default. When ``ASSESS_DATABASE_URL`` names a PostgreSQL server (as
+``.ci/run`` sets it), each test gets its own database on that server instead, copied from a template
+that was migrated once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from assess import create_app, db, migrate
+
+SERVER_URL = os.environ.get("ASSESS_DATABASE_URL", "")
+ON_POSTGRES = SERVER_URL.startswith(("postgresql", "postgres"))
+
+
+def _base_config(url: str, instance: Path) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "INSTANCE_PATH": str(instance),
+    }
+
+
+def _postgres_admin_url() -> str:
+    url = make_url(SERVER_URL)
+    if url.drivername in {"postgresql", "postgres"}:
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def _database_url(name: str) -> str:
+    return make_url(_postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
+
+
+def _run_admin(statement: str) -> None:
+    engine = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def make_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+    """A factory of fresh databases, each already at the newest migration."""
+    worker = uuid.uuid4().hex[:8]
+    template_dir = tmp_path_factory.mktemp("template")
+    if ON_POSTGRES:
+        template = f"assess_template_{worker}"
+        _run_admin(f'CREATE DATABASE "{template}"')
+        template_url = _database_url(template)
+    else:
+        template_file = template_dir / "template.sqlite3"
+        template_url = f"sqlite:///{template_file}"
+    app = create_app(_base_config(template_url, template_dir))
+    with app.app_context():
+        migrate.upgrade(app)
+    db.engine(app).dispose()
+    if not ON_POSTGRES:
+        # Fold the write-ahead log into the file so that a plain copy is complete.
+        engine = create_engine(template_url)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+
+    created: list[str] = []
+
+    def factory() -> str:
+        if ON_POSTGRES:
+            name = f"assess_test_{worker}_{len(created)}"
+            _run_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            created.append(name)
+            return _database_url(name)
+        target = tmp_path_factory.mktemp("db") / "assess.sqlite3"
+        shutil.copyfile(template_file, target)
+        return f"sqlite:///{target}"
+
+    yield factory
+
+    if ON_POSTGRES:
+        for name in created:
+            _run_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _run_admin(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+
+
+@pytest.fixture
+def make_app(make_database: Callable[[], str], tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build an app on a fresh database; keyword arguments override configuration."""
+    apps: list[Flask] = []
+
+    def factory(**overrides: object) -> Flask:
+        config = _base_config(make_database(), tmp_path / "instance")
+        config.update(overrides)
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        db.engine(app).dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    """The application on a fresh, migrated database."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser-like client of ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """Runs ``assess`` commands against ``app``."""
+    return app.test_cli_runner()
