@@ -1,0 +1,93 @@
+"""Answers as plain values, independent of how they are stored or entered.
+
+The database keeps an answer's ``value`` as JSON (see :meth:`Answer.to_json`); the web forms, the
+workshops and the demo build these objects; the scoring engine reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from assess.questionnaire.schema import RATING_ATTRIBUTES
+
+
+class Status(StrEnum):
+    """What kind of answer a person gave."""
+
+    #: A real answer: ``value`` holds it.
+    ANSWERED = "answered"
+    #: "Not applicable": excluded from scores and from completeness.
+    NOT_APPLICABLE = "not_applicable"
+    #: "Don't know": excluded from scores, but counted as unanswered in completeness.
+    DONT_KNOW = "dont_know"
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One segment's row in the stakeholder register."""
+
+    #: A listed segment's id, or ``custom-...`` for a segment the body added.
+    segment_id: str
+    #: The body's own name for a custom segment (None for listed segments).
+    label: str | None = None
+    #: Ratings 1 to 4 (None: not rated yet).
+    power: int | None = None
+    legitimacy: int | None = None
+    urgency: int | None = None
+    interest: int | None = None
+    #: How the body regards the segment: customer, citizen or stakeholder.
+    regard: str | None = None
+    #: The IAP2 level the segment gets today: none, inform, consult, involve, collaborate, empower.
+    engagement: str | None = None
+
+    def rating(self, attribute: str) -> int | None:
+        """The rating of ``attribute`` (power, legitimacy, urgency or interest)."""
+        if attribute not in RATING_ATTRIBUTES:
+            raise KeyError(attribute)
+        value: int | None = getattr(self, attribute)
+        return value
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RegisterRow:
+        """The inverse of :meth:`to_json`."""
+        return cls(**data)
+
+
+#: An answer's value: an option id (single), option ids (multiple), a level 1-5 (level),
+#: text (text) or the register's rows (register).
+Value = str | int | tuple[str, ...] | tuple[RegisterRow, ...] | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One person's (or a consensus) answer to one question."""
+
+    question_id: str
+    status: Status = Status.ANSWERED
+    value: Value = None
+    #: The free-text evidence note every question takes.
+    note: str = field(default="")
+
+    @property
+    def is_answered(self) -> bool:
+        """True for a real answer (not "not applicable", not "don't know", not empty)."""
+        return self.status is Status.ANSWERED and self.value not in (None, "", ())
+
+    def value_to_json(self) -> Any:
+        """``value`` as JSON-ready data."""
+        if isinstance(self.value, tuple):
+            return [v.to_json() if isinstance(v, RegisterRow) else v for v in self.value]
+        return self.value
+
+    @staticmethod
+    def value_from_json(data: Any) -> Value:
+        """The inverse of :meth:`value_to_json`."""
+        if isinstance(data, list):
+            return tuple(RegisterRow.from_json(v) if isinstance(v, dict) else v for v in data)
+        return data  # type: ignore[no-any-return]

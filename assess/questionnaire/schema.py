@@ -1,0 +1,269 @@
+"""The structure of a questionnaire file, as frozen pydantic models.
+
+This module checks shape: which keys exist, their types and ranges, that display text is keyed by
+locale. Checks that relate one part of a file to another (duplicate ids, ``show_if`` targets, model
+ids in ``fit`` and ``targets``, recommendation steps) live in
+:mod:`assess.questionnaire.references`.
+The format is described for people in ``docs/questionnaire-format.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
+
+#: Stable identifiers: lower-case ASCII, digits and hyphens, starting with a letter.
+ID_PATTERN = r"^[a-z][a-z0-9-]*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
+#: Option ids may also start with a digit (the register's ratings are "1" to "4").
+OptionId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+#: Locale codes such as ``en``, ``cy`` or ``pt-BR``.
+LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
+DEFAULT_LOCALE = "en"
+#: The five maturity levels and answer levels.
+Level = Annotated[int, Field(ge=1, le=5)]
+#: How far one model-fit option moves one model.
+FitWeight = Annotated[int, Field(ge=-3, le=3)]
+
+#: The register's columns are fixed because the scoring relies on them.
+RATING_ATTRIBUTES = ("power", "legitimacy", "urgency", "interest")
+RATING_OPTIONS = ("1", "2", "3", "4")
+#: Ratings at or above this count as "high" (power/interest) or "held" (salience).
+RATING_HIGH_FROM = 3
+REGARD_OPTIONS = ("customer", "citizen", "stakeholder")
+ENGAGEMENT_OPTIONS = ("none", "inform", "consult", "involve", "collaborate", "empower")
+REGISTER_ATTRIBUTES = (*RATING_ATTRIBUTES, "regard", "engagement")
+
+
+class _Strict(BaseModel):
+    """Frozen, and unknown keys are errors (a misspelt key must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class LocalText(RootModel[dict[str, str]]):
+    """Display text keyed by locale; ``en`` is required, other locales fall back to it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    @field_validator("root")
+    @classmethod
+    def _check(cls, value: dict[str, str]) -> dict[str, str]:
+        import re
+
+        if DEFAULT_LOCALE not in value:
+            raise ValueError(f"display text needs an '{DEFAULT_LOCALE}' entry")
+        for locale, text in value.items():
+            if not re.match(LOCALE_PATTERN, locale):
+                raise ValueError(f"'{locale}' is not a locale code such as 'en' or 'cy'")
+            if not text.strip():
+                raise ValueError(f"the '{locale}' text is empty")
+        return value
+
+    def get(self, locale: str = DEFAULT_LOCALE) -> str:
+        """The text in ``locale``, or in English when there is no translation."""
+        return self.root.get(locale) or self.root[DEFAULT_LOCALE]
+
+    def __str__(self) -> str:
+        return self.get()
+
+
+class ShowIf(_Strict):
+    """Ask a question only when an earlier question's answer is one of ``any_of``.
+
+    For a multiple-choice question, any one chosen option that is in ``any_of`` is enough.
+    """
+
+    #: The id of an earlier question in the same file.
+    question: Id
+    #: Option ids, or levels (integers) for a level question.
+    any_of: list[Level | OptionId] = Field(min_length=1)
+
+
+class Option(_Strict):
+    """One answer a person can choose."""
+
+    id: OptionId
+    label: LocalText
+    #: Model-fit only: how choosing this option moves each candidate model.
+    fit: dict[Id, FitWeight] | None = None
+
+
+class _QuestionBase(_Strict):
+    id: Id
+    text: LocalText
+    guidance: LocalText | None = None
+    #: Offer "Not applicable": excluded from scores, not counted as zero.
+    allow_na: bool = False
+    #: Offer "Don't know": excluded from scores and lowers completeness.
+    allow_dont_know: bool = True
+    show_if: ShowIf | None = None
+
+
+class SingleQuestion(_QuestionBase):
+    """Choose one option."""
+
+    type: Literal["single"]
+    options: list[Option] = Field(min_length=2)
+
+
+class MultipleQuestion(_QuestionBase):
+    """Choose any number of options (at most ``max_choices`` when set)."""
+
+    type: Literal["multiple"]
+    options: list[Option] = Field(min_length=2)
+    max_choices: int | None = Field(default=None, ge=1)
+
+
+class LevelQuestion(_QuestionBase):
+    """Pick the one of five descriptions of practice that matches the organisation."""
+
+    type: Literal["level"]
+    #: Exactly levels 1 to 5, each an observable practice.
+    levels: dict[Level, LocalText]
+    #: What must be true before a 4 or a 5 is given.
+    quality_criteria: list[LocalText] = Field(min_length=1)
+
+    @field_validator("levels")
+    @classmethod
+    def _all_five(cls, value: dict[int, LocalText]) -> dict[int, LocalText]:
+        missing = [n for n in range(1, 6) if n not in value]
+        if missing:
+            raise ValueError(f"levels 1 to 5 are all needed; missing {missing}")
+        return value
+
+
+class TextQuestion(_QuestionBase):
+    """A short answer in the person's own words."""
+
+    type: Literal["text"]
+    allow_dont_know: bool = False
+    max_length: int = Field(default=2000, ge=1, le=10000)
+
+
+class Segment(_Strict):
+    """A row of the stakeholder register."""
+
+    id: Id
+    label: LocalText
+    description: LocalText | None = None
+
+
+class RegisterAttribute(_Strict):
+    """A column of the stakeholder register."""
+
+    id: Literal["power", "legitimacy", "urgency", "interest", "regard", "engagement"]
+    label: LocalText
+    help: LocalText | None = None
+    options: list[Option] = Field(min_length=2)
+
+
+class RegisterQuestion(_QuestionBase):
+    """The stakeholder register: segments as rows, the fixed attributes as columns."""
+
+    type: Literal["register"]
+    allow_dont_know: bool = False
+    allow_custom_segments: bool = True
+    segments: list[Segment] = Field(min_length=1)
+    attributes: list[RegisterAttribute]
+
+    def attribute(self, attribute_id: str) -> RegisterAttribute:
+        """The column ``attribute_id``."""
+        return next(a for a in self.attributes if a.id == attribute_id)
+
+
+Question = Annotated[
+    SingleQuestion | MultipleQuestion | LevelQuestion | TextQuestion | RegisterQuestion,
+    Field(discriminator="type"),
+]
+ChoiceQuestion = SingleQuestion | MultipleQuestion
+
+
+class Recommendation(_Strict):
+    """What to do to move a dimension up one level."""
+
+    from_level: Annotated[int, Field(ge=1, le=4, alias="from")]
+    to_level: Annotated[int, Field(ge=2, le=5, alias="to")]
+    action: LocalText
+    rationale: LocalText
+    owner: LocalText
+    timeframe: LocalText
+
+
+class Section(_Strict):
+    """One page of questions; in the adoption questionnaire, one dimension."""
+
+    id: Id
+    title: LocalText
+    intro: LocalText | None = None
+    questions: list[Question] = Field(min_length=1)
+    #: Adoption only: 1 to 3, how much the dimension counts when gaps are ranked.
+    weight: int | None = Field(default=None, ge=1, le=3)
+    #: Adoption only: the level each candidate model needs in this dimension.
+    targets: dict[Id, Level] | None = None
+    #: Adoption only: one step for each of 1->2, 2->3, 3->4 and 4->5.
+    recommendations: list[Recommendation] | None = None
+
+    def recommendation(self, from_level: int) -> Recommendation | None:
+        """The step from ``from_level`` to the next level."""
+        return next((r for r in self.recommendations or [] if r.from_level == from_level), None)
+
+
+class CandidateModel(_Strict):
+    """A way of managing the people the body serves (model-fit only)."""
+
+    id: Id
+    name: LocalText
+    summary: LocalText
+
+
+class LevelName(_Strict):
+    """The name and short meaning of a maturity level (adoption only)."""
+
+    name: LocalText
+    summary: LocalText
+
+
+Kind = Literal["definition", "model-fit", "adoption"]
+
+
+class Questionnaire(_Strict):
+    """A whole questionnaire file."""
+
+    id: Id
+    version: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z.+-]+$")]
+    kind: Kind
+    title: LocalText
+    description: LocalText | None = None
+    sections: list[Section] = Field(min_length=1)
+    #: Model-fit only: the candidate models.
+    models: list[CandidateModel] | None = None
+    #: Adoption only: names of maturity levels 1 to 5.
+    levels: dict[Level, LevelName] | None = None
+
+    def questions(self) -> Iterator[tuple[Section, Question]]:
+        """Every question in order, with its section."""
+        for section in self.sections:
+            for question in section.questions:
+                yield section, question
+
+    def question(self, question_id: str) -> Question:
+        """The question ``question_id``; KeyError if there is none."""
+        for _section, question in self.questions():
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    def section(self, section_id: str) -> Section:
+        """The section ``section_id``; KeyError if there is none."""
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    @property
+    def model_ids(self) -> list[str]:
+        """The candidate models' ids, in file order (model-fit only)."""
+        return [m.id for m in self.models or []]
