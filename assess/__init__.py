@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from assess import cli, config, db
+from assess import cli, config, db, errors, security
 from assess.paths import STATIC_DIR
 
 
@@ -28,6 +28,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     db.init_app(app)
     cli.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
 
     from assess.views import health, home
 

@@ -31,10 +31,12 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 3600,
+    # Served over HTTPS: secure, __Host- prefixed session cookie and HSTS (see assess.security).
+    "HTTPS": False,
 }
 
 #: Settings read from the environment as booleans or integers rather than strings.
-_BOOLEAN = {"DATABASE_ECHO", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG"}
+_BOOLEAN = {"DATABASE_ECHO", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG", "HTTPS"}
 _INTEGER = {"MAX_CONTENT_LENGTH", "WTF_CSRF_TIME_LIMIT"}
 
 

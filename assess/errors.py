@@ -1,0 +1,52 @@
+"""Error pages: every HTTP error gets a page in plain English (JSON for JSON clients), never a
+traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+#: What a person is told for each status, in their words rather than the protocol's.
+MESSAGES = {
+    400: ("Something in that request was not right", "The page could not use what was sent."),
+    403: ("You do not have access to this page", "Ask an administrator of your organisation."),
+    404: ("Page not found", "Check the address, or go back to the page you came from."),
+    405: ("That action is not possible here", "Go back and use the buttons on the page."),
+    413: ("That was too large", "The file or text sent was larger than assess accepts."),
+    429: ("Too many attempts", "Wait a few minutes, then try again."),
+    500: ("Sorry, something went wrong", "Nothing you saved before has been lost. Try again."),
+}
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" or request.path.startswith("/api/")
+
+
+def render_error(error: HTTPException) -> ResponseReturnValue:
+    """A page (or JSON) for ``error`` with its status code."""
+    code = error.code or 500
+    title, hint = MESSAGES.get(code, (error.name, ""))
+    # A message our own code gave (abort(400, "The level must be 1 to 5.")) is shown; Werkzeug's
+    # generic description for the status is replaced by the plainer hint above.
+    own_message = error.description and error.description != type(error).description
+    detail = error.description if own_message else hint
+    if _wants_json():
+        return {"error": title, "detail": detail}, code
+    return render_template("errors/error.html", code=code, title=title, detail=detail), code
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers for every HTTP error and for unexpected exceptions."""
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> ResponseReturnValue:
+        return render_error(error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> ResponseReturnValue:
+        if isinstance(error, HTTPException):
+            return render_error(error)
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError())
