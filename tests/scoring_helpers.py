@@ -142,6 +142,8 @@ def model_fit(*questions: dict[str, Any]) -> Questionnaire:
             "models": [
                 {"id": m, "name": _text(f"{m.title()} model"), "summary": _text(m)} for m in MODELS
             ],
-            "sections": [{"id": "context", "title": _text("Context"), "questions": list(questions)}],
+            "sections": [
+                {"id": "context", "title": _text("Context"), "questions": list(questions)}
+            ],
         }
     )

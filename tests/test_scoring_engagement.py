@@ -29,7 +29,12 @@ def test_salience_counts_the_attributes_rated_three_or_more(p, l, u, held, klass
 
 @pytest.mark.parametrize(
     ("p", "i", "expected"),
-    [(3, 3, "manage_closely"), (4, 2, "keep_satisfied"), (2, 4, "keep_informed"), (2, 2, "monitor")],
+    [
+        (3, 3, "manage_closely"),
+        (4, 2, "keep_satisfied"),
+        (2, 4, "keep_informed"),
+        (2, 2, "monitor"),
+    ],
 )
 def test_the_power_interest_grid(p, i, expected):
     assert quadrant(row("s", p, 1, 1, i)) == expected
