@@ -127,3 +127,10 @@ def test_the_register_is_scored_in_the_order_given():
     segments = score_register(real("definition"), answers(answered("register", rows)))
     assert [s.segment_id for s in segments] == ["media", "residents"]
     assert {s.question_id for s in segments} == {"register"}
+
+
+@pytest.mark.parametrize("rating", [0, 5])
+def test_a_rating_outside_one_to_four_is_refused(rating):
+    question = real("definition").question("register")
+    with pytest.raises(ValueError, match="power"):
+        score_segment(question, row("residents", rating, 1, 1, 1))

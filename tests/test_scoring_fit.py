@@ -131,3 +131,8 @@ def test_nothing_answered_gives_no_fit_and_no_recommendation():
 def test_an_unknown_option_is_refused():
     with pytest.raises(ValueError, match="q1"):
         score_fit(_questionnaire(), answers(answered("q1", "nope")))
+
+
+def test_more_choices_than_allowed_are_refused():
+    with pytest.raises(ValueError, match="at most 2"):
+        score_fit(_questionnaire(), answers(answered("q3", ("x", "y", "z"))))

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from assess.questionnaire.answers import Answer, RegisterRow
 from assess.questionnaire.schema import (
     ENGAGEMENT_OPTIONS,
+    RATING_ATTRIBUTES,
     RATING_HIGH_FROM,
+    RATING_OPTIONS,
     Questionnaire,
     RegisterQuestion,
 )
@@ -163,6 +165,10 @@ def score_segment(
     label = listed.get(row.segment_id) or row.label or row.segment_id
     if row.engagement is not None and row.engagement not in ENGAGEMENT_OPTIONS:
         raise ValueError(f"segment '{row.segment_id}': '{row.engagement}' is not an IAP2 level")
+    for attribute in RATING_ATTRIBUTES:
+        rating = row.rating(attribute)
+        if rating is not None and str(rating) not in RATING_OPTIONS:
+            raise ValueError(f"segment '{row.segment_id}': {attribute} {rating!r} is not 1 to 4")
     held, salience_class, salience_type = salience(row)
     recommended, reasons = recommended_level(row, models)
     gap = above = 0

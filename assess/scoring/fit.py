@@ -135,6 +135,10 @@ def _chosen_options(question: SingleQuestion | MultipleQuestion, answer: Answer)
             raise ValueError(f"question '{question.id}': '{option_id}' is not one of its options")
     if isinstance(question, SingleQuestion) and len(chosen) != 1:
         raise ValueError(f"question '{question.id}' takes one option, not {len(chosen)}")
+    if isinstance(question, MultipleQuestion) and len(set(chosen)) > (
+        question.max_choices or len(known)
+    ):
+        raise ValueError(f"question '{question.id}' takes at most {question.max_choices} options")
     # Options in questionnaire order, each once, so the trace reads like the form.
     return [option.id for option in question.options if option.id in chosen]
 
