@@ -14,6 +14,7 @@ from assess.questionnaire.schema import MultipleQuestion, Questionnaire, SingleQ
 from assess.scoring._common import (
     ANSWERED,
     DONT_KNOW,
+    HIDDEN,
     NOT_APPLICABLE,
     PERCENT_DECIMALS,
     UNANSWERED,
@@ -170,14 +171,14 @@ def score_fit(
         DONT_KNOW: [],
         UNANSWERED: [],
         NOT_APPLICABLE: [],
-        "hidden": [],
+        HIDDEN: [],
     }
     order = 0
     for _section, question in model_fit.questions():
         if not isinstance(question, SingleQuestion | MultipleQuestion):
             continue
         if question.id not in visible:
-            groups["hidden"].append(question.id)
+            groups[HIDDEN].append(question.id)
             continue
         answer = answers.get(question.id)
         kind = classify(answer)
@@ -232,7 +233,7 @@ def score_fit(
         dont_know_question_ids=tuple(groups[DONT_KNOW]),
         unanswered_question_ids=tuple(groups[UNANSWERED]),
         not_applicable_question_ids=tuple(groups[NOT_APPLICABLE]),
-        hidden_question_ids=tuple(groups["hidden"]),
+        hidden_question_ids=tuple(groups[HIDDEN]),
         completeness=share(len(groups[ANSWERED]), applicable),
     )
 
