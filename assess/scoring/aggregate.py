@@ -1,0 +1,191 @@
+"""Several respondents' answers to one questionnaire: counts, medians, ranges and a default
+agreed answer.
+
+Used by workshops, where individuals answer first and the group then agrees (the CAF 2020
+practice). See ``docs/methodology.md`` ("Several respondents") for the rules in plain English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from assess.questionnaire.answers import Answer, Status
+from assess.questionnaire.schema import (
+    LevelQuestion,
+    MultipleQuestion,
+    Question,
+    Questionnaire,
+    SingleQuestion,
+)
+from assess.scoring._common import (
+    ANSWERED,
+    DONT_KNOW,
+    NOT_APPLICABLE,
+    UNANSWERED,
+    Result,
+    classify,
+    share,
+)
+from assess.scoring.visibility import visible_question_ids
+
+
+@dataclass(frozen=True)
+class ValueCount(Result):
+    """How many respondents gave one option (an option id) or one level (1 to 5)."""
+
+    value: str | int
+    count: int
+
+
+@dataclass(frozen=True)
+class QuestionAggregate(Result):
+    """Every respondent's answer to one question, summed up."""
+
+    question_id: str
+    question_type: str
+    #: Everyone counted, whatever they answered.
+    respondents: int
+    answered: int
+    not_applicable: int
+    dont_know: int
+    unanswered: int
+    #: Respondents to whom the question was not shown (its show_if was not met).
+    hidden: int
+    #: single and multiple: per option in questionnaire order (multiple: every choice counts);
+    #: level: per level 1 to 5. Empty for text and register questions.
+    counts: tuple[ValueCount, ...]
+    #: The most common option(s) or level(s); several when tied.
+    most_common: tuple[str | int, ...]
+    #: The most common answer's count / answered (for multiple: the share of answering
+    #: respondents who chose it), rounded to SHARE_DECIMALS.
+    most_common_share: float | None
+    #: level: the exact median (may end in .5), the median rounded half down, lowest, highest
+    #: and range (highest - lowest).
+    median: float | None
+    median_level: int | None
+    lowest: int | None
+    highest: int | None
+    range: int | None
+
+
+def _levels(answers: Sequence[Answer]) -> list[int]:
+    return sorted(int(a.value) for a in answers)  # type: ignore[arg-type]
+
+
+def median_level(levels: Sequence[int]) -> int:
+    """The median of ``levels``, rounded half down (the lower of the two middle values)."""
+    ordered = sorted(levels)
+    if not ordered:
+        raise ValueError("no levels")
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def _chosen(answer: Answer) -> set[str]:
+    value = answer.value
+    return {str(v) for v in value} if isinstance(value, tuple) else {str(value)}
+
+
+def aggregate_question(
+    question: Question, answers: Sequence[Answer | None], hidden: int = 0
+) -> QuestionAggregate:
+    """Sum up ``answers`` (one per respondent; None for no answer) to ``question``.
+
+    ``hidden`` counts further respondents to whom the question was not shown.
+    """
+    kinds = [classify(a) for a in answers]
+    real = [a for a, k in zip(answers, kinds, strict=True) if k == ANSWERED and a is not None]
+    counts: list[ValueCount] = []
+    median = lowest = highest = spread = rounded = None
+    if isinstance(question, SingleQuestion | MultipleQuestion):
+        chosen = [_chosen(a) for a in real]
+        counts = [ValueCount(o.id, sum(o.id in c for c in chosen)) for o in question.options]
+    elif isinstance(question, LevelQuestion):
+        levels = _levels(real)
+        counts = [ValueCount(n, levels.count(n)) for n in range(1, 6)]
+        if levels:
+            middle = len(levels) // 2
+            exact = (
+                Fraction(levels[middle])
+                if len(levels) % 2
+                else Fraction(levels[middle - 1] + levels[middle], 2)
+            )
+            median, rounded = float(exact), median_level(levels)
+            lowest, highest = levels[0], levels[-1]
+            spread = highest - lowest
+    top = max((c.count for c in counts), default=0)
+    return QuestionAggregate(
+        question_id=question.id,
+        question_type=question.type,
+        respondents=len(answers) + hidden,
+        answered=len(real),
+        not_applicable=kinds.count(NOT_APPLICABLE),
+        dont_know=kinds.count(DONT_KNOW),
+        unanswered=kinds.count(UNANSWERED),
+        hidden=hidden,
+        counts=tuple(counts),
+        most_common=tuple(c.value for c in counts if top and c.count == top),
+        most_common_share=share(top, len(real)) if counts else None,
+        median=median,
+        median_level=rounded,
+        lowest=lowest,
+        highest=highest,
+        range=spread,
+    )
+
+
+def aggregate(
+    questionnaire: Questionnaire, respondents: Sequence[Mapping[str, Answer]]
+) -> tuple[QuestionAggregate, ...]:
+    """Sum up several respondents' answers, question by question in questionnaire order.
+
+    Each respondent's own answers decide which questions they were shown; a question hidden from
+    a respondent counts under ``hidden``, not as unanswered.
+    """
+    shown = [visible_question_ids(questionnaire, r) for r in respondents]
+    result = []
+    for _section, question in questionnaire.questions():
+        given = [
+            r.get(question.id) for r, s in zip(respondents, shown, strict=True) if question.id in s
+        ]
+        result.append(aggregate_question(question, given, hidden=len(respondents) - len(given)))
+    return tuple(result)
+
+
+#: When kinds of response tie, the first of these wins.
+_KIND_ORDER = (ANSWERED, NOT_APPLICABLE, DONT_KNOW)
+
+
+def consensus_answer(question: Question, answers: Sequence[Answer | None]) -> Answer | None:
+    """The engine's default agreed answer to ``question``, for a group to confirm or change.
+
+    The most frequent kind of response wins (a real answer, "not applicable" or "don't know";
+    ties favour a real answer, then "not applicable"). From the real answers: a level question
+    takes the median rounded half down; a single question the most chosen option (ties: the
+    option listed first); a multiple question every option chosen by at least half of those who
+    answered (if none, the most chosen one), at most ``max_choices`` of them (more often chosen
+    first, ties to the option listed first). Text and register questions get None: the group
+    writes those together. None also when nobody responded.
+    """
+    if not isinstance(question, SingleQuestion | MultipleQuestion | LevelQuestion):
+        return None
+    kinds = [classify(a) for a in answers]
+    tally = {kind: kinds.count(kind) for kind in _KIND_ORDER}
+    if not any(tally.values()):
+        return None
+    winner = max(_KIND_ORDER, key=lambda k: (tally[k], -_KIND_ORDER.index(k)))
+    if winner == NOT_APPLICABLE:
+        return Answer(question.id, Status.NOT_APPLICABLE)
+    if winner == DONT_KNOW:
+        return Answer(question.id, Status.DONT_KNOW)
+    summary = aggregate_question(question, answers)
+    if isinstance(question, LevelQuestion):
+        return Answer(question.id, value=summary.median_level)
+    by_count = sorted(summary.counts, key=lambda c: -c.count)  # stable: file order on ties
+    if isinstance(question, SingleQuestion):
+        return Answer(question.id, value=str(by_count[0].value))
+    majority = [c for c in by_count if 2 * c.count >= summary.answered]
+    picked = (majority or by_count[:1])[: question.max_choices or len(by_count)]
+    ids = {str(c.value) for c in picked}
+    return Answer(question.id, value=tuple(o.id for o in question.options if o.id in ids))

@@ -1,0 +1,218 @@
+"""The worked example in docs/methodology.md, computed by the engine, figure for figure.
+
+The expected figures are written out here, and each table row the document prints is rebuilt from
+the engine's result and looked for in the document, so the document cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import pytest
+from scoring_helpers import ROOT, answered, answers, dont_know, example, na, row
+
+from assess.questionnaire.answers import Answer
+from assess.scoring import aggregate_question, consensus_answer, score_assessment
+
+DOC = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
+#: The document's tables have their cells separated by " | ".
+DOC_FLAT = " ".join(DOC.split())
+
+
+@pytest.fixture(scope="module")
+def result():
+    return score_assessment(
+        adoption=example("adoption"),
+        adoption_answers=answers(
+            answered("listen-plan", 2),
+            answered("listen-reach", 3),
+            dont_know("listen-feedback"),
+            answered("report-board", 4),
+            na("report-public"),
+        ),
+        model_fit=example("model-fit"),
+        model_fit_answers=answers(
+            answered("ex-choice", "in-principle"),
+            answered("ex-lobbies", "strong"),
+            answered("ex-checks", ("courts",)),
+        ),
+        definition=example("definition"),
+        definition_answers=answers(
+            answered(
+                "register",
+                (
+                    row("residents", 3, 4, 2, 2, "collaborate", regard="citizen"),
+                    row("custom-carers", 1, 4, 4, 4, "inform", label="Unpaid carers"),
+                ),
+            )
+        ),
+    )
+
+
+def in_doc(text: str) -> bool:
+    return " ".join(text.split()) in DOC_FLAT
+
+
+def cells(*values: object) -> str:
+    return "| " + " | ".join(str(v) for v in values) + " |"
+
+
+def test_dimension_figures(result):
+    listening = result.maturity.dimension("listening")
+    reporting = result.maturity.dimension("reporting")
+    assert (listening.floor, listening.mean, listening.completeness) == (2, 2.5, 0.67)
+    assert listening.floor_question_ids == ("listen-plan",)
+    assert listening.dont_know_question_ids == ("listen-feedback",)
+    assert (reporting.floor, reporting.mean, reporting.completeness) == (4, 4.0, 1.0)
+    assert reporting.not_applicable_question_ids == ("report-public",)
+    assert reporting.hidden_question_ids == ("report-why-not",)
+
+
+def test_the_maturity_table_is_the_engines(result):
+    for d in result.maturity.dimensions:
+        given = ", ".join(f"{q.question_id} {q.level}" for q in d.levels)
+        assert in_doc(
+            cells(
+                d.title,
+                d.weight,
+                given,
+                ", ".join(d.dont_know_question_ids) or "none",
+                ", ".join(d.not_applicable_question_ids) or "none",
+                ", ".join(d.hidden_question_ids) or "none",
+                f"{d.answered} / {d.applicable} = {d.completeness:.2f}",
+                f"{d.floor} ({d.floor_name})",
+                f"{sum(q.level for q in d.levels)} / {d.answered} = {d.mean:.2f}",
+            )
+        ), d.dimension_id
+
+
+def test_overall_level(result):
+    overall = result.maturity.overall
+    assert (overall.level, overall.name, overall.weighted_mean) == (2, "Managed", 2.8)
+    assert (overall.lowest_floor, overall.completeness) == (2, 0.75)
+    assert in_doc(
+        f"weighted mean = (3 x 2 + 2 x 4) / (3 + 2) = 14 / 5 = {overall.weighted_mean:.2f}, so the "
+        f"overall level is {overall.level} ({overall.name}); lowest floor {overall.lowest_floor}; "
+        f"overall completeness 3 / 4 = {overall.completeness:.2f}"
+    )
+
+
+def test_fit_figures(result):
+    fits = {m.model_id: m for m in result.fit.models}
+    assert [(m.total, m.minimum, m.maximum, m.fit_percent, m.rank) for m in fits.values()] == [
+        (-1, -3, 7, 20.0, 3),
+        (3, -1, 5, 66.7, 2),
+        (3, -2, 5, 71.4, 1),
+    ]
+    for m in fits.values():
+        assert in_doc(
+            cells(
+                m.name,
+                m.total,
+                m.minimum,
+                m.maximum,
+                f"100 x ({m.total} - {m.minimum}) / ({m.maximum} - {m.minimum}) = {m.fit_percent}",
+                m.rank,
+            )
+        ), m.model_id
+
+
+def test_fit_recommendation_and_reasons(result):
+    recommendation = result.fit.recommendation
+    assert recommendation.kind == "blend"
+    assert recommendation.model_ids == ("stakeholder", "citizen")
+    assert in_doc(f"the recommendation is **{recommendation.text}**")
+    assert in_doc(f"(lead {recommendation.lead})")
+    reasons = "; ".join(
+        f"{c.question_id} = {c.option_id} ({c.model_id} +{c.weight})"
+        for c in recommendation.reasons
+    )
+    assert in_doc(f"Reasons: {reasons}.")
+    assert result.chosen_by == "recommendation"
+
+
+def test_gap_table(result):
+    for g in result.gaps:
+        by_model = {t.model_id: t.level for t in g.targets}
+        status = {"below_target": "below target", "above_target": f"above target by {g.above_by}"}
+        assert in_doc(
+            cells(
+                g.title,
+                g.current,
+                by_model["stakeholder"],
+                by_model["citizen"],
+                g.target,
+                status[g.status],
+                g.gap,
+                g.weight,
+                g.priority,
+                g.rank or "none",
+            )
+        ), g.dimension_id
+    listening = result.gaps[0]
+    assert [(s.from_level, s.to_level) for s in listening.steps] == [(2, 3), (3, 4)]
+    for step in listening.steps:
+        assert in_doc(
+            f'step {step.from_level} to {step.to_level}, "{step.action}" ({step.owner}, '
+            f"{step.timeframe})"
+        )
+
+
+def test_segment_table(result):
+    results = {
+        "above_needed": lambda s: f"above what is needed by {s.above_by}",
+        "below_needed": lambda s: f"below what is needed by {s.gap}",
+    }
+    for s in result.segments:
+        assert in_doc(
+            cells(
+                s.label,
+                ", ".join(s.held),
+                f"{s.salience} ({s.salience_type})",
+                s.quadrant.replace("_", " "),
+                "; ".join(s.reasons),
+                s.recommended,
+                s.current,
+                results[s.status](s),
+            )
+        ), s.segment_id
+    assert [(s.recommended, s.gap, s.above_by) for s in result.segments] == [
+        ("involve", 0, 1),
+        ("collaborate", 3, 0),
+    ]
+
+
+def test_respondents_example():
+    question = example("adoption").question("listen-plan")
+    given = [Answer("listen-plan", value=v) for v in (2, 2, 3, 4)]
+    summary = aggregate_question(question, given)
+    counts = ", ".join(str(c.count) for c in summary.counts)
+    assert counts == "0, 2, 1, 1, 0"
+    assert (summary.most_common, summary.most_common_share) == ((2,), 0.5)
+    assert (summary.range, summary.median, summary.median_level) == (2, 2.5, 2)
+    assert consensus_answer(question, given).value == 2
+    assert in_doc(
+        f"The counts are {counts} for levels 1 to 5; the most common level is 2, with a share of "
+        f"2 / 4 = {summary.most_common_share:.2f}; the range is 4 - 2 = {summary.range}; the exact "
+        f"median is (2 + 3) / 2 = {summary.median}, and the median level, rounded half down, is "
+        f"{summary.median_level}"
+    )
+
+
+def test_the_dimension_table_matches_the_adoption_file():
+    from scoring_helpers import real
+
+    adoption = real("adoption")
+    assert in_doc(f"The current adoption questionnaire (version {adoption.version}) has")
+    for section in adoption.sections:
+        targets = section.targets or {}
+        assert in_doc(
+            cells(
+                section.id,
+                section.title.get(),
+                section.weight,
+                targets["customer"],
+                targets["citizen"],
+                targets["stakeholder"],
+            )
+        ), section.id
+    for level, name in (adoption.levels or {}).items():
+        assert in_doc(cells(level, name.name.get())), level
