@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 3600,
+    # The folder of questionnaire YAML files; None: the shipped questionnaires/.
+    "QUESTIONNAIRES_DIR": None,
 }
 
 #: Settings read from the environment as booleans or integers rather than strings.

@@ -37,6 +37,7 @@ __all__ = [
     "fingerprint",
     "load_directory",
     "load_file",
+    "load_paths",
     "parse",
     "validate_paths",
 ]
@@ -95,7 +96,9 @@ def _read_yaml(path: Path, file: str) -> tuple[Any, list[Problem]]:
         for key, line, first in loader.duplicate_keys
     ]
     if not isinstance(data, dict):
-        problems.append(Problem(file, "", "the file should be a mapping of keys (id, version, ...)"))
+        problems.append(
+            Problem(file, "", "the file should be a mapping of keys (id, version, ...)")
+        )
         return None, problems
     return data, problems
 
@@ -120,9 +123,9 @@ _TEXT_KEYS = frozenset(
 _PATTERNS = {
     schema.ID_PATTERN: "is not a valid id: use lower-case letters, digits and hyphens, "
     "starting with a letter",
-    r"^[a-z0-9][a-z0-9-]*$": "is not a valid option id: use lower-case letters, digits and "
-    "hyphens",
-    r"^[0-9A-Za-z.+-]+$": 'is not a valid version: use digits, letters, dots, + and -, such as "1.0.0"',
+    r"^[a-z0-9][a-z0-9-]*$": "is not a valid option id: use lower-case letters, digits and hyphens",
+    r"^[0-9A-Za-z.+-]+$": "is not a valid version: use digits, letters, dots, + and -, "
+    'such as "1.0.0"',
 }
 #: pydantic's names for the members of a plain union (``show_if.any_of``).
 _UNION_MEMBERS = ("constrained-int", "constrained-str", "int", "str")
@@ -136,7 +139,7 @@ def _shown(value: Any) -> str:
     return f"`{value}`"
 
 
-def _message(error: Mapping[str, Any], key: Any) -> str:  # noqa: C901 - one case per error type
+def _message(error: Mapping[str, Any], key: Any) -> str:
     kind = error["type"]
     value = error.get("input")
     ctx = error.get("ctx") or {}
@@ -280,7 +283,15 @@ def _yaml_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _load_many(files: Iterable[Path]) -> tuple[list[tuple[Path, Questionnaire]], list[Problem]]:
+def load_paths(
+    paths_: Iterable[str | Path],
+) -> tuple[list[tuple[Path, Questionnaire]], list[Problem]]:
+    """Read the given files and folders (a folder means its ``*.yaml`` files), checked together.
+
+    Returns the (path, questionnaire) pairs that passed on their own, and every problem found,
+    including those between files (see :func:`validate_paths`).
+    """
+    files = [f for p in paths_ for f in _yaml_files(Path(p))]
     loaded: list[tuple[Path, Questionnaire]] = []
     problems: list[Problem] = []
     for path in files:
@@ -298,8 +309,7 @@ def validate_paths(paths_: Iterable[str | Path]) -> list[Problem]:
     The files are also checked against each other: ids are unique and, when exactly one model-fit
     file is among them, every adoption target names one of its models.
     """
-    files = [f for p in paths_ for f in _yaml_files(Path(p))]
-    _loaded, problems = _load_many(files)
+    _loaded, problems = load_paths(paths_)
     return problems
 
 
@@ -312,7 +322,7 @@ def load_directory(path: str | Path | None = None) -> QuestionnaireSet:
     directory = Path(path) if path is not None else paths.QUESTIONNAIRES_DIR
     if not directory.is_dir():
         raise QuestionnaireError([Problem(str(directory), "", "there is no such folder")])
-    loaded, problems = _load_many(_yaml_files(directory))
+    loaded, problems = load_paths([directory])
     by_kind: dict[str, list[tuple[Path, Questionnaire]]] = {kind: [] for kind in _KINDS}
     for item in loaded:
         by_kind[item[1].kind].append(item)
@@ -347,7 +357,9 @@ def content(questionnaire: Questionnaire) -> dict[str, Any]:
     Keys left at their defaults are omitted, so that a later release of assess that adds an
     optional key does not count as a change to every questionnaire.
     """
-    data: dict[str, Any] = questionnaire.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    data: dict[str, Any] = questionnaire.model_dump(
+        mode="json", by_alias=True, exclude_defaults=True
+    )
     return data
 
 

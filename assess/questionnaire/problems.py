@@ -1,4 +1,4 @@
-"""What is wrong with a questionnaire file: one :class:`Problem` per mistake, with a readable key path.
+"""What is wrong with a questionnaire file: one :class:`Problem` per mistake, with a key path.
 
 The loader (:mod:`assess.questionnaire.loader`) and the reference check
 (:mod:`assess.questionnaire.references`) both report problems this way, so that
@@ -55,9 +55,8 @@ def format_path(loc: Loc, document: Any) -> str:
     parts: list[str] = []
     node = document
     for step in loc:
-        if isinstance(step, str) and step in _UNION_TAGS and isinstance(node, dict):
-            if node.get("type") == step:
-                continue
+        if step in _UNION_TAGS and isinstance(node, dict) and node.get("type") == step:
+            continue
         if isinstance(step, int) and isinstance(node, list):
             label = f"[{step}]"
             node = node[step] if 0 <= step < len(node) else None

@@ -68,7 +68,8 @@ class _Checker:
             if item_id in first:
                 self.add(
                     (*loc, index, "id"),
-                    f"{what} id `{item_id}` is used twice in this list (first at [{first[item_id]}])",
+                    f"{what} id `{item_id}` is used twice in this list "
+                    f"(first at [{first[item_id]}])",
                 )
             else:
                 first[item_id] = index
@@ -91,7 +92,9 @@ class _Checker:
                 if isinstance(question, SingleQuestion | MultipleQuestion):
                     self.duplicates((*loc, "options"), [o.id for o in question.options], "option")
                 if isinstance(question, RegisterQuestion):
-                    self.duplicates((*loc, "segments"), [s.id for s in question.segments], "segment")
+                    self.duplicates(
+                        (*loc, "segments"), [s.id for s in question.segments], "segment"
+                    )
                     self.duplicates(
                         (*loc, "attributes"), [a.id for a in question.attributes], "attribute"
                     )
@@ -194,13 +197,16 @@ class _Checker:
 
     def choice_limits(self) -> None:
         for si, qi, question in self.each_question():
-            if isinstance(question, MultipleQuestion) and question.max_choices is not None:
-                if question.max_choices > len(question.options):
-                    self.add(
-                        ("sections", si, "questions", qi, "max_choices"),
-                        f"{question.max_choices} is more than the {len(question.options)} "
-                        "options there are",
-                    )
+            if (
+                isinstance(question, MultipleQuestion)
+                and question.max_choices is not None
+                and question.max_choices > len(question.options)
+            ):
+                self.add(
+                    ("sections", si, "questions", qi, "max_choices"),
+                    f"{question.max_choices} is more than the {len(question.options)} "
+                    "options there are",
+                )
 
     # -- kinds -----------------------------------------------------------------------------------
 
