@@ -85,7 +85,9 @@ def _read_yaml(path: Path, file: str) -> tuple[Any, list[Problem]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        what = " ".join(part for part in (error.context, error.problem) if part)
+        what = error.problem or "not valid YAML"
+        if error.context:
+            what += f" ({error.context})"
         return None, [Problem(file, where, f"YAML syntax error: {what}")]
     except yaml.YAMLError as error:
         return None, [Problem(file, "", f"YAML syntax error: {error}")]

@@ -60,7 +60,7 @@ def format_path(loc: Loc, document: Any) -> str:
         if isinstance(step, int) and isinstance(node, list):
             label = f"[{step}]"
             node = node[step] if 0 <= step < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("id"), str | int):
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
                 label += f" ({node['id']})"
             if parts:
                 parts[-1] += label
