@@ -72,8 +72,8 @@ def check_stored(
                     Problem(
                         label,
                         "kind",
-                        f"`{questionnaire.id}` was used as a {row.kind} questionnaire; "
-                        f"a {questionnaire.kind} questionnaire needs an id of its own",
+                        f"`{questionnaire.id}` was used with kind `{row.kind}`; a questionnaire "
+                        f"of kind `{questionnaire.kind}` needs an id of its own",
                     )
                 )
                 break
