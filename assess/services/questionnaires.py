@@ -188,7 +188,12 @@ def init_app(app: Flask, *, strict: bool = True) -> None:
     value: QuestionnaireSet | QuestionnaireError
     try:
         qset = loader.load_directory(directory)
-        problems = stored_problems(app, qset, qset.sources) or []
+        try:
+            problems = stored_problems(app, qset, qset.sources) or []
+        finally:
+            # Close the check's connection: it must not outlive start-up (a server that forks
+            # workers after loading the app would share it) nor an app that fails to start.
+            db.engine(app).dispose()
         if problems:
             raise QuestionnaireError(problems)
         value = qset
