@@ -417,3 +417,30 @@ def test_validate_paths_takes_files_and_folders():
 def test_a_missing_folder_is_reported(tmp_path):
     with pytest.raises(QuestionnaireError, match="there is no such folder"):
         load_directory(tmp_path / "nowhere")
+
+
+def test_a_key_written_twice_on_one_line_is_reported(tmp_path):
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        (VALID / "definition.yaml")
+        .read_text()
+        .replace("{question: def-written,", "{question: def-written, question: def-written,")
+    )
+    assert [str(p) for p in loader.validate_paths([path])] == [
+        "d.yaml: line 25: key `question` is written twice (first on line 25)"
+    ]
+
+
+def test_yes_is_not_taken_for_a_number(tmp_path):
+    adoption = valid_data("adoption.yaml")
+    adoption["sections"][0]["weight"] = True
+    model_fit = valid_data("model-fit.yaml")
+    model_fit["sections"][0]["questions"][0]["options"][0]["fit"]["customer"] = False
+    problems = loader.validate_paths(
+        [write(tmp_path / "a.yaml", adoption), write(tmp_path / "m.yaml", model_fit)]
+    )
+    assert [str(p) for p in problems] == [
+        "a.yaml: sections[0] (leadership) > weight: should be a whole number, not `True`",
+        "m.yaml: sections[0] (context) > questions[0] (fit-choice) > options[0] (often) > fit > "
+        "customer: should be a whole number, not `False`",
+    ]

@@ -64,11 +64,12 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             try:
-                first = seen.setdefault(key, line)
+                if key in seen:
+                    self.duplicate_keys.append((key, line, seen[key]))
+                else:
+                    seen[key] = line
             except TypeError:  # an unhashable key; SafeConstructor reports it
                 continue
-            if first != line:
-                self.duplicate_keys.append((key, line, first))
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 

@@ -28,7 +28,7 @@ Level = Annotated[int, Field(ge=1, le=5)]
 #: (read as ``true``) is not taken for level 1.
 StrictLevel = Annotated[int, Field(strict=True, ge=1, le=5)]
 #: How far one model-fit option moves one model.
-FitWeight = Annotated[int, Field(ge=-3, le=3)]
+FitWeight = Annotated[int, Field(strict=True, ge=-3, le=3)]
 
 #: The register's columns are fixed because the scoring relies on them.
 RATING_ATTRIBUTES = ("power", "legitimacy", "urgency", "interest")
@@ -211,7 +211,7 @@ class Section(_Strict):
     intro: LocalText | None = None
     questions: list[Question] = Field(min_length=1)
     #: Adoption only: 1 to 3, how much the dimension counts when gaps are ranked.
-    weight: int | None = Field(default=None, ge=1, le=3)
+    weight: int | None = Field(default=None, ge=1, le=3, strict=True)
     #: Adoption only: the level each candidate model needs in this dimension.
     targets: dict[Id, Level] | None = None
     #: Adoption only: one step for each of 1->2, 2->3, 3->4 and 4->5.
