@@ -93,7 +93,10 @@ def questionnaires_validate(paths: tuple[Path, ...]) -> None:
     sources = {q.id: path for path, q in good}
     stored = questionnaire_service.stored_problems(current_app, [q for _path, q in good], sources)
     if stored is None:
-        click.echo("(Not compared with stored versions: no database set up yet.)", err=True)
+        click.echo(
+            "(Not compared with stored versions: the database is not set up or not reachable.)",
+            err=True,
+        )
     else:
         problems += stored
     for problem in problems:
