@@ -10,10 +10,19 @@ from flask import Flask
 
 from assess import cli, config, db, errors, security
 from assess.paths import STATIC_DIR
+from assess.services import questionnaires
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application: configuration, extensions and blueprints; nothing else."""
+def create_app(
+    test_config: Mapping[str, Any] | None = None, *, strict_questionnaires: bool = True
+) -> Flask:
+    """Build the application: configuration, extensions and blueprints; nothing else.
+
+    The questionnaires are loaded and checked once, here. A broken questionnaire, or one changed
+    without a new ``version``, raises :class:`~assess.questionnaire.problems.QuestionnaireError`;
+    the ``assess`` command passes ``strict_questionnaires=False`` so that it logs the problem and
+    still runs (``assess questionnaires validate`` then says what is wrong).
+    """
     # The instance folder holds the SQLite file and the generated secret key. It can be moved with
     # ASSESS_INSTANCE_PATH (or INSTANCE_PATH in test_config); Flask's default is ./instance in a
     # checkout and <prefix>/var/assess-instance for an installed package.
@@ -30,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    questionnaires.init_app(app, strict=strict_questionnaires)
 
     from assess.views import health, home
 

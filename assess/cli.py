@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from assess import migrate
+from assess.questionnaire import loader
+from assess.services import questionnaires as questionnaire_service
 
 
 def _create_app() -> Flask:
     from assess import create_app
 
-    return create_app()
+    # A broken questionnaire must not stop the command that reports it (see create_app).
+    return create_app(strict_questionnaires=False)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
@@ -23,6 +28,7 @@ def main() -> None:
 def init_app(app: Flask) -> None:
     """Add assess's command groups to ``app.cli`` (and so to the ``assess`` command)."""
     app.cli.add_command(db_group)
+    app.cli.add_command(questionnaires_group)
 
 
 @click.group("db", cls=AppGroup)
@@ -65,3 +71,43 @@ def db_check() -> None:
     if diffs:
         raise SystemExit(1)
     click.echo("Models and migrations agree.")
+
+
+@click.group("questionnaires", cls=AppGroup)
+def questionnaires_group() -> None:
+    """Check the questionnaire files."""
+
+
+@questionnaires_group.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@with_appcontext
+def questionnaires_validate(paths: tuple[Path, ...]) -> None:
+    """Check questionnaire files (default: the app's questionnaires folder).
+
+    Prints each problem as ``file: path: message`` and exits 1, or one line per good file. When
+    the database has been set up, the files are also compared with the versions already used.
+    """
+    targets = list(paths) or [questionnaire_service.questionnaires_dir(current_app)]
+    loaded, problems = loader.load_paths(targets)
+    good = [(path, q) for path, q in loaded if not any(p.file == path.name for p in problems)]
+    sources = {q.id: path for path, q in good}
+    stored = questionnaire_service.stored_problems(current_app, [q for _path, q in good], sources)
+    if stored is None:
+        click.echo(
+            "(Not compared with stored versions: the database is not set up or not reachable.)",
+            err=True,
+        )
+    else:
+        problems += stored
+    for problem in problems:
+        click.echo(str(problem))
+    for path, questionnaire in good:
+        if any(p.file in {path.name, f"{path.parent.name}/{path.name}"} for p in problems):
+            continue
+        questions = sum(1 for _ in questionnaire.questions())
+        click.echo(
+            f"{path.name}: {questionnaire.kind} v{questionnaire.version}, "
+            f"{len(questionnaire.sections)} sections, {questions} questions \N{EN DASH} OK"
+        )
+    if problems:
+        raise SystemExit(1)

@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 3600,
     # Served over HTTPS: secure, __Host- prefixed session cookie and HSTS (see assess.security).
     "HTTPS": False,
+    # The folder of questionnaire YAML files; None: the shipped questionnaires/.
+    "QUESTIONNAIRES_DIR": None,
 }
 
 #: Settings read from the environment as booleans or integers rather than strings.

@@ -5,5 +5,6 @@ must be imported below.
 """
 
 from assess.db import Base
+from assess.models.questionnaires import QuestionnaireVersion
 
-__all__ = ["Base"]
+__all__ = ["Base", "QuestionnaireVersion"]

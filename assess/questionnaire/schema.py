@@ -24,8 +24,11 @@ LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
 DEFAULT_LOCALE = "en"
 #: The five maturity levels and answer levels.
 Level = Annotated[int, Field(ge=1, le=5)]
+#: A level written where an option id could also stand: strict, so that YAML's unquoted ``yes``
+#: (read as ``true``) is not taken for level 1.
+StrictLevel = Annotated[int, Field(strict=True, ge=1, le=5)]
 #: How far one model-fit option moves one model.
-FitWeight = Annotated[int, Field(ge=-3, le=3)]
+FitWeight = Annotated[int, Field(strict=True, ge=-3, le=3)]
 
 #: The register's columns are fixed because the scoring relies on them.
 RATING_ATTRIBUTES = ("power", "legitimacy", "urgency", "interest")
@@ -35,6 +38,14 @@ RATING_HIGH_FROM = 3
 REGARD_OPTIONS = ("customer", "citizen", "stakeholder")
 ENGAGEMENT_OPTIONS = ("none", "inform", "consult", "involve", "collaborate", "empower")
 REGISTER_ATTRIBUTES = (*RATING_ATTRIBUTES, "regard", "engagement")
+#: The option ids each register column must offer, exactly.
+REGISTER_OPTIONS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(RATING_ATTRIBUTES, RATING_OPTIONS),
+    "regard": REGARD_OPTIONS,
+    "engagement": ENGAGEMENT_OPTIONS,
+}
+#: The ``type`` of each kind of question.
+QUESTION_TYPES = ("single", "multiple", "level", "text", "register")
 
 
 class _Strict(BaseModel):
@@ -79,7 +90,7 @@ class ShowIf(_Strict):
     #: The id of an earlier question in the same file.
     question: Id
     #: Option ids, or levels (integers) for a level question.
-    any_of: list[Level | OptionId] = Field(min_length=1)
+    any_of: list[StrictLevel | OptionId] = Field(min_length=1)
 
 
 class Option(_Strict):
@@ -200,7 +211,7 @@ class Section(_Strict):
     intro: LocalText | None = None
     questions: list[Question] = Field(min_length=1)
     #: Adoption only: 1 to 3, how much the dimension counts when gaps are ranked.
-    weight: int | None = Field(default=None, ge=1, le=3)
+    weight: int | None = Field(default=None, ge=1, le=3, strict=True)
     #: Adoption only: the level each candidate model needs in this dimension.
     targets: dict[Id, Level] | None = None
     #: Adoption only: one step for each of 1->2, 2->3, 3->4 and 4->5.

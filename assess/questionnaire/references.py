@@ -1,0 +1,380 @@
+"""Checks that relate one part of a questionnaire to another, and one questionnaire to the others.
+
+:mod:`assess.questionnaire.schema` checks the shape of a file. This module checks what shape alone
+cannot: ids are unique, a ``show_if`` points at an earlier question and at answers it has, each kind
+of questionnaire has the keys it needs (and not the ones that belong to another kind), the register
+has its fixed columns, and the adoption targets name the model-fit file's models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from assess.questionnaire.problems import Loc, Problem, format_path
+from assess.questionnaire.schema import (
+    REGISTER_ATTRIBUTES,
+    REGISTER_OPTIONS,
+    LevelQuestion,
+    MultipleQuestion,
+    Option,
+    Questionnaire,
+    RegisterQuestion,
+    SingleQuestion,
+)
+
+#: The steps every adoption dimension needs a recommendation for: (from, to).
+RECOMMENDATION_STEPS = ((1, 2), (2, 3), (3, 4), (4, 5))
+LEVELS = (1, 2, 3, 4, 5)
+
+
+def _ids(values: Iterable[object]) -> str:
+    return ", ".join(f"`{v}`" for v in values) or "none"
+
+
+class _Checker:
+    """Collects the problems of one questionnaire; each rule is one method."""
+
+    def __init__(self, questionnaire: Questionnaire, file: str) -> None:
+        self.q = questionnaire
+        self.file = file
+        self.document = questionnaire.model_dump(by_alias=True)
+        self.problems: list[Problem] = []
+
+    def add(self, loc: Loc, message: str) -> None:
+        self.problems.append(Problem(self.file, format_path(loc, self.document), message))
+
+    def run(self) -> list[Problem]:
+        self.unique_ids()
+        self.show_ifs()
+        self.registers()
+        self.choice_limits()
+        if self.q.kind == "adoption":
+            self.adoption()
+        else:
+            self.not_adoption()
+        if self.q.kind == "model-fit":
+            self.model_fit()
+        else:
+            self.not_model_fit()
+        return self.problems
+
+    # -- ids -------------------------------------------------------------------------------------
+
+    def duplicates(self, loc: Loc, ids: Sequence[str], what: str) -> None:
+        """Report each id in ``ids`` (the items of the list at ``loc``) that was used before."""
+        first: dict[str, int] = {}
+        for index, item_id in enumerate(ids):
+            if item_id in first:
+                self.add(
+                    (*loc, index, "id"),
+                    f"{what} id `{item_id}` is used twice in this list "
+                    f"(first at [{first[item_id]}])",
+                )
+            else:
+                first[item_id] = index
+
+    def unique_ids(self) -> None:
+        self.duplicates(("sections",), [s.id for s in self.q.sections], "section")
+        self.duplicates(("models",), self.q.model_ids, "model")
+        seen: dict[str, str] = {}
+        for si, section in enumerate(self.q.sections):
+            for qi, question in enumerate(section.questions):
+                loc = ("sections", si, "questions", qi)
+                if question.id in seen:
+                    self.add(
+                        (*loc, "id"),
+                        f"question id `{question.id}` is used twice in this file "
+                        f"(first at {seen[question.id]})",
+                    )
+                else:
+                    seen[question.id] = format_path(loc, self.document)
+                if isinstance(question, SingleQuestion | MultipleQuestion):
+                    self.duplicates((*loc, "options"), [o.id for o in question.options], "option")
+                if isinstance(question, RegisterQuestion):
+                    self.duplicates(
+                        (*loc, "segments"), [s.id for s in question.segments], "segment"
+                    )
+                    self.duplicates(
+                        (*loc, "attributes"), [a.id for a in question.attributes], "attribute"
+                    )
+                    for ai, attribute in enumerate(question.attributes):
+                        self.duplicates(
+                            (*loc, "attributes", ai, "options"),
+                            [o.id for o in attribute.options],
+                            "option",
+                        )
+
+    # -- conditions ------------------------------------------------------------------------------
+
+    def show_ifs(self) -> None:
+        position: dict[str, int] = {}
+        questions = [question for _section, question in self.q.questions()]
+        for index, question in enumerate(questions):
+            position.setdefault(question.id, index)
+        index = -1
+        for si, section in enumerate(self.q.sections):
+            for qi, question in enumerate(section.questions):
+                index += 1
+                if question.show_if is None:
+                    continue
+                loc = ("sections", si, "questions", qi, "show_if")
+                target_id = question.show_if.question
+                if target_id not in position:
+                    self.add((*loc, "question"), f"there is no question `{target_id}` in this file")
+                    continue
+                if position[target_id] >= index:
+                    where = "is this question" if target_id == question.id else "comes later"
+                    self.add(
+                        (*loc, "question"),
+                        f"`{target_id}` {where}; a question can only depend on an earlier one",
+                    )
+                    continue
+                self.condition_values(loc, questions[position[target_id]], question.show_if.any_of)
+
+    def condition_values(self, loc: Loc, target: Any, any_of: Sequence[int | str]) -> None:
+        if isinstance(target, SingleQuestion | MultipleQuestion):
+            option_ids = [o.id for o in target.options]
+            for i, value in enumerate(any_of):
+                if isinstance(value, int):
+                    hint = f' (write "{value}" in quotes)' if str(value) in option_ids else ""
+                    self.add(
+                        (*loc, "any_of", i),
+                        f"{value} is a level, but `{target.id}` is a {target.type} question: "
+                        f"name its option ids{hint}",
+                    )
+                elif value not in option_ids:
+                    self.add(
+                        (*loc, "any_of", i),
+                        f"`{value}` is not an option of `{target.id}` "
+                        f"(its options are {_ids(option_ids)})",
+                    )
+        elif isinstance(target, LevelQuestion):
+            for i, value in enumerate(any_of):
+                if not isinstance(value, int) or value not in target.levels:
+                    self.add(
+                        (*loc, "any_of", i),
+                        f"`{value}` is not a level of `{target.id}`: use levels 1 to 5",
+                    )
+        else:
+            self.add(
+                (*loc, "question"),
+                f"`{target.id}` is a {target.type} question; a condition can only depend on a "
+                "single, multiple or level question",
+            )
+
+    # -- question types --------------------------------------------------------------------------
+
+    def registers(self) -> None:
+        for si, qi, question in self.each_question():
+            if not isinstance(question, RegisterQuestion):
+                continue
+            loc = ("sections", si, "questions", qi, "attributes")
+            present = [a.id for a in question.attributes]
+            missing = [a for a in REGISTER_ATTRIBUTES if a not in present]
+            if missing:
+                self.add(
+                    loc,
+                    f"the register needs the columns {_ids(REGISTER_ATTRIBUTES)}; "
+                    f"missing {_ids(missing)}",
+                )
+            for ai, attribute in enumerate(question.attributes):
+                expected = REGISTER_OPTIONS[attribute.id]
+                actual = [o.id for o in attribute.options]
+                if set(actual) != set(expected):
+                    unknown = [o for o in actual if o not in expected]
+                    absent = [o for o in expected if o not in actual]
+                    details = []
+                    if absent:
+                        details.append(f"missing {_ids(absent)}")
+                    if unknown:
+                        details.append(f"unknown {_ids(unknown)}")
+                    self.add(
+                        (*loc, ai, "options"),
+                        f"the `{attribute.id}` column's options must be exactly "
+                        f"{_ids(expected)}; {' and '.join(details)}",
+                    )
+
+    def choice_limits(self) -> None:
+        for si, qi, question in self.each_question():
+            if (
+                isinstance(question, MultipleQuestion)
+                and question.max_choices is not None
+                and question.max_choices > len(question.options)
+            ):
+                self.add(
+                    ("sections", si, "questions", qi, "max_choices"),
+                    f"{question.max_choices} is more than the {len(question.options)} "
+                    "options there are",
+                )
+
+    # -- kinds -----------------------------------------------------------------------------------
+
+    def adoption(self) -> None:
+        if self.q.levels is None:
+            self.add((), "an adoption questionnaire needs `levels` (the names of levels 1 to 5)")
+        else:
+            missing = [n for n in LEVELS if n not in self.q.levels]
+            if missing:
+                self.add(("levels",), f"levels 1 to 5 are all needed; missing {missing}")
+        for si, section in enumerate(self.q.sections):
+            loc = ("sections", si)
+            for key in ("weight", "targets", "recommendations"):
+                if getattr(section, key) is None:
+                    self.add(loc, f"missing key `{key}`: every adoption dimension needs it")
+            self.recommendations(loc, section.recommendations or [])
+            for qi, question in enumerate(section.questions):
+                if not isinstance(question, LevelQuestion):
+                    self.add(
+                        (*loc, "questions", qi, "type"),
+                        f"adoption questions are all `level` questions, not `{question.type}`",
+                    )
+
+    def recommendations(self, loc: Loc, recommendations: Sequence[Any]) -> None:
+        if not recommendations:
+            return
+        seen: set[int] = set()
+        for ri, step in enumerate(recommendations):
+            here = (*loc, "recommendations", ri)
+            if step.to_level != step.from_level + 1:
+                self.add(
+                    (*here, "to"),
+                    f"a step goes up one level: from {step.from_level} the next is "
+                    f"{step.from_level + 1}, not {step.to_level}",
+                )
+            if step.from_level in seen:
+                self.add(
+                    (*here, "from"),
+                    f"there are two recommendations from level {step.from_level}",
+                )
+            seen.add(step.from_level)
+        missing = [f"{a}->{b}" for a, b in RECOMMENDATION_STEPS if a not in seen]
+        if missing:
+            self.add(
+                (*loc, "recommendations"),
+                "a recommendation is needed for each step 1->2, 2->3, 3->4 and 4->5; "
+                f"missing {', '.join(missing)}",
+            )
+
+    def not_adoption(self) -> None:
+        if self.q.levels is not None:
+            self.add(("levels",), "only the adoption questionnaire has `levels`")
+        for si, section in enumerate(self.q.sections):
+            for key in ("weight", "targets", "recommendations"):
+                if getattr(section, key) is not None:
+                    self.add(
+                        ("sections", si, key),
+                        f"only adoption dimensions have `{key}`; this is a {self.q.kind} "
+                        "questionnaire",
+                    )
+
+    def model_fit(self) -> None:
+        model_ids = self.q.model_ids
+        if not model_ids:
+            self.add((), "a model-fit questionnaire needs `models` (the candidate models)")
+            return
+        for si, qi, question in self.each_question():
+            if not isinstance(question, SingleQuestion | MultipleQuestion):
+                continue
+            for oi, option in enumerate(question.options):
+                loc = ("sections", si, "questions", qi, "options", oi)
+                if option.fit is None:
+                    self.add(loc, f"missing key `fit`: give a weight for {_ids(model_ids)}")
+                else:
+                    self.fit_names_models(loc, option, model_ids)
+
+    def fit_names_models(self, loc: Loc, option: Option, model_ids: Sequence[str]) -> None:
+        fit = option.fit or {}
+        missing = [m for m in model_ids if m not in fit]
+        unknown = [m for m in fit if m not in model_ids]
+        if missing:
+            self.add((*loc, "fit"), f"no weight for the model(s) {_ids(missing)}")
+        for model in unknown:
+            self.add(
+                (*loc, "fit", model),
+                f"there is no model `{model}` in `models` ({_ids(model_ids)})",
+            )
+
+    def not_model_fit(self) -> None:
+        if self.q.models is not None:
+            self.add(("models",), "only the model-fit questionnaire has `models`")
+        for si, qi, question in self.each_question():
+            loc = ("sections", si, "questions", qi)
+            if isinstance(question, SingleQuestion | MultipleQuestion):
+                for oi, option in enumerate(question.options):
+                    if option.fit is not None:
+                        self.add(
+                            (*loc, "options", oi, "fit"),
+                            "only model-fit options have `fit`",
+                        )
+            if isinstance(question, RegisterQuestion):
+                for ai, attribute in enumerate(question.attributes):
+                    for oi, option in enumerate(attribute.options):
+                        if option.fit is not None:
+                            self.add(
+                                (*loc, "attributes", ai, "options", oi, "fit"),
+                                "register options have no `fit`",
+                            )
+
+    def each_question(self) -> Iterable[tuple[int, int, Any]]:
+        for si, section in enumerate(self.q.sections):
+            for qi, question in enumerate(section.questions):
+                yield si, qi, question
+
+
+def check_questionnaire(questionnaire: Questionnaire, file: str) -> list[Problem]:
+    """Every cross-reference problem inside one questionnaire that passed the schema."""
+    return _Checker(questionnaire, file).run()
+
+
+def check_set(questionnaires: Sequence[tuple[str, Questionnaire]]) -> list[Problem]:
+    """Problems between files: each kind once, ids unique, adoption targets name the models.
+
+    ``questionnaires`` are (file name, questionnaire) pairs that each passed
+    :func:`check_questionnaire`. The targets are checked when exactly one model-fit file is among
+    them.
+    """
+    problems: list[Problem] = []
+    by_id: dict[str, str] = {}
+    for file, questionnaire in questionnaires:
+        if questionnaire.id in by_id:
+            problems.append(
+                Problem(
+                    file,
+                    "id",
+                    f"`{questionnaire.id}` is also the id of {by_id[questionnaire.id]}",
+                )
+            )
+        by_id.setdefault(questionnaire.id, file)
+    model_fits = [(f, q) for f, q in questionnaires if q.kind == "model-fit"]
+    if len(model_fits) != 1:
+        return problems
+    fit_file, model_fit = model_fits[0]
+    model_ids = model_fit.model_ids
+    for file, questionnaire in questionnaires:
+        if questionnaire.kind != "adoption":
+            continue
+        document = questionnaire.model_dump(by_alias=True)
+        for si, section in enumerate(questionnaire.sections):
+            targets = section.targets or {}
+            loc = ("sections", si, "targets")
+            missing = [m for m in model_ids if m not in targets]
+            if section.targets is not None and missing:
+                problems.append(
+                    Problem(
+                        file,
+                        format_path(loc, document),
+                        f"no target for the model(s) {_ids(missing)} of {fit_file}",
+                    )
+                )
+            for model in targets:
+                if model not in model_ids:
+                    problems.append(
+                        Problem(
+                            file,
+                            format_path((*loc, model), document),
+                            f"the target points at nothing: {fit_file} has no model `{model}` "
+                            f"(its models are {_ids(model_ids)})",
+                        )
+                    )
+    return problems

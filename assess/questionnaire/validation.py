@@ -1,0 +1,205 @@
+"""Is an answer allowed, and is a question shown at all?
+
+:func:`check_answer` says in plain words what is wrong with one answer to one question; the web
+forms show these messages and the services refuse to store an answer that has any.
+:func:`visible_questions` applies the ``show_if`` conditions: a hidden question's answer is kept
+(the person may change the controlling answer back) but ignored by the scoring and by completeness.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from assess.questionnaire.answers import Answer, RegisterRow, Status
+from assess.questionnaire.schema import (
+    ID_PATTERN,
+    RATING_ATTRIBUTES,
+    LevelQuestion,
+    MultipleQuestion,
+    Question,
+    Questionnaire,
+    RegisterQuestion,
+    SingleQuestion,
+    TextQuestion,
+)
+
+#: The longest evidence note accepted, in characters.
+NOTE_MAX_LENGTH = 5000
+#: A segment the body adds to the register itself has an id starting with this.
+CUSTOM_SEGMENT_PREFIX = "custom-"
+#: The longest name of a custom segment, in characters.
+CUSTOM_LABEL_MAX_LENGTH = 200
+
+_CUSTOM_ID = re.compile(CUSTOM_SEGMENT_PREFIX + ID_PATTERN.lstrip("^"))
+
+#: Answers by question id.
+Answers = Mapping[str, Answer]
+
+
+def check_answer(question: Question, answer: Answer) -> list[str]:
+    """What is wrong with ``answer`` as an answer to ``question``; empty when it is acceptable.
+
+    An answered question with no value yet (None, "" or nothing chosen) is acceptable: it is simply
+    not answered. Visibility is not checked here (see :func:`visible_questions`).
+    """
+    problems: list[str] = []
+    if answer.question_id != question.id:
+        problems.append(f"this answer is for question {answer.question_id}, not {question.id}")
+    if len(answer.note) > NOTE_MAX_LENGTH:
+        problems.append(
+            f"the evidence note is {len(answer.note)} characters long; "
+            f"the most is {NOTE_MAX_LENGTH}"
+        )
+    if answer.status is Status.NOT_APPLICABLE and not question.allow_na:
+        problems.append('"Not applicable" is not an answer to this question')
+    elif answer.status is Status.DONT_KNOW and not question.allow_dont_know:
+        problems.append('"Don\'t know" is not an answer to this question')
+    if answer.status is not Status.ANSWERED:
+        if answer.value not in (None, "", ()):
+            problems.append("an answer that is not applicable or not known carries no value")
+        return problems
+    if answer.value in (None, "", ()):
+        return problems
+    problems += _check_value(question, answer.value)
+    return problems
+
+
+def _check_value(question: Question, value: Any) -> list[str]:
+    if isinstance(question, SingleQuestion):
+        return _check_single(question, value)
+    if isinstance(question, MultipleQuestion):
+        return _check_multiple(question, value)
+    if isinstance(question, LevelQuestion):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return [f"the answer should be a level from 1 to 5, not {value!r}"]
+        if value not in question.levels:
+            return [f"level {value} is out of range: choose a level from 1 to 5"]
+        return []
+    if isinstance(question, TextQuestion):
+        if not isinstance(value, str):
+            return [f"the answer should be text, not {value!r}"]
+        if len(value) > question.max_length:
+            return [
+                f"the answer is {len(value)} characters long; the most is {question.max_length}"
+            ]
+        return []
+    if isinstance(question, RegisterQuestion):
+        return _check_register(question, value)
+    raise TypeError(f"unknown question type {type(question).__name__}")
+
+
+def _check_single(question: SingleQuestion, value: Any) -> list[str]:
+    option_ids = [o.id for o in question.options]
+    if not isinstance(value, str):
+        return [f"the answer should be one option, not {value!r}"]
+    if value not in option_ids:
+        return [f"{value!r} is not one of this question's options"]
+    return []
+
+
+def _check_multiple(question: MultipleQuestion, value: Any) -> list[str]:
+    option_ids = [o.id for o in question.options]
+    if not isinstance(value, tuple | list) or not all(isinstance(v, str) for v in value):
+        return [f"the answer should be a list of options, not {value!r}"]
+    problems = [
+        f"{v!r} is not one of this question's options" for v in value if v not in option_ids
+    ]
+    if len(set(value)) != len(value):
+        problems.append("an option is chosen twice")
+    if question.max_choices is not None and len(set(value)) > question.max_choices:
+        problems.append(f"{len(set(value))} options are chosen; the most is {question.max_choices}")
+    return problems
+
+
+def _check_register(question: RegisterQuestion, value: Any) -> list[str]:
+    if not isinstance(value, tuple | list) or not all(isinstance(r, RegisterRow) for r in value):
+        return ["the answer should be the register's rows"]
+    listed = {s.id for s in question.segments}
+    problems: list[str] = []
+    seen: set[str] = set()
+    for row in value:
+        name = row.segment_id
+        if name in seen:
+            problems.append(f"segment {name} has two rows")
+        seen.add(name)
+        if name in listed:
+            pass
+        elif not _CUSTOM_ID.fullmatch(name):
+            problems.append(f"{name!r} is not a segment of the register")
+            continue
+        elif not question.allow_custom_segments:
+            problems.append(f"this register takes no segments of your own, such as {name!r}")
+            continue
+        elif not (row.label or "").strip():
+            problems.append(f"segment {name} of your own needs a name")
+        elif len(row.label or "") > CUSTOM_LABEL_MAX_LENGTH:
+            problems.append(
+                f"the name of segment {name} is longer than {CUSTOM_LABEL_MAX_LENGTH} characters"
+            )
+        label = row.label if name not in listed and row.label else name
+        for attribute in RATING_ATTRIBUTES:
+            rating = getattr(row, attribute)
+            if rating is None:
+                continue
+            allowed = {int(o.id) for o in question.attribute(attribute).options}
+            if isinstance(rating, bool) or not isinstance(rating, int) or rating not in allowed:
+                problems.append(
+                    f"{label}: {attribute} should be rated from {min(allowed)} to "
+                    f"{max(allowed)}, not {rating!r}"
+                )
+        for attribute in ("regard", "engagement"):
+            choice = getattr(row, attribute)
+            allowed_ids = [o.id for o in question.attribute(attribute).options]
+            if choice is not None and choice not in allowed_ids:
+                problems.append(
+                    f"{label}: {choice!r} is not a choice for {attribute} "
+                    f"({', '.join(allowed_ids)})"
+                )
+    return problems
+
+
+def condition_met(question: Question, answers: Answers) -> bool:
+    """Whether ``question``'s own ``show_if`` holds (True when it has none).
+
+    The controlling question must have a real answer: "not applicable", "don't know" and no answer
+    all leave the condition unmet. This ignores whether the controlling question is itself hidden;
+    :func:`visible_questions` takes care of that.
+    """
+    condition = question.show_if
+    if condition is None:
+        return True
+    answer = answers.get(condition.question)
+    if answer is None or not answer.is_answered:
+        return False
+    chosen = answer.value if isinstance(answer.value, tuple | list) else (answer.value,)
+    return any(value in condition.any_of for value in chosen)
+
+
+def visible_questions(questionnaire: Questionnaire, answers: Answers) -> set[str]:
+    """The ids of the questions shown, given ``answers`` (by question id).
+
+    A question is hidden when its condition is not met, or when the question it depends on is
+    hidden (its answer then no longer counts, so neither does anything that depends on it).
+    Conditions only point at earlier questions, so one pass in file order settles every chain.
+    """
+    visible: set[str] = set()
+    for _section, question in questionnaire.questions():
+        condition = question.show_if
+        if condition is not None and condition.question not in visible:
+            continue
+        if condition_met(question, answers):
+            visible.add(question.id)
+    return visible
+
+
+def is_visible(questionnaire: Questionnaire, question_id: str, answers: Answers) -> bool:
+    """Whether the question ``question_id`` is shown, given ``answers`` (by question id)."""
+    return question_id in visible_questions(questionnaire, answers)
+
+
+def visible_answers(questionnaire: Questionnaire, answers: Answers) -> dict[str, Answer]:
+    """``answers`` without those to hidden questions: what the scoring and completeness count."""
+    shown = visible_questions(questionnaire, answers)
+    return {qid: answer for qid, answer in answers.items() if qid in shown}

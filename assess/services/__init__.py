@@ -1,0 +1,1 @@
+"""Business operations: views and commands call these; only here is the session committed."""

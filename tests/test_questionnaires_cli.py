@@ -1,0 +1,101 @@
+"""``assess questionnaires validate`` says what is wrong, file by file, or that all is well."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from assess import cli
+from assess.services.questionnaires import current_questionnaires, ensure_stored
+
+DATA = Path(__file__).parent / "data" / "questionnaires"
+
+
+def test_the_shipped_questionnaires_are_ok(app, runner):
+    result = runner.invoke(args=["questionnaires", "validate"])
+    assert result.exit_code == 0, result.output
+    qset = current_questionnaires(app)
+    questions = sum(1 for _ in qset.adoption.questions())
+    sections = len(qset.adoption.sections)
+    assert (
+        f"adoption.yaml: adoption v{qset.adoption.version}, {sections} sections, "
+        f"{questions} questions \N{EN DASH} OK"
+    ) in result.stdout.splitlines()
+    assert len(result.stdout.splitlines()) == 3
+    assert result.stderr == ""
+
+
+def test_each_problem_is_printed_on_its_own_line_and_the_exit_code_is_1(runner):
+    result = runner.invoke(
+        args=["questionnaires", "validate", str(DATA / "broken" / "duplicate-ids.yaml")]
+    )
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    assert lines[0] == (
+        "duplicate-ids.yaml: sections[0] (scope) > questions[1] (def-where) > options[2] (plan) "
+        "> id: option id `plan` is used twice in this list (first at [1])"
+    )
+
+
+def test_good_files_are_still_reported_ok_beside_bad_ones(runner):
+    result = runner.invoke(
+        args=[
+            "questionnaires",
+            "validate",
+            str(DATA / "valid" / "definition.yaml"),
+            str(DATA / "broken" / "level-missing.yaml"),
+        ]
+    )
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "level-missing.yaml: sections[0] (leadership) > questions[0] (lead-commitment) > "
+        "levels: levels 1 to 5 are all needed; missing [4]",
+        "definition.yaml: definition v1.0.0, 2 sections, 4 questions \N{EN DASH} OK",
+    ]
+
+
+def test_a_file_changed_without_a_new_version_is_reported(make_app, tmp_path):
+    folder = tmp_path / "questionnaires"
+    shutil.copytree(DATA / "valid", folder)
+    app = make_app(QUESTIONNAIRES_DIR=str(folder))
+    with app.app_context():
+        ensure_stored(current_questionnaires())
+    adoption = folder / "adoption.yaml"
+    adoption.write_text(adoption.read_text().replace("Name a lead", "Name a senior lead"))
+    result = app.test_cli_runner().invoke(args=["questionnaires", "validate"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "questionnaires/adoption.yaml: changed but its version is still 1.0.0: bump `version`",
+        "definition.yaml: definition v1.0.0, 2 sections, 4 questions \N{EN DASH} OK",
+        "model-fit.yaml: model-fit v1.0.0, 1 sections, 2 questions \N{EN DASH} OK",
+    ]
+
+
+def test_validation_needs_no_database(make_app, tmp_path):
+    unreachable = "sqlite:///" + str(tmp_path / "no-such-folder" / "assess.sqlite3")
+    app = make_app(DATABASE_URL=unreachable)
+    result = app.test_cli_runner().invoke(args=["questionnaires", "validate", str(DATA / "valid")])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 3
+    assert "Not compared with stored versions" in result.stderr
+
+
+def test_the_assess_command_runs_validate_even_when_the_questionnaires_are_broken(tmp_path):
+    folder = tmp_path / "questionnaires"
+    shutil.copytree(DATA / "valid", folder)
+    shutil.copy(DATA / "broken" / "unknown-key.yaml", folder / "definition.yaml")
+    env = {
+        "ASSESS_QUESTIONNAIRES_DIR": str(folder),
+        "ASSESS_INSTANCE_PATH": str(tmp_path / "instance"),
+        "ASSESS_DATABASE_URL": f"sqlite:///{tmp_path / 'assess.sqlite3'}",
+        "ASSESS_SECRET_KEY": "test",
+    }
+    result = CliRunner(env=env).invoke(cli.main, ["questionnaires", "validate"])
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines()[0] == (
+        "definition.yaml: sections[0] (scope) > questions[1] (def-where): "
+        "unknown key `show_iff` (did you mean `show_if`?)"
+    )
