@@ -6,7 +6,8 @@ import pytest
 from scoring_helpers import adoption, answered, answers, choice_question, dont_know, level_question
 
 from assess.questionnaire.schema import Questionnaire
-from assess.scoring import is_visible, visible_question_ids
+from assess.questionnaire.validation import is_visible
+from assess.questionnaire.validation import visible_questions as visible_question_ids
 
 
 def _questionnaire() -> Questionnaire:

@@ -30,7 +30,6 @@ from assess.scoring.engagement import SegmentEngagement, score_register
 from assess.scoring.fit import FitResult, score_fit
 from assess.scoring.gaps import DimensionGap, rank_gaps
 from assess.scoring.maturity import MaturityProfile, score_maturity
-from assess.scoring.visibility import is_visible, visible_question_ids
 
 #: The edition of docs/methodology.md that this code implements.
 METHOD_VERSION = "1.0"
@@ -51,12 +50,10 @@ __all__ = [
     "aggregate",
     "aggregate_question",
     "consensus_answer",
-    "is_visible",
     "score_assessment",
     "score_fit",
     "score_maturity",
     "score_register",
-    "visible_question_ids",
 ]
 
 

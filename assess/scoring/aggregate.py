@@ -19,6 +19,7 @@ from assess.questionnaire.schema import (
     Questionnaire,
     SingleQuestion,
 )
+from assess.questionnaire.validation import visible_questions
 from assess.scoring._common import (
     ANSWERED,
     DONT_KNOW,
@@ -28,7 +29,6 @@ from assess.scoring._common import (
     classify,
     share,
 )
-from assess.scoring.visibility import visible_question_ids
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def aggregate(
     Each respondent's own answers decide which questions they were shown; a question hidden from
     a respondent counts under ``hidden``, not as unanswered.
     """
-    shown = [visible_question_ids(questionnaire, r) for r in respondents]
+    shown = [visible_questions(questionnaire, r) for r in respondents]
     result = []
     for _section, question in questionnaire.questions():
         given = [

@@ -18,8 +18,8 @@ from assess.questionnaire.schema import (
     Questionnaire,
     RegisterQuestion,
 )
+from assess.questionnaire.validation import visible_questions
 from assess.scoring._common import Result, classify
-from assess.scoring.visibility import visible_question_ids
 
 #: Salience classes (Mitchell, Agle and Wood): how many of power, legitimacy, urgency are held.
 SALIENCE_CLASSES = {0: "non_stakeholder", 1: "latent", 2: "expectant", 3: "definitive"}
@@ -212,7 +212,7 @@ def score_register(
 ) -> tuple[SegmentEngagement, ...]:
     """Every answered register row of ``definition``, in the order the rows were given."""
     models = tuple(models)
-    visible = visible_question_ids(definition, answers)
+    visible = visible_questions(definition, answers)
     segments: list[SegmentEngagement] = []
     for _section, question in definition.questions():
         if not isinstance(question, RegisterQuestion) or question.id not in visible:

@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from assess.questionnaire.answers import Answer
 from assess.questionnaire.schema import MultipleQuestion, Questionnaire, SingleQuestion
+from assess.questionnaire.validation import visible_questions
 from assess.scoring._common import (
     ANSWERED,
     DONT_KNOW,
@@ -23,7 +24,6 @@ from assess.scoring._common import (
     round_half_up,
     share,
 )
-from assess.scoring.visibility import visible_question_ids
 
 #: Models whose fit is within this many percentage points of the best are recommended together.
 BLEND_MARGIN = 10
@@ -160,7 +160,7 @@ def score_fit(
     model_fit: Questionnaire, answers: Mapping[str, Answer], locale: str = "en"
 ) -> FitResult:
     """Score ``answers`` to the model-fit questionnaire: each model's fit and the recommendation."""
-    visible = visible_question_ids(model_fit, answers)
+    visible = visible_questions(model_fit, answers)
     model_ids = model_fit.model_ids
     totals = dict.fromkeys(model_ids, 0)
     minima = dict.fromkeys(model_ids, 0)

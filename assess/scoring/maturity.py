@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from assess.questionnaire.answers import Answer
 from assess.questionnaire.schema import LevelQuestion, Questionnaire, Section
+from assess.questionnaire.validation import visible_questions
 from assess.scoring._common import (
     ANSWERED,
     DONT_KNOW,
@@ -25,7 +26,6 @@ from assess.scoring._common import (
     round_half_up,
     share,
 )
-from assess.scoring.visibility import visible_question_ids
 
 #: Dimension status: at least one question answered, so the dimension has a level.
 SCORED = "scored"
@@ -133,7 +133,7 @@ def score_dimension(
     """Score one dimension (an adoption section) from ``answers``.
 
     Only ``level`` questions count. ``visible`` is the set of shown question ids (see
-    :func:`assess.scoring.visibility.visible_question_ids`); pass ``adoption`` to name the floor.
+    :func:`assess.questionnaire.validation.visible_questions`); pass ``adoption`` to name the floor.
     """
     groups: dict[str, list[str]] = {
         ANSWERED: [],
@@ -221,7 +221,7 @@ def score_maturity(
     adoption: Questionnaire, answers: Mapping[str, Answer], locale: str = "en"
 ) -> MaturityProfile:
     """The maturity profile of ``answers`` to the adoption questionnaire ``adoption``."""
-    visible = visible_question_ids(adoption, answers)
+    visible = visible_questions(adoption, answers)
     dimensions = tuple(
         score_dimension(section, answers, visible, adoption=adoption, locale=locale)
         for section in adoption.sections
