@@ -195,7 +195,11 @@ def visible_questions(questionnaire: Questionnaire, answers: Answers) -> set[str
 
 
 def is_visible(questionnaire: Questionnaire, question_id: str, answers: Answers) -> bool:
-    """Whether the question ``question_id`` is shown, given ``answers`` (by question id)."""
+    """Whether the question ``question_id`` is shown, given ``answers`` (by question id).
+
+    Raises KeyError for a question the questionnaire does not have.
+    """
+    questionnaire.question(question_id)
     return question_id in visible_questions(questionnaire, answers)
 
 
