@@ -7,9 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask_wtf import CSRFProtect
 
-from assess import cli, config, db
+from assess import access, cli, config, context, db, limits, mail, passwords, sessions, templating
 from assess.paths import STATIC_DIR
+
+csrf = CSRFProtect()
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -27,10 +30,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     config.load(app, test_config)
     db.init_app(app)
+    csrf.init_app(app)
+    passwords.init_app(app)
+    mail.init_app(app)
+    sessions.init_app(app)
+    access.init_app(app)
+    context.init_app(app)
+    templating.init_app(app)
     cli.init_app(app)
 
-    from assess.views import health, home
+    from assess.views import auth, errors, health, home, operator, organisations
 
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(organisations.bp)
+    app.register_blueprint(operator.bp)
+    errors.init_app(app)
+    # After the blueprints: the limiter wraps the views they registered.
+    limits.init_app(app)
     return app

@@ -31,6 +31,12 @@ def _base_config(url: str, instance: Path) -> dict[str, object]:
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "INSTANCE_PATH": str(instance),
+        # Cheap password hashing keeps the suite fast; the production cost is tested on its own.
+        "PASSWORD_HASH_MEMORY_COST": 8,
+        "PASSWORD_HASH_TIME_COST": 1,
+        # Limits are switched on only by the tests about them.
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "file",
     }
 
 

@@ -5,5 +5,23 @@ must be imported below.
 """
 
 from assess.db import Base
+from assess.models.accounts import (
+    Invitation,
+    KeptForm,
+    Membership,
+    Organisation,
+    PasswordReset,
+    User,
+    UserSession,
+)
 
-__all__ = ["Base"]
+__all__ = [
+    "Base",
+    "Invitation",
+    "KeptForm",
+    "Membership",
+    "Organisation",
+    "PasswordReset",
+    "User",
+    "UserSession",
+]
