@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from assess import passwords
@@ -27,8 +27,8 @@ def _email(label: str = "Email address", missing: str = "Enter your email addres
     )
 
 
-def _choices(mapping: dict[str, str], prompt: str) -> list[tuple[str, str]]:
-    return [("", prompt), *mapping.items()]
+def _choices(mapping: dict[str, str], prompt: str) -> list[SelectChoice]:
+    return [SelectChoice("", prompt), *(SelectChoice(v, label) for v, label in mapping.items())]
 
 
 class NewPassword:
@@ -150,11 +150,11 @@ class OrganisationForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.time_zone.choices = [(zone, zone) for zone in time_zones()]
+        self.time_zone.choices = [SelectChoice(zone) for zone in time_zones()]
 
 
-def _role_choices() -> list[tuple[str, str]]:
-    return [(role, f"{ROLE_LABELS[role]}: {ROLE_DESCRIPTIONS[role]}") for role in ROLES]
+def _role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role, f"{ROLE_LABELS[role]}: {ROLE_DESCRIPTIONS[role]}") for role in ROLES]
 
 
 class InviteForm(FlaskForm):
@@ -171,6 +171,6 @@ class RoleForm(FlaskForm):
 
     role = SelectField(
         "Role",
-        choices=[(role, ROLE_LABELS[role]) for role in ROLES],
+        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
         validators=[DataRequired("Choose a role.")],
     )

@@ -130,7 +130,6 @@ def members(organisation: Organisation, org_id: int) -> ResponseReturnValue:
         members=organisations.members(organisation),
         invitations=organisations.open_invitations(organisation),
         role_labels=ROLE_LABELS,
-        role_form=RoleForm(),
     )
 
 
