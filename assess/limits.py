@@ -78,6 +78,7 @@ def _too_many(error: TooManyRequests) -> ResponseReturnValue:
     limiter: Limiter = current_app.extensions[_EXTENSION]
     current = limiter.current_limit
     seconds = max(1.0, current.reset_at - time.time()) if current else 60.0
-    minutes = math.ceil(seconds / 60)
-    response = render_template("errors/429.html", minutes=minutes), 429
-    return response[0], 429, {"Retry-After": str(int(seconds))}
+    # The limiter's reset time carries a second of margin; round to the nearest whole minute.
+    minutes = max(1, round(seconds / 60))
+    page = render_template("errors/429.html", minutes=minutes)
+    return page, 429, {"Retry-After": str(math.ceil(seconds))}
