@@ -207,7 +207,9 @@ def _check_member(permission: str, organisation_id: int | None) -> ResponseRetur
         abort(404)
     organisation: Organisation = member.organisation
     if organisation.status != "active":
-        return render_template("errors/organisation_unavailable.html", organisation=organisation), 403
+        return render_template(
+            "errors/organisation_unavailable.html", organisation=organisation
+        ), 403
     if not role_allows(member.role, permission):
         abort(403)
     g.access_membership = member

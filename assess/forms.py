@@ -161,9 +161,7 @@ class InviteForm(FlaskForm):
     """Invite someone to the organisation."""
 
     email = _email("Their email address", "Enter the email address of the person to invite.")
-    role = SelectField(
-        "Role", choices=_role_choices(), validators=[DataRequired("Choose a role.")]
-    )
+    role = SelectField("Role", choices=_role_choices(), validators=[DataRequired("Choose a role.")])
 
 
 class RoleForm(FlaskForm):

@@ -65,10 +65,14 @@ def init_app(app: Flask) -> None:
         if not getattr(view, "__rate_limited__", False):
             continue
         limited = limiter.limit(
-            lambda: current_app.config["RATELIMIT_PER_ACCOUNT"], key_func=_by_account, methods=["POST"]
+            lambda: current_app.config["RATELIMIT_PER_ACCOUNT"],
+            key_func=_by_account,
+            methods=["POST"],
         )(view)
         limited = limiter.limit(
-            lambda: current_app.config["RATELIMIT_PER_ADDRESS"], key_func=_by_address, methods=["POST"]
+            lambda: current_app.config["RATELIMIT_PER_ADDRESS"],
+            key_func=_by_address,
+            methods=["POST"],
         )(limited)
         app.view_functions[endpoint] = limited
     app.register_error_handler(TooManyRequests, _too_many)

@@ -40,7 +40,7 @@ def _repeats_a_short_unit(password: str) -> bool:
 
 
 def problems(password: str, email: str | None = None) -> list[str]:
-    """What is wrong with ``password`` as a new password, as sentences for the person; [] if fine."""
+    """What is wrong with ``password`` as a new password, as sentences for a person; [] if fine."""
     if len(password) < MIN_LENGTH:
         return [f"Password must be at least {MIN_LENGTH} characters long."]
     if len(password) > MAX_LENGTH:
@@ -48,8 +48,10 @@ def problems(password: str, email: str | None = None) -> list[str]:
     folded = password.casefold()
     core = folded.strip(_EDGES)
     if folded in common_passwords() or core in common_passwords():
-        return ["This password is too common. Choose something harder to guess, such as a few "
-                "unrelated words."]
+        return [
+            "This password is too common. Choose something harder to guess, such as a few "
+            "unrelated words."
+        ]
     if _repeats_a_short_unit(folded):
         return ["This password repeats a short pattern. Choose something harder to guess."]
     if email and folded in {email.casefold(), email.casefold().split("@")[0]}:

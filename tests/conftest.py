@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from helpers import PASSWORD, Mail
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from assess import create_app, db, migrate
 from assess.models import Membership, Organisation, User
 from assess.services import accounts
-from helpers import PASSWORD, Mail
 
 SERVER_URL = os.environ.get("ASSESS_DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith(("postgresql", "postgres"))
@@ -144,6 +144,7 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 # ---- accounts: factories and helpers --------------------------------------------------------
+
 
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:

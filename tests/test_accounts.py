@@ -105,7 +105,9 @@ def test_sign_in_answers_the_same_for_an_unknown_address_and_a_wrong_password(
 
     monkeypatch.setattr(passwords, "verify", spy)
     wrong = post(client, "/login", {"email": "ada@example.org", "password": "not the password"})
-    unknown = post(client, "/login", {"email": "nobody@example.org", "password": "not the password"})
+    unknown = post(
+        client, "/login", {"email": "nobody@example.org", "password": "not the password"}
+    )
     assert wrong.status_code == unknown.status_code == 401
     assert "The email address or password is not right." in wrong.get_data(as_text=True)
 
@@ -280,9 +282,7 @@ def test_the_account_page_shows_the_person_and_their_organisations(client, make_
 
 def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(client, make_user):
     user = make_user()
-    response = post(
-        client, "/login?next=/account", {"email": user.email, "password": PASSWORD}
-    )
+    response = post(client, "/login?next=/account", {"email": user.email, "password": PASSWORD})
     assert response.headers["Location"] == "/account"
     post(client, "/logout")
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
@@ -307,7 +307,16 @@ def test_operators_are_created_from_the_command_line(app, runner):
 
 def test_the_operator_command_refuses_a_weak_password(runner):
     result = runner.invoke(
-        args=["users", "create-operator", "--email", "op@example.org", "--name", "Op", "--password", "short"],
+        args=[
+            "users",
+            "create-operator",
+            "--email",
+            "op@example.org",
+            "--name",
+            "Op",
+            "--password",
+            "short",
+        ],
     )
     assert result.exit_code != 0
     assert "at least 12 characters" in result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -13,8 +14,8 @@ from assess import create_app, mail
 class FakeSMTP:
     """Stands in for smtplib.SMTP and records what assess asked of it."""
 
-    sent: list = []
-    calls: list = []
+    sent: ClassVar[list] = []
+    calls: ClassVar[list] = []
 
     def __init__(self, host, port, timeout=None, **_):
         FakeSMTP.calls.append(("connect", host, port))
@@ -68,9 +69,7 @@ def test_the_console_backend_writes_to_the_log(make_app, caplog):
     assert not Path(app.config["MAIL_FILE_DIR"]).exists()
 
 
-def test_smtp_settings_come_from_the_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-):
+def test_smtp_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv("ASSESS_SMTP_HOST", "mail.example.org")
     monkeypatch.setenv("ASSESS_SMTP_PORT", "2525")
     monkeypatch.setenv("ASSESS_SMTP_USERNAME", "assess")

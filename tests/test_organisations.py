@@ -88,13 +88,19 @@ def test_an_invited_person_with_an_account_signs_in_to_accept(app, make_user, ma
     organisation = make_org(members={admin: "admin"})
     client = app.test_client()
     login(client, admin)
-    post(client, f"/organisations/{organisation.id}/invitations/new", {"email": bob.email, "role": "auditor"})
+    post(
+        client,
+        f"/organisations/{organisation.id}/invitations/new",
+        {"email": bob.email, "role": "auditor"},
+    )
     link = mailbox()[0].link()
     visitor = app.test_client()
     response = visitor.get(link)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
-    response = post(visitor, response.headers["Location"], {"email": bob.email, "password": PASSWORD})
+    response = post(
+        visitor, response.headers["Location"], {"email": bob.email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == link
     assert post(visitor, link).status_code == 302
     with app.app_context():
@@ -107,16 +113,20 @@ def test_an_invitation_cannot_be_accepted_by_another_account(app, make_user, mak
     organisation = make_org(members={admin: "admin"})
     client = app.test_client()
     login(client, admin)
-    post(client, f"/organisations/{organisation.id}/invitations/new", {"email": "bob@example.org", "role": "admin"})
+    post(
+        client,
+        f"/organisations/{organisation.id}/invitations/new",
+        {"email": "bob@example.org", "role": "admin"},
+    )
     link = mailbox()[0].link()
     other = app.test_client()
     login(other, mallory)
     assert other.get(link).status_code == 403
     assert post(other, link).status_code == 403
     with app.app_context():
-        assert db.session().scalar(
-            select(Membership).where(Membership.user_id == mallory.id)
-        ) is None
+        assert (
+            db.session().scalar(select(Membership).where(Membership.user_id == mallory.id)) is None
+        )
 
 
 def test_invitations_expire_and_can_be_withdrawn(app, client, make_user, make_org, mailbox):
@@ -124,7 +134,11 @@ def test_invitations_expire_and_can_be_withdrawn(app, client, make_user, make_or
     organisation = make_org(members={admin: "admin"})
     login(client, admin)
     for email in ("late@example.org", "withdrawn@example.org"):
-        post(client, f"/organisations/{organisation.id}/invitations/new", {"email": email, "role": "respondent"})
+        post(
+            client,
+            f"/organisations/{organisation.id}/invitations/new",
+            {"email": email, "role": "respondent"},
+        )
     late, withdrawn = mailbox()
     with app.app_context():
         db.session().execute(
@@ -146,7 +160,11 @@ def test_inviting_an_existing_member_is_refused(client, make_user, make_org):
     admin, bob = make_user(), make_user()
     organisation = make_org(members={admin: "admin", bob: "respondent"})
     login(client, admin)
-    response = post(client, f"/organisations/{organisation.id}/invitations/new", {"email": bob.email, "role": "admin"})
+    response = post(
+        client,
+        f"/organisations/{organisation.id}/invitations/new",
+        {"email": bob.email, "role": "admin"},
+    )
     assert response.status_code == 200
     assert "already a member" in response.get_data(as_text=True)
 
@@ -218,7 +236,14 @@ def test_a_suspended_organisation_is_closed_to_its_members_with_a_reason(
     response = client.get(f"/organisations/{organisation.id}")
     assert response.status_code == 403
     assert "suspended" in response.get_data(as_text=True)
-    assert post(client, f"/organisations/{organisation.id}/invitations/new", {"email": "x@example.org", "role": "admin"}).status_code == 403
+    assert (
+        post(
+            client,
+            f"/organisations/{organisation.id}/invitations/new",
+            {"email": "x@example.org", "role": "admin"},
+        ).status_code
+        == 403
+    )
     post(staff, f"/operator/organisations/{organisation.id}/reactivate")
     assert client.get(f"/organisations/{organisation.id}").status_code == 200
 
@@ -260,4 +285,8 @@ def test_an_admin_edits_the_organisations_details(app, client, make_user, make_o
     assert response.status_code == 302
     with app.app_context():
         saved = db.session().get(Organisation, organisation.id)
-        assert (saved.name, saved.time_zone, saved.country) == ("Renamed Council", "Europe/Dublin", "IE")
+        assert (saved.name, saved.time_zone, saved.country) == (
+            "Renamed Council",
+            "Europe/Dublin",
+            "IE",
+        )

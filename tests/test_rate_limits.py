@@ -32,7 +32,7 @@ def test_too_many_sign_in_attempts_on_one_account_are_refused_with_the_wait(limi
     response = _attempt(client, "ADA@example.org", "192.0.2.4")
     assert response.status_code == 429
     page = response.get_data(as_text=True)
-    assert "Too many attempts. Try again in 10 minutes." in page, page[page.find("<main"):]
+    assert "Too many attempts. Try again in 10 minutes." in page, page[page.find("<main") :]
     assert int(response.headers["Retry-After"]) > 500
     # Another account is not affected.
     assert _attempt(client, "bob@example.org", "192.0.2.4").status_code == 401

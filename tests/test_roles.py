@@ -86,7 +86,9 @@ def world(app, make_user, make_org):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", ACTIONS)
-def test_each_role_is_allowed_or_refused_each_action(app, make_user, add_member, world, role, action):
+def test_each_role_is_allowed_or_refused_each_action(
+    app, make_user, add_member, world, role, action
+):
     method, template, data, allowed = ACTIONS[action]
     person = make_user()
     with app.app_context():
@@ -115,9 +117,7 @@ def test_an_instance_operator_approves_and_suspends_but_does_not_read_organisati
     assert client.get(f"/organisations/{world['org']}/members").status_code == 404
 
 
-def test_a_consultant_facilitates_several_clients_and_sees_only_those(
-    client, make_user, make_org
-):
+def test_a_consultant_facilitates_several_clients_and_sees_only_those(client, make_user, make_org):
     consultant, stranger = make_user(), make_user()
     clients = [make_org(members={consultant: FACILITATOR}) for _ in range(3)]
     elsewhere = make_org(members={stranger: ADMIN})

@@ -84,7 +84,12 @@ def test_the_extend_button_works_without_javascript(client, make_user):
 def test_extending_an_ended_session_answers_401_to_the_script(app, client, make_user):
     login(client, make_user())
     age_sessions(app, idle=app.config["SESSION_IDLE_TIMEOUT"] + 1)
-    token = client.get("/login").get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    token = (
+        client.get("/login")
+        .get_data(as_text=True)
+        .split('name="csrf_token" type="hidden" value="')[1]
+        .split('"')[0]
+    )
     response = client.post(
         "/session/extend", headers={"Accept": "application/json", "X-CSRFToken": token}
     )
@@ -102,7 +107,12 @@ def test_a_form_posted_after_the_session_ended_is_kept_and_sent_after_signing_in
     client.get(settings)
     age_sessions(app, idle=app.config["SESSION_IDLE_TIMEOUT"] + 1)
 
-    response = post(client, settings, {**DETAILS, "password": "never kept"}, headers={"Referer": f"http://localhost{settings}"})
+    response = post(
+        client,
+        settings,
+        {**DETAILS, "password": "never kept"},
+        headers={"Referer": f"http://localhost{settings}"},
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == f"/login?next={settings}"
     with app.app_context():
@@ -111,7 +121,9 @@ def test_a_form_posted_after_the_session_ended_is_kept_and_sent_after_signing_in
         assert "name" in names and "password" not in names and "csrf_token" not in names
         assert db.session().get(Organisation, organisation.id).name != "Kept Council"
 
-    response = post(client, response.headers["Location"], {"email": admin.email, "password": PASSWORD})
+    response = post(
+        client, response.headers["Location"], {"email": admin.email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/session/kept"
     page = client.get("/session/kept").get_data(as_text=True)
     assert "We kept what you entered" in page

@@ -130,7 +130,9 @@ def request_password_reset(email: str) -> None:
 
 def valid_reset(token: str) -> PasswordReset | None:
     """The unused, unexpired reset that ``token`` belongs to, if any."""
-    reset = db.session().scalar(select(PasswordReset).where(PasswordReset.token_hash == token_hash(token)))
+    reset = db.session().scalar(
+        select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))
+    )
     if reset is None or reset.used_at is not None or reset.expires_at <= db.utcnow():
         return None
     return reset

@@ -118,11 +118,14 @@ def get_membership(membership_id: int) -> Membership | None:
 
 
 def _admin_count(organisation_id: int) -> int:
-    return db.session().scalar(
-        select(func.count())
-        .select_from(Membership)
-        .where(Membership.organisation_id == organisation_id, Membership.role == ADMIN)
-    ) or 0
+    return (
+        db.session().scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.organisation_id == organisation_id, Membership.role == ADMIN)
+        )
+        or 0
+    )
 
 
 def change_role(member: Membership, role: str) -> None:
@@ -130,7 +133,9 @@ def change_role(member: Membership, role: str) -> None:
     if role not in ROLES:
         raise ServiceError("Choose a role from the list.", field="role")
     if member.role == ADMIN and role != ADMIN and _admin_count(member.organisation_id) == 1:
-        raise ServiceError("An organisation needs at least one admin. Make someone else admin first.")
+        raise ServiceError(
+            "An organisation needs at least one admin. Make someone else admin first."
+        )
     member.role = role
     db.session().commit()
 
@@ -138,7 +143,9 @@ def change_role(member: Membership, role: str) -> None:
 def remove_member(member: Membership) -> None:
     """Take ``member`` out of their organisation; the last admin cannot be removed."""
     if member.role == ADMIN and _admin_count(member.organisation_id) == 1:
-        raise ServiceError("An organisation needs at least one admin. Make someone else admin first.")
+        raise ServiceError(
+            "An organisation needs at least one admin. Make someone else admin first."
+        )
     db.session().delete(member)
     db.session().commit()
 

@@ -53,7 +53,9 @@ def start(user: User) -> str:
     """Open a session for ``user``; returns the secret identifier for the browser."""
     token, digest = new_token()
     now = db.utcnow()
-    db.session().add(UserSession(token_hash=digest, user_id=user.id, created_at=now, last_seen_at=now))
+    db.session().add(
+        UserSession(token_hash=digest, user_id=user.id, created_at=now, last_seen_at=now)
+    )
     db.session().commit()
     return token
 
@@ -65,7 +67,9 @@ def check(token: str | None, user_id: int | None, *, touch: bool = True) -> Chec
     """
     if not token or user_id is None:
         return Check(None, "missing")
-    record = db.session().scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    record = db.session().scalar(
+        select(UserSession).where(UserSession.token_hash == token_hash(token))
+    )
     if record is None or record.user_id != user_id:
         return Check(None, "missing")
     if record.revoked_at is not None:
@@ -126,7 +130,13 @@ def keep_form(user_id: int, path: str, fields: list[list[str]]) -> str:
     session.execute(delete(KeptForm).where(KeptForm.expires_at <= now))
     token, digest = new_token()
     session.add(
-        KeptForm(token_hash=digest, user_id=user_id, path=path, fields=fields, expires_at=now + KEPT_FORM_TTL)
+        KeptForm(
+            token_hash=digest,
+            user_id=user_id,
+            path=path,
+            fields=fields,
+            expires_at=now + KEPT_FORM_TTL,
+        )
     )
     session.commit()
     return token

@@ -67,7 +67,11 @@ def register() -> ResponseReturnValue:
             apply_error(form, error)
         else:
             sessions.sign_in(user)
-            flash("Your account is ready. Set up your organisation, or ask a colleague to invite you.", "success")
+            flash(
+                "Your account is ready. Set up your organisation, "
+                "or ask a colleague to invite you.",
+                "success",
+            )
             return _after_sign_in(url_for("organisations.create"))
     return render_template("auth/register.html", form=form)
 

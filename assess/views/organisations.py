@@ -236,4 +236,3 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         form=form,
         role_labels=ROLE_LABELS,
     )
-
