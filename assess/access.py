@@ -229,8 +229,12 @@ def _sign_in_first() -> ResponseReturnValue:
         return jsonify(error="signed_out", reason=reason), 401
     target = request.full_path if request.query_string else request.path
     user_id = sessions.ended_user_id()
-    if request.method == "POST" and user_id is not None:
-        sessions.keep_posted_form(user_id, target, list(request.form.items(multi=True)))
+    posted = list(request.form.items(multi=True))
+    if (
+        request.method == "POST"
+        and user_id is not None
+        and sessions.keep_posted_form(user_id, target, posted)
+    ):
         flash(
             "Your session ended, so we kept what you entered. Sign in again and you can submit it.",
             "info",

@@ -26,8 +26,10 @@ _SID = "sid"
 KEPT = "kept_form"
 
 login_manager = LoginManager()
-#: Where a kept form's fields never come from.
-SECRET_FIELDS = ("csrf_token", "password", "current_password", "new_password", "confirm")
+#: Fields never kept: the form token, and anything that could hold a password.
+SECRET_FIELDS = ("csrf_token", "confirm")
+#: Fields that say where to go next rather than what a person entered.
+NAVIGATION_FIELDS = ("next",)
 
 
 def init_app(app: Flask) -> None:
@@ -108,10 +110,21 @@ def expires_at() -> datetime | None:
     return service.expires_at(record) if record else None
 
 
-def keep_posted_form(user_id: int, path: str, form: list[tuple[str, str]]) -> None:
-    """Keep a form that arrived after its session ended, for ``user_id`` to submit again."""
-    fields = [[name, value] for name, value in form if name not in SECRET_FIELDS]
+def keep_posted_form(user_id: int, path: str, form: list[tuple[str, str]]) -> bool:
+    """Keep a form that arrived after its session ended, for ``user_id`` to submit again.
+
+    Returns False, keeping nothing, when the form held nothing a person typed or chose (a sign-out
+    button, say).
+    """
+    fields = [
+        [name, value]
+        for name, value in form
+        if name not in SECRET_FIELDS and "password" not in name.lower()
+    ]
+    if all(name in NAVIGATION_FIELDS for name, _ in fields):
+        return False
     session[KEPT] = service.keep_form(user_id, path, fields)
+    return True
 
 
 def _template_context() -> dict[str, object]:

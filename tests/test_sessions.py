@@ -150,3 +150,14 @@ def test_a_kept_form_is_offered_only_to_its_own_person(app, client, make_user, m
     response = client.get("/session/kept")
     assert response.status_code == 302
     assert "Kept Council" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_sign_out_button_pressed_after_the_session_ended_keeps_nothing(app, client, make_user):
+    user = make_user()
+    login(client, user)
+    age_sessions(app, idle=app.config["SESSION_IDLE_TIMEOUT"] + 1)
+    assert post(client, "/logout").status_code == 302
+    with app.app_context():
+        assert db.session().scalar(select(KeptForm)) is None
+    response = post(client, "/login", {"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/"
