@@ -28,11 +28,8 @@ def local_time(moment: datetime | None, time_zone: str | None = None) -> str:
 
 
 def clock_time(moment: datetime | None, time_zone: str | None = None) -> str:
-    """Only the hour and minute of :func:`local_time`, e.g. "15:04"."""
-    if moment is None:
-        return ""
-    zone_name = time_zone or context.current_time_zone() or "UTC"
-    return moment.astimezone(ZoneInfo(zone_name)).strftime("%H:%M")
+    """The time of day of :func:`local_time` with its offset, e.g. "15:04 (UTC+00:00)"."""
+    return local_time(moment, time_zone).partition(", ")[2]
 
 
 def init_app(app: Flask) -> None:

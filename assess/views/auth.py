@@ -40,6 +40,8 @@ def safe_next(target: str | None) -> str | None:
     """``target`` if it is a path on this site (never another host), else None."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):  # browsers drop tabs and newlines
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return None
