@@ -7,10 +7,26 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask_wtf import CSRFProtect
 
-from assess import cli, config, db, errors, security
+from assess import (
+    access,
+    cli,
+    config,
+    context,
+    db,
+    errors,
+    limits,
+    mail,
+    passwords,
+    security,
+    sessions,
+    templating,
+)
 from assess.paths import STATIC_DIR
 from assess.services import questionnaires
+
+csrf = CSRFProtect()
 
 
 def create_app(
@@ -36,13 +52,25 @@ def create_app(
     )
     config.load(app, test_config)
     db.init_app(app)
+    csrf.init_app(app)
+    passwords.init_app(app)
+    mail.init_app(app)
+    sessions.init_app(app)
+    access.init_app(app)
+    context.init_app(app)
+    templating.init_app(app)
     cli.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     questionnaires.init_app(app, strict=strict_questionnaires)
 
-    from assess.views import health, home
+    from assess.views import auth, health, home, operator, organisations
 
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(organisations.bp)
+    app.register_blueprint(operator.bp)
+    # After the blueprints: the limiter wraps the views they registered.
+    limits.init_app(app)
     return app

@@ -10,6 +10,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from assess import migrate
 from assess.questionnaire import loader
+from assess.services import ServiceError, accounts
 from assess.services import questionnaires as questionnaire_service
 
 
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     """Add assess's command groups to ``app.cli`` (and so to the ``assess`` command)."""
     app.cli.add_command(db_group)
     app.cli.add_command(questionnaires_group)
+    app.cli.add_command(users_group)
 
 
 @click.group("db", cls=AppGroup)
@@ -111,3 +113,31 @@ def questionnaires_validate(paths: tuple[Path, ...]) -> None:
         )
     if problems:
         raise SystemExit(1)
+
+
+@click.group("users", cls=AppGroup)
+def users_group() -> None:
+    """Manage accounts from the command line."""
+
+
+@users_group.command("create-operator")
+@click.option("--email", prompt="Email address", help="The operator's sign-in address.")
+@click.option("--name", prompt="Name", default="Operator", show_default=True, help="Their name.")
+@click.option(
+    "--password",
+    prompt="Password",
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 12 characters (prompted for, unseen, when not given).",
+)
+@with_appcontext
+def create_operator(email: str, name: str, password: str) -> None:
+    """Create an instance operator, who approves and suspends organisations.
+
+    An existing account with EMAIL is made an operator instead (its password is kept).
+    """
+    try:
+        user = accounts.create_operator(name, email, password)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{user.email} is an instance operator.")

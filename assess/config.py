@@ -30,7 +30,48 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "WTF_CSRF_TIME_LIMIT": 3600,
+    # A form's token lasts as long as the longest session, so that a page left open is not
+    # refused when it is finally submitted (an expired session keeps the form; see sessions.py).
+    "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+    # --- accounts and sessions ---
+    # False: a new organisation waits for an instance operator's approval before it can be used.
+    "OPEN_REGISTRATION": True,
+    # Seconds without a request after which a person is signed out.
+    "SESSION_IDLE_TIMEOUT": 30 * 60,
+    # Seconds after signing in after which a person is signed out, however active.
+    "SESSION_ABSOLUTE_TIMEOUT": 12 * 3600,
+    # Seconds before the idle timeout at which the page offers to extend the session.
+    "SESSION_WARNING": 5 * 60,
+    # Seconds a password-reset link works for, and an invitation.
+    "PASSWORD_RESET_TTL": 3600,
+    "INVITATION_TTL": 7 * 24 * 3600,
+    # Argon2id cost (OWASP: 19 MiB of memory, 2 iterations, 1 lane). Tests lower it.
+    "PASSWORD_HASH_MEMORY_COST": 19456,
+    "PASSWORD_HASH_TIME_COST": 2,
+    "PASSWORD_HASH_PARALLELISM": 1,
+    # --- email ---
+    # "smtp", "file" (one .eml file per message in MAIL_FILE_DIR) or "console" (the log).
+    # None: "smtp" when SMTP_HOST is set, otherwise "file".
+    "MAIL_BACKEND": None,
+    # None: instance/mail.
+    "MAIL_FILE_DIR": None,
+    "MAIL_FROM": "assess <assess@localhost>",
+    "SMTP_HOST": None,
+    "SMTP_PORT": 587,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    # STARTTLS on a plain connection (port 587), or TLS from the start (SMTP_SSL, port 465).
+    "SMTP_STARTTLS": True,
+    "SMTP_SSL": False,
+    "SMTP_TIMEOUT": 10,
+    # --- rate limits on signing in, registering and password resets (Flask-Limiter) ---
+    "RATELIMIT_ENABLED": True,
+    # Where counts are kept: memory:// suits one process; use redis://... for several workers.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # Attempts allowed for one email address, and from one network address, per endpoint.
+    "RATELIMIT_PER_ACCOUNT": "10 per 15 minutes",
+    "RATELIMIT_PER_ADDRESS": "50 per 15 minutes",
+    # --- deployment ---
     # Served over HTTPS: secure, __Host- prefixed session cookie and HSTS (see assess.security).
     "HTTPS": False,
     # The folder of questionnaire YAML files; None: the shipped questionnaires/.
@@ -38,8 +79,31 @@ DEFAULTS: dict[str, Any] = {
 }
 
 #: Settings read from the environment as booleans or integers rather than strings.
-_BOOLEAN = {"DATABASE_ECHO", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG", "HTTPS"}
-_INTEGER = {"MAX_CONTENT_LENGTH", "WTF_CSRF_TIME_LIMIT"}
+_BOOLEAN = {
+    "DATABASE_ECHO",
+    "HTTPS",
+    "SESSION_COOKIE_SECURE",
+    "TESTING",
+    "DEBUG",
+    "OPEN_REGISTRATION",
+    "SMTP_STARTTLS",
+    "SMTP_SSL",
+    "RATELIMIT_ENABLED",
+}
+_INTEGER = {
+    "MAX_CONTENT_LENGTH",
+    "WTF_CSRF_TIME_LIMIT",
+    "SESSION_IDLE_TIMEOUT",
+    "SESSION_ABSOLUTE_TIMEOUT",
+    "SESSION_WARNING",
+    "PASSWORD_RESET_TTL",
+    "INVITATION_TTL",
+    "PASSWORD_HASH_MEMORY_COST",
+    "PASSWORD_HASH_TIME_COST",
+    "PASSWORD_HASH_PARALLELISM",
+    "SMTP_PORT",
+    "SMTP_TIMEOUT",
+}
 
 
 def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -66,6 +130,10 @@ def load(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.config["DATABASE_URL"] = database_url(app)
+    if not app.config.get("MAIL_BACKEND"):
+        app.config["MAIL_BACKEND"] = "smtp" if app.config.get("SMTP_HOST") else "file"
+    if not app.config.get("MAIL_FILE_DIR"):
+        app.config["MAIL_FILE_DIR"] = str(Path(app.instance_path) / "mail")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 

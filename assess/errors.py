@@ -5,23 +5,22 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from assess import access
 
 #: What a person is told for each status, in their words rather than the protocol's.
 MESSAGES = {
-    400: ("Something in that request was not right", "The page could not use what was sent."),
-    403: ("You do not have access to this page", "Ask an administrator of your organisation."),
+    400: ("Something was wrong with that request", "Go back, reload the page and try again."),
+    401: ("Sign in first", "Sign in to see this page."),
+    403: ("You cannot do that", "Your role does not allow it. Ask an admin of your organisation."),
     404: ("Page not found", "Check the address, or go back to the page you came from."),
     405: ("That action is not possible here", "Go back and use the buttons on the page."),
     413: ("That was too large", "The file or text sent was larger than assess accepts."),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
     500: ("Sorry, something went wrong", "Nothing you saved before has been lost. Try again."),
 }
-
-
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" or request.path.startswith("/api/")
 
 
 def render_error(error: HTTPException) -> ResponseReturnValue:
@@ -32,16 +31,27 @@ def render_error(error: HTTPException) -> ResponseReturnValue:
     # generic description for the status is replaced by the plainer hint above.
     own_message = error.description and error.description != type(error).description
     detail = error.description if own_message else hint
-    if _wants_json():
+    if access.wants_json():
         return {"error": title, "detail": detail}, code
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
 
 
+def _csrf(error: CSRFError) -> ResponseReturnValue:
+    title = "This form could not be accepted"
+    detail = "It had expired or came from another site. Go back, reload the page and send it again."
+    if access.wants_json():
+        return {"error": title, "detail": detail}, 400
+    return render_template("errors/error.html", code=400, title=title, detail=detail), 400
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers for every HTTP error and for unexpected exceptions."""
+    app.register_error_handler(CSRFError, _csrf)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
+        if error.response is not None:  # a ready-made response (redirects from abort(...))
+            return error.response
         return render_error(error)
 
     @app.errorhandler(Exception)

@@ -11,15 +11,20 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from helpers import PASSWORD, Mail
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from assess import create_app, db, migrate
+from assess.models import Membership, Organisation, User
+from assess.services import accounts
 
 SERVER_URL = os.environ.get("ASSESS_DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith(("postgresql", "postgres"))
@@ -31,6 +36,12 @@ def _base_config(url: str, instance: Path) -> dict[str, object]:
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "INSTANCE_PATH": str(instance),
+        # Cheap password hashing keeps the suite fast; the production cost is tested on its own.
+        "PASSWORD_HASH_MEMORY_COST": 8,
+        "PASSWORD_HASH_TIME_COST": 1,
+        # Limits are switched on only by the tests about them.
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "file",
     }
 
 
@@ -130,3 +141,100 @@ def client(app: Flask) -> FlaskClient:
 def runner(app: Flask) -> FlaskCliRunner:
     """Runs ``assess`` commands against ``app``."""
     return app.test_cli_runner()
+
+
+# ---- accounts: factories and helpers --------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Create an account: ``make_user(email=..., name=..., password=..., operator=False)``."""
+    counter = iter(range(1, 10_000))
+
+    def factory(
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+        operator: bool = False,
+    ) -> User:
+        n = next(counter)
+        with app.test_request_context():
+            user = accounts.create_user(
+                name or f"Person {n}",
+                email or f"person{n}@example.org",
+                password,
+                is_operator=operator,
+            )
+            db.session().commit()
+            return user
+
+    return factory
+
+
+@pytest.fixture
+def make_org(app: Flask) -> Callable[..., Organisation]:
+    """Create an organisation: ``make_org(name=..., members={user: role}, status="active")``."""
+    counter = iter(range(1, 10_000))
+
+    def factory(
+        name: str | None = None,
+        members: dict[User, str] | None = None,
+        status: str = "active",
+        time_zone: str = "Europe/London",
+        **fields: str,
+    ) -> Organisation:
+        with app.app_context():
+            organisation = Organisation(
+                name=name or f"Council {next(counter)}",
+                sector=fields.get("sector", "local_government"),
+                size_band=fields.get("size_band", "250_999"),
+                country=fields.get("country", "GB"),
+                time_zone=time_zone,
+                status=status,
+            )
+            session = db.session()
+            session.add(organisation)
+            for user, role in (members or {}).items():
+                session.add(Membership(user_id=user.id, organisation=organisation, role=role))
+            session.commit()
+            return organisation
+
+    return factory
+
+
+@pytest.fixture
+def add_member(app: Flask) -> Callable[[User, Organisation, str], None]:
+    """Give ``user`` ``role`` in ``organisation``."""
+
+    def factory(user: User, organisation: Organisation, role: str) -> None:
+        with app.app_context():
+            db.session().add(
+                Membership(user_id=user.id, organisation_id=organisation.id, role=role)
+            )
+            db.session().commit()
+
+    return factory
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> Callable[[], list[Mail]]:
+    """The messages written so far, oldest first."""
+
+    def read() -> list[Mail]:
+        folder = Path(app.config["MAIL_FILE_DIR"])
+        messages = []
+        for path in sorted(folder.glob("*.eml")) if folder.exists() else []:
+            message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+            text = message.get_body(preferencelist=("plain",))
+            html = message.get_body(preferencelist=("html",))
+            messages.append(
+                Mail(
+                    to=str(message["To"]),
+                    subject=str(message["Subject"]),
+                    text=text.get_content() if text else "",
+                    html=html.get_content() if html else "",
+                )
+            )
+        return messages
+
+    return read

@@ -42,6 +42,8 @@ def test_wheel_carries_the_data_folders(wheel: Path):
     for folder in ("questionnaires", "reports", "static"):
         assert any(n.startswith(f"assess/_data/{folder}/") for n in names), folder
     assert "assess/migrations/env.py" in names
+    assert "assess/data/common-passwords.txt" in names
+    assert "assess/_data/static/js/assess.js" in names
     assert any(n.startswith("assess/migrations/versions/") for n in names)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort
 
+from assess import access
 from assess.security import CONTENT_SECURITY_POLICY
 
 
@@ -44,6 +45,7 @@ def test_unexpected_errors_are_a_calm_500_page(make_app):
     app = make_app()
 
     @app.get("/boom-for-test")
+    @access.public
     def boom():
         raise RuntimeError("secret internals")
 
@@ -58,6 +60,7 @@ def test_own_messages_are_shown_and_json_clients_get_json(make_app):
     app = make_app()
 
     @app.get("/bad-for-test")
+    @access.public
     def bad():
         abort(400, "The level must be a whole number from 1 to 5.")
 

@@ -5,6 +5,25 @@ must be imported below.
 """
 
 from assess.db import Base
+from assess.models.accounts import (
+    Invitation,
+    KeptForm,
+    Membership,
+    Organisation,
+    PasswordReset,
+    User,
+    UserSession,
+)
 from assess.models.questionnaires import QuestionnaireVersion
 
-__all__ = ["Base", "QuestionnaireVersion"]
+__all__ = [
+    "Base",
+    "Invitation",
+    "KeptForm",
+    "Membership",
+    "Organisation",
+    "PasswordReset",
+    "QuestionnaireVersion",
+    "User",
+    "UserSession",
+]

@@ -8,12 +8,13 @@ from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
-from assess import db
+from assess import access, db
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@access.public
 def healthz() -> ResponseReturnValue:
     """200 with the database round-trip time, or 503 when the database cannot be reached."""
     started = time.perf_counter()

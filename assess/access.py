@@ -1,0 +1,259 @@
+"""Who may reach each route: one mechanism, declared on every view.
+
+Every view function states what it needs with exactly one of these decorators, placed directly
+under the route decorator:
+
+``@access.public``
+    Anyone, signed in or not (the start page, signing in, ``/healthz``).
+
+``@access.login_required``
+    Anyone signed in (their own account page, the list of their organisations).
+
+``@access.requires(permission, load=loader)``
+    A permission on the object the route is about. ``loader`` receives the route's URL arguments
+    and returns ``Loaded(obj, organisation_id)``, or None when there is no such object. The view is
+    then called with the object first, followed by the URL arguments::
+
+        def load_assessment(assessment_id: int, **_: object) -> access.Loaded | None:
+            assessment = assessments.get(assessment_id)
+            return access.Loaded(assessment, assessment.organisation_id) if assessment else None
+
+        @bp.post("/assessments/<int:assessment_id>/answers")
+        @access.requires("assessment.answer", load=load_assessment)
+        def save_answers(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
+            ...
+
+    The person must be signed in and a member of the object's organisation with a role that has
+    the permission (:mod:`assess.permissions` holds the table). A person of another organisation
+    gets 404, so that they cannot learn what exists; a member whose role lacks the permission gets
+    403; a member of a pending or suspended organisation is told so (403). An instance permission
+    (``instance.operate``) needs an instance operator and may have a loader or not.
+
+The decorators enforce as well as declare: each records its rule on the view as ``__access__``.
+:func:`undeclared_routes` lists every URL rule whose view has no rule and is not on
+:data:`PUBLIC_ENDPOINTS`; the test suite fails on any, and at run time such a route answers 403.
+
+A request for a signed-in page without a live session is sent to sign in and brought back after. A
+form posted after the session ended is kept first (see :mod:`assess.sessions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, NamedTuple, TypeVar
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from assess import sessions
+from assess.models import Membership, Organisation
+from assess.permissions import INSTANCE_PERMISSIONS, is_known, role_allows
+from assess.services import organisations
+
+#: Endpoints that are public without a declaration because they are not ours to decorate.
+PUBLIC_ENDPOINTS: frozenset[str] = frozenset({"static"})
+
+PUBLIC = "public"
+LOGIN = "login"
+PERMISSION = "permission"
+
+View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
+
+
+class Loaded(NamedTuple):
+    """What a loader found: the object, and the organisation it belongs to (None for objects of
+    the instance, which only instance permissions may be declared on)."""
+
+    obj: Any
+    organisation_id: int | None
+
+
+Loader = Callable[..., Loaded | None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A route's declared need: ``kind`` is public, login or permission."""
+
+    kind: str
+    permission: str | None = None
+    load: Loader | None = None
+
+
+def public(view: View) -> View:
+    """Declare ``view`` open to everyone."""
+    view.__access__ = Rule(PUBLIC)  # type: ignore[attr-defined]
+    return view
+
+
+def login_required(view: View) -> View:
+    """Declare that ``view`` needs a signed-in person, and enforce it."""
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        if not current_user.is_authenticated:
+            return _sign_in_first()
+        return view(*args, **kwargs)
+
+    guarded.__access__ = Rule(LOGIN)  # type: ignore[attr-defined]
+    return guarded  # type: ignore[return-value]
+
+
+def requires(permission: str, load: Loader | None = None) -> Callable[[View], View]:
+    """Declare that the view needs ``permission`` on the object ``load`` finds, and enforce it."""
+    if not is_known(permission):
+        raise ValueError(f"unknown permission {permission!r}: add it to assess.permissions")
+    if permission not in INSTANCE_PERMISSIONS and load is None:
+        raise ValueError(f"{permission!r} is checked on an organisation's object: give a loader")
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+            if not current_user.is_authenticated:
+                return _sign_in_first()
+            loaded = load(**kwargs) if load else None
+            if load and loaded is None:
+                abort(404)
+            if permission in INSTANCE_PERMISSIONS:
+                if not current_user.is_operator:
+                    abort(403)
+            else:
+                assert loaded is not None
+                refusal = _check_member(permission, loaded.organisation_id)
+                if refusal is not None:
+                    return refusal
+            if loaded is not None:
+                return view(loaded.obj, *args, **kwargs)
+            return view(*args, **kwargs)
+
+        guarded.__access__ = Rule(PERMISSION, permission, load)  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def rule_of(view: Callable[..., Any] | None) -> Rule | None:
+    """The rule declared on ``view``, if any."""
+    return getattr(view, "__access__", None)
+
+
+def undeclared_routes(app: Flask) -> list[str]:
+    """Every URL rule of ``app`` whose view declares no access rule, as "``/path`` (endpoint)"."""
+    missing = []
+    for url_rule in app.url_map.iter_rules():
+        if url_rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        if rule_of(app.view_functions.get(url_rule.endpoint)) is None:
+            missing.append(f"{url_rule.rule} ({url_rule.endpoint})")
+    return sorted(missing)
+
+
+def can(permission: str, organisation_id: int | None) -> bool:
+    """Whether the signed-in person has ``permission`` in ``organisation_id`` (for templates:
+    show a button only to those who may use it). The route still checks for itself."""
+    if not current_user.is_authenticated:
+        return False
+    if permission in INSTANCE_PERMISSIONS:
+        return bool(current_user.is_operator)
+    if organisation_id is None:
+        return False
+    member = organisations.membership(current_user.id, organisation_id)
+    return (
+        member is not None
+        and member.organisation.status == "active"
+        and role_allows(member.role, permission)
+    )
+
+
+def current_membership() -> Membership | None:
+    """The membership of the request, once a permission check has passed."""
+    return g.get("access_membership")
+
+
+def init_app(app: Flask) -> None:
+    """Refuse, at run time, any route that declares nothing; offer ``can`` to templates."""
+    app.before_request(_refuse_undeclared)
+    app.jinja_env.globals["can"] = can
+
+
+def _refuse_undeclared() -> ResponseReturnValue | None:
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if rule_of(current_app.view_functions.get(endpoint)) is None:
+        current_app.logger.error("refused %s: its view declares no access rule", endpoint)
+        abort(403)
+    return None
+
+
+def _check_member(permission: str, organisation_id: int | None) -> ResponseReturnValue | None:
+    member = organisations.membership(current_user.id, organisation_id) if organisation_id else None
+    if member is None:
+        abort(404)
+    organisation: Organisation = member.organisation
+    if organisation.status != "active":
+        return render_template(
+            "errors/organisation_unavailable.html", organisation=organisation
+        ), 403
+    if not role_allows(member.role, permission):
+        abort(403)
+    g.access_membership = member
+    return None
+
+
+def wants_json() -> bool:
+    """Whether the request prefers JSON (the session script's requests) to a page."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json"
+
+
+def _sign_in_first() -> ResponseReturnValue:
+    """Send the person to sign in and back; keep a form their ended session was posting."""
+    reason = sessions.ended_reason()
+    if wants_json():
+        return jsonify(error="signed_out", reason=reason), 401
+    target = request.full_path if request.query_string else request.path
+    user_id = sessions.ended_user_id()
+    posted = list(request.form.items(multi=True))
+    if (
+        request.method == "POST"
+        and user_id is not None
+        and sessions.keep_posted_form(user_id, target, posted)
+    ):
+        flash(
+            "Your session ended, so we kept what you entered. Sign in again and you can submit it.",
+            "info",
+        )
+    elif reason in ("idle", "absolute"):
+        flash("Your session ended, for your security. Sign in again to carry on.", "info")
+    else:
+        flash("Sign in to see that page.", "info")
+    if request.method != "GET":
+        # After signing in, go back to the page the form came from, not to a POST-only URL.
+        target = _same_site_referrer() or url_for("home.index")
+    return redirect(url_for("auth.login", next=target))
+
+
+def _same_site_referrer() -> str | None:
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -1,0 +1,88 @@
+"""Rate limits on the routes that guess at passwords or send email: signing in, registering and
+password resets.
+
+A view opts in with ``@limits.attempts`` (under its access declaration). Each posted attempt then
+counts twice: against the email address it names (``RATELIMIT_PER_ACCOUNT``) and against the
+network address it came from (``RATELIMIT_PER_ADDRESS``), each per endpoint. A person over a limit
+gets a 429 page saying how long to wait. Counts live in ``RATELIMIT_STORAGE_URI`` (memory:// by
+default; use a shared store such as redis:// with several worker processes).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import TooManyRequests
+
+from assess.services.tokens import token_hash
+
+_EXTENSION = "assess.limiter"
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def attempts(view: View) -> View:
+    """Mark ``view`` as rate-limited per account and per address (for POST requests)."""
+    view.__rate_limited__ = True  # type: ignore[attr-defined]
+    return view
+
+
+def _by_address() -> str:
+    return "address:" + get_remote_address()
+
+
+def _by_account() -> str:
+    email = (request.form.get("email") or "").strip().lower()
+    if email:
+        return "account:" + email
+    # A reset link names no address; its token stands for the account.
+    token = (request.view_args or {}).get("token")
+    if token:
+        return "token:" + token_hash(str(token))
+    return _by_address()
+
+
+def init_app(app: Flask) -> None:
+    """Give ``app`` its own limiter and apply it to every view marked with :func:`attempts`.
+
+    Call after the blueprints are registered. Each app has its own limiter so that apps built in
+    one process (as in the tests) do not share counts or settings.
+    """
+    limiter = Limiter(
+        key_func=_by_address,
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        enabled=app.config["RATELIMIT_ENABLED"],
+    )
+    limiter.init_app(app)
+    app.extensions[_EXTENSION] = limiter
+    for endpoint, view in list(app.view_functions.items()):
+        if not getattr(view, "__rate_limited__", False):
+            continue
+        limited = limiter.limit(
+            lambda: current_app.config["RATELIMIT_PER_ACCOUNT"],
+            key_func=_by_account,
+            methods=["POST"],
+        )(view)
+        limited = limiter.limit(
+            lambda: current_app.config["RATELIMIT_PER_ADDRESS"],
+            key_func=_by_address,
+            methods=["POST"],
+        )(limited)
+        app.view_functions[endpoint] = limited
+    app.register_error_handler(TooManyRequests, _too_many)
+
+
+def _too_many(error: TooManyRequests) -> ResponseReturnValue:
+    limiter: Limiter = current_app.extensions[_EXTENSION]
+    current = limiter.current_limit
+    seconds = max(1.0, current.reset_at - time.time()) if current else 60.0
+    # The limiter's reset time carries a second of margin; round to the nearest whole minute.
+    minutes = max(1, round(seconds / 60))
+    page = render_template("errors/429.html", minutes=minutes)
+    return page, 429, {"Retry-After": str(math.ceil(seconds))}

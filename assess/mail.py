@@ -1,0 +1,100 @@
+"""Sending email: a plain-text and an HTML part rendered from templates/mail/<name>.txt and .html.
+
+The backend is chosen by ``MAIL_BACKEND``:
+
+- ``smtp``: through the server in ``SMTP_HOST``/``SMTP_PORT`` (STARTTLS by default, or TLS from the
+  start with ``SMTP_SSL``), signing in with ``SMTP_USERNAME``/``SMTP_PASSWORD`` when set;
+- ``file``: each message becomes an ``.eml`` file in ``MAIL_FILE_DIR`` (default ``instance/mail``),
+  so invitations and password resets can be followed without a mail server;
+- ``console``: each message is written to the application log.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+import tempfile
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, render_template
+
+from assess.db import utcnow
+
+BACKENDS = ("smtp", "file", "console")
+
+
+def init_app(app: Flask) -> None:
+    """Refuse an unknown backend at start-up rather than at the first email."""
+    if app.config["MAIL_BACKEND"] not in BACKENDS:
+        raise ValueError(
+            f"MAIL_BACKEND must be one of {', '.join(BACKENDS)}, not {app.config['MAIL_BACKEND']!r}"
+        )
+
+
+def build_message(to: str, subject: str, text: str, html: str) -> EmailMessage:
+    """A message with a plain-text part and an HTML alternative."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    sender_domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2]
+    message["Message-ID"] = make_msgid(domain=sender_domain or "localhost")
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def send_template(to: str, template: str, subject: str, **context: Any) -> EmailMessage:
+    """Render ``mail/<template>.txt`` and ``.html`` with ``context`` and send them to ``to``."""
+    context = {"subject": subject, **context}
+    text = render_template(f"mail/{template}.txt", **context)
+    html = render_template(f"mail/{template}.html", **context)
+    message = build_message(to, subject, text, html)
+    send(message)
+    return message
+
+
+def send(message: EmailMessage) -> None:
+    """Hand ``message`` to the configured backend."""
+    config = current_app.config
+    backend = config["MAIL_BACKEND"]
+    if backend == "file":
+        _write_file(Path(config["MAIL_FILE_DIR"]), message)
+    elif backend == "console":
+        current_app.logger.info("email (console backend):\n%s", message.as_string())
+    else:
+        _send_smtp(message)
+
+
+def _write_file(folder: Path, message: EmailMessage) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    # A sortable, unique name: the time, then a random part (several messages a second are fine).
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S.%f")
+    fd, name = tempfile.mkstemp(dir=folder, prefix=f"{stamp}-", suffix=".eml")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(message.as_bytes())
+    return Path(name)
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    config = current_app.config
+    host, port, timeout = config["SMTP_HOST"], int(config["SMTP_PORT"]), config["SMTP_TIMEOUT"]
+    if not host:
+        raise RuntimeError("MAIL_BACKEND is smtp but SMTP_HOST is not set")
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP
+    if config["SMTP_SSL"]:
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    with smtp:
+        if config["SMTP_STARTTLS"] and not config["SMTP_SSL"]:
+            smtp.starttls(context=context)
+        if config["SMTP_USERNAME"]:
+            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
+        smtp.send_message(message)

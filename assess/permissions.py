@@ -1,0 +1,81 @@
+"""Who may do what: the roles a person can hold in an organisation and what each allows.
+
+This is the one table of rights. :mod:`assess.access` checks a route's declared permission against
+it; nothing else grants or refuses. A later area adds its permissions here, gives them to roles, and
+declares them on its routes.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+ADMIN: Final = "admin"
+RESPONDENT: Final = "respondent"
+FACILITATOR: Final = "facilitator"
+AUDITOR: Final = "auditor"
+
+#: The roles a membership can have, in the order they are offered.
+ROLES: Final[tuple[str, ...]] = (ADMIN, RESPONDENT, FACILITATOR, AUDITOR)
+
+#: What a person sees for each role.
+ROLE_LABELS: Final[dict[str, str]] = {
+    ADMIN: "Admin",
+    RESPONDENT: "Respondent",
+    FACILITATOR: "Facilitator",
+    AUDITOR: "Auditor",
+}
+
+#: What each role is for, shown where roles are chosen.
+ROLE_DESCRIPTIONS: Final[dict[str, str]] = {
+    ADMIN: "manages members and roles, changes the organisation's details, finalises assessments",
+    RESPONDENT: "answers the questionnaires",
+    FACILITATOR: "runs workshops for the organisation and records what the room agrees",
+    AUDITOR: "reads everything of the organisation and changes nothing",
+}
+
+#: Every permission on an organisation's data, and whether it only reads. An auditor gets exactly
+#: the read-only ones.
+ORGANISATION_PERMISSIONS: Final[dict[str, bool]] = {
+    "org.view": True,
+    "org.view_members": True,
+    "org.manage": False,
+    "org.manage_members": False,
+    "assessment.view": True,
+    "assessment.answer": False,
+    "assessment.finalise": False,
+    "report.view": True,
+    "workshop.view": True,
+    "workshop.run": False,
+}
+
+#: Permissions over the whole instance; only an instance operator has them.
+INSTANCE_PERMISSIONS: Final[frozenset[str]] = frozenset({"instance.operate"})
+
+READ_ONLY: Final[frozenset[str]] = frozenset(p for p, ro in ORGANISATION_PERMISSIONS.items() if ro)
+
+#: The role -> permissions table.
+ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
+    ADMIN: frozenset(ORGANISATION_PERMISSIONS),
+    RESPONDENT: frozenset({"org.view", "assessment.view", "assessment.answer", "report.view"}),
+    FACILITATOR: frozenset(
+        {
+            "org.view",
+            "assessment.view",
+            "assessment.answer",
+            "report.view",
+            "workshop.view",
+            "workshop.run",
+        }
+    ),
+    AUDITOR: READ_ONLY,
+}
+
+
+def role_allows(role: str, permission: str) -> bool:
+    """Whether a member with ``role`` has ``permission`` on their organisation's data."""
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def is_known(permission: str) -> bool:
+    """Whether ``permission`` is in the table (a typo in a declaration fails at import time)."""
+    return permission in ORGANISATION_PERMISSIONS or permission in INSTANCE_PERMISSIONS

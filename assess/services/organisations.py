@@ -1,0 +1,270 @@
+"""Organisations, their members and invitations, and the operator's approval and suspension."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from assess import db, mail
+from assess.models import Invitation, Membership, Organisation, User
+from assess.permissions import ADMIN, ROLES
+from assess.reference import COUNTRIES, SECTORS, SIZE_BANDS, is_time_zone
+from assess.services import ServiceError
+from assess.services.accounts import normalise_email
+from assess.services.tokens import new_token, token_hash
+
+
+@dataclass(frozen=True)
+class Details:
+    """What describes an organisation; checked against the fixed lists by :meth:`check`."""
+
+    name: str
+    sector: str
+    size_band: str
+    country: str
+    time_zone: str
+
+    def check(self) -> None:
+        """Raise ServiceError naming the first field that is not one of the allowed values."""
+        if not self.name.strip():
+            raise ServiceError("Enter the organisation's name.", field="name")
+        if self.sector not in SECTORS:
+            raise ServiceError("Choose a sector from the list.", field="sector")
+        if self.size_band not in SIZE_BANDS:
+            raise ServiceError("Choose a size from the list.", field="size_band")
+        if self.country not in COUNTRIES:
+            raise ServiceError("Choose a country from the list.", field="country")
+        if not is_time_zone(self.time_zone):
+            raise ServiceError("Choose a time zone from the list.", field="time_zone")
+
+
+def create(user: User, details: Details) -> Organisation:
+    """Register an organisation with ``user`` as its admin.
+
+    With open registration it is active at once; otherwise it waits for an operator's approval.
+    """
+    details.check()
+    status = "active" if current_app.config["OPEN_REGISTRATION"] else "pending"
+    organisation = Organisation(
+        name=details.name.strip(),
+        sector=details.sector,
+        size_band=details.size_band,
+        country=details.country,
+        time_zone=details.time_zone,
+        status=status,
+    )
+    session = db.session()
+    session.add(organisation)
+    session.add(Membership(user=user, organisation=organisation, role=ADMIN))
+    session.commit()
+    return organisation
+
+
+def update_details(organisation: Organisation, details: Details) -> None:
+    """Change an organisation's name, sector, size, country and time zone."""
+    details.check()
+    organisation.name = details.name.strip()
+    organisation.sector = details.sector
+    organisation.size_band = details.size_band
+    organisation.country = details.country
+    organisation.time_zone = details.time_zone
+    db.session().commit()
+
+
+def get(organisation_id: int) -> Organisation | None:
+    """The organisation with this id, if any."""
+    return db.session().get(Organisation, organisation_id)
+
+
+def membership(user_id: int, organisation_id: int) -> Membership | None:
+    """``user_id``'s membership of ``organisation_id``, if they are a member."""
+    return db.session().scalar(
+        select(Membership).where(
+            Membership.user_id == user_id, Membership.organisation_id == organisation_id
+        )
+    )
+
+
+def memberships_of(user_id: int) -> list[Membership]:
+    """Every organisation ``user_id`` belongs to, by organisation name."""
+    return list(
+        db.session().scalars(
+            select(Membership)
+            .join(Membership.organisation)
+            .where(Membership.user_id == user_id)
+            .order_by(Organisation.name, Organisation.id)
+        )
+    )
+
+
+def members(organisation: Organisation) -> list[Membership]:
+    """The organisation's members, by name."""
+    return list(
+        db.session().scalars(
+            select(Membership)
+            .join(Membership.user)
+            .where(Membership.organisation_id == organisation.id)
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def get_membership(membership_id: int) -> Membership | None:
+    """The membership with this id, if any."""
+    return db.session().get(Membership, membership_id)
+
+
+def _admin_count(organisation_id: int) -> int:
+    return (
+        db.session().scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.organisation_id == organisation_id, Membership.role == ADMIN)
+        )
+        or 0
+    )
+
+
+def change_role(member: Membership, role: str) -> None:
+    """Give ``member`` another role; an organisation always keeps at least one admin."""
+    if role not in ROLES:
+        raise ServiceError("Choose a role from the list.", field="role")
+    if member.role == ADMIN and role != ADMIN and _admin_count(member.organisation_id) == 1:
+        raise ServiceError(
+            "An organisation needs at least one admin. Make someone else admin first."
+        )
+    member.role = role
+    db.session().commit()
+
+
+def remove_member(member: Membership) -> None:
+    """Take ``member`` out of their organisation; the last admin cannot be removed."""
+    if member.role == ADMIN and _admin_count(member.organisation_id) == 1:
+        raise ServiceError(
+            "An organisation needs at least one admin. Make someone else admin first."
+        )
+    db.session().delete(member)
+    db.session().commit()
+
+
+def invite(organisation: Organisation, email: str, role: str, invited_by: User) -> Invitation:
+    """Invite ``email`` to join ``organisation`` as ``role`` and email them the link.
+
+    An earlier open invitation of the same address to the same organisation is withdrawn.
+    """
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise ServiceError("Choose a role from the list.", field="role")
+    session = db.session()
+    existing_member = session.scalar(
+        select(Membership)
+        .join(Membership.user)
+        .where(Membership.organisation_id == organisation.id, User.email == email)
+    )
+    if existing_member is not None:
+        raise ServiceError(f"{email} is already a member of {organisation.name}.", field="email")
+    now = db.utcnow()
+    for earlier in open_invitations(organisation):
+        if earlier.email == email:
+            earlier.revoked_at = now
+    token, digest = new_token()
+    ttl = timedelta(seconds=current_app.config["INVITATION_TTL"])
+    invitation = Invitation(
+        token_hash=digest,
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        expires_at=now + ttl,
+    )
+    session.add(invitation)
+    session.commit()
+    mail.send_template(
+        email,
+        "invitation",
+        f"{invited_by.name} invites you to {organisation.name} on assess",
+        invitation=invitation,
+        organisation=organisation,
+        invited_by=invited_by,
+        link=url_for("organisations.accept_invitation", token=token, _external=True),
+        days=max(1, int(ttl.total_seconds() // 86400)),
+    )
+    return invitation
+
+
+def open_invitations(organisation: Organisation) -> list[Invitation]:
+    """Invitations of ``organisation`` not yet accepted, withdrawn or expired, newest first."""
+    return list(
+        db.session().scalars(
+            select(Invitation)
+            .where(
+                Invitation.organisation_id == organisation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > db.utcnow(),
+            )
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+        )
+    )
+
+
+def get_invitation(invitation_id: int) -> Invitation | None:
+    """The invitation with this id, if any."""
+    return db.session().get(Invitation, invitation_id)
+
+
+def invitation_for(token: str) -> Invitation | None:
+    """The open invitation ``token`` belongs to, if it has not expired, been used or withdrawn."""
+    invitation = db.session().scalar(
+        select(Invitation).where(Invitation.token_hash == token_hash(token))
+    )
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.revoked_at is not None
+        or invitation.expires_at <= db.utcnow()
+    ):
+        return None
+    return invitation
+
+
+def accept(invitation: Invitation, user: User) -> Membership:
+    """Make ``user`` a member with the invited role. Only the invited address may accept."""
+    if user.email != invitation.email:
+        raise ServiceError(
+            f"This invitation is for {invitation.email}. Sign in with that address to accept it."
+        )
+    invitation.accepted_at = db.utcnow()
+    member = membership(user.id, invitation.organisation_id)
+    if member is None:
+        member = Membership(user=user, organisation=invitation.organisation, role=invitation.role)
+        db.session().add(member)
+    db.session().commit()
+    return member
+
+
+def withdraw_invitation(invitation: Invitation) -> None:
+    """Stop an invitation's link from working."""
+    if invitation.revoked_at is None:
+        invitation.revoked_at = db.utcnow()
+        db.session().commit()
+
+
+def all_organisations() -> list[Organisation]:
+    """Every organisation on the instance, pending ones first, then by name (for operators)."""
+    pending_first = (Organisation.status != "pending").asc()
+    return list(
+        db.session().scalars(select(Organisation).order_by(pending_first, Organisation.name))
+    )
+
+
+def set_status(organisation: Organisation, status: str) -> None:
+    """Approve (active), suspend or reactivate (active) an organisation."""
+    if status not in ("active", "suspended"):
+        raise ServiceError("Unknown status.")
+    organisation.status = status
+    organisation.status_changed_at = db.utcnow()
+    db.session().commit()

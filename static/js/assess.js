@@ -1,0 +1,84 @@
+/* assess: small enhancements; every page works without them.
+   - the error summary of a form takes focus, so a screen reader reads it first;
+   - the session timeout notice becomes a warning a few minutes before the idle timeout, with a
+     button that extends the session (WCAG 2.2.1 Timing Adjustable). */
+(function () {
+  "use strict";
+
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary) { summary.focus(); }
+
+  var box = document.getElementById("session-timeout");
+  if (!box || !window.fetch) { return; }
+
+  var expiresAt = Date.parse(box.getAttribute("data-expires-at"));
+  var warnMs = parseInt(box.getAttribute("data-warning-seconds"), 10) * 1000;
+  var extendUrl = box.getAttribute("data-extend-url");
+  var loginUrl = box.getAttribute("data-login-url");
+  var tokenMeta = document.querySelector('meta[name="csrf-token"]');
+  var text = box.querySelector("[data-session-text]");
+  var form = box.querySelector("[data-session-extend]");
+  var button = form.querySelector("button");
+  var timer = null;
+
+  // Quiet until the warning: the notice is hidden, then announced as an alert.
+  box.hidden = true;
+  box.setAttribute("role", "alert");
+
+  function minutesLeft() {
+    return Math.max(0, Math.ceil((expiresAt - Date.now()) / 60000));
+  }
+
+  function clockTime(ms) {
+    var d = new Date(ms);
+    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+  }
+
+  function showEnded() {
+    box.hidden = false;
+    box.classList.add("session-timeout--ended");
+    text.textContent = "You have been signed out because you were inactive. ";
+    var link = document.createElement("a");
+    link.href = loginUrl;
+    link.textContent = "Sign in again";
+    text.appendChild(link);
+    form.hidden = true;
+  }
+
+  function tick() {
+    var left = expiresAt - Date.now();
+    if (left <= 0) { showEnded(); return; }
+    if (left <= warnMs) {
+      var wasHidden = box.hidden;
+      box.hidden = false;
+      var n = minutesLeft();
+      text.textContent = "You will be signed out in " + n + (n === 1 ? " minute" : " minutes") +
+        " (at " + clockTime(expiresAt) + ") because you have been inactive. ";
+      if (wasHidden) { button.focus({ preventScroll: true }); }
+    }
+    timer = window.setTimeout(tick, Math.min(30000, Math.max(1000, left - warnMs)));
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    button.disabled = true;
+    window.fetch(extendUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": tokenMeta ? tokenMeta.content : "" }
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    }).then(function (body) {
+      expiresAt = Date.parse(body.expires_at);
+      box.hidden = true;
+      button.disabled = false;
+      window.clearTimeout(timer);
+      tick();
+    }).catch(function () {
+      showEnded();
+    });
+  });
+
+  tick();
+})();
