@@ -14,15 +14,19 @@ from assess.models.accounts import (
     User,
     UserSession,
 )
+from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.models.questionnaires import QuestionnaireVersion
 
 __all__ = [
+    "AnswerRecord",
+    "Assessment",
     "Base",
     "Invitation",
     "KeptForm",
     "Membership",
     "Organisation",
     "PasswordReset",
+    "Progress",
     "QuestionnaireVersion",
     "User",
     "UserSession",

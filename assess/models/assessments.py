@@ -1,0 +1,163 @@
+"""Assessments and their answers.
+
+An assessment belongs to one organisation and is read against the stored copies of the three
+questionnaire versions it started with, so editing a questionnaire file never changes it. Each
+answer is one row per (assessment, questionnaire, question), with a revision number that lets a
+save based on an older copy be detected instead of silently overwriting a colleague's work.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from assess.db import Base, UTCDateTime, utcnow
+from assess.models.accounts import Organisation, User
+from assess.models.questionnaires import QuestionnaireVersion
+
+#: draft: being answered; finalised: read-only, report stored; superseded: replaced by a correction.
+ASSESSMENT_STATUSES = ("draft", "finalised", "superseded")
+#: How an answer is held (see assess.questionnaire.answers.Status).
+ANSWER_STATUSES = ("answered", "not_applicable", "dont_know")
+#: Where an answer came from: typed online, agreed in a workshop, or copied into a correction.
+ANSWER_SOURCES = ("online", "workshop", "copied")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Assessment(Base):
+    """One organisation's run through the three questionnaires."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (CheckConstraint(_one_of("status", ASSESSMENT_STATUSES), name="status"),)
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The organisation whose assessment this is; only its members can see it.
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    #: A name the organisation recognises, such as "Stakeholder management 2026".
+    title: Mapped[str] = mapped_column(String(200))
+    #: draft, finalised or superseded.
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    #: The stored questionnaire versions this assessment is read against.
+    definition_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    model_fit_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    adoption_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    #: The model ids the body chose (one, or several for a blend); None until chosen.
+    chosen_models: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    #: Why the body chose differently from the recommendation (required when it did).
+    choice_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    #: The recommendation at the time of the choice, kept to show what was overridden.
+    recommended_models: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    #: Who recorded the choice, and when.
+    chosen_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
+    chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: Who started it, and when.
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When any answer or the choice last changed.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    definition_version: Mapped[QuestionnaireVersion] = relationship(
+        foreign_keys=[definition_version_id]
+    )
+    model_fit_version: Mapped[QuestionnaireVersion] = relationship(
+        foreign_keys=[model_fit_version_id]
+    )
+    adoption_version: Mapped[QuestionnaireVersion] = relationship(
+        foreign_keys=[adoption_version_id]
+    )
+    chosen_by: Mapped[User | None] = relationship(foreign_keys=[chosen_by_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    @property
+    def is_draft(self) -> bool:
+        """Answers can change only while the assessment is a draft."""
+        return self.status == "draft"
+
+    def __repr__(self) -> str:
+        return f"<Assessment {self.id} {self.title!r} {self.status}>"
+
+
+class AnswerRecord(Base):
+    """The current answer to one question of one assessment."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "questionnaire_id", "question_id"),
+        CheckConstraint(_one_of("status", ANSWER_STATUSES), name="status"),
+        CheckConstraint(_one_of("source", ANSWER_SOURCES), name="source"),
+        CheckConstraint("revision >= 1", name="revision"),
+    )
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The assessment answered.
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    #: definition, model-fit or adoption (the questionnaire's id).
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    #: The question's stable id in that questionnaire version.
+    question_id: Mapped[str] = mapped_column(String(64))
+    #: answered, not_applicable or dont_know.
+    status: Mapped[str] = mapped_column(String(16))
+    #: The answer's value as JSON (see assess.questionnaire.answers.Answer.value_to_json).
+    value: Mapped[Any] = mapped_column(JSON, nullable=True, default=None)
+    #: The evidence note: what the answer rests on.
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: Starts at 1 and goes up by one with every change; a save names the revision it was based on.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    #: online, workshop or copied.
+    source: Mapped[str] = mapped_column(String(16), default="online")
+    #: Who last changed it, and when.
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    updated_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AnswerRecord {self.assessment_id} {self.questionnaire_id}/{self.question_id}>"
+
+
+class Progress(Base):
+    """Where a person last was in an assessment, so they resume exactly there."""
+
+    __tablename__ = "assessment_progress"
+
+    #: The person.
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The assessment.
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The step: a questionnaire id, or "choice" / "results".
+    step: Mapped[str] = mapped_column(String(64))
+    #: The section within the questionnaire (None for steps that have no sections).
+    section_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: When the person was last there.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

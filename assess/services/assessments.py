@@ -1,0 +1,372 @@
+"""Starting assessments, saving answers, recording the chosen model, and scoring.
+
+This is the one place that changes assessments and their answers; views and the workshop code call
+these functions. A page of answers is saved whole or not at all: if any answer on it is invalid,
+nothing from it is stored. A save based on an older revision of an answer than the one stored is
+not applied; it comes back as a :class:`Conflict` so the person can see both and choose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+
+from assess import db
+from assess.models.accounts import User
+from assess.models.assessments import AnswerRecord, Assessment, Progress
+from assess.questionnaire.answers import Answer, Status
+from assess.questionnaire.loader import QuestionnaireSet
+from assess.questionnaire.schema import Questionnaire
+from assess.questionnaire.validation import check_answer
+from assess.scoring import AssessmentResult, score_assessment
+from assess.services import questionnaires as questionnaire_service
+
+#: The order in which a body works through the questionnaires.
+KINDS = ("definition", "model-fit", "adoption")
+
+
+class AssessmentClosed(Exception):
+    """The assessment is finalised or superseded: its answers can no longer change."""
+
+
+class ChoiceError(ValueError):
+    """The model choice cannot be recorded as given (the message says why, for people)."""
+
+
+@dataclass(frozen=True)
+class AssessmentQuestionnaires:
+    """The stored questionnaire versions an assessment is read against."""
+
+    definition: Questionnaire
+    model_fit: Questionnaire
+    adoption: Questionnaire
+
+    def __iter__(self) -> Iterable[Questionnaire]:
+        return iter((self.definition, self.model_fit, self.adoption))
+
+    def by_id(self, questionnaire_id: str) -> Questionnaire:
+        """The questionnaire ``questionnaire_id``; KeyError if the assessment has no such one."""
+        for questionnaire in (self.definition, self.model_fit, self.adoption):
+            if questionnaire.id == questionnaire_id:
+                return questionnaire
+        raise KeyError(questionnaire_id)
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """An answer as stored, with who last changed it and when."""
+
+    answer: Answer
+    revision: int
+    updated_by: str | None
+    updated_at: datetime
+    source: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One answer as a person submitted it, with the revision their page was showing."""
+
+    answer: Answer | None
+    #: The stored revision the person started from; None when there was no answer yet.
+    base_revision: int | None = None
+
+    @property
+    def clears(self) -> bool:
+        """The person emptied the question: remove the stored answer."""
+        return self.answer is None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A colleague changed the answer after this person's page was loaded."""
+
+    question_id: str
+    yours: Answer | None
+    theirs: StoredAnswer | None
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What happened to a page of answers."""
+
+    saved: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    #: Problems by question id; when there are any, nothing was stored.
+    errors: Mapping[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Everything submitted is now stored (no errors, no conflicts)."""
+        return not self.errors and not self.conflicts
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+
+def get(assessment_id: int) -> Assessment | None:
+    """The assessment ``assessment_id``, or None."""
+    return db.session().get(Assessment, assessment_id)
+
+
+def for_organisation(organisation_id: int) -> list[Assessment]:
+    """The organisation's assessments, newest first."""
+    query = (
+        select(Assessment)
+        .where(Assessment.organisation_id == organisation_id)
+        .order_by(Assessment.created_at.desc(), Assessment.id.desc())
+    )
+    return list(db.session().scalars(query))
+
+
+def questionnaires_of(assessment: Assessment) -> AssessmentQuestionnaires:
+    """The questionnaire versions ``assessment`` started with (never the files as they are now)."""
+    return AssessmentQuestionnaires(
+        definition=questionnaire_service.load_stored(assessment.definition_version),
+        model_fit=questionnaire_service.load_stored(assessment.model_fit_version),
+        adoption=questionnaire_service.load_stored(assessment.adoption_version),
+    )
+
+
+def _to_stored(record: AnswerRecord) -> StoredAnswer:
+    return StoredAnswer(
+        answer=Answer(
+            question_id=record.question_id,
+            status=Status(record.status),
+            value=Answer.value_from_json(record.value),
+            note=record.note,
+        ),
+        revision=record.revision,
+        updated_by=record.updated_by.name if record.updated_by else None,
+        updated_at=record.updated_at,
+        source=record.source,
+    )
+
+
+def stored_answers(assessment: Assessment, questionnaire_id: str) -> dict[str, StoredAnswer]:
+    """The stored answers of one questionnaire of ``assessment``, by question id."""
+    query = select(AnswerRecord).where(
+        AnswerRecord.assessment_id == assessment.id,
+        AnswerRecord.questionnaire_id == questionnaire_id,
+    )
+    return {r.question_id: _to_stored(r) for r in db.session().scalars(query)}
+
+
+def answers(assessment: Assessment, questionnaire_id: str) -> dict[str, Answer]:
+    """Just the answers (no revision or author), by question id: what scoring reads."""
+    return {qid: s.answer for qid, s in stored_answers(assessment, questionnaire_id).items()}
+
+
+# ---- changing ------------------------------------------------------------------------------
+
+
+def start(organisation_id: int, user: User, title: str, qset: QuestionnaireSet) -> Assessment:
+    """Start an assessment on the current questionnaire versions (stored on first use)."""
+    rows = questionnaire_service.ensure_stored(qset)
+    assessment = Assessment(
+        organisation_id=organisation_id,
+        title=title.strip(),
+        status="draft",
+        definition_version_id=rows[qset.definition.id].id,
+        model_fit_version_id=rows[qset.model_fit.id].id,
+        adoption_version_id=rows[qset.adoption.id].id,
+        created_by_id=user.id,
+        created_at=db.utcnow(),
+        updated_at=db.utcnow(),
+    )
+    session = db.session()
+    session.add(assessment)
+    session.commit()
+    return assessment
+
+
+def _same(a: Answer | None, b: Answer | None) -> bool:
+    return a == b
+
+
+def save_answers(
+    assessment: Assessment,
+    user: User | None,
+    questionnaire_id: str,
+    submissions: Mapping[str, Submission],
+    *,
+    source: str = "online",
+) -> SaveOutcome:
+    """Store a page of answers, all or nothing, refusing saves based on an older revision.
+
+    Every submission is checked against its question first; if any is invalid, nothing is stored
+    and the problems come back by question id. Otherwise each answer is written with a conditional
+    update on the revision it was based on, so two people (or two workers) saving at once can never
+    overwrite each other silently: the later save comes back as a conflict instead.
+    """
+    if not assessment.is_draft:
+        raise AssessmentClosed(assessment.id)
+    questionnaire = questionnaires_of(assessment).by_id(questionnaire_id)
+    errors: dict[str, list[str]] = {}
+    for question_id, submission in submissions.items():
+        try:
+            question = questionnaire.question(question_id)
+        except KeyError:
+            errors[question_id] = ["This question is not part of the questionnaire."]
+            continue
+        if submission.answer is not None:
+            problems = check_answer(question, submission.answer)
+            if problems:
+                errors[question_id] = problems
+    if errors:
+        return SaveOutcome(errors=errors)
+
+    session = db.session()
+    current = {
+        r.question_id: r
+        for r in session.scalars(
+            select(AnswerRecord).where(
+                AnswerRecord.assessment_id == assessment.id,
+                AnswerRecord.questionnaire_id == questionnaire_id,
+                AnswerRecord.question_id.in_(list(submissions)),
+            )
+        )
+    }
+    now = db.utcnow()
+    saved: list[str] = []
+    unchanged: list[str] = []
+    conflicts: list[Conflict] = []
+    for question_id, submission in submissions.items():
+        record = current.get(question_id)
+        stored = _to_stored(record) if record else None
+        if _same(stored.answer if stored else None, submission.answer):
+            unchanged.append(question_id)
+            continue
+        stored_revision = record.revision if record else None
+        if submission.base_revision != stored_revision:
+            conflicts.append(Conflict(question_id, submission.answer, stored))
+            continue
+        if record is None:
+            assert submission.answer is not None
+            session.add(
+                AnswerRecord(
+                    assessment_id=assessment.id,
+                    questionnaire_id=questionnaire_id,
+                    question_id=question_id,
+                    status=submission.answer.status.value,
+                    value=submission.answer.value_to_json(),
+                    note=submission.answer.note,
+                    revision=1,
+                    source=source,
+                    updated_by_id=user.id if user else None,
+                    updated_at=now,
+                )
+            )
+            saved.append(question_id)
+            continue
+        guard = (AnswerRecord.id == record.id) & (AnswerRecord.revision == record.revision)
+        if submission.answer is None:
+            result = session.execute(delete(AnswerRecord).where(guard))
+        else:
+            result = session.execute(
+                update(AnswerRecord)
+                .where(guard)
+                .values(
+                    status=submission.answer.status.value,
+                    value=submission.answer.value_to_json(),
+                    note=submission.answer.note,
+                    revision=record.revision + 1,
+                    source=source,
+                    updated_by_id=user.id if user else None,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            saved.append(question_id)
+        else:  # another save landed between our read and our write
+            session.expire(record)
+            conflicts.append(Conflict(question_id, submission.answer, None))
+    if saved:
+        assessment.updated_at = now
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    if any(c.theirs is None for c in conflicts):
+        # Re-read what won the race so the person sees the colleague's answer.
+        latest = stored_answers(assessment, questionnaire_id)
+        conflicts = [
+            Conflict(c.question_id, c.yours, latest.get(c.question_id)) if c.theirs is None else c
+            for c in conflicts
+        ]
+    return SaveOutcome(tuple(saved), tuple(unchanged), tuple(conflicts))
+
+
+def record_progress(user: User, assessment: Assessment, step: str, section_id: str | None) -> None:
+    """Remember where ``user`` is in ``assessment``, so they resume exactly there."""
+    session = db.session()
+    progress = session.get(Progress, (user.id, assessment.id))
+    if progress is None:
+        progress = Progress(user_id=user.id, assessment_id=assessment.id, step=step)
+        session.add(progress)
+    progress.step = step
+    progress.section_id = section_id
+    progress.updated_at = db.utcnow()
+    session.commit()
+
+
+def resume_point(user: User, assessment: Assessment) -> tuple[str, str | None] | None:
+    """The step and section where ``user`` last was in ``assessment``, or None."""
+    progress = db.session().get(Progress, (user.id, assessment.id))
+    return (progress.step, progress.section_id) if progress else None
+
+
+def choose_models(
+    assessment: Assessment, user: User, model_ids: list[str], reason: str | None
+) -> None:
+    """Record the model (or blend) the body chose, and why when it differs from the advice.
+
+    Raises :class:`ChoiceError` with a message for people when the choice is not valid.
+    """
+    if not assessment.is_draft:
+        raise AssessmentClosed(assessment.id)
+    qset = questionnaires_of(assessment)
+    known = qset.model_fit.model_ids
+    chosen = [m for m in known if m in set(model_ids)]
+    if not model_ids:
+        raise ChoiceError("Choose at least one model.")
+    if len(chosen) != len(set(model_ids)):
+        raise ChoiceError("Choose from the models listed.")
+    result = score(assessment)
+    recommended = list(result.fit.recommendation.model_ids) if result.fit else []
+    reason = (reason or "").strip()
+    if recommended and set(chosen) != set(recommended) and not reason:
+        raise ChoiceError(
+            "Say why you chose differently from the recommendation: it goes into the report."
+        )
+    assessment.chosen_models = chosen
+    assessment.recommended_models = recommended
+    assessment.choice_reason = reason or None
+    assessment.chosen_by_id = user.id
+    assessment.chosen_at = db.utcnow()
+    assessment.updated_at = assessment.chosen_at
+    db.session().commit()
+
+
+# ---- scoring -------------------------------------------------------------------------------
+
+
+def score(assessment: Assessment, locale: str = "en") -> AssessmentResult:
+    """Score ``assessment`` from its stored answers with the pure engine."""
+    qset = questionnaires_of(assessment)
+    return score_assessment(
+        adoption=qset.adoption,
+        adoption_answers=answers(assessment, qset.adoption.id),
+        model_fit=qset.model_fit,
+        model_fit_answers=answers(assessment, qset.model_fit.id),
+        definition=qset.definition,
+        definition_answers=answers(assessment, qset.definition.id),
+        chosen_models=assessment.chosen_models,
+        locale=locale,
+    )
