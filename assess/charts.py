@@ -80,7 +80,9 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _lines(x: float, y: float, lines: Sequence[str], line_height: float, **attributes: Any) -> str:
-    return "".join(_text(x, y + i * line_height, line, **attributes) for i, line in enumerate(lines))
+    return "".join(
+        _text(x, y + i * line_height, line, **attributes) for i, line in enumerate(lines)
+    )
 
 
 def _svg(
@@ -139,8 +141,8 @@ def radar_chart(
     level or None). The floor is a solid line with round markers, the target a dashed line with
     square markers, the mean (when ``show_mean``) a dotted line with triangles.
     """
-    width, height = 680, 600
-    cx, cy, radius = 340.0, 270.0, 175.0
+    width, height = 760, 600
+    cx, cy, radius = 380.0, 270.0, 175.0
     count = max(len(rows), 1)
     series = [s for s in _RADAR_SERIES if show_mean or s[0] != "mean"]
     labels = {"target": target_label}
@@ -157,17 +159,18 @@ def radar_chart(
             + (' stroke-dasharray="3 3"/>' if level < 5 else "/>")
         )
         x, y = point(0, level)
-        body.append(_text(x + 6, y + 5, str(level), font_size=SMALL, fill=AXIS))
+        # Level numbers sit just left of the first axis, clear of the markers on it.
+        body.append(_text(x - 9, y + 4, str(level), font_size=SMALL, fill=AXIS, text_anchor="end"))
     for index, row in enumerate(rows):
         x, y = point(index, 5)
-        body.append(
-            f'<line {_attrs(x1=cx, y1=cy, x2=x, y2=y)} stroke="{AXIS}" stroke-width="1"/>'
-        )
+        body.append(f'<line {_attrs(x1=cx, y1=cy, x2=x, y2=y)} stroke="{AXIS}" stroke-width="1"/>')
         lx, ly = point(index, 5.75)
         anchor = "middle" if abs(lx - cx) < 20 else ("start" if lx > cx else "end")
         lines = _wrap(str(row["title"]), 20)
-        top = ly - (len(lines) - 1) * 8 if abs(lx - cx) >= 20 else (
-            ly - (len(lines) - 1) * 16 if ly < cy else ly + 6
+        top = (
+            ly - (len(lines) - 1) * 8
+            if abs(lx - cx) >= 20
+            else (ly - (len(lines) - 1) * 16 if ly < cy else ly + 6)
         )
         body.append(_lines(lx, top + 5, lines, 16, text_anchor=anchor))
     for key, _label, colour, dash, shape, stroke in series:
@@ -186,11 +189,11 @@ def radar_chart(
     for n, (key, label, colour, dash, shape, stroke) in enumerate(series):
         y = legend_y + 28 * n
         body.append(
-            f'<line {_attrs(x1=170.0, y1=float(y), x2=230.0, y2=float(y))} stroke="{colour}" '
+            f'<line {_attrs(x1=cx - 170, y1=float(y), x2=cx - 110, y2=float(y))} stroke="{colour}" '
             f'stroke-width="{stroke}"' + (f' stroke-dasharray="{dash}"/>' if dash else "/>")
         )
-        body.append(_marker(shape, 200, y, colour))
-        body.append(_text(242, y + 5, labels.get(key, label)))
+        body.append(_marker(shape, cx - 140, y, colour))
+        body.append(_text(cx - 98, y + 5, labels.get(key, label)))
     described = "; ".join(
         f"{row['title']}: floor {_level_words(row.get('floor'))}, "
         f"target {_level_words(row.get('target'))}"
@@ -236,13 +239,31 @@ def fit_chart(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "fit") -> M
         )
     for index, row in enumerate(rows):
         y = top + index * (bar_height + gap)
-        notes = [w for w, on in (("recommended", row.get("recommended")),
-                                 ("chosen", row.get("chosen"))) if on]
-        body.append(_text(left - 12, y + bar_height / 2 + 1, str(row["name"]), text_anchor="end",
-                          font_weight="bold" if notes else None))
+        notes = [
+            w
+            for w, on in (("recommended", row.get("recommended")), ("chosen", row.get("chosen")))
+            if on
+        ]
+        body.append(
+            _text(
+                left - 12,
+                y + bar_height / 2 + 1,
+                str(row["name"]),
+                text_anchor="end",
+                font_weight="bold" if notes else None,
+            )
+        )
         if notes:
-            body.append(_text(left - 12, y + bar_height / 2 + 18, ", ".join(notes),
-                              text_anchor="end", font_size=SMALL, fill=AXIS))
+            body.append(
+                _text(
+                    left - 12,
+                    y + bar_height / 2 + 18,
+                    ", ".join(notes),
+                    text_anchor="end",
+                    font_size=SMALL,
+                    fill=AXIS,
+                )
+            )
         percent = row.get("fit_percent")
         if percent is None:
             body.append(_text(left + 6, y + bar_height / 2 + 5, "no fit: not enough answers"))
@@ -252,8 +273,9 @@ def fit_chart(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "fit") -> M
             f"<rect {_attrs(x=float(left), y=float(y), width=max(x_of(percent) - left, 1.0))} "
             f'height="{bar_height}" fill="{fill}" stroke="{FLOOR_COLOUR}" stroke-width="1.5"/>'
         )
-        body.append(_text(x_of(percent) + 8, y + bar_height / 2 + 5, f"{percent:g}%",
-                          font_weight="bold"))
+        body.append(
+            _text(x_of(percent) + 8, y + bar_height / 2 + 5, f"{percent:g}%", font_weight="bold")
+        )
     # Legend.
     legend_y = axis_bottom + 42
     body.append(
@@ -276,9 +298,7 @@ def fit_chart(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "fit") -> M
     return _svg(id_prefix, width, int(height), "Model fit by candidate model", desc, body)
 
 
-def power_interest_grid(
-    rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "grid"
-) -> Markup:
+def power_interest_grid(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "grid") -> Markup:
     """Mendelow's power/interest grid with the register's segments listed in their quadrants.
 
     ``rows`` are register rows with ``label`` and ``quadrant`` (``manage_closely``,
@@ -289,8 +309,7 @@ def power_interest_grid(
     by_quadrant: dict[str, list[str]] = {key: [] for key, *_rest in QUADRANT_LAYOUT}
     unrated: list[str] = []
     for row in rows:
-        quadrant = row.get("quadrant")
-        (by_quadrant[quadrant] if quadrant in by_quadrant else unrated).append(str(row["label"]))
+        by_quadrant.get(str(row.get("quadrant")), unrated).append(str(row["label"]))
     wrapped = {k: [_wrap(label, 30) for label in v] for k, v in by_quadrant.items()}
     line, heading = 20, 46
     most = max((sum(len(w) for w in items) for items in wrapped.values()), default=0)
@@ -304,12 +323,20 @@ def power_interest_grid(
         x, y = left + column * cell_w, top + row_index * cell_h
         shade = "#eef3f8" if key == "manage_closely" else "white"
         body.append(
-            f"<rect {_attrs(x=x, y=y, width=cell_w, height=cell_h)} fill=\"{shade}\" "
+            f'<rect {_attrs(x=x, y=y, width=cell_w, height=cell_h)} fill="{shade}" '
             f'stroke="{AXIS}" stroke-width="1.5"/>'
         )
         body.append(_text(x + 14, y + 26, name, font_weight="bold"))
-        body.append(_text(x + cell_w - 14, y + 26, f"{len(by_quadrant[key])}",
-                          text_anchor="end", fill=AXIS, font_size=SMALL))
+        body.append(
+            _text(
+                x + cell_w - 14,
+                y + 26,
+                f"{len(by_quadrant[key])}",
+                text_anchor="end",
+                fill=AXIS,
+                font_size=SMALL,
+            )
+        )
         offset = y + heading + 4
         for lines in wrapped[key]:
             body.append(_marker("circle", x + 20, offset - 5, FLOOR_COLOUR, 3.5))
@@ -326,30 +353,51 @@ def power_interest_grid(
         f'{_num(left - 24)},{_num(top + 12)}" fill="{INK}"/>'
     )
     body.append(
-        _text(left - 38, top + cell_h, "Power", text_anchor="middle", font_weight="bold",
-              transform=f"rotate(-90 {_num(left - 38)} {_num(top + cell_h)})")
+        _text(
+            left - 38,
+            top + cell_h,
+            "Power",
+            text_anchor="middle",
+            font_weight="bold",
+            transform=f"rotate(-90 {_num(left - 38)} {_num(top + cell_h)})",
+        )
     )
-    body.append(_text(left - 12, top + cell_h / 2, "high", text_anchor="end", font_size=SMALL,
-                      fill=AXIS))
-    body.append(_text(left - 12, top + 1.5 * cell_h, "low", text_anchor="end", font_size=SMALL,
-                      fill=AXIS))
+    body.append(
+        _text(left - 12, top + cell_h / 2, "high", text_anchor="end", font_size=SMALL, fill=AXIS)
+    )
+    body.append(
+        _text(left - 12, top + 1.5 * cell_h, "low", text_anchor="end", font_size=SMALL, fill=AXIS)
+    )
     axis_y = bottom + 24
     body.append(
-        f'<line {_attrs(x1=left, y1=axis_y, x2=left + 2 * cell_w - 8, y2=axis_y)} '
+        f"<line {_attrs(x1=left, y1=axis_y, x2=left + 2 * cell_w - 8, y2=axis_y)} "
         f'stroke="{INK}" stroke-width="2"/>'
         f'<polygon points="{_num(left + 2 * cell_w - 12)},{_num(axis_y - 6)} '
-        f'{_num(left + 2 * cell_w)},{_num(axis_y)} {_num(left + 2 * cell_w - 12)},'
+        f"{_num(left + 2 * cell_w)},{_num(axis_y)} {_num(left + 2 * cell_w - 12)},"
         f'{_num(axis_y + 6)}" fill="{INK}"/>'
     )
-    body.append(_text(left + cell_w / 2, axis_y + 22, "low", text_anchor="middle",
-                      font_size=SMALL, fill=AXIS))
-    body.append(_text(left + cell_w, axis_y + 22, "Interest", text_anchor="middle",
-                      font_weight="bold"))
-    body.append(_text(left + 1.5 * cell_w, axis_y + 22, "high", text_anchor="middle",
-                      font_size=SMALL, fill=AXIS))
+    body.append(
+        _text(
+            left + cell_w / 2, axis_y + 22, "low", text_anchor="middle", font_size=SMALL, fill=AXIS
+        )
+    )
+    body.append(
+        _text(left + cell_w, axis_y + 22, "Interest", text_anchor="middle", font_weight="bold")
+    )
+    body.append(
+        _text(
+            left + 1.5 * cell_w,
+            axis_y + 22,
+            "high",
+            text_anchor="middle",
+            font_size=SMALL,
+            fill=AXIS,
+        )
+    )
     if unrated:
-        body.append(_text(left, axis_y + 48, "Not yet rated: " + ", ".join(unrated),
-                          font_size=SMALL))
+        body.append(
+            _text(left, axis_y + 48, "Not yet rated: " + ", ".join(unrated), font_size=SMALL)
+        )
     described = "; ".join(
         f"{name}: " + (", ".join(by_quadrant[key]) if by_quadrant[key] else "none")
         for key, name, _c, _r in QUADRANT_LAYOUT
@@ -360,5 +408,6 @@ def power_interest_grid(
         "Stakeholder segments by power (up) and interest (right), in Mendelow's four quadrants. "
         f"{described}."
     )
-    return _svg(id_prefix, width, height, "Power and interest grid of the stakeholder register",
-                desc, body)
+    return _svg(
+        id_prefix, width, height, "Power and interest grid of the stakeholder register", desc, body
+    )

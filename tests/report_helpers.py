@@ -24,6 +24,17 @@ LONG_NOTE = " ".join(
     for n in range(1, 40)
 )
 
+#: The floor each dimension gets: below, at and above the citizen model's targets.
+FLOORS = {
+    "leadership": 2,
+    "strategy": 3,
+    "mapping": 3,
+    "engagement": 2,
+    "fairness": 2,
+    "responsiveness": 4,
+    "organised-interests": 3,
+    "measurement": 1,
+}
 PEOPLE = ("Alex Morgan", "Bethan Jones", "Chris Patel")
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -51,10 +62,12 @@ def _answers(
 def full_answers(qs: dict[str, Questionnaire]) -> dict[str, dict[str, Answer]]:
     """Every question of the three questionnaires answered, as a county council might."""
     adoption: dict[str, Answer] = {}
-    pattern = (2, 3, 2, 4, 3, 1, 3, 2, 5, 3)
-    for index, (_section, question) in enumerate(qs["adoption"].questions()):
-        assert isinstance(question, LevelQuestion)
-        adoption[question.id] = Answer(question.id, value=pattern[index % len(pattern)])
+    for section in qs["adoption"].sections:
+        floor = FLOORS[section.id]
+        for index, question in enumerate(section.questions):
+            assert isinstance(question, LevelQuestion)
+            level = min(floor + (1 if index % 3 == 1 else 0), 5)
+            adoption[question.id] = Answer(question.id, value=level)
     adoption["lead-resources"] = Answer("lead-resources", Status.DONT_KNOW)
     adoption["eng-commissioned"] = Answer("eng-commissioned", Status.NOT_APPLICABLE)
     model_fit = {

@@ -173,8 +173,8 @@ class _Labels:
     def model_list(self, model_ids: Sequence[str]) -> str:
         names = [self.models.get(m, m) for m in model_ids]
         if len(names) > 1:
-            return "a blend of " + _join(names)
-        return _join(names) or "no model"
+            return "a blend of the " + _join(names)
+        return f"the {names[0]}" if names else "no model"
 
 
 def _rating(question: RegisterQuestion, attribute: str, value: int | None, locale: str) -> dict:
@@ -250,8 +250,9 @@ def _appendix(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
                         "answered_at": format_datetime(entry.answered_at, zone) if entry else None,
                     }
                 )
-            sections.append({"id": section.id, "title": section.title.get(locale),
-                             "questions": questions})
+            sections.append(
+                {"id": section.id, "title": section.title.get(locale), "questions": questions}
+            )
         result.append(
             {
                 "id": questionnaire.id,
@@ -391,9 +392,7 @@ def _profile(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
                 "status": gap.status,
                 "status_text": status,
                 "completeness_percent": (
-                    None
-                    if dimension.completeness is None
-                    else round(dimension.completeness * 100)
+                    None if dimension.completeness is None else round(dimension.completeness * 100)
                 ),
                 "answered": dimension.answered,
                 "applicable": dimension.applicable,
@@ -427,6 +426,16 @@ def _actions(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
     ]
 
 
+def _reason_text(reason: str) -> str:
+    """One of the engine's engagement steps in plain words."""
+    if reason.endswith(", +1"):
+        return reason.removesuffix(", +1").capitalize() + ": one level more"
+    if ": " in reason and not reason.startswith("capped"):
+        quadrant, level = reason.split(": ", 1)
+        return f"{quadrant.capitalize()}: start at {level}"
+    return reason.capitalize()
+
+
 def _segments(report: ReportInput) -> list[dict[str, Any]]:
     rows = []
     for s in report.result.segments:
@@ -453,7 +462,7 @@ def _segments(report: ReportInput) -> list[dict[str, Any]]:
                 "current": _ENGAGEMENT.get(s.current or "", "Not recorded"),
                 "status": s.status,
                 "result": result,
-                "reasons": list(s.reasons),
+                "reasons": [_reason_text(r) for r in s.reasons],
             }
         )
     return rows
@@ -491,8 +500,11 @@ def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]
     ):
         sentences.append(
             f"The organisation chose {labels.model_list(result.chosen_models)} instead"
-            + (f", giving this reason: \u201c{report.choice_reason}\u201d" if report.choice_reason
-               else "")
+            + (
+                f", giving this reason: \u201c{report.choice_reason}\u201d"
+                if report.choice_reason
+                else ""
+            )
             + ". The targets in this report are those of its choice."
         )
     elif result.chosen_models:
@@ -547,9 +559,7 @@ def build_context(report: ReportInput) -> dict[str, Any]:
     fit = _fit(report, labels)
     segments = _segments(report)
     target_label = (
-        f"Target ({labels.model_list(result.chosen_models)})"
-        if result.chosen_models
-        else "Target"
+        f"Target of {labels.model_list(result.chosen_models)}" if result.chosen_models else "Target"
     )
     charts = {
         "radar": radar_chart(profile, target_label=target_label, id_prefix="chart-radar"),

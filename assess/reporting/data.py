@@ -44,7 +44,10 @@ def report_json(report: ReportInput) -> dict[str, Any]:
         "format": FORMAT,
         "report_id": report.report_id,
         "method_version": report.result.method_version,
-        "organisation": {"name": report.organisation_name, "time_zone": report.organisation_timezone},
+        "organisation": {
+            "name": report.organisation_name,
+            "time_zone": report.organisation_timezone,
+        },
         "assessment": {
             "id": report.assessment_id,
             "title": report.assessment_title,

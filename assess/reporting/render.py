@@ -14,12 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from weasyprint import CSS, HTML, Attachment
+from weasyprint.css import ColorProfile
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -31,6 +33,8 @@ from assess.reporting.data import FILENAME, dump_report_json, report_json
 PDF_VARIANT = "pdf/a-3a"
 #: How the embedded JSON relates to the PDF (ISO 32000-2, 7.11.3): the data the report shows.
 ATTACHMENT_RELATIONSHIP = "Data"
+#: The key of the output intent's colour profile (sRGB IEC 61966-2.1, shipped with WeasyPrint).
+OUTPUT_INTENT = "assess-srgb"
 TEMPLATE = "report.html"
 STYLESHEET = "report.css"
 
@@ -66,7 +70,9 @@ class ReportFetcher(URLFetcher):
             raise RefusedURLError(f"the report may not fetch {url!r}")
         path = Path(unquote(parts.path)).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
-            raise RefusedURLError(f"the report may only read files under reports/ and static/: {url!r}")
+            raise RefusedURLError(
+                f"the report may only read files under reports/ and static/: {url!r}"
+            )
         if not path.is_file():
             raise ReportResourceError(f"the report's file {path.name!r} does not exist")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -118,6 +124,14 @@ def _stylesheet() -> CSS:
     )
 
 
+@cache
+def _output_profile() -> ColorProfile:
+    # WeasyPrint's own "srgb" output intent opens this profile and never closes the file (a
+    # ResourceWarning on every PDF); reading it once here, inside ``with``, avoids both.
+    with (files("weasyprint.pdf") / "sRGB2014.icc").open("rb") as icc:
+        return ColorProfile(icc, "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
+
+
 def render_html(context: Mapping[str, Any]) -> str:
     """The report as HTML, from :func:`~assess.reporting.context.build_context`'s context.
 
@@ -149,7 +163,7 @@ def _w3c(value: datetime) -> str:
 def render_pdf(html: str, *, report_json: Mapping[str, Any], metadata: PdfMetadata) -> bytes:
     """``html`` as a tagged PDF/A-3a with ``report_json`` embedded as ``assessment.json``.
 
-    Fonts are embedded (subset) and WeasyPrint adds an sRGB output intent. Raises
+    Fonts are embedded (subset) and the output intent is sRGB. Raises
     :class:`RefusedURLError` when the HTML refers to anything outside ``reports/``, ``static/``
     and ``data:`` URLs.
     """
@@ -168,9 +182,11 @@ def render_pdf(html: str, *, report_json: Mapping[str, Any], metadata: PdfMetada
             string=html, base_url=REPORTS_DIR.as_uri() + "/", url_fetcher=_fetcher()
         ).render(
             font_config=_font_config(),
+            color_profiles={OUTPUT_INTENT: _output_profile()},
             stylesheets=[_stylesheet()],
             pdf_variant=PDF_VARIANT,
             pdf_tags=True,
+            output_intent=OUTPUT_INTENT,
         )
         document.metadata.title = metadata.title
         document.metadata.authors = [metadata.author]
@@ -180,7 +196,10 @@ def render_pdf(html: str, *, report_json: Mapping[str, Any], metadata: PdfMetada
         document.metadata.created = _w3c(metadata.created)
         document.metadata.modified = _w3c(metadata.modified)
         pdf: bytes = document.write_pdf(
-            pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=[attachment]
+            pdf_variant=PDF_VARIANT,
+            pdf_tags=True,
+            output_intent=OUTPUT_INTENT,
+            attachments=[attachment],
         )
     except FatalURLFetchingError as error:
         if isinstance(error.__cause__, ReportResourceError):
