@@ -429,7 +429,11 @@ def _actions(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
 def _reason_text(reason: str) -> str:
     """One of the engine's engagement steps in plain words."""
     if reason.endswith(", +1"):
-        return reason.removesuffix(", +1").capitalize() + ": one level more"
+        cause = reason.removesuffix(", +1")
+        if ": " in cause:  # "citizen model: legitimacy held without power"
+            model, why = cause.split(": ", 1)
+            return f"{model.capitalize()} ({why}): one level more"
+        return f"{cause.capitalize()}: one level more"
     if ": " in reason and not reason.startswith("capped"):
         quadrant, level = reason.split(": ", 1)
         return f"{quadrant.capitalize()}: start at {level}"
