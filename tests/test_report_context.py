@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 
@@ -9,8 +10,9 @@ import pytest
 from markupsafe import Markup
 from report_helpers import INJECTION, WELSH, make_report_input
 
-from assess.reporting import build_context, dump_report_json, report_json
+from assess.reporting import build_context, dump_report_json, render_html, report_json
 from assess.reporting.context import format_datetime
+from assess.scoring import score_assessment
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +124,28 @@ def test_a_report_input_refuses_naive_dates_and_unknown_statuses():
         make_report_input(created_at=datetime(2026, 1, 1))
     with pytest.raises(ValueError, match="status"):
         make_report_input(status="archived")
+
+
+def test_an_assessment_with_no_answers_yet_still_renders_and_says_so():
+    report = make_report_input(
+        definition_answers={}, model_fit_answers={}, adoption_answers={}, status="superseded"
+    )
+    empty = dataclasses.replace(
+        report,
+        result=score_assessment(
+            adoption=report.adoption,
+            adoption_answers={},
+            model_fit=report.model_fit,
+            model_fit_answers={},
+            definition=report.definition,
+            definition_answers={},
+        ),
+    )
+    context = build_context(empty)
+    assert context["watermark"] == "SUPERSEDED"
+    assert context["summary"]["level"] is None
+    html = render_html(context)
+    assert "No adoption question has been answered yet" in html
+    assert "The stakeholder register has not been filled in" in html
+    assert "Not answered." in html
+    assert "Not enough of the model-fit questionnaire has been answered" in html
