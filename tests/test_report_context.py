@@ -149,3 +149,10 @@ def test_an_assessment_with_no_answers_yet_still_renders_and_says_so():
     assert "The stakeholder register has not been filled in" in html
     assert "Not answered." in html
     assert "Not enough of the model-fit questionnaire has been answered" in html
+
+
+def test_notes_carry_their_writing_direction(context):
+    definition = {q["id"]: q for s in context["appendix"][0]["sections"] for q in s["questions"]}
+    assert definition["register"]["note_dir"] == "rtl"
+    assert definition["def-own-words"]["note_dir"] == "ltr"
+    assert definition["def-written"]["note_dir"] == "ltr"

@@ -10,6 +10,7 @@ holds their SVG markup.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -133,6 +134,21 @@ def format_datetime(value: datetime | None, zone: str) -> str | None:
     return f"{local.day} {local:%B %Y, %H:%M} {local:%Z} (UTC{offset[:3]}:{offset[3:]})"
 
 
+def text_direction(text: str | None) -> str:
+    """``rtl`` or ``ltr`` from the first letter with a strong direction, as ``dir="auto"`` does.
+
+    WeasyPrint does not resolve ``dir="auto"`` itself, so the report states the direction
+    (``auto`` when the text has no letter with a direction, such as a number).
+    """
+    for character in text or "":
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "auto"
+
+
 def _plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else many or word + 's'}"
 
@@ -173,7 +189,7 @@ class _Labels:
     def model_list(self, model_ids: Sequence[str]) -> str:
         names = [self.models.get(m, m) for m in model_ids]
         if len(names) > 1:
-            return "a blend of the " + _join(names)
+            return "a blend of " + _join([f"the {name}" for name in names])
         return f"the {names[0]}" if names else "no model"
 
 
@@ -191,9 +207,13 @@ def _register_row_text(question: RegisterQuestion, row: RegisterRow, locale: str
         f"{attribute} {row.rating(attribute) if row.rating(attribute) is not None else '-'}"
         for attribute in ("power", "legitimacy", "urgency", "interest")
     )
-    regard = _REGARD.get(row.regard or "", "not recorded")
+    regard = (
+        f"regarded as {_REGARD[row.regard].lower()}"
+        if row.regard in _REGARD
+        else "how it is regarded is not recorded"
+    )
     today = _ENGAGEMENT.get(row.engagement or "", "not recorded")
-    return f"{name}: {ratings}; regarded as {regard.lower()}; involved today: {today.lower()}"
+    return f"{name}: {ratings}; {regard}; involved today: {today.lower()}"
 
 
 def answer_display(question: Question, answer: Answer, labels: _Labels) -> list[str]:
@@ -246,6 +266,8 @@ def _appendix(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
                         "status": status,
                         "answer_lines": lines,
                         "note": answer.note if answer and answer.note else None,
+                        "note_dir": text_direction(answer.note if answer else None),
+                        "answer_dir": text_direction(" ".join(lines)),
                         "answered_by": entry.answered_by if entry else None,
                         "answered_at": format_datetime(entry.answered_at, zone) if entry else None,
                     }
@@ -356,6 +378,7 @@ def _fit(report: ReportInput, labels: _Labels) -> dict[str, Any] | None:
         "chosen_by": report.result.chosen_by,
         "overridden": overridden,
         "choice_reason": report.choice_reason if overridden else None,
+        "choice_reason_dir": text_direction(report.choice_reason),
         "models": [
             {"name": m.name.get(locale), "summary": m.summary.get(locale)}
             for m in report.model_fit.models or []
@@ -502,14 +525,12 @@ def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]
     if result.chosen_by == "body" and set(result.chosen_models) != set(
         fit.recommendation.model_ids if fit else ()
     ):
+        reason = " ".join((report.choice_reason or "").split())
         sentences.append(
             f"The organisation chose {labels.model_list(result.chosen_models)} instead"
-            + (
-                f", giving this reason: \u201c{report.choice_reason}\u201d"
-                if report.choice_reason
-                else ""
-            )
-            + ". The targets in this report are those of its choice."
+            + (f", giving this reason: \u201c{reason}\u201d" if reason else "")
+            + ("" if reason[-1:] in (".", "!", "?") else ".")
+            + " The targets in this report are those of its choice."
         )
     elif result.chosen_models:
         sentences.append(
