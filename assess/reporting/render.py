@@ -10,6 +10,7 @@ per process and shared, because building them costs more than laying out a page.
 from __future__ import annotations
 
 import mimetypes
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -92,6 +93,11 @@ class PdfMetadata:
     lang: str
     created: datetime
     modified: datetime
+
+
+#: The shared font configuration is not known to be safe across threads (a threaded server may
+#: render two reports at once), so WeasyPrint's part runs one report at a time per process.
+_WEASYPRINT_LOCK = threading.Lock()
 
 
 @cache
@@ -177,6 +183,11 @@ def render_pdf(html: str, *, report_json: Mapping[str, Any], metadata: PdfMetada
         created=modified,
         modified=modified,
     )
+    with _WEASYPRINT_LOCK:
+        return _write(html, attachment, metadata)
+
+
+def _write(html: str, attachment: Attachment, metadata: PdfMetadata) -> bytes:
     try:
         document = HTML(
             string=html, base_url=REPORTS_DIR.as_uri() + "/", url_fetcher=_fetcher()
