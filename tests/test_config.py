@@ -32,7 +32,11 @@ def test_default_database_is_sqlite_in_instance_folder(
 
 def test_postgresql_urls_use_psycopg(tmp_path: Path):
     app = create_app(
-        {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k", "DATABASE_URL": "postgresql://u@127.0.0.1:1/d"}
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "k",
+            "DATABASE_URL": "postgresql://u@127.0.0.1:1/d",
+        }
     )
     assert app.config["DATABASE_URL"] == "postgresql+psycopg://u@127.0.0.1:1/d"
 

@@ -28,7 +28,8 @@ from assess.questionnaire.schema import (
     SingleQuestion,
     TextQuestion,
 )
-from assess.scoring import AssessmentResult, visible_question_ids
+from assess.questionnaire.validation import visible_questions
+from assess.scoring import AssessmentResult
 
 #: The statuses an assessment can have, and how the report names them.
 STATUSES = {"draft": "Draft", "finalised": "Finalised", "superseded": "Superseded"}
@@ -240,7 +241,7 @@ def _appendix(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
     zone, locale = report.organisation_timezone, report.locale
     result = []
     for questionnaire, given in report.questionnaires():
-        visible = visible_question_ids(questionnaire, {k: v.answer for k, v in given.items()})
+        visible = visible_questions(questionnaire, {k: v.answer for k, v in given.items()})
         sections = []
         for section in questionnaire.sections:
             questions = []
