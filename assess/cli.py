@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(questionnaires_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(report_group)
 
 
 @click.group("db", cls=AppGroup)
@@ -141,3 +142,43 @@ def create_operator(email: str, name: str, password: str) -> None:
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"{user.email} is an instance operator.")
+
+
+class _ReportGroup(AppGroup):
+    """``assess report ID -o FILE`` renders; ``assess report verify FILE`` and other subcommands
+    work as usual. An argument that names no subcommand is taken as ``render``'s."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["render", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("report", cls=_ReportGroup)
+def report_group() -> None:
+    """Render gap reports: assess report ASSESSMENT_ID -o FILE.pdf"""
+
+
+@report_group.command("render")
+@click.argument("assessment_id", type=int)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="Where to write the PDF.",
+)
+@with_appcontext
+def report_render(assessment_id: int, output: Path) -> None:
+    """Write the gap report of ASSESSMENT_ID as a PDF file."""
+    from assess.services import assessments, reports
+
+    assessment = assessments.get(assessment_id)
+    if assessment is None:
+        raise click.ClickException(f"No assessment {assessment_id} in this database.")
+    rendered = reports.render(assessment)
+    # Write to a temporary name first, so a failure never leaves half a file.
+    partial = output.with_name(output.name + ".part")
+    partial.write_bytes(rendered.pdf)
+    partial.replace(output)
+    click.echo(f"Wrote {output} ({len(rendered.pdf):,} bytes, report {rendered.report_id}).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -179,3 +180,11 @@ def make_report_input(**overrides: Any) -> ReportInput:
     }
     fields.update(overrides)
     return ReportInput(**fields)
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """The text of each page of ``pdf``, as poppler's pdftotext extracts it."""
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    return text.split("\f")[:-1]

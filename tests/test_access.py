@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from assess import access, db
 from assess.models import Invitation, Membership
+from assess.services import assessments
+from assess.services.questionnaires import current_questionnaires
 
 # Filled in for the URL arguments of object-scoped routes. A later route with a new argument fails
 # test_people_of_another_organisation_cannot_reach_its_objects until its argument is added here.
-URL_ARGUMENTS = {"org_id", "membership_id", "invitation_id"}
+URL_ARGUMENTS = {"org_id", "membership_id", "invitation_id", "assessment_id"}
 
 
 def test_every_route_declares_its_access(app):
@@ -84,10 +86,14 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
         membership = db.session().scalar(
             select(Membership).where(Membership.user_id == colleague.id)
         )
+        assessment = assessments.start(
+            target.id, owner, "Target's assessment", current_questionnaires()
+        )
         values = {
             "org_id": target.id,
             "membership_id": membership.id,
             "invitation_id": invitation.id,
+            "assessment_id": assessment.id,
         }
     assert set(values) == URL_ARGUMENTS
 

@@ -9,11 +9,10 @@ import io
 import json
 import logging
 import re
-import subprocess
 
 import pikepdf
 import pytest
-from report_helpers import ARABIC, HEBREW, INJECTION, make_report_input
+from report_helpers import ARABIC, HEBREW, INJECTION, make_report_input, page_texts
 
 from assess.reporting import build_context, render_html, render_report, report_json
 
@@ -51,13 +50,6 @@ def _render(report):
         logger.removeHandler(handler)
 
 
-def _pages(pdf: bytes) -> list[str]:
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode("utf-8")
-    return text.split("\f")[:-1]
-
-
 def _flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -79,7 +71,7 @@ def pdf_bytes(rendered):
 
 @pytest.fixture(scope="module")
 def pages(pdf_bytes):
-    return _pages(pdf_bytes)
+    return page_texts(pdf_bytes)
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +178,7 @@ def test_a_finalised_report_is_not_marked_draft_on_any_page(report):
     )
     pdf, messages = _render(finalised)
     assert messages == []
-    pages = _pages(pdf)
+    pages = page_texts(pdf)
     assert all("DRAFT" not in page for page in pages)
     assert "Finalised 23 March 2026, 14:30 GMT (UTC+00:00)" in _flat(pages[0])
 

@@ -10,7 +10,7 @@ Or step by step: ``build_context(report)``, ``render_html(context)``,
 from __future__ import annotations
 
 from assess.reporting.context import AnsweredBy, ReportInput, build_context
-from assess.reporting.data import dump_report_json, report_json
+from assess.reporting.data import data_fingerprint, dump_report_json, report_json
 from assess.reporting.render import (
     PdfMetadata,
     RefusedURLError,
@@ -28,6 +28,7 @@ __all__ = [
     "ReportFetcher",
     "ReportInput",
     "build_context",
+    "data_fingerprint",
     "dump_report_json",
     "pdf_metadata",
     "render_html",

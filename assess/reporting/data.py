@@ -6,6 +6,7 @@ own, so a reader can check the PDF's figures against the answers with any JSON t
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -74,3 +75,12 @@ def dump_report_json(data: dict[str, Any]) -> bytes:
     """``data`` as UTF-8 JSON with sorted keys and fixed indentation: the same bytes every time."""
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
     return (text + "\n").encode("utf-8")
+
+
+def data_fingerprint(data: dict[str, Any]) -> str:
+    """SHA-256 (hex) of the embedded JSON's bytes: printed on every page of the report.
+
+    A file cannot hold its own hash, but it can hold the hash of the data inside it; anyone can
+    recompute this one from the attachment.
+    """
+    return hashlib.sha256(dump_report_json(data)).hexdigest()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import mimetypes
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
@@ -28,7 +28,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from assess.paths import REPORTS_DIR, STATIC_DIR
 from assess.reporting.context import ReportInput, build_context
-from assess.reporting.data import FILENAME, dump_report_json, report_json
+from assess.reporting.data import FILENAME, data_fingerprint, dump_report_json, report_json
 
 #: The PDF flavour: PDF/A-3 allows embedded files, level A requires a tagged structure.
 PDF_VARIANT = "pdf/a-3a"
@@ -220,8 +220,13 @@ def _write(html: str, attachment: Attachment, metadata: PdfMetadata) -> bytes:
 
 
 def render_report(report: ReportInput) -> bytes:
-    """The whole report as PDF bytes: context, then HTML, then PDF."""
+    """The whole report as PDF bytes: context, then HTML, then PDF.
+
+    Unless the input already carries one, the fingerprint printed on every page is the SHA-256 of
+    the embedded JSON (:func:`~assess.reporting.data.data_fingerprint`).
+    """
+    data = report_json(report)
+    if report.fingerprint is None:
+        report = replace(report, fingerprint=data_fingerprint(data))
     context = build_context(report)
-    return render_pdf(
-        render_html(context), report_json=report_json(report), metadata=pdf_metadata(report)
-    )
+    return render_pdf(render_html(context), report_json=data, metadata=pdf_metadata(report))
