@@ -18,7 +18,7 @@ from assess.models import Membership, Organisation, User
 from assess.questionnaire.answers import Status
 from assess.questionnaire.validation import check_answer, visible_questions
 from assess.scoring import AssessmentResult
-from assess.services import accounts, assessments, organisations
+from assess.services import ServiceError, accounts, assessments, organisations
 from assess.services.questionnaires import current_questionnaires
 
 DOC = (ROOT / "docs" / "demo.md").read_text(encoding="utf-8")
@@ -326,3 +326,18 @@ def test_the_data_file_alone_validates_against_the_shipped_questionnaires(app):
             "adoption": shipped.adoption,
         }[item.questionnaire_id]
         assert check_answer(questionnaire.question(item.answer.question_id), item.answer) == []
+
+
+def test_the_demo_is_open_at_once_even_when_registration_waits_for_an_operator(make_app):
+    app = make_app(OPEN_REGISTRATION=False)
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert _organisation().status == "active"
+
+
+def test_a_member_cannot_be_added_twice(app, demo):
+    with app.app_context():
+        auditor = accounts.user_by_email("auditor@demo.example")
+        with pytest.raises(ServiceError, match="already a member"):
+            organisations.add_member(_organisation(), auditor, "respondent")
