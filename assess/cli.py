@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
-from assess import migrate
+from assess import demo, migrate
 from assess.questionnaire import loader
 from assess.services import ServiceError, accounts
 from assess.services import questionnaires as questionnaire_service
@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(questionnaires_group)
     app.cli.add_command(users_group)
     app.cli.add_command(report_group)
+    app.cli.add_command(demo_command)
 
 
 @click.group("db", cls=AppGroup)
@@ -182,3 +183,55 @@ def report_render(assessment_id: int, output: Path) -> None:
     partial.write_bytes(rendered.pdf)
     partial.replace(output)
     click.echo(f"Wrote {output} ({len(rendered.pdf):,} bytes, report {rendered.report_id}).")
+
+
+#: Where ``make run`` serves the app, printed with the demo's sign-in details.
+DEMO_URL = "http://127.0.0.1:5000/"
+
+
+def _echo_sign_in(data: demo.DemoData, url: str) -> None:
+    click.echo(f"Open {url} and sign in to {data.details.name} as one of:")
+    for person in data.people:
+        click.echo(f"  {person.email:<26} {person.role:<11} {person.name}, {person.job}")
+    click.echo(f"Every demo account has the password: {data.password}")
+
+
+@click.command("demo")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Delete the demo organisation and the demo accounts first, then create them again.",
+)
+@click.option("--url", default=DEMO_URL, show_default=True, help="The address to print.")
+@with_appcontext
+def demo_command(reset: bool, url: str) -> None:
+    """Load the demo organisation, Demo Borough Council, with a fully answered assessment.
+
+    Running it again changes nothing (use --reset to recreate the demo). See docs/demo.md.
+    """
+    data = demo.load()
+    if reset:
+        demo.remove(data)
+    elif demo.existing(data) is not None:
+        click.echo(
+            f"The demo organisation already exists: {data.details.name} "
+            "(assess demo --reset recreates it)."
+        )
+        _echo_sign_in(data, url)
+        return
+    try:
+        created = demo.create(data, questionnaire_service.current_questionnaires())
+    except ServiceError as error:
+        raise click.ClickException(
+            f"{error.message} (assess demo --reset deletes the demo and creates it again)"
+        ) from None
+    counts = ", ".join(
+        f"{len(data.answers_of(q))} {q}"
+        for q in dict.fromkeys(a.questionnaire_id for a in data.answers)
+    )
+    click.echo(
+        f"Created {created.organisation.name} with the assessment "
+        f"\N{LEFT DOUBLE QUOTATION MARK}{created.assessment.title}\N{RIGHT DOUBLE QUOTATION MARK}: "
+        f"{len(data.answers)} answers ({counts})."
+    )
+    _echo_sign_in(data, url)
