@@ -22,7 +22,7 @@ never contain an underscore, so ``__`` cannot be part of one):
     After a conflict: the marker that the page asked, and the choice, ``mine`` or ``theirs``.
 ``q_<id>__<segment>__<attribute>``
     The register: one field per segment and attribute, and ``q_<id>__<segment>__label`` for a
-    group the body added itself (segment ids ``custom-1``, ``custom-2`` ...).
+    group the body added itself (segment ids ``custom-group-1``, ``custom-group-2`` ...).
 
 :func:`parse_page` (and :func:`parse_question`, which the autosave uses) is the one place that
 turns posted fields into :class:`~assess.services.assessments.Submission` objects. The page views
@@ -244,8 +244,12 @@ def _register_rows(
     return tuple(rows)
 
 
+#: The id of the n-th group a body adds to the register ("custom-group-1", ...).
+CUSTOM_GROUP = CUSTOM_SEGMENT_PREFIX + "group-"
+
+
 def _custom_order(segment_id: str) -> tuple[int, str]:
-    number = segment_id.removeprefix(CUSTOM_SEGMENT_PREFIX)
+    number = segment_id.removeprefix(CUSTOM_GROUP)
     return (int(number), "") if number.isdigit() else (10**9, segment_id)
 
 
@@ -467,7 +471,7 @@ class QuestionView:
                 numbers.append(number)
             rows.append(RegisterRowView(segment_id, row.label or "", None, True, row.to_json()))
         for n in range(1, self.extra_rows + 1):
-            segment_id = f"{CUSTOM_SEGMENT_PREFIX}{max(numbers) + n}"
+            segment_id = f"{CUSTOM_GROUP}{max(numbers) + n}"
             rows.append(RegisterRowView(segment_id, "", None, True, {}))
         return rows
 

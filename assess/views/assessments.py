@@ -245,6 +245,20 @@ def _model_names(assessment: Assessment) -> dict[str, str]:
     return {m.id: m.name.get(current_locale()) for m in model_fit.models or []}
 
 
+@bp.app_context_processor
+def _helpers() -> dict[str, object]:
+    return {"models_text": _models_text}
+
+
+def _models_text(model_ids: list[str] | tuple[str, ...] | None) -> str:
+    """Chosen models by name, a blend joined with "+" (for templates)."""
+    assessment_names: dict[str, str] = {}
+    for questionnaire in current_questionnaires():
+        for model in questionnaire.models or []:
+            assessment_names[model.id] = model.name.get(current_locale())
+    return " + ".join(assessment_names.get(m, m) for m in model_ids or ())
+
+
 # ---- one section per page ------------------------------------------------------------------
 
 
