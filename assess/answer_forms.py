@@ -574,6 +574,10 @@ def _describe_value(question: Question, value: Any, locale: str) -> list[str]:
             if chosen is None:
                 continue
             label = _option_label(attribute.options, str(chosen), locale)
+            if attribute.id in ("regard", "engagement"):
+                label = label.split(":")[
+                    0
+                ]  # "As citizens: people with rights ..." -> "As citizens"
             parts.append(f"{attribute.label.get(locale)}: {label}")
         lines.append(f"{name} \N{EN DASH} {'; '.join(parts) if parts else gettext('not rated')}")
     return lines
