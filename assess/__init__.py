@@ -16,6 +16,7 @@ from assess import (
     context,
     db,
     errors,
+    i18n,
     limits,
     mail,
     passwords,
@@ -52,6 +53,7 @@ def create_app(
     )
     config.load(app, test_config)
     db.init_app(app)
+    i18n.init_app(app)
     csrf.init_app(app)
     passwords.init_app(app)
     mail.init_app(app)
@@ -64,7 +66,7 @@ def create_app(
     errors.init_app(app)
     questionnaires.init_app(app, strict=strict_questionnaires)
 
-    from assess.views import auth, health, home, operator, organisations, reports
+    from assess.views import assessments, auth, health, home, operator, organisations, reports
 
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
@@ -72,6 +74,7 @@ def create_app(
     app.register_blueprint(organisations.bp)
     app.register_blueprint(operator.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(assessments.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

@@ -36,7 +36,8 @@ def render_error(error: HTTPException) -> ResponseReturnValue:
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
 
 
-def _csrf(error: CSRFError) -> ResponseReturnValue:
+def csrf_error(error: CSRFError) -> ResponseReturnValue:
+    """The page (or JSON) for a form refused for its token: 400, nothing stored."""
     title = "This form could not be accepted"
     detail = "It had expired or came from another site. Go back, reload the page and send it again."
     if access.wants_json():
@@ -46,7 +47,7 @@ def _csrf(error: CSRFError) -> ResponseReturnValue:
 
 def init_app(app: Flask) -> None:
     """Register the handlers for every HTTP error and for unexpected exceptions."""
-    app.register_error_handler(CSRFError, _csrf)
+    app.register_error_handler(CSRFError, csrf_error)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:

@@ -8,13 +8,21 @@ from helpers import login, post
 from sqlalchemy import select
 
 from assess import access, db
-from assess.models import Invitation, Membership
+from assess.models import AnswerRecord, Invitation, Membership
 from assess.services import assessments
 from assess.services.questionnaires import current_questionnaires
 
 # Filled in for the URL arguments of object-scoped routes. A later route with a new argument fails
 # test_people_of_another_organisation_cannot_reach_its_objects until its argument is added here.
-URL_ARGUMENTS = {"org_id", "membership_id", "invitation_id", "assessment_id"}
+URL_ARGUMENTS = {
+    "org_id",
+    "membership_id",
+    "invitation_id",
+    "assessment_id",
+    "questionnaire_id",
+    "section_id",
+    "question_id",
+}
 
 
 def test_every_route_declares_its_access(app):
@@ -86,14 +94,15 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
         membership = db.session().scalar(
             select(Membership).where(Membership.user_id == colleague.id)
         )
-        assessment = assessments.start(
-            target.id, owner, "Target's assessment", current_questionnaires()
-        )
+        assessment = assessments.start(target.id, owner, "Ours", current_questionnaires())
         values = {
             "org_id": target.id,
             "membership_id": membership.id,
             "invitation_id": invitation.id,
             "assessment_id": assessment.id,
+            "questionnaire_id": "adoption",
+            "section_id": "leadership",
+            "question_id": "lead-commitment",
         }
     assert set(values) == URL_ARGUMENTS
 
@@ -115,6 +124,7 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
     with app.app_context():
         assert db.session().get(Membership, values["membership_id"]).role == "respondent"
         assert db.session().get(Invitation, values["invitation_id"]).revoked_at is None
+        assert db.session().scalar(select(AnswerRecord)) is None
 
 
 def test_another_organisations_objects_are_not_found_rather_than_forbidden(

@@ -11,15 +11,10 @@ from assess.forms import InviteForm, NewAccountForm, OrganisationForm, RoleForm
 from assess.models import Invitation, Membership, Organisation
 from assess.permissions import ROLE_LABELS
 from assess.services import ServiceError, accounts, organisations
+from assess.views.loaders import load_organisation
 from assess.views.util import apply_error
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
-
-
-def load_organisation(org_id: int, **_: object) -> access.Loaded | None:
-    """The organisation in the URL."""
-    organisation = organisations.get(org_id)
-    return access.Loaded(organisation, organisation.id) if organisation else None
 
 
 def load_membership(org_id: int, membership_id: int, **_: object) -> access.Loaded | None:

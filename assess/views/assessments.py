@@ -1,0 +1,710 @@
+"""Answering an assessment in the browser: the overview, one page per section, checking answers,
+choosing a model, the results, and the autosave the script uses.
+
+Each view reads the request (through :mod:`assess.answer_forms`), relies on its access declaration,
+calls :mod:`assess.services.assessments` and renders. Reading needs ``assessment.view``; every
+change needs ``assessment.answer``, so an auditor sees the pages without anything to answer with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from assess import access, answer_forms, sessions
+from assess.answer_forms import BadPage, ParsedPage
+from assess.errors import csrf_error
+from assess.i18n import current_locale
+from assess.models import Assessment, Organisation
+from assess.questionnaire.answers import Answer
+from assess.questionnaire.schema import Questionnaire, Section
+from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
+from assess.services import assessments
+from assess.services.assessments import AssessmentClosed, ChoiceError, SaveOutcome
+from assess.services.questionnaires import current_questionnaires
+from assess.templating import clock_time, local_time
+from assess.views.loaders import load_assessment, load_organisation
+
+bp = Blueprint("assessments", __name__)
+
+#: The longest assessment title accepted.
+TITLE_MAX_LENGTH = 200
+#: The longest reason for choosing differently from the recommendation.
+REASON_MAX_LENGTH = 5000
+#: Flask-WTF's reasons for refusing a token that was ours but is too old, or whose session is gone.
+_EXPIRED_TOKEN = ("The CSRF token has expired.", "The CSRF session token is missing.")
+
+
+# ---- loaders -------------------------------------------------------------------------------
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One questionnaire of an assessment, with where the person is in it."""
+
+    questionnaire: Questionnaire
+    answered: int
+    total: int
+    #: not_started, in_progress or completed.
+    status: str
+
+
+def _questionnaire(assessment: Assessment, questionnaire_id: str) -> Questionnaire:
+    try:
+        return assessments.questionnaires_of(assessment).by_id(questionnaire_id)
+    except KeyError:
+        abort(404)
+
+
+def _section(questionnaire: Questionnaire, section_id: str) -> Section:
+    try:
+        return questionnaire.section(section_id)
+    except KeyError:
+        abort(404)
+
+
+def _steps(assessment: Assessment) -> list[Step]:
+    steps = []
+    for questionnaire in assessments.questionnaires_of(assessment):
+        stored = assessments.answers(assessment, questionnaire.id)
+        answered, total = answer_forms.count_progress(
+            questionnaire, stored, visible_questions(questionnaire, stored)
+        )
+        status = "not_started" if not stored else "in_progress"
+        if total and answered == total:
+            status = "completed"
+        steps.append(Step(questionnaire, answered, total, status))
+    return steps
+
+
+def _can_answer(assessment: Assessment) -> bool:
+    return assessment.is_draft and access.can("assessment.answer", assessment.organisation_id)
+
+
+def _section_url(assessment: Assessment, questionnaire: Questionnaire, section: Section) -> str:
+    return url_for(
+        "assessments.section",
+        assessment_id=assessment.id,
+        questionnaire_id=questionnaire.id,
+        section_id=section.id,
+    )
+
+
+def _check_url(assessment: Assessment, questionnaire: Questionnaire) -> str:
+    return url_for(
+        "assessments.check", assessment_id=assessment.id, questionnaire_id=questionnaire.id
+    )
+
+
+def _after_check_url(assessment: Assessment, questionnaire: Questionnaire) -> tuple[str, str]:
+    """Where "continue" goes after a questionnaire's check page, and what it says."""
+    qset = assessments.questionnaires_of(assessment)
+    if questionnaire.kind == "definition":
+        return _section_url(assessment, qset.model_fit, qset.model_fit.sections[0]), gettext(
+            "Continue to the model fit questions"
+        )
+    if questionnaire.kind == "model-fit":
+        return url_for("assessments.choice", assessment_id=assessment.id), gettext(
+            "Continue to the recommendation"
+        )
+    return url_for("assessments.results", assessment_id=assessment.id), gettext("See the results")
+
+
+def _resume_url(assessment: Assessment) -> str:
+    """Where the signed-in person left off (the first page when they have not started)."""
+    qset = assessments.questionnaires_of(assessment)
+    point = assessments.resume_point(current_user, assessment)
+    if point is not None:
+        step, section_id = point
+        if step == "choice":
+            return url_for("assessments.choice", assessment_id=assessment.id)
+        if step == "results":
+            return url_for("assessments.results", assessment_id=assessment.id)
+        try:
+            questionnaire = qset.by_id(step)
+            if section_id is None:
+                return _check_url(assessment, questionnaire)
+            return _section_url(assessment, questionnaire, questionnaire.section(section_id))
+        except KeyError:
+            pass
+    return _section_url(assessment, qset.definition, qset.definition.sections[0])
+
+
+def _record(assessment: Assessment, step: str, section_id: str | None) -> None:
+    if _can_answer(assessment):
+        assessments.record_progress(current_user, assessment, step, section_id)
+
+
+def _closed(assessment: Assessment) -> ResponseReturnValue:
+    return render_template(
+        "errors/error.html",
+        code=409,
+        title=gettext("This assessment can no longer be changed"),
+        detail=gettext(
+            "It has been finalised, so its answers are kept as they were. You can still read them."
+        ),
+    ), 409
+
+
+def _message(text: str) -> str:
+    """A message of the checks, as a sentence."""
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+# ---- the organisation's assessments --------------------------------------------------------
+
+
+@bp.get("/organisations/<int:org_id>/assessments")
+@access.requires("assessment.view", load=load_organisation)
+def index(organisation: Organisation, org_id: int) -> ResponseReturnValue:
+    """The organisation's assessments, and a form to start one."""
+    return render_template(
+        "assessments/index.html",
+        organisation=organisation,
+        assessments=assessments.for_organisation(organisation.id),
+        title_error=None,
+        title_value="",
+    )
+
+
+@bp.post("/organisations/<int:org_id>/assessments")
+@access.requires("assessment.answer", load=load_organisation)
+def start(organisation: Organisation, org_id: int) -> ResponseReturnValue:
+    """Start an assessment on the current questionnaires."""
+    title = (request.form.get("title") or "").strip()
+    error = None
+    if not title:
+        error = gettext("Enter a name for the assessment.")
+    elif len(title) > TITLE_MAX_LENGTH:
+        error = gettext("The name must be %(most)d characters or fewer.", most=TITLE_MAX_LENGTH)
+    if error:
+        return render_template(
+            "assessments/index.html",
+            organisation=organisation,
+            assessments=assessments.for_organisation(organisation.id),
+            title_error=error,
+            title_value=title,
+        ), 400
+    assessment = assessments.start(organisation.id, current_user, title, current_questionnaires())
+    flash(
+        gettext("“%(title)s” has started. Answer the first questions below.", title=title),
+        "success",
+    )
+    return redirect(_resume_url(assessment))
+
+
+# ---- overview ------------------------------------------------------------------------------
+
+
+@bp.get("/assessments/<int:assessment_id>")
+@access.requires("assessment.view", load=load_assessment)
+def overview(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
+    """The three questionnaires with their progress, and where to carry on."""
+    steps = _steps(assessment)
+    first_sections = {
+        s.questionnaire.id: _section_url(assessment, s.questionnaire, s.questionnaire.sections[0])
+        for s in steps
+    }
+    return render_template(
+        "assessments/overview.html",
+        assessment=assessment,
+        steps=steps,
+        first_sections=first_sections,
+        check_urls={s.questionnaire.id: _check_url(assessment, s.questionnaire) for s in steps},
+        resume_url=_resume_url(assessment) if _can_answer(assessment) else None,
+        can_answer=_can_answer(assessment),
+        model_names=_model_names(assessment),
+    )
+
+
+def _model_names(assessment: Assessment) -> dict[str, str]:
+    model_fit = assessments.questionnaires_of(assessment).model_fit
+    return {m.id: m.name.get(current_locale()) for m in model_fit.models or []}
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, object]:
+    return {"models_text": _models_text}
+
+
+def _models_text(model_ids: list[str] | tuple[str, ...] | None) -> str:
+    """Chosen models by name, a blend joined with "+" (for templates)."""
+    assessment_names: dict[str, str] = {}
+    for questionnaire in current_questionnaires():
+        for model in questionnaire.models or []:
+            assessment_names[model.id] = model.name.get(current_locale())
+    return " + ".join(assessment_names.get(m, m) for m in model_ids or ())
+
+
+# ---- one section per page ------------------------------------------------------------------
+
+
+def _render_section(
+    assessment: Assessment,
+    questionnaire: Questionnaire,
+    section: Section,
+    *,
+    parsed: ParsedPage | None = None,
+    outcome: SaveOutcome | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    notice: str | None = None,
+    extra_rows: int = 0,
+    new_ids: frozenset[str] = frozenset(),
+    status: int = 200,
+) -> ResponseReturnValue:
+    stored = assessments.stored_answers(assessment, questionnaire.id)
+    answers: dict[str, Answer] = {qid: s.answer for qid, s in stored.items()}
+    if parsed is not None:
+        answers.update(parsed.answers())
+    visible = visible_questions(questionnaire, answers)
+    messages = {qid: [_message(m) for m in found] for qid, found in (errors or {}).items()}
+    views = answer_forms.question_views(
+        section,
+        stored,
+        visible,
+        parsed=parsed,
+        errors=messages,
+        conflicts=outcome.conflicts if outcome else (),
+    )
+    for view in views:
+        if view.type == "register":
+            view.extra_rows = extra_rows
+        view.new = view.id in new_ids
+    index = questionnaire.sections.index(section)
+    previous = questionnaire.sections[index - 1] if index else None
+    stored_answers = {qid: s.answer for qid, s in stored.items()}
+    answered, total = answer_forms.count_progress(
+        questionnaire, stored_answers, visible_questions(questionnaire, stored_answers)
+    )
+    locale = current_locale()
+    conflicts = [
+        {
+            "view": view,
+            "yours": answer_forms.describe(view.question, view.conflict.yours, locale),
+            "theirs": answer_forms.describe(
+                view.question, view.conflict.theirs.answer if view.conflict.theirs else None, locale
+            ),
+            "by": view.conflict.theirs.updated_by if view.conflict.theirs else None,
+            "at": local_time(view.conflict.theirs.updated_at) if view.conflict.theirs else None,
+        }
+        for view in views
+        if view.conflict is not None
+    ]
+    return render_template(
+        "assessments/section.html",
+        assessment=assessment,
+        questionnaire=questionnaire,
+        section=section,
+        number=index + 1,
+        count=len(questionnaire.sections),
+        views=views,
+        previous_url=_section_url(assessment, questionnaire, previous) if previous else None,
+        answered=answered,
+        total=total,
+        can_answer=_can_answer(assessment),
+        notice=notice,
+        conflicts=conflicts,
+        note_max=NOTE_MAX_LENGTH,
+        locale=locale,
+        describe=answer_forms.describe,
+        status_label=answer_forms.status_label,
+    ), status
+
+
+@bp.get("/assessments/<int:assessment_id>/<questionnaire_id>/<section_id>")
+@access.requires("assessment.view", load=load_assessment)
+def section(
+    assessment: Assessment, assessment_id: int, questionnaire_id: str, section_id: str
+) -> ResponseReturnValue:
+    """One section's questions, with the answers stored so far."""
+    questionnaire = _questionnaire(assessment, questionnaire_id)
+    found = _section(questionnaire, section_id)
+    _record(assessment, questionnaire.id, found.id)
+    extra = request.args.get("rows", "0")
+    extra_rows = min(int(extra), 20) if extra.isdigit() else 0
+    new_ids = frozenset(request.args.getlist("new"))
+    return _render_section(assessment, questionnaire, found, extra_rows=extra_rows, new_ids=new_ids)
+
+
+@bp.post("/assessments/<int:assessment_id>/<questionnaire_id>/<section_id>")
+@access.requires("assessment.answer", load=load_assessment)
+def save_section(
+    assessment: Assessment, assessment_id: int, questionnaire_id: str, section_id: str
+) -> ResponseReturnValue:
+    """Store a page of answers, then go on (or show the page again: problems, conflicts, new
+    questions, or a row added to the register)."""
+    questionnaire = _questionnaire(assessment, questionnaire_id)
+    found = _section(questionnaire, section_id)
+    if not assessment.is_draft:
+        return _closed(assessment)
+    try:
+        parsed = answer_forms.parse_page(found, request.form)
+    except BadPage as error:
+        abort(400, str(error))
+    extra_rows = _posted_rows()
+    if parsed.errors:
+        return _render_section(
+            assessment,
+            questionnaire,
+            found,
+            parsed=parsed,
+            errors=parsed.errors,
+            extra_rows=extra_rows,
+            status=400,
+        )
+    before = visible_questions(questionnaire, assessments.answers(assessment, questionnaire.id))
+    try:
+        outcome = assessments.save_answers(
+            assessment, current_user, questionnaire.id, parsed.submissions()
+        )
+    except AssessmentClosed:
+        return _closed(assessment)
+    if outcome.errors:
+        return _render_section(
+            assessment,
+            questionnaire,
+            found,
+            parsed=parsed,
+            errors=outcome.errors,
+            extra_rows=extra_rows,
+            status=400,
+        )
+    if outcome.conflicts:
+        return _render_section(
+            assessment,
+            questionnaire,
+            found,
+            parsed=parsed,
+            outcome=outcome,
+            extra_rows=extra_rows,
+            status=409,
+        )
+    here = _section_url(assessment, questionnaire, found)
+    if parsed.action == "add-segment":
+        return redirect(f"{here}?rows={extra_rows + 1}#add-group")
+    if parsed.removed_segment:
+        flash(gettext("The group has been removed."), "success")
+        return redirect(f"{here}?rows={extra_rows}#add-group" if extra_rows else here)
+    stored = assessments.answers(assessment, questionnaire.id)
+    after = visible_questions(questionnaire, stored)
+    new = [
+        q.id
+        for q in found.questions
+        if q.id in after and q.id not in before and not answer_forms.is_done(stored.get(q.id))
+    ]
+    if new:
+        flash(
+            gettext("New questions appeared because of your answers. Answer them, or carry on."),
+            "info",
+        )
+        query = "&".join(f"new={qid}" for qid in new)
+        return redirect(f"{here}?{query}#question-{new[0]}")
+    if outcome.saved:
+        flash(gettext("Your answers have been saved."), "success")
+    if parsed.action == "save-exit":
+        return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+    index = questionnaire.sections.index(found)
+    if index + 1 < len(questionnaire.sections):
+        return redirect(_section_url(assessment, questionnaire, questionnaire.sections[index + 1]))
+    return redirect(_check_url(assessment, questionnaire))
+
+
+def _posted_rows() -> int:
+    raw = request.form.get("extra_rows", "0")
+    return min(int(raw), 20) if raw.isdigit() else 0
+
+
+@bp.errorhandler(CSRFError)
+def _token_refused(error: CSRFError) -> ResponseReturnValue:
+    """A page of answers whose form token expired is shown again with what was typed, to save with
+    a fresh token; anything else refused for its token gets the usual page (nothing stored)."""
+    args = request.view_args or {}
+    if request.endpoint != "assessments.save_section" or error.description not in _EXPIRED_TOKEN:
+        return csrf_error(error)
+    if not current_user.is_authenticated:
+        user_id = sessions.ended_user_id()
+        if user_id is not None and sessions.keep_posted_form(
+            user_id, request.path, list(request.form.items(multi=True))
+        ):
+            flash(
+                gettext(
+                    "Your session ended, so we kept your answers. Sign in again and you can "
+                    "save them."
+                ),
+                "info",
+            )
+            return redirect(url_for("auth.login", next=request.path))
+        return csrf_error(error)
+    loaded = load_assessment(**args)
+    if loaded is None or not access.can("assessment.answer", loaded.organisation_id):
+        return csrf_error(error)
+    assessment: Assessment = loaded.obj
+    try:
+        questionnaire = assessments.questionnaires_of(assessment).by_id(args["questionnaire_id"])
+        found = questionnaire.section(args["section_id"])
+        parsed = answer_forms.parse_page(found, request.form)
+    except (KeyError, BadPage):
+        return csrf_error(error)
+    return _render_section(
+        assessment,
+        questionnaire,
+        found,
+        parsed=parsed,
+        errors=parsed.errors,
+        extra_rows=_posted_rows(),
+        notice="kept",
+    )
+
+
+# ---- autosave ------------------------------------------------------------------------------
+
+
+@bp.post("/assessments/<int:assessment_id>/<questionnaire_id>/answers/<question_id>")
+@access.requires("assessment.answer", load=load_assessment)
+def autosave(
+    assessment: Assessment, assessment_id: int, questionnaire_id: str, question_id: str
+) -> ResponseReturnValue:
+    """Save one question as the person leaves it (the script sends the question's fields).
+
+    200 with the new revision; 409 with the colleague's answer when the page's revision is older
+    than the stored one; 400 with the problem for anything that cannot be stored.
+    """
+    try:
+        questionnaire = assessments.questionnaires_of(assessment).by_id(questionnaire_id)
+        question = questionnaire.question(question_id)
+    except KeyError:
+        return jsonify(
+            status="invalid",
+            errors=[gettext("There is no such question in this assessment.")],
+        ), 400
+    if not assessment.is_draft:
+        return jsonify(
+            status="closed", errors=[gettext("This assessment has been finalised.")]
+        ), 409
+    try:
+        parsed = answer_forms.parse_question(question, request.form)
+    except BadPage as error:
+        return jsonify(status="invalid", errors=[str(error)]), 400
+    if parsed.errors:
+        return jsonify(status="invalid", errors=[_message(m) for m in parsed.errors]), 400
+    try:
+        outcome = assessments.save_answers(
+            assessment, current_user, questionnaire.id, {question.id: parsed.submission}
+        )
+    except AssessmentClosed:
+        return jsonify(
+            status="closed", errors=[gettext("This assessment has been finalised.")]
+        ), 409
+    if outcome.errors:
+        found = [_message(m) for m in outcome.errors.get(question.id, [])]
+        return jsonify(status="invalid", errors=found), 400
+    locale = current_locale()
+    if outcome.conflicts:
+        theirs = outcome.conflicts[0].theirs
+        by = theirs.updated_by if theirs and theirs.updated_by else gettext("A colleague")
+        at = local_time(theirs.updated_at) if theirs else ""
+        return jsonify(
+            status="conflict",
+            message=gettext(
+                "Not saved: %(name)s changed this answer on %(when)s. Save the page to choose "
+                "which answer to keep.",
+                name=by,
+                when=at,
+            ),
+            theirs=answer_forms.describe(question, theirs.answer if theirs else None, locale),
+            updated_by=by,
+            updated_at=at,
+        ), 409
+    stored = assessments.stored_answers(assessment, questionnaire.id).get(question.id)
+    answers = assessments.answers(assessment, questionnaire.id)
+    return jsonify(
+        status="saved" if outcome.saved else "unchanged",
+        revision=stored.revision if stored else None,
+        was=answer_forms.fingerprint(stored.answer if stored else None),
+        message=gettext("Saved at %(time)s", time=clock_time(stored.updated_at) if stored else "")
+        if stored
+        else gettext("Saved"),
+        visible=sorted(visible_questions(questionnaire, answers)),
+    )
+
+
+# ---- check your answers --------------------------------------------------------------------
+
+
+@bp.get("/assessments/<int:assessment_id>/<questionnaire_id>/check")
+@access.requires("assessment.view", load=load_assessment)
+def check(assessment: Assessment, assessment_id: int, questionnaire_id: str) -> ResponseReturnValue:
+    """Every answer of one questionnaire, with a link back to change each."""
+    questionnaire = _questionnaire(assessment, questionnaire_id)
+    _record(assessment, questionnaire.id, None)
+    stored = assessments.stored_answers(assessment, questionnaire.id)
+    answers = {qid: s.answer for qid, s in stored.items()}
+    visible = visible_questions(questionnaire, answers)
+    answered, total = answer_forms.count_progress(questionnaire, answers, visible)
+    next_url, next_label = _after_check_url(assessment, questionnaire)
+    return render_template(
+        "assessments/check.html",
+        assessment=assessment,
+        questionnaire=questionnaire,
+        stored=stored,
+        visible=visible,
+        answered=answered,
+        total=total,
+        section_url=lambda s: _section_url(assessment, questionnaire, s),
+        next_url=next_url,
+        next_label=next_label,
+        can_answer=_can_answer(assessment),
+        locale=current_locale(),
+        describe=answer_forms.describe,
+    )
+
+
+# ---- the model choice ----------------------------------------------------------------------
+
+
+def _render_choice(
+    assessment: Assessment, chosen: list[str], reason: str, error: str | None, status: int = 200
+) -> ResponseReturnValue:
+    locale = current_locale()
+    result = assessments.score(assessment, locale)
+    model_fit = assessments.questionnaires_of(assessment).model_fit
+    names = _model_names(assessment)
+    reasons = []
+    for contribution in result.fit.recommendation.reasons if result.fit else ():
+        question = model_fit.question(contribution.question_id)
+        option = answer_forms.describe(
+            question, Answer(question.id, value=contribution.option_id), locale
+        )
+        reasons.append(
+            {
+                "question": question.text.get(locale),
+                "answer": option[0] if option else contribution.option_id,
+                "model": names.get(contribution.model_id, contribution.model_id),
+                "weight": contribution.weight,
+            }
+        )
+    return render_template(
+        "assessments/choice.html",
+        reasons=reasons,
+        model_names=names,
+        error_field="reason" if chosen and set(chosen) <= set(model_fit.model_ids) else "models",
+        assessment=assessment,
+        fit=result.fit,
+        models=model_fit.models or [],
+        chosen=chosen,
+        reason=reason,
+        error=error,
+        reason_max=REASON_MAX_LENGTH,
+        can_answer=_can_answer(assessment),
+        locale=current_locale(),
+        model_fit=model_fit,
+        adoption_url=_section_url(
+            assessment,
+            assessments.questionnaires_of(assessment).adoption,
+            assessments.questionnaires_of(assessment).adoption.sections[0],
+        ),
+    ), status
+
+
+@bp.get("/assessments/<int:assessment_id>/choice")
+@access.requires("assessment.view", load=load_assessment)
+def choice(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
+    """The recommendation, each model's fit, and the body's choice of model or blend."""
+    _record(assessment, "choice", None)
+    result = assessments.score(assessment, current_locale())
+    recommended = list(result.fit.recommendation.model_ids) if result.fit else []
+    chosen = list(assessment.chosen_models or recommended)
+    return _render_choice(assessment, chosen, assessment.choice_reason or "", None)
+
+
+@bp.post("/assessments/<int:assessment_id>/choice")
+@access.requires("assessment.answer", load=load_assessment)
+def choose(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
+    """Record the chosen model or blend, and why when it differs from the recommendation."""
+    chosen = [m.strip() for m in request.form.getlist("models") if m.strip()]
+    reason = answer_forms.clean_text(request.form.get("reason"))
+    if len(reason) > REASON_MAX_LENGTH:
+        error = gettext(
+            "The reason is %(length)d characters long. Shorten it to %(most)d characters or fewer.",
+            length=len(reason),
+            most=REASON_MAX_LENGTH,
+        )
+        return _render_choice(assessment, chosen, reason, error, 400)
+    try:
+        assessments.choose_models(assessment, current_user, chosen, reason)
+    except AssessmentClosed:
+        return _closed(assessment)
+    except ChoiceError as error:
+        return _render_choice(assessment, chosen, reason, str(error), 400)
+    flash(gettext("Your choice has been saved."), "success")
+    qset = assessments.questionnaires_of(assessment)
+    return redirect(_section_url(assessment, qset.adoption, qset.adoption.sections[0]))
+
+
+# ---- results -------------------------------------------------------------------------------
+
+
+@bp.get("/assessments/<int:assessment_id>/results")
+@access.requires("assessment.view", load=load_assessment)
+def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
+    """Maturity per dimension, the overall level, the ranked gaps with their steps, and the
+    register's groups."""
+    _record(assessment, "results", None)
+    locale = current_locale()
+    result = assessments.score(assessment, locale)
+    qset = assessments.questionnaires_of(assessment)
+    return render_template(
+        "assessments/results.html",
+        assessment=assessment,
+        result=result,
+        levels=qset.adoption.levels or {},
+        model_names=_model_names(assessment),
+        locale=locale,
+        steps=_steps(assessment),
+        labels=_result_labels(),
+    )
+
+
+def _result_labels() -> dict[str, dict[str, str]]:
+    """What a person reads for the scoring's codes."""
+    return {
+        "gap_status": {
+            "below_target": gettext("Below target"),
+            "at_target": gettext("At target"),
+            "above_target": gettext("Above target"),
+            "no_level": gettext("No level yet"),
+            "no_target": gettext("No target: no model chosen"),
+        },
+        "segment_status": {
+            "below_needed": gettext("Less than suggested"),
+            "matches": gettext("As suggested"),
+            "above_needed": gettext("More than suggested"),
+            "not_recorded": gettext("Not recorded"),
+            "not_rated": gettext("Not fully rated"),
+        },
+        "engagement": {
+            "none": gettext("None"),
+            "inform": gettext("Inform"),
+            "consult": gettext("Consult"),
+            "involve": gettext("Involve"),
+            "collaborate": gettext("Collaborate"),
+            "empower": gettext("Empower"),
+        },
+        "quadrants": {
+            "manage_closely": gettext("Manage closely"),
+            "keep_satisfied": gettext("Keep satisfied"),
+            "keep_informed": gettext("Keep informed"),
+            "monitor": gettext("Monitor"),
+        },
+    }
