@@ -8,9 +8,10 @@ the :func:`current_locale`.
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 
 from assess.questionnaire.schema import DEFAULT_LOCALE
+from assess.questionnaire.validation import Message
 
 babel = Babel()
 
@@ -27,6 +28,18 @@ def current_locale() -> str:
     """The locale of the request, as questionnaire text (``LocalText.get``) takes it."""
     locale = get_locale()
     return str(locale) if locale else DEFAULT_LOCALE
+
+
+def translate(text: str) -> str:
+    """A message made outside the web layer (a check, a service's refusal) in the person's language.
+
+    A :class:`~assess.questionnaire.validation.Message` is translated from its template and then
+    filled in; any other string is looked up as it is (``pybabel extract -k ServiceError -k
+    ChoiceError -k Message`` collects both kinds).
+    """
+    if isinstance(text, Message):
+        return gettext(text.template, **text.params)
+    return gettext(text)
 
 
 def init_app(app: Flask) -> None:

@@ -38,6 +38,24 @@ _CUSTOM_ID = re.compile(CUSTOM_SEGMENT_PREFIX + ID_PATTERN.lstrip("^"))
 Answers = Mapping[str, Answer]
 
 
+class Message(str):
+    """A problem, in English, that remembers its template and values.
+
+    It is a plain ``str`` everywhere (logs, tests, the command line); the web layer translates it
+    with ``gettext(message.template, **message.params)``. The templates are found by
+    ``pybabel extract`` through the ``Message`` keyword (see babel.cfg).
+    """
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Message:
+        text = super().__new__(cls, template % params if params else template)
+        text.template = template
+        text.params = params
+        return text
+
+
 def check_answer(question: Question, answer: Answer) -> list[str]:
     """What is wrong with ``answer`` as an answer to ``question``; empty when it is acceptable.
 
@@ -46,19 +64,30 @@ def check_answer(question: Question, answer: Answer) -> list[str]:
     """
     problems: list[str] = []
     if answer.question_id != question.id:
-        problems.append(f"this answer is for question {answer.question_id}, not {question.id}")
+        problems.append(
+            Message(
+                "this answer is for question %(given)s, not %(expected)s",
+                given=answer.question_id,
+                expected=question.id,
+            )
+        )
     if len(answer.note) > NOTE_MAX_LENGTH:
         problems.append(
-            f"the evidence note is {len(answer.note)} characters long; "
-            f"the most is {NOTE_MAX_LENGTH}"
+            Message(
+                "the evidence note is %(length)d characters long; the most is %(most)d",
+                length=len(answer.note),
+                most=NOTE_MAX_LENGTH,
+            )
         )
     if answer.status is Status.NOT_APPLICABLE and not question.allow_na:
-        problems.append('"Not applicable" is not an answer to this question')
+        problems.append(Message('"Not applicable" is not an answer to this question'))
     elif answer.status is Status.DONT_KNOW and not question.allow_dont_know:
-        problems.append('"Don\'t know" is not an answer to this question')
+        problems.append(Message('"Don\'t know" is not an answer to this question'))
     if answer.status is not Status.ANSWERED:
         if answer.value not in (None, "", ()):
-            problems.append("an answer that is not applicable or not known carries no value")
+            problems.append(
+                Message("an answer that is not applicable or not known carries no value")
+            )
         return problems
     if answer.value in (None, "", ()):
         return problems
@@ -73,16 +102,22 @@ def _check_value(question: Question, value: Any) -> list[str]:
         return _check_multiple(question, value)
     if isinstance(question, LevelQuestion):
         if isinstance(value, bool) or not isinstance(value, int):
-            return [f"the answer should be a level from 1 to 5, not {value!r}"]
+            return [Message("the answer should be a level from 1 to 5, not %(value)r", value=value)]
         if value not in question.levels:
-            return [f"level {value} is out of range: choose a level from 1 to 5"]
+            return [
+                Message("level %(value)s is out of range: choose a level from 1 to 5", value=value)
+            ]
         return []
     if isinstance(question, TextQuestion):
         if not isinstance(value, str):
-            return [f"the answer should be text, not {value!r}"]
+            return [Message("the answer should be text, not %(value)r", value=value)]
         if len(value) > question.max_length:
             return [
-                f"the answer is {len(value)} characters long; the most is {question.max_length}"
+                Message(
+                    "the answer is %(length)d characters long; the most is %(most)d",
+                    length=len(value),
+                    most=question.max_length,
+                )
             ]
         return []
     if isinstance(question, RegisterQuestion):
@@ -93,50 +128,64 @@ def _check_value(question: Question, value: Any) -> list[str]:
 def _check_single(question: SingleQuestion, value: Any) -> list[str]:
     option_ids = [o.id for o in question.options]
     if not isinstance(value, str):
-        return [f"the answer should be one option, not {value!r}"]
+        return [Message("the answer should be one option, not %(value)r", value=value)]
     if value not in option_ids:
-        return [f"{value!r} is not one of this question's options"]
+        return [Message("%(value)r is not one of this question's options", value=value)]
     return []
 
 
 def _check_multiple(question: MultipleQuestion, value: Any) -> list[str]:
     option_ids = [o.id for o in question.options]
     if not isinstance(value, tuple | list) or not all(isinstance(v, str) for v in value):
-        return [f"the answer should be a list of options, not {value!r}"]
+        return [Message("the answer should be a list of options, not %(value)r", value=value)]
     problems = [
-        f"{v!r} is not one of this question's options" for v in value if v not in option_ids
+        Message("%(value)r is not one of this question's options", value=v)
+        for v in value
+        if v not in option_ids
     ]
     if len(set(value)) != len(value):
-        problems.append("an option is chosen twice")
+        problems.append(Message("an option is chosen twice"))
     if question.max_choices is not None and len(set(value)) > question.max_choices:
-        problems.append(f"{len(set(value))} options are chosen; the most is {question.max_choices}")
+        problems.append(
+            Message(
+                "%(count)d options are chosen; the most is %(most)d",
+                count=len(set(value)),
+                most=question.max_choices,
+            )
+        )
     return problems
 
 
 def _check_register(question: RegisterQuestion, value: Any) -> list[str]:
     if not isinstance(value, tuple | list) or not all(isinstance(r, RegisterRow) for r in value):
-        return ["the answer should be the register's rows"]
+        return [Message("the answer should be the register's rows")]
     listed = {s.id for s in question.segments}
     problems: list[str] = []
     seen: set[str] = set()
     for row in value:
         name = row.segment_id
         if name in seen:
-            problems.append(f"segment {name} has two rows")
+            problems.append(Message("segment %(name)s has two rows", name=name))
         seen.add(name)
         if name in listed:
             pass
         elif not _CUSTOM_ID.fullmatch(name):
-            problems.append(f"{name!r} is not a segment of the register")
+            problems.append(Message("%(name)r is not a segment of the register", name=name))
             continue
         elif not question.allow_custom_segments:
-            problems.append(f"this register takes no segments of your own, such as {name!r}")
+            problems.append(
+                Message("this register takes no segments of your own, such as %(name)r", name=name)
+            )
             continue
         elif not (row.label or "").strip():
-            problems.append(f"segment {name} of your own needs a name")
+            problems.append(Message("segment %(name)s of your own needs a name", name=name))
         elif len(row.label or "") > CUSTOM_LABEL_MAX_LENGTH:
             problems.append(
-                f"the name of segment {name} is longer than {CUSTOM_LABEL_MAX_LENGTH} characters"
+                Message(
+                    "the name of segment %(name)s is longer than %(most)d characters",
+                    name=name,
+                    most=CUSTOM_LABEL_MAX_LENGTH,
+                )
             )
         label = row.label if name not in listed and row.label else name
         for attribute in RATING_ATTRIBUTES:
@@ -146,16 +195,28 @@ def _check_register(question: RegisterQuestion, value: Any) -> list[str]:
             allowed = {int(o.id) for o in question.attribute(attribute).options}
             if isinstance(rating, bool) or not isinstance(rating, int) or rating not in allowed:
                 problems.append(
-                    f"{label}: {attribute} should be rated from {min(allowed)} to "
-                    f"{max(allowed)}, not {rating!r}"
+                    Message(
+                        "%(label)s: %(attribute)s should be rated from %(low)d to %(high)d, "
+                        "not %(rating)r",
+                        label=label,
+                        attribute=attribute,
+                        low=min(allowed),
+                        high=max(allowed),
+                        rating=rating,
+                    )
                 )
         for attribute in ("regard", "engagement"):
             choice = getattr(row, attribute)
             allowed_ids = [o.id for o in question.attribute(attribute).options]
             if choice is not None and choice not in allowed_ids:
                 problems.append(
-                    f"{label}: {choice!r} is not a choice for {attribute} "
-                    f"({', '.join(allowed_ids)})"
+                    Message(
+                        "%(label)s: %(choice)r is not a choice for %(attribute)s (%(allowed)s)",
+                        label=label,
+                        choice=choice,
+                        attribute=attribute,
+                        allowed=", ".join(allowed_ids),
+                    )
                 )
     return problems
 

@@ -20,7 +20,7 @@ from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.questionnaire.answers import Answer, Status
 from assess.questionnaire.loader import QuestionnaireSet
 from assess.questionnaire.schema import Questionnaire
-from assess.questionnaire.validation import check_answer
+from assess.questionnaire.validation import Message, check_answer
 from assess.scoring import AssessmentResult, score_assessment
 from assess.services import questionnaires as questionnaire_service
 
@@ -211,7 +211,7 @@ def save_answers(
         try:
             question = questionnaire.question(question_id)
         except KeyError:
-            errors[question_id] = ["This question is not part of the questionnaire."]
+            errors[question_id] = [Message("This question is not part of the questionnaire.")]
             continue
         if submission.answer is not None:
             problems = check_answer(question, submission.answer)

@@ -20,7 +20,7 @@ from flask_wtf.csrf import CSRFError
 from assess import access, answer_forms, sessions
 from assess.answer_forms import BadPage, ParsedPage
 from assess.errors import csrf_error
-from assess.i18n import current_locale
+from assess.i18n import current_locale, translate
 from assess.models import Assessment, Organisation
 from assess.questionnaire.answers import Answer
 from assess.questionnaire.schema import Questionnaire, Section
@@ -156,8 +156,8 @@ def _closed(assessment: Assessment) -> ResponseReturnValue:
 
 
 def _message(text: str) -> str:
-    """A message of the checks, as a sentence."""
-    text = text.strip()
+    """A message of the checks, as a translated sentence."""
+    text = translate(text).strip()
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "?", "!")) else text + "."
 
@@ -646,7 +646,7 @@ def choose(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     except AssessmentClosed:
         return _closed(assessment)
     except ChoiceError as error:
-        return _render_choice(assessment, chosen, reason, str(error), 400)
+        return _render_choice(assessment, chosen, reason, translate(str(error)), 400)
     flash(gettext("Your choice has been saved."), "success")
     qset = assessments.questionnaires_of(assessment)
     return redirect(_section_url(assessment, qset.adoption, qset.adoption.sections[0]))

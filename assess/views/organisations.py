@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from assess import access, context, sessions
 from assess.forms import InviteForm, NewAccountForm, OrganisationForm, RoleForm
+from assess.i18n import translate
 from assess.models import Invitation, Membership, Organisation
 from assess.permissions import ROLE_LABELS
 from assess.services import ServiceError, accounts, organisations
@@ -137,7 +138,7 @@ def change_role(member: Membership, org_id: int, membership_id: int) -> Response
         try:
             organisations.change_role(member, form.role.data)
         except ServiceError as error:
-            flash(error.message, "error")
+            flash(translate(error.message), "error")
         else:
             flash(f"{member.user.name} is now {ROLE_LABELS[member.role].lower()}.", "success")
     else:
@@ -153,7 +154,7 @@ def remove_member(member: Membership, org_id: int, membership_id: int) -> Respon
     try:
         organisations.remove_member(member)
     except ServiceError as error:
-        flash(error.message, "error")
+        flash(translate(error.message), "error")
     else:
         flash(f"{name} is no longer a member.", "success")
     return redirect(url_for("organisations.members", org_id=org_id))
