@@ -34,7 +34,7 @@ def test_translate_looks_the_template_up_then_fills_it_in(app, monkeypatch):
 
     def fake_gettext(template: str, **params: object) -> str:
         looked_up.append(template)
-        return ("LEFEL %(value)s" % params) if params else template.upper()
+        return f"LEFEL {params['value']}" if params else template.upper()
 
     monkeypatch.setattr(i18n, "gettext", fake_gettext)
     with app.test_request_context():
