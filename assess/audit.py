@@ -113,6 +113,11 @@ ACTION_LABELS: Final[dict[str, str]] = {
 #: organisation's trail shows them for its members, from the day each joined.
 PERSON_ACTIONS: Final[frozenset[str]] = frozenset({LOGIN_SUCCEEDED, LOGIN_FAILED, LOGOUT})
 
+#: Events that change an answer.
+ANSWER_ACTIONS: Final[frozenset[str]] = frozenset(
+    {ANSWER_CHANGED, ANSWER_CLEARED, CONSENSUS_RECORDED}
+)
+
 #: Where a change came from.
 SOURCES: Final[tuple[str, ...]] = ("online", "workshop", "copied", "system")
 
@@ -233,6 +238,35 @@ def pseudonymise_external(key: str) -> bool:
 def pseudonymise_email(email: str) -> bool:
     """Pseudonymise an invited address that never became an account. Not committed."""
     return pseudonymise_external(_email_key(email))
+
+
+def last_authors(
+    assessment_id: int, questionnaire_id: str, question_ids: Iterable[str]
+) -> dict[str, str]:
+    """Who last changed each of ``question_ids``, by name (or pseudonym), from the trail.
+
+    Answers keep their author as an account id, which is gone once the account is erased; the
+    trail still knows the person's reference, and so the pseudonym to show.
+    """
+    wanted = list(question_ids)
+    if not wanted:
+        return {}
+    events = db.session().execute(
+        select(AuditEvent.question_id, AuditEvent.actor_ref)
+        .where(
+            AuditEvent.object_type == "assessment",
+            AuditEvent.object_id == str(assessment_id),
+            AuditEvent.questionnaire_id == questionnaire_id,
+            AuditEvent.question_id.in_(wanted),
+            AuditEvent.action.in_(ANSWER_ACTIONS),
+        )
+        .order_by(AuditEvent.id.desc())
+    )
+    latest: dict[str, str | None] = {}
+    for question_id, ref in events:
+        latest.setdefault(question_id, ref)
+    found = people(latest.values())
+    return {qid: found[ref].display_name for qid, ref in latest.items() if ref in found}
 
 
 # ---- events --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from assess import access
 from assess.models import Organisation
@@ -32,7 +33,7 @@ def index() -> ResponseReturnValue:
 
 
 def _set(organisation: Organisation, status: str, done: str) -> ResponseReturnValue:
-    organisations.set_status(organisation, status)
+    organisations.set_status(organisation, status, by=current_user)
     flash(f"{organisation.name} {done}.", "success")
     return redirect(url_for("operator.index"))
 
