@@ -64,13 +64,15 @@ def create_app(
     errors.init_app(app)
     questionnaires.init_app(app, strict=strict_questionnaires)
 
-    from assess.views import auth, health, home, operator, organisations
+    from assess.views import audit, auth, health, home, operator, organisations, privacy
 
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organisations.bp)
     app.register_blueprint(operator.bp)
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(privacy.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

@@ -10,7 +10,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from assess import migrate
 from assess.questionnaire import loader
-from assess.services import ServiceError, accounts
+from assess.services import ServiceError, accounts, maintenance
 from assess.services import questionnaires as questionnaire_service
 
 
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(questionnaires_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(maintenance_group)
 
 
 @click.group("db", cls=AppGroup)
@@ -141,3 +142,20 @@ def create_operator(email: str, name: str, password: str) -> None:
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"{user.email} is an instance operator.")
+
+
+@click.group("maintenance", cls=AppGroup)
+def maintenance_group() -> None:
+    """Housekeeping to run from cron."""
+
+
+@maintenance_group.command("purge")
+@with_appcontext
+def maintenance_purge() -> None:
+    """Delete what has outlived its retention period (run daily).
+
+    Organisations past their deletion grace period, and each step other features register (see
+    assess.services.maintenance). Prints one line per step.
+    """
+    for name, count in maintenance.purge().items():
+        click.echo(f"{name}: {count}")
