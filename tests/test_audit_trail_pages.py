@@ -75,7 +75,7 @@ def test_an_auditor_is_refused_every_change(app, trail):
             continue
         if declared.permission in READ_ONLY or declared.permission in INSTANCE_PERMISSIONS:
             continue
-        values = {name: trail["org"].id for name in rule.arguments}
+        values = dict.fromkeys(rule.arguments, trail["org"].id)
         if set(rule.arguments) - {"org_id"}:
             continue  # object routes are covered by the role matrix in test_roles.py
         url = rule.build(values)[1]
