@@ -66,7 +66,17 @@ def create_app(
     errors.init_app(app)
     questionnaires.init_app(app, strict=strict_questionnaires)
 
-    from assess.views import assessments, auth, health, home, operator, organisations, reports
+    from assess.views import (
+        assessments,
+        audit,
+        auth,
+        health,
+        home,
+        operator,
+        organisations,
+        privacy,
+        reports,
+    )
 
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
@@ -75,6 +85,8 @@ def create_app(
     app.register_blueprint(operator.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(assessments.bp)
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(privacy.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

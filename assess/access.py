@@ -26,8 +26,9 @@ under the route decorator:
     The person must be signed in and a member of the object's organisation with a role that has
     the permission (:mod:`assess.permissions` holds the table). A person of another organisation
     gets 404, so that they cannot learn what exists; a member whose role lacks the permission gets
-    403; a member of a pending or suspended organisation is told so (403). An instance permission
-    (``instance.operate``) needs an instance operator and may have a loader or not.
+    403; a member of a pending or suspended organisation, or of one scheduled for deletion, is
+    told so (403). An instance permission (``instance.operate``) needs an instance operator and may
+    have a loader or not.
 
 The decorators enforce as well as declare: each records its rule on the view as ``__access__``.
 :func:`undeclared_routes` lists every URL rule whose view has no rule and is not on
@@ -175,7 +176,7 @@ def can(permission: str, organisation_id: int | None) -> bool:
     member = organisations.membership(current_user.id, organisation_id)
     return (
         member is not None
-        and member.organisation.status == "active"
+        and member.organisation.is_available
         and role_allows(member.role, permission)
     )
 
@@ -206,7 +207,7 @@ def _check_member(permission: str, organisation_id: int | None) -> ResponseRetur
     if member is None:
         abort(404)
     organisation: Organisation = member.organisation
-    if organisation.status != "active":
+    if not organisation.is_available:
         return render_template(
             "errors/organisation_unavailable.html", organisation=organisation
         ), 403

@@ -10,7 +10,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from assess import demo, migrate
 from assess.questionnaire import loader
-from assess.services import ServiceError, accounts
+from assess.services import ServiceError, accounts, maintenance
 from assess.services import questionnaires as questionnaire_service
 
 
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(report_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(maintenance_group)
 
 
 @click.group("db", cls=AppGroup)
@@ -235,3 +236,20 @@ def demo_command(reset: bool, url: str) -> None:
         f"{len(data.answers)} answers ({counts})."
     )
     _echo_sign_in(data, url)
+
+
+@click.group("maintenance", cls=AppGroup)
+def maintenance_group() -> None:
+    """Housekeeping to run from cron."""
+
+
+@maintenance_group.command("purge")
+@with_appcontext
+def maintenance_purge() -> None:
+    """Delete what has outlived its retention period (run daily).
+
+    Organisations past their deletion grace period, and each step other features register (see
+    assess.services.maintenance). Prints one line per step.
+    """
+    for name, count in maintenance.purge().items():
+        click.echo(f"{name}: {count}")

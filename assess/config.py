@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_ECHO": False,
     # The largest request body accepted, in bytes.
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # The largest form field held in memory (non-file), and the most fields and files in a form.
+    "MAX_FORM_MEMORY_SIZE": 500_000,
+    "MAX_FORM_PARTS": 1000,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     # A form's token lasts as long as the longest session, so that a page left open is not
@@ -71,6 +74,15 @@ DEFAULTS: dict[str, Any] = {
     # Attempts allowed for one email address, and from one network address, per endpoint.
     "RATELIMIT_PER_ACCOUNT": "10 per 15 minutes",
     "RATELIMIT_PER_ADDRESS": "50 per 15 minutes",
+    # --- personal data ---
+    # Days between an operator scheduling an organisation's deletion and its deletion by
+    # `assess maintenance purge`; the operator can cancel until then.
+    "ORGANISATION_DELETION_GRACE_DAYS": 30,
+    # Days after a workshop session closes that its participants' individual answers and display
+    # names are kept (the consensus is kept for good).
+    "WORKSHOP_ANSWER_RETENTION_DAYS": 90,
+    # Who people write to about their personal data, shown on the privacy notice; None: MAIL_FROM.
+    "PRIVACY_CONTACT": None,
     # --- deployment ---
     # Served over HTTPS: secure, __Host- prefixed session cookie and HSTS (see assess.security).
     "HTTPS": False,
@@ -92,6 +104,8 @@ _BOOLEAN = {
 }
 _INTEGER = {
     "MAX_CONTENT_LENGTH",
+    "MAX_FORM_MEMORY_SIZE",
+    "MAX_FORM_PARTS",
     "WTF_CSRF_TIME_LIMIT",
     "SESSION_IDLE_TIMEOUT",
     "SESSION_ABSOLUTE_TIMEOUT",
@@ -103,6 +117,8 @@ _INTEGER = {
     "PASSWORD_HASH_PARALLELISM",
     "SMTP_PORT",
     "SMTP_TIMEOUT",
+    "ORGANISATION_DELETION_GRACE_DAYS",
+    "WORKSHOP_ANSWER_RETENTION_DAYS",
 }
 
 

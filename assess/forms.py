@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from assess import passwords
@@ -171,4 +178,36 @@ class RoleForm(FlaskForm):
         "Role",
         choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
         validators=[DataRequired("Choose a role.")],
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    """A person deletes their own account: their password, and a tick to confirm."""
+
+    password = PasswordField("Your password", validators=[InputRequired("Enter your password.")])
+    confirm = BooleanField(
+        "I understand that my account is deleted for good and cannot be brought back",
+        validators=[DataRequired("Tick the box to confirm that you want to delete your account.")],
+    )
+
+
+class DeleteOrganisationForm(FlaskForm):
+    """An operator schedules an organisation's deletion by typing its name."""
+
+    confirm_name = StringField(
+        "Type the organisation's name to confirm",
+        validators=[DataRequired("Type the organisation's name to confirm.")],
+    )
+
+
+class ErasePersonForm(FlaskForm):
+    """An operator erases a person by their email address, typed twice."""
+
+    email = _email("Their email address", "Enter the email address of the person to erase.")
+    confirm_email = StringField(
+        "Type the address again to confirm",
+        validators=[
+            DataRequired("Type the address again to confirm."),
+            EqualTo("email", "The two addresses are not the same."),
+        ],
     )

@@ -46,6 +46,7 @@ ORGANISATION_PERMISSIONS: Final[dict[str, bool]] = {
     "report.view": True,
     "workshop.view": True,
     "workshop.run": False,
+    "audit.view": True,
 }
 
 #: Permissions over the whole instance; only an instance operator has them.

@@ -1,12 +1,23 @@
-"""HTTP hardening applied to every response: security headers and cookie settings.
+"""HTTP hardening applied to every response: security headers and cookie settings; downloads
+and uploads.
 
 The Content-Security-Policy allows scripts, styles, images and fonts from this site only, with no
 inline script or style, so markup that slips into a page cannot run.
+
+Request bodies are limited by ``MAX_CONTENT_LENGTH`` (413 beyond it), form fields by
+``MAX_FORM_MEMORY_SIZE`` and ``MAX_FORM_PARTS`` (see :mod:`assess.config`). A file the app hands
+out is sent through :func:`attachment`, so a browser saves it rather than rendering it here; a
+file a person sends is read through :func:`read_upload`, which checks its type and size.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from flask import Flask, Response
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
 
 #: The policy for every page. ``data:`` images let server-made SVG charts embed small images.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -57,3 +68,47 @@ def init_app(app: Flask) -> None:
             # Pages can hold personal data: do not keep them in shared caches.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def attachment(response: Response, filename: str) -> Response:
+    """Make ``response`` a download named ``filename``: saved, never shown as a page of this
+    site, and not kept in shared caches."""
+    safe = secure_filename(filename) or "download"
+    response.headers["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@dataclass(frozen=True)
+class UploadType:
+    """A kind of file an upload may be: its content type and the bytes it starts with."""
+
+    content_type: str
+    magic: bytes = b""
+
+
+class UploadRefused(ValueError):
+    """An uploaded file is of a type not accepted, or too large (the message says which)."""
+
+
+def read_upload(upload: FileStorage, types: Mapping[str, UploadType], max_bytes: int) -> bytes:
+    """The content of ``upload`` if its name ends in one of ``types``' extensions (``".csv"``),
+    its declared type and first bytes match, and it is at most ``max_bytes`` long.
+
+    Raises :class:`UploadRefused` otherwise. Whatever is accepted is still only ever handed back
+    through :func:`attachment`.
+    """
+    name = (upload.filename or "").lower()
+    extension = next((ext for ext in types if name.endswith(ext)), None)
+    if extension is None:
+        accepted = ", ".join(sorted(types))
+        raise UploadRefused(f"Choose a file of one of these types: {accepted}.")
+    kind = types[extension]
+    if upload.mimetype != kind.content_type:
+        raise UploadRefused(f"The file is not a {extension} file.")
+    content = upload.stream.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise UploadRefused(f"The file is larger than {max_bytes // 1024} KB.")
+    if not content.startswith(kind.magic):
+        raise UploadRefused(f"The file is not a {extension} file.")
+    return content

@@ -167,5 +167,5 @@ def test_signed_out_people_are_sent_to_sign_in_and_back(client, url):
 
 
 def test_public_pages_need_no_account(client):
-    for url in ("/", "/healthz", "/login", "/register", "/password/forgot"):
+    for url in ("/", "/healthz", "/login", "/register", "/password/forgot", "/privacy"):
         assert client.get(url).status_code == 200, url

@@ -55,7 +55,22 @@ ACTIONS = {
         {},
         {ADMIN},
     ),
+    "read the audit trail": ("GET", "/organisations/{org}/audit", None, {ADMIN, AUDITOR}),
+    "export the audit trail": ("GET", "/organisations/{org}/audit.csv", None, {ADMIN, AUDITOR}),
     "approve an organisation": ("POST", "/operator/organisations/{org}/approve", {}, set()),
+    "delete an organisation": (
+        "POST",
+        "/operator/organisations/{org}/delete",
+        {"confirm_name": "Council 1"},
+        set(),
+    ),
+    "cancel a deletion": ("POST", "/operator/organisations/{org}/cancel-deletion", {}, set()),
+    "erase a person": (
+        "POST",
+        "/operator/people/erase",
+        {"email": "open@example.org", "confirm_email": "open@example.org"},
+        set(),
+    ),
     "suspend an organisation": ("POST", "/operator/organisations/{org}/suspend", {}, set()),
     "list every organisation": ("GET", "/operator/organisations", None, set()),
 }

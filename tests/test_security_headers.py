@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort
+import io
 
-from assess import access
+import pytest
+from flask import Response, abort
+from werkzeug.datastructures import FileStorage
+
+from assess import access, security
 from assess.security import CONTENT_SECURITY_POLICY
 
 
@@ -70,3 +74,41 @@ def test_own_messages_are_shown_and_json_clients_get_json(make_app):
     assert b"The level must be a whole number from 1 to 5." in page.data
     as_json = client.get("/bad-for-test", headers={"Accept": "application/json"})
     assert as_json.get_json()["detail"] == "The level must be a whole number from 1 to 5."
+
+
+def test_requests_larger_than_the_limit_are_refused(client):
+    response = client.post("/login", data={"email": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert b"That was too large" in response.data
+
+
+def test_downloads_are_attachments_with_a_safe_name():
+    response = security.attachment(Response("a,b"), '../../etc/"passwd".csv')
+    assert response.headers["Content-Disposition"] == 'attachment; filename="etc_passwd.csv"'
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+CSV_ONLY = {".csv": security.UploadType("text/csv")}
+PNG_ONLY = {".png": security.UploadType("image/png", b"\x89PNG\r\n\x1a\n")}
+
+
+def _upload(name: str, content: bytes, content_type: str) -> FileStorage:
+    return FileStorage(io.BytesIO(content), filename=name, content_type=content_type)
+
+
+def test_an_upload_of_the_right_type_and_size_is_read():
+    assert security.read_upload(_upload("a.CSV", b"x,y", "text/csv"), CSV_ONLY, 10) == b"x,y"
+
+
+@pytest.mark.parametrize(
+    ("upload", "types", "message"),
+    [
+        (_upload("a.html", b"<p>", "text/html"), CSV_ONLY, "one of these types: .csv"),
+        (_upload("a.csv", b"x", "text/html"), CSV_ONLY, "not a .csv file"),
+        (_upload("a.csv", b"x" * 11, "text/csv"), CSV_ONLY, "larger than"),
+        (_upload("a.png", b"<svg>", "image/png"), PNG_ONLY, "not a .png file"),
+    ],
+)
+def test_uploads_of_another_type_or_too_large_are_refused(upload, types, message):
+    with pytest.raises(security.UploadRefused, match=message):
+        security.read_upload(upload, types, 10)

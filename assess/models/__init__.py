@@ -15,11 +15,14 @@ from assess.models.accounts import (
     UserSession,
 )
 from assess.models.assessments import AnswerRecord, Assessment, Progress
+from assess.models.audit import AuditEvent, AuditPerson
 from assess.models.questionnaires import QuestionnaireVersion
 
 __all__ = [
     "AnswerRecord",
     "Assessment",
+    "AuditEvent",
+    "AuditPerson",
     "Base",
     "Invitation",
     "KeptForm",

@@ -100,10 +100,19 @@ class Organisation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When an operator last changed its status (approved, suspended, reactivated).
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When an operator scheduled it for deletion; None unless a deletion is pending.
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: When the grace period ends and ``assess maintenance purge`` deletes it.
+    deletion_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_available(self) -> bool:
+        """Whether its members can work in it: active, and not scheduled for deletion."""
+        return self.status == "active" and self.deletion_due_at is None
 
 
 class Membership(Base):

@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from sqlalchemy import select, update
 
-from assess import db, mail, passwords
+from assess import audit, db, mail, passwords
 from assess.models import PasswordReset, User
 from assess.services import ServiceError, sessions
 from assess.services.tokens import new_token, token_hash
@@ -55,6 +55,7 @@ def create_user(name: str, email: str, password: str, *, is_operator: bool = Fal
         is_operator=is_operator,
     )
     db.session().add(user)
+    audit.person_for_user(user)
     return user
 
 
@@ -70,14 +71,32 @@ def authenticate(email: str, password: str) -> User | None:
 
     Takes as long for an unknown address as for a wrong password (a dummy hash is checked), and
     upgrades the stored hash when the configured cost has changed.
+
+    Both outcomes go into the audit trail. A failed attempt on an address without an account is
+    recorded without the address: it may be someone's mistyped, real address.
     """
     user = user_by_email(email)
     if not passwords.verify(user.password_hash if user else None, password):
+        audit.record_now(
+            audit.LOGIN_FAILED,
+            organisation_id=None,
+            actor=None,
+            subject=user,
+            object_type="account",
+            object_id=user.id if user else None,
+            detail=None if user else {"known_account": False},
+        )
         return None
     assert user is not None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-        db.session().commit()
+    audit.record_now(
+        audit.LOGIN_SUCCEEDED,
+        organisation_id=None,
+        actor=user,
+        object_type="account",
+        object_id=user.id,
+    )
     return user
 
 

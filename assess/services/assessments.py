@@ -9,12 +9,12 @@ not applied; it comes back as a :class:`Conflict` so the person can see both and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
-from assess import db
+from assess import audit, db
 from assess.models.accounts import User
 from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.questionnaire.answers import Answer, Status
@@ -148,12 +148,19 @@ def _to_stored(record: AnswerRecord) -> StoredAnswer:
 
 
 def stored_answers(assessment: Assessment, questionnaire_id: str) -> dict[str, StoredAnswer]:
-    """The stored answers of one questionnaire of ``assessment``, by question id."""
+    """The stored answers of one questionnaire of ``assessment``, by question id.
+
+    An answer whose author's account was erased names them by their pseudonym, from the trail.
+    """
     query = select(AnswerRecord).where(
         AnswerRecord.assessment_id == assessment.id,
         AnswerRecord.questionnaire_id == questionnaire_id,
     )
-    return {r.question_id: _to_stored(r) for r in db.session().scalars(query)}
+    stored = {r.question_id: _to_stored(r) for r in db.session().scalars(query)}
+    orphans = [qid for qid, s in stored.items() if s.updated_by is None]
+    for qid, name in audit.last_authors(assessment.id, questionnaire_id, orphans).items():
+        stored[qid] = replace(stored[qid], updated_by=name)
+    return stored
 
 
 def answers(assessment: Assessment, questionnaire_id: str) -> dict[str, Answer]:
@@ -180,12 +187,28 @@ def start(organisation_id: int, user: User, title: str, qset: QuestionnaireSet) 
     )
     session = db.session()
     session.add(assessment)
+    session.flush()
+    audit.record(
+        audit.ASSESSMENT_STARTED,
+        organisation_id=organisation_id,
+        actor=user,
+        object_type="assessment",
+        object_id=assessment.id,
+        new={"title": assessment.title, "questionnaires": {q.id: q.version for q in qset}},
+    )
     session.commit()
     return assessment
 
 
 def _same(a: Answer | None, b: Answer | None) -> bool:
     return a == b
+
+
+def _audit_value(answer: Answer | None) -> dict[str, object] | None:
+    """An answer as the audit trail keeps it."""
+    if answer is None:
+        return None
+    return {"status": answer.status.value, "value": answer.value_to_json(), "note": answer.note}
 
 
 def save_answers(
@@ -232,6 +255,9 @@ def save_answers(
         )
     }
     now = db.utcnow()
+    # The person's reference is looked up before anything is written, so that no query flushes
+    # half a page early (a racing insert must fail at the commit below, not in the loop).
+    actor = audit.person_ref_for_user(user) if user else None
     saved: list[str] = []
     unchanged: list[str] = []
     conflicts: list[Conflict] = []
@@ -262,6 +288,9 @@ def save_answers(
                 )
             )
             saved.append(question_id)
+            _record_answer(
+                assessment, actor, questionnaire_id, question_id, None, submission, source
+            )
             continue
         guard = (AnswerRecord.id == record.id) & (AnswerRecord.revision == record.revision)
         if submission.answer is None:
@@ -283,6 +312,9 @@ def save_answers(
             )
         if result.rowcount == 1:  # type: ignore[attr-defined]
             saved.append(question_id)
+            _record_answer(
+                assessment, actor, questionnaire_id, question_id, stored, submission, source
+            )
         else:  # another save landed between our read and our write
             session.expire(record)
             conflicts.append(Conflict(question_id, submission.answer, None))
@@ -301,6 +333,30 @@ def save_answers(
             for c in conflicts
         ]
     return SaveOutcome(tuple(saved), tuple(unchanged), tuple(conflicts))
+
+
+def _record_answer(
+    assessment: Assessment,
+    actor: str | None,
+    questionnaire_id: str,
+    question_id: str,
+    stored: StoredAnswer | None,
+    submission: Submission,
+    source: str,
+) -> None:
+    """Add an answer's change, its old and new value, to the audit trail (committed with it)."""
+    audit.record(
+        audit.ANSWER_CLEARED if submission.clears else audit.ANSWER_CHANGED,
+        organisation_id=assessment.organisation_id,
+        actor=actor,
+        object_type="assessment",
+        object_id=assessment.id,
+        questionnaire_id=questionnaire_id,
+        question_id=question_id,
+        old=_audit_value(stored.answer if stored else None),
+        new=_audit_value(submission.answer),
+        source=source,
+    )
 
 
 def record_progress(user: User, assessment: Assessment, step: str, section_id: str | None) -> None:
@@ -345,6 +401,18 @@ def choose_models(
         raise ChoiceError(
             "Say why you chose differently from the recommendation: it goes into the report."
         )
+    audit.record(
+        audit.MODEL_CHOSEN,
+        organisation_id=assessment.organisation_id,
+        actor=user,
+        object_type="assessment",
+        object_id=assessment.id,
+        old={"models": assessment.chosen_models, "reason": assessment.choice_reason}
+        if assessment.chosen_models is not None
+        else None,
+        new={"models": chosen, "reason": reason or None},
+        detail={"recommended": recommended},
+    )
     assessment.chosen_models = chosen
     assessment.recommended_models = recommended
     assessment.choice_reason = reason or None

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
-from assess import db, mail
+from assess import audit, db, mail
 from assess.models import Invitation, Membership, Organisation, User
 from assess.permissions import ADMIN, ROLES
 from assess.reference import COUNTRIES, SECTORS, SIZE_BANDS, is_time_zone
@@ -59,18 +59,49 @@ def create(user: User, details: Details) -> Organisation:
     session = db.session()
     session.add(organisation)
     session.add(Membership(user=user, organisation=organisation, role=ADMIN))
+    session.flush()
+    audit.record(
+        audit.ORGANISATION_CREATED,
+        organisation_id=organisation.id,
+        actor=user,
+        object_type="organisation",
+        object_id=organisation.id,
+        new=_details_of(organisation),
+    )
     session.commit()
     return organisation
 
 
-def update_details(organisation: Organisation, details: Details) -> None:
+def _details_of(organisation: Organisation) -> dict[str, str]:
+    return {
+        "name": organisation.name,
+        "sector": organisation.sector,
+        "size_band": organisation.size_band,
+        "country": organisation.country,
+        "time_zone": organisation.time_zone,
+    }
+
+
+def update_details(organisation: Organisation, details: Details, *, by: User | None = None) -> None:
     """Change an organisation's name, sector, size, country and time zone."""
     details.check()
+    before = _details_of(organisation)
     organisation.name = details.name.strip()
     organisation.sector = details.sector
     organisation.size_band = details.size_band
     organisation.country = details.country
     organisation.time_zone = details.time_zone
+    after = _details_of(organisation)
+    if after != before:
+        audit.record(
+            audit.ORGANISATION_UPDATED,
+            organisation_id=organisation.id,
+            actor=by,
+            object_type="organisation",
+            object_id=organisation.id,
+            old={k: v for k, v in before.items() if after[k] != v},
+            new={k: v for k, v in after.items() if before[k] != v},
+        )
     db.session().commit()
 
 
@@ -128,7 +159,7 @@ def _admin_count(organisation_id: int) -> int:
     )
 
 
-def change_role(member: Membership, role: str) -> None:
+def change_role(member: Membership, role: str, *, by: User | None = None) -> None:
     """Give ``member`` another role; an organisation always keeps at least one admin."""
     if role not in ROLES:
         raise ServiceError("Choose a role from the list.", field="role")
@@ -136,16 +167,36 @@ def change_role(member: Membership, role: str) -> None:
         raise ServiceError(
             "An organisation needs at least one admin. Make someone else admin first."
         )
+    if role != member.role:
+        audit.record(
+            audit.MEMBER_ROLE_CHANGED,
+            organisation_id=member.organisation_id,
+            actor=by,
+            subject=member.user,
+            object_type="membership",
+            object_id=member.id,
+            old=member.role,
+            new=role,
+        )
     member.role = role
     db.session().commit()
 
 
-def remove_member(member: Membership) -> None:
+def remove_member(member: Membership, *, by: User | None = None) -> None:
     """Take ``member`` out of their organisation; the last admin cannot be removed."""
     if member.role == ADMIN and _admin_count(member.organisation_id) == 1:
         raise ServiceError(
             "An organisation needs at least one admin. Make someone else admin first."
         )
+    audit.record(
+        audit.MEMBER_REMOVED,
+        organisation_id=member.organisation_id,
+        actor=by,
+        subject=member.user,
+        object_type="membership",
+        object_id=member.id,
+        old=member.role,
+    )
     db.session().delete(member)
     db.session().commit()
 
@@ -181,6 +232,16 @@ def invite(organisation: Organisation, email: str, role: str, invited_by: User) 
         expires_at=now + ttl,
     )
     session.add(invitation)
+    session.flush()
+    audit.record(
+        audit.INVITATION_SENT,
+        organisation_id=organisation.id,
+        actor=invited_by,
+        subject=audit.person_ref_for_email(email),
+        object_type="invitation",
+        object_id=invitation.id,
+        new=role,
+    )
     session.commit()
     mail.send_template(
         email,
@@ -242,6 +303,14 @@ def accept(invitation: Invitation, user: User) -> Membership:
     if member is None:
         member = Membership(user=user, organisation=invitation.organisation, role=invitation.role)
         db.session().add(member)
+    audit.record(
+        audit.INVITATION_ACCEPTED,
+        organisation_id=invitation.organisation_id,
+        actor=user,
+        object_type="invitation",
+        object_id=invitation.id,
+        new=member.role,
+    )
     db.session().commit()
     return member
 
@@ -272,10 +341,18 @@ def delete(organisation: Organisation) -> None:
     session.commit()
 
 
-def withdraw_invitation(invitation: Invitation) -> None:
+def withdraw_invitation(invitation: Invitation, *, by: User | None = None) -> None:
     """Stop an invitation's link from working."""
     if invitation.revoked_at is None:
         invitation.revoked_at = db.utcnow()
+        audit.record(
+            audit.INVITATION_WITHDRAWN,
+            organisation_id=invitation.organisation_id,
+            actor=by,
+            subject=audit.person_ref_for_email(invitation.email),
+            object_type="invitation",
+            object_id=invitation.id,
+        )
         db.session().commit()
 
 
@@ -287,10 +364,20 @@ def all_organisations() -> list[Organisation]:
     )
 
 
-def set_status(organisation: Organisation, status: str) -> None:
+def set_status(organisation: Organisation, status: str, *, by: User | None = None) -> None:
     """Approve (active), suspend or reactivate (active) an organisation."""
     if status not in ("active", "suspended"):
         raise ServiceError("Unknown status.")
+    if status != organisation.status:
+        audit.record(
+            audit.ORGANISATION_STATUS_CHANGED,
+            organisation_id=organisation.id,
+            actor=by,
+            object_type="organisation",
+            object_id=organisation.id,
+            old=organisation.status,
+            new=status,
+        )
     organisation.status = status
     organisation.status_changed_at = db.utcnow()
     db.session().commit()

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, select, update
 
-from assess import db
+from assess import audit, db
 from assess.models import KeptForm, User, UserSession
 from assess.services.tokens import new_token, token_hash
 
@@ -98,15 +98,27 @@ def extend(record: UserSession) -> datetime:
 
 
 def revoke(token: str | None, reason: str = "logout") -> None:
-    """End the session ``token`` names, if it is live."""
+    """End the session ``token`` names, if it is live; signing out goes into the audit trail."""
     if not token:
         return
-    db.session().execute(
-        update(UserSession)
-        .where(UserSession.token_hash == token_hash(token), UserSession.revoked_at.is_(None))
-        .values(revoked_at=db.utcnow(), revoked_reason=reason)
+    session = db.session()
+    record = session.scalar(
+        select(UserSession).where(
+            UserSession.token_hash == token_hash(token), UserSession.revoked_at.is_(None)
+        )
     )
-    db.session().commit()
+    if record is None:
+        return
+    record.revoked_at, record.revoked_reason = db.utcnow(), reason
+    if reason == "logout":
+        audit.record(
+            audit.LOGOUT,
+            organisation_id=None,
+            actor=record.user,
+            object_type="account",
+            object_id=record.user_id,
+        )
+    session.commit()
 
 
 def revoke_all(user_id: int, reason: str, keep_token: str | None = None) -> None:

@@ -1,14 +1,18 @@
-"""The instance operator's pages: approve, suspend and reactivate organisations."""
+"""The instance operator's pages: approve, suspend, reactivate and delete organisations; erase
+a person."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from assess import access
+from assess.forms import DeleteOrganisationForm, ErasePersonForm
 from assess.models import Organisation
 from assess.reference import SECTORS, SIZE_BANDS
-from assess.services import organisations
+from assess.services import ServiceError, organisations, privacy
+from assess.views.util import apply_error
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
 
@@ -32,7 +36,7 @@ def index() -> ResponseReturnValue:
 
 
 def _set(organisation: Organisation, status: str, done: str) -> ResponseReturnValue:
-    organisations.set_status(organisation, status)
+    organisations.set_status(organisation, status, by=current_user)
     flash(f"{organisation.name} {done}.", "success")
     return redirect(url_for("operator.index"))
 
@@ -56,3 +60,55 @@ def suspend(organisation: Organisation, org_id: int) -> ResponseReturnValue:
 def reactivate(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     """Open a suspended organisation to its members again."""
     return _set(organisation, "active", "is active again")
+
+
+@bp.route("/organisations/<int:org_id>/delete", methods=["GET", "POST"])
+@access.requires("instance.operate", load=load_any_organisation)
+def delete(organisation: Organisation, org_id: int) -> ResponseReturnValue:
+    """Schedule an organisation's deletion, confirmed by typing its name; it closes at once and
+    is deleted after the grace period."""
+    form = DeleteOrganisationForm()
+    if form.validate_on_submit():
+        try:
+            due = privacy.schedule_deletion(organisation, form.confirm_name.data, by=current_user)
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash(
+                f"{organisation.name} is closed and will be deleted on {due:%d %b %Y} (UTC). "
+                "You can cancel until then.",
+                "success",
+            )
+            return redirect(url_for("operator.index"))
+    return render_template(
+        "operator/delete_organisation.html",
+        organisation=organisation,
+        form=form,
+        grace_days=current_app.config["ORGANISATION_DELETION_GRACE_DAYS"],
+    )
+
+
+@bp.post("/organisations/<int:org_id>/cancel-deletion")
+@access.requires("instance.operate", load=load_any_organisation)
+def cancel_deletion(organisation: Organisation, org_id: int) -> ResponseReturnValue:
+    """Stop a scheduled deletion; the members can use the organisation again."""
+    privacy.cancel_deletion(organisation, by=current_user)
+    flash(f"{organisation.name} will not be deleted.", "success")
+    return redirect(url_for("operator.index"))
+
+
+@bp.route("/people/erase", methods=["GET", "POST"])
+@access.requires("instance.operate")
+def erase_person() -> ResponseReturnValue:
+    """Erase a person by email address: their account goes, their name in the trail becomes a
+    pseudonym."""
+    form = ErasePersonForm()
+    if form.validate_on_submit():
+        try:
+            done = privacy.erase_by_email(form.email.data, by=current_user)
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash(done, "success")
+            return redirect(url_for("operator.index"))
+    return render_template("operator/erase_person.html", form=form)

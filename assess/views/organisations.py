@@ -107,7 +107,7 @@ def settings(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
         try:
-            organisations.update_details(organisation, _details(form))
+            organisations.update_details(organisation, _details(form), by=current_user)
         except ServiceError as error:
             apply_error(form, error)
         else:
@@ -136,7 +136,7 @@ def change_role(member: Membership, org_id: int, membership_id: int) -> Response
     form = RoleForm()
     if form.validate_on_submit():
         try:
-            organisations.change_role(member, form.role.data)
+            organisations.change_role(member, form.role.data, by=current_user)
         except ServiceError as error:
             flash(translate(error.message), "error")
         else:
@@ -152,7 +152,7 @@ def remove_member(member: Membership, org_id: int, membership_id: int) -> Respon
     """Take someone out of the organisation."""
     name = member.user.name
     try:
-        organisations.remove_member(member)
+        organisations.remove_member(member, by=current_user)
     except ServiceError as error:
         flash(translate(error.message), "error")
     else:
@@ -184,7 +184,7 @@ def withdraw_invitation(
     invitation: Invitation, org_id: int, invitation_id: int
 ) -> ResponseReturnValue:
     """Stop an invitation's link from working."""
-    organisations.withdraw_invitation(invitation)
+    organisations.withdraw_invitation(invitation, by=current_user)
     flash(f"The invitation to {invitation.email} has been withdrawn.", "success")
     return redirect(url_for("organisations.members", org_id=org_id))
 

@@ -1,0 +1,268 @@
+"""Reading an organisation's audit trail: filtered, a page at a time, or whole as CSV.
+
+An organisation's trail is its own events, plus the sign-ins, sign-outs and failed sign-ins of its
+members from the day each joined (those events belong to a person, not to one organisation).
+Events from before the organisation was registered are never shown, so an id reused after a
+deletion (SQLite can reuse the highest id) never shows another body's history.
+
+Times are shown and exported in the organisation's time zone, with their offset.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union
+
+from assess import audit, db
+from assess.models import AuditEvent, AuditPerson, Membership, Organisation
+
+#: Events on one page of the trail.
+PER_PAGE = 50
+#: Events read from the database at a time while exporting.
+CHUNK = 500
+#: A cell starting with one of these is read as a formula by spreadsheets (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_COLUMNS = (
+    "time",
+    "person",
+    "person_ref",
+    "action",
+    "action_label",
+    "about",
+    "about_ref",
+    "object_type",
+    "object_id",
+    "questionnaire",
+    "question",
+    "old_value",
+    "new_value",
+    "source",
+    "detail",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to narrow the trail to; None means no restriction. Dates are whole days in the
+    organisation's time zone, both ends included."""
+
+    person: str | None = None
+    question: str | None = None
+    action: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One event as a person reads it."""
+
+    event: AuditEvent
+    #: When, in the organisation's time zone.
+    when: datetime
+    actor: str
+    subject: str | None
+
+    @property
+    def action_label(self) -> str:
+        """The action in words."""
+        return audit.ACTION_LABELS.get(self.event.action, self.event.action)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows, newest first."""
+
+    rows: list[Row]
+    number: int
+    pages: int
+    total: int
+
+
+def zone_of(organisation: Organisation) -> ZoneInfo:
+    """The organisation's time zone."""
+    return ZoneInfo(organisation.time_zone)
+
+
+def _in_trail(organisation: Organisation) -> ColumnElement[bool]:
+    member_event = and_(
+        AuditEvent.organisation_id.is_(None),
+        AuditEvent.action.in_(audit.PERSON_ACTIONS),
+        exists().where(
+            AuditPerson.user_id == Membership.user_id,
+            Membership.organisation_id == organisation.id,
+            Membership.created_at <= AuditEvent.occurred_at,
+            or_(AuditPerson.ref == AuditEvent.actor_ref, AuditPerson.ref == AuditEvent.subject_ref),
+        ),
+    )
+    return and_(
+        AuditEvent.occurred_at >= organisation.created_at,
+        or_(AuditEvent.organisation_id == organisation.id, member_event),
+    )
+
+
+def _filtered(organisation: Organisation, filters: Filters) -> list[ColumnElement[bool]]:
+    conditions = [_in_trail(organisation)]
+    if filters.person:
+        conditions.append(
+            or_(AuditEvent.actor_ref == filters.person, AuditEvent.subject_ref == filters.person)
+        )
+    if filters.question:
+        conditions.append(AuditEvent.question_id == filters.question)
+    if filters.action:
+        conditions.append(AuditEvent.action == filters.action)
+    zone = zone_of(organisation)
+    if filters.date_from:
+        conditions.append(
+            AuditEvent.occurred_at >= datetime.combine(filters.date_from, time(), zone)
+        )
+    if filters.date_to:
+        end = datetime.combine(filters.date_to + timedelta(days=1), time(), zone)
+        conditions.append(AuditEvent.occurred_at < end)
+    return conditions
+
+
+def _rows(organisation: Organisation, events: Sequence[AuditEvent]) -> list[Row]:
+    found = audit.people([e.actor_ref for e in events] + [e.subject_ref for e in events])
+    zone = zone_of(organisation)
+
+    def name(ref: str | None) -> str | None:
+        if ref is None:
+            return None
+        person = found.get(ref)
+        return person.display_name if person else ref
+
+    return [
+        Row(
+            event=e,
+            when=e.occurred_at.astimezone(zone),
+            actor=name(e.actor_ref) or ("System" if e.source == "system" else "Unknown"),
+            subject=name(e.subject_ref),
+        )
+        for e in events
+    ]
+
+
+def page(organisation: Organisation, filters: Filters, number: int = 1) -> Page:
+    """Page ``number`` (from 1) of the filtered trail, newest first."""
+    conditions = _filtered(organisation, filters)
+    session = db.session()
+    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions)) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    number = min(max(1, number), pages)
+    events = session.scalars(
+        select(AuditEvent)
+        .where(*conditions)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(PER_PAGE)
+        .offset((number - 1) * PER_PAGE)
+    ).all()
+    return Page(_rows(organisation, events), number, pages, total)
+
+
+def rows(organisation: Organisation, filters: Filters) -> Iterator[Row]:
+    """Every row of the filtered trail, oldest first, read a chunk at a time."""
+    conditions = _filtered(organisation, filters)
+    last_id = 0
+    while True:
+        events = (
+            db.session()
+            .scalars(
+                select(AuditEvent)
+                .where(*conditions, AuditEvent.id > last_id)
+                .order_by(AuditEvent.id)
+                .limit(CHUNK)
+            )
+            .all()
+        )
+        if not events:
+            return
+        yield from _rows(organisation, events)
+        last_id = events[-1].id
+
+
+def people_in_trail(organisation: Organisation) -> list[tuple[str, str]]:
+    """(reference, name) of everyone who appears in the trail or is a member, by name."""
+    own = AuditEvent.organisation_id == organisation.id
+    refs = union(
+        select(AuditEvent.actor_ref).where(own, AuditEvent.actor_ref.is_not(None)),
+        select(AuditEvent.subject_ref).where(own, AuditEvent.subject_ref.is_not(None)),
+        select(AuditPerson.ref)
+        .join(Membership, Membership.user_id == AuditPerson.user_id)
+        .where(Membership.organisation_id == organisation.id),
+    )
+    found = audit.people(db.session().scalars(select(refs.subquery().c[0])))
+    return sorted(((p.ref, p.display_name) for p in found.values()), key=lambda x: x[1].lower())
+
+
+# ---- presentation --------------------------------------------------------------------------
+
+_ANSWER_STATUS = {"not_applicable": "Not applicable", "dont_know": "Don't know"}
+
+
+def describe(value: Any) -> str:
+    """A stored old or new value in words: answers as their value and note, the rest plainly."""
+    if value is None:
+        return ""
+    if isinstance(value, dict) and set(value) == {"status", "value", "note"}:
+        shown = _ANSWER_STATUS.get(value["status"]) or describe(value["value"])
+        return f"{shown} (note: {value['note']})" if value["note"] else shown
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {describe(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(describe(item) for item in value)
+    return str(value)
+
+
+def defuse(cell: str) -> str:
+    """``cell`` made safe to open in a spreadsheet: a leading apostrophe stops a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _json(value: Any) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def csv_lines(organisation: Organisation, filters: Filters) -> Iterator[str]:
+    """The filtered trail as CSV text, a line at a time: UTF-8 with a byte-order mark (so that
+    Excel reads accents right), times in ISO 8601 with their offset, and every cell defused."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(cells: Sequence[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([defuse(cell) for cell in cells])
+        return buffer.getvalue()
+
+    yield "\ufeff" + line(CSV_COLUMNS)
+    for row in rows(organisation, filters):
+        e = row.event
+        yield line(
+            [
+                row.when.isoformat(timespec="seconds"),
+                row.actor,
+                e.actor_ref or "",
+                e.action,
+                row.action_label,
+                row.subject or "",
+                e.subject_ref or "",
+                e.object_type,
+                e.object_id or "",
+                e.questionnaire_id or "",
+                e.question_id or "",
+                _json(e.old_value),
+                _json(e.new_value),
+                e.source,
+                _json(e.detail),
+            ]
+        )

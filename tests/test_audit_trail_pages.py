@@ -1,0 +1,215 @@
+"""Admins and auditors read the trail, filter it, and export it as CSV; nobody else does."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from audit_helpers import answer, ref_of, start_assessment
+from helpers import login, post
+
+from assess import access, audit, db
+from assess.permissions import INSTANCE_PERMISSIONS, READ_ONLY
+from assess.services import audit_trail
+
+
+@pytest.fixture
+def trail(app, make_user, make_org):
+    """An organisation in Auckland with an admin, a respondent and an auditor, and some history."""
+    admin = make_user(name="Alice Admin")
+    respondent = make_user(name='=HYPERLINK("http://evil.example","Rob")')
+    auditor = make_user(name="Audrey Auditor")
+    organisation = make_org(
+        members={admin: "admin", respondent: "respondent", auditor: "auditor"},
+        time_zone="Pacific/Auckland",
+    )
+    assessment_id = start_assessment(app, organisation.id, admin)
+    answer(app, assessment_id, admin, 2, note="-2 + 3, see the board's minutes")
+    answer(app, assessment_id, respondent, 3, base=1)
+    answer(app, assessment_id, respondent, 1, question="lead-accountability", note="@ops")
+    return {
+        "org": organisation,
+        "admin": admin,
+        "respondent": respondent,
+        "auditor": auditor,
+        "assessment_id": assessment_id,
+    }
+
+
+def _signed_in(app, user):
+    client = app.test_client()
+    login(client, user)
+    return client
+
+
+def _csv(response):
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(body[1:])))
+
+
+def test_admins_and_auditors_read_the_trail_others_do_not(app, trail, make_user, add_member):
+    url = f"/organisations/{trail['org'].id}/audit"
+    for person in ("admin", "auditor"):
+        page = _signed_in(app, trail[person]).get(url)
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "Answer changed" in text and "Alice Admin" in text
+        assert "lead-board-oversight" in text
+    assert _signed_in(app, trail["respondent"]).get(url).status_code == 403
+    assert _signed_in(app, trail["respondent"]).get(url + ".csv").status_code == 403
+    facilitator = make_user()
+    add_member(facilitator, trail["org"], "facilitator")
+    assert _signed_in(app, facilitator).get(url).status_code == 403
+
+
+def test_an_auditor_is_refused_every_change(app, trail):
+    """Every route that needs a permission an auditor lacks answers 403, whatever the method."""
+    client = _signed_in(app, trail["auditor"])
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        declared = access.rule_of(app.view_functions.get(rule.endpoint))
+        if declared is None or declared.kind != access.PERMISSION:
+            continue
+        if declared.permission in READ_ONLY or declared.permission in INSTANCE_PERMISSIONS:
+            continue
+        values = dict.fromkeys(rule.arguments, trail["org"].id)
+        if set(rule.arguments) - {"org_id"}:
+            continue  # object routes are covered by the role matrix in test_roles.py
+        url = rule.build(values)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.get(url) if method == "GET" else post(client, url, {})
+            assert response.status_code == 403, (method, rule.rule)
+            checked += 1
+    assert checked >= 3
+    assert "audit.view" in READ_ONLY
+
+
+def test_another_organisations_people_cannot_see_the_trail(app, trail, make_user, make_org):
+    stranger = make_user()
+    make_org(members={stranger: "admin"})
+    client = _signed_in(app, stranger)
+    assert client.get(f"/organisations/{trail['org'].id}/audit").status_code == 404
+    assert client.get(f"/organisations/{trail['org'].id}/audit.csv").status_code == 404
+
+
+def test_filters_narrow_by_person_question_and_action(app, trail):
+    client = _signed_in(app, trail["admin"])
+    url = f"/organisations/{trail['org'].id}/audit.csv"
+    respondent_ref = ref_of(app, trail["respondent"])
+    by_person = _csv(client.get(url, query_string={"person": respondent_ref}))
+    assert {r["person_ref"] for r in by_person} == {respondent_ref}
+    assert len(by_person) == 2  # their two answers
+    by_question = _csv(client.get(url, query_string={"question": "lead-accountability"}))
+    assert [r["question"] for r in by_question] == ["lead-accountability"]
+    by_action = _csv(client.get(url, query_string={"action": "assessment.started"}))
+    assert [r["action"] for r in by_action] == ["assessment.started"]
+    page = client.get(
+        f"/organisations/{trail['org'].id}/audit", query_string={"action": "not.an.action"}
+    )
+    assert "Choose an action from the list." in page.get_data(as_text=True)
+
+
+def test_dates_are_whole_days_in_the_organisations_time_zone(app, trail):
+    # Auckland is UTC+13 in summer: 11:30 UTC on 1 January is 00:30 on 2 January there.
+    with app.app_context():
+        event = audit.record(
+            audit.REPORT_DOWNLOADED,
+            organisation_id=trail["org"].id,
+            actor=trail["admin"],
+            object_type="assessment",
+            object_id=trail["assessment_id"],
+        )
+        event.occurred_at = datetime(2027, 1, 1, 11, 30, tzinfo=UTC)
+        db.session().commit()
+    client = _signed_in(app, trail["admin"])
+    url = f"/organisations/{trail['org'].id}/audit.csv"
+    on_the_2nd = _csv(client.get(url, query_string={"from": "2027-01-02", "to": "2027-01-02"}))
+    assert [r["time"] for r in on_the_2nd] == ["2027-01-02T00:30:00+13:00"]
+    on_the_1st = _csv(client.get(url, query_string={"from": "2027-01-01", "to": "2027-01-01"}))
+    assert on_the_1st == []
+    page = client.get(
+        f"/organisations/{trail['org'].id}/audit",
+        query_string={"from": "2027-01-02", "to": "2027-01-02"},
+    ).get_data(as_text=True)
+    assert "2 Jan 2027, 00:30 (UTC+13:00)" in page
+    bad = client.get(f"/organisations/{trail['org'].id}/audit", query_string={"from": "2nd Jan"})
+    assert "YYYY-MM-DD" in bad.get_data(as_text=True)
+
+
+def test_the_csv_is_an_excel_safe_download_with_offsets(app, trail):
+    response = _signed_in(app, trail["auditor"]).get(f"/organisations/{trail['org'].id}/audit.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="audit-trail-')
+    assert response.headers["Cache-Control"] == "no-store"
+    rows = _csv(response)
+    assert list(rows[0]) == list(audit_trail.CSV_COLUMNS)
+    for row in rows:
+        parsed = datetime.fromisoformat(row["time"])
+        assert parsed.utcoffset() is not None and row["time"][-6] in "+-"
+        for cell in row.values():
+            assert not cell.startswith(audit_trail.FORMULA_STARTS), cell
+    by_rob = [r for r in rows if r["person"].startswith("'=HYPERLINK")]
+    assert by_rob, "the formula-like name is kept, defused"
+    notes = [r["new_value"] for r in rows if r["action"] == audit.ANSWER_CHANGED]
+    assert any('"note": "-2 + 3, see the board\'s minutes"' in n for n in notes)
+    # Oldest first: the assessment was started before any answer.
+    actions = [r["action"] for r in rows if r["action"] != audit.LOGIN_SUCCEEDED]
+    assert actions[0] == audit.ASSESSMENT_STARTED
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+41 22", "'+41 22"),
+        ("-3", "'-3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain, with comma", "plain, with comma"),
+        ("", ""),
+    ],
+)
+def test_cells_that_a_spreadsheet_would_run_are_defused(cell, safe):
+    assert audit_trail.defuse(cell) == safe
+
+
+def test_members_sign_ins_show_from_the_day_they_joined_only(app, make_user, make_org, add_member):
+    person = make_user(name="Pat Consultant")
+    first = make_org(members={person: "facilitator"})
+    client = _signed_in(app, person)  # signs in while a member of the first only
+    second_admin = make_user()
+    second = make_org(members={second_admin: "admin"})
+    add_member(person, second, "respondent")
+    admin_of_first = make_user()
+    add_member(admin_of_first, first, "admin")
+    first_csv = _csv(_signed_in(app, admin_of_first).get(f"/organisations/{first.id}/audit.csv"))
+    assert any(r["person"] == "Pat Consultant" for r in first_csv)
+    second_csv = _csv(_signed_in(app, second_admin).get(f"/organisations/{second.id}/audit.csv"))
+    assert not any(r["person"] == "Pat Consultant" for r in second_csv)
+    del client
+
+
+def test_the_trail_pages_through_long_histories(app, trail, monkeypatch):
+    monkeypatch.setattr(audit_trail, "PER_PAGE", 2)
+    client = _signed_in(app, trail["admin"])
+    url = f"/organisations/{trail['org'].id}/audit"
+    first = client.get(url).get_data(as_text=True)
+    assert "page 1 of" in first and "Older events" in first
+    last = client.get(url, query_string={"page": 99}).get_data(as_text=True)
+    assert "Newer events" in last and "Older events" not in last
+    assert client.get(url, query_string={"page": "x"}).status_code == 200
+
+
+def test_values_are_described_in_words():
+    describe = audit_trail.describe
+    assert describe({"status": "answered", "value": 3, "note": "Minutes"}) == "3 (note: Minutes)"
+    assert describe({"status": "dont_know", "value": None, "note": ""}) == "Don't know"
+    assert describe({"models": ["citizen", "customer"], "reason": None}) == (
+        "models: citizen, customer; reason: "
+    )
+    assert describe(None) == ""
