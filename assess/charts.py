@@ -315,7 +315,7 @@ def power_interest_grid(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "
     most = max((sum(len(w) for w in items) for items in wrapped.values()), default=0)
     cell_h = max(130.0, heading + most * line + 16)
     cell_w = 285.0
-    left, top = 70.0, 20.0
+    left, top = 84.0, 20.0
     width = int(left + 2 * cell_w + 20)
     height = int(top + 2 * cell_h + 70 + (24 if unrated else 0))
     body: list[str] = []
@@ -347,26 +347,26 @@ def power_interest_grid(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "
     bottom = top + 2 * cell_h
     # Axes: power upwards on the left, interest rightwards along the bottom.
     body.append(
-        f'<line {_attrs(x1=left - 30, y1=bottom, x2=left - 30, y2=top + 8)} stroke="{INK}" '
+        f'<line {_attrs(x1=left - 52, y1=bottom, x2=left - 52, y2=top + 8)} stroke="{INK}" '
         'stroke-width="2"/>'
-        f'<polygon points="{_num(left - 36)},{_num(top + 12)} {_num(left - 30)},{_num(top)} '
-        f'{_num(left - 24)},{_num(top + 12)}" fill="{INK}"/>'
+        f'<polygon points="{_num(left - 58)},{_num(top + 12)} {_num(left - 52)},{_num(top)} '
+        f'{_num(left - 46)},{_num(top + 12)}" fill="{INK}"/>'
     )
     body.append(
         _text(
-            left - 38,
+            left - 60,
             top + cell_h,
             "Power",
             text_anchor="middle",
             font_weight="bold",
-            transform=f"rotate(-90 {_num(left - 38)} {_num(top + cell_h)})",
+            transform=f"rotate(-90 {_num(left - 60)} {_num(top + cell_h)})",
         )
     )
     body.append(
-        _text(left - 12, top + cell_h / 2, "high", text_anchor="end", font_size=SMALL, fill=AXIS)
+        _text(left - 8, top + cell_h / 2, "high", text_anchor="end", font_size=SMALL, fill=AXIS)
     )
     body.append(
-        _text(left - 12, top + 1.5 * cell_h, "low", text_anchor="end", font_size=SMALL, fill=AXIS)
+        _text(left - 8, top + 1.5 * cell_h, "low", text_anchor="end", font_size=SMALL, fill=AXIS)
     )
     axis_y = bottom + 24
     body.append(

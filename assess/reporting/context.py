@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from assess.charts import QUADRANT_NAMES, fit_chart, power_interest_grid, radar_chart
+from assess.figures import fit_rows, profile_rows
 from assess.questionnaire.answers import Answer, RegisterRow, Status
 from assess.questionnaire.schema import (
     LevelQuestion,
@@ -337,19 +338,8 @@ def _fit(report: ReportInput, labels: _Labels) -> dict[str, Any] | None:
     recommended = set(fit.recommendation.model_ids)
     chosen = set(report.result.chosen_models)
     rows = [
-        {
-            "model_id": m.model_id,
-            "name": m.name,
-            "fit_percent": m.fit_percent,
-            "fit_text": "no fit" if m.fit_percent is None else f"{m.fit_percent:g}%",
-            "rank": m.rank,
-            "total": m.total,
-            "minimum": m.minimum,
-            "maximum": m.maximum,
-            "recommended": m.model_id in recommended,
-            "chosen": m.model_id in chosen,
-        }
-        for m in fit.models
+        {**row, "fit_text": "no fit" if row["fit_percent"] is None else f"{row['fit_percent']:g}%"}
+        for row in fit_rows(report.result)
     ]
     reasons = []
     for model in fit.models:
@@ -388,38 +378,22 @@ def _fit(report: ReportInput, labels: _Labels) -> dict[str, Any] | None:
 
 
 def _profile(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
-    gaps = {g.dimension_id: g for g in report.result.gaps}
     rows = []
-    for dimension in report.result.maturity.dimensions:
-        gap = gaps[dimension.dimension_id]
-        if gap.status == "below_target":
-            status = f"Below target by {gap.gap}"
-        elif gap.status == "above_target":
-            status = f"Above target by {gap.above_by}"
+    for row in profile_rows(report.result):
+        if row["status"] == "below_target":
+            status = f"Below target by {row['gap']}"
+        elif row["status"] == "above_target":
+            status = f"Above target by {row['above_by']}"
         else:
-            status = _GAP_STATUS[gap.status]
+            status = _GAP_STATUS[row["status"]]
+        target = row["target"]
         rows.append(
             {
-                "dimension_id": dimension.dimension_id,
-                "title": dimension.title,
-                "weight": dimension.weight,
-                "floor": dimension.floor,
-                "floor_text": labels.level(dimension.floor),
-                "mean": dimension.mean,
-                "mean_text": "none" if dimension.mean is None else f"{dimension.mean:.2f}",
-                "target": gap.target,
-                "target_text": labels.level(gap.target) if gap.target else "none",
-                "gap": gap.gap,
-                "above_by": gap.above_by,
-                "priority": gap.priority,
-                "rank": gap.rank,
-                "status": gap.status,
+                **row,
+                "floor_text": labels.level(row["floor"]),
+                "mean_text": "none" if row["mean"] is None else f"{row['mean']:.2f}",
+                "target_text": labels.level(target) if target else "none",
                 "status_text": status,
-                "completeness_percent": (
-                    None if dimension.completeness is None else round(dimension.completeness * 100)
-                ),
-                "answered": dimension.answered,
-                "applicable": dimension.applicable,
             }
         )
     return rows

@@ -19,14 +19,18 @@ from flask_wtf.csrf import CSRFError
 
 from assess import access, answer_forms, sessions
 from assess.answer_forms import BadPage, ParsedPage
+from assess.charts import fit_chart, power_interest_grid, radar_chart
 from assess.errors import csrf_error
+from assess.figures import fit_rows, profile_rows, segment_rows
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Organisation
 from assess.questionnaire.answers import Answer
-from assess.questionnaire.schema import Questionnaire, Section
+from assess.questionnaire.schema import Question, Questionnaire, Section
 from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
+from assess.scoring import METHOD_VERSION
+from assess.scoring.fit import Contribution
 from assess.services import assessments
-from assess.services.assessments import AssessmentClosed, ChoiceError, SaveOutcome
+from assess.services.assessments import AssessmentClosed, ChoiceError, SaveOutcome, StoredAnswer
 from assess.services.questionnaires import current_questionnaires
 from assess.templating import clock_time, local_time
 from assess.views.loaders import load_assessment, load_organisation
@@ -573,6 +577,28 @@ def check(assessment: Assessment, assessment_id: int, questionnaire_id: str) -> 
 # ---- the model choice ----------------------------------------------------------------------
 
 
+def _answer_url(assessment: Assessment, questionnaire: Questionnaire, question_id: str) -> str:
+    """The answer to one question on its questionnaire's check page: readable by every role,
+    with a link to change it for those who may."""
+    return f"{_check_url(assessment, questionnaire)}#answer-{question_id}"
+
+
+def _contribution_view(
+    assessment: Assessment, model_fit: Questionnaire, contribution: Contribution, locale: str
+) -> dict[str, object]:
+    question = model_fit.question(contribution.question_id)
+    option = answer_forms.describe(
+        question, Answer(question.id, value=contribution.option_id), locale
+    )
+    return {
+        "question": question.text.get(locale),
+        "answer": option[0] if option else contribution.option_id,
+        "model_id": contribution.model_id,
+        "weight": contribution.weight,
+        "url": _answer_url(assessment, model_fit, question.id),
+    }
+
+
 def _render_choice(
     assessment: Assessment, chosen: list[str], reason: str, error: str | None, status: int = 200
 ) -> ResponseReturnValue:
@@ -580,34 +606,34 @@ def _render_choice(
     result = assessments.score(assessment, locale)
     model_fit = assessments.questionnaires_of(assessment).model_fit
     names = _model_names(assessment)
-    reasons = []
-    for contribution in result.fit.recommendation.reasons if result.fit else ():
-        question = model_fit.question(contribution.question_id)
-        option = answer_forms.describe(
-            question, Answer(question.id, value=contribution.option_id), locale
-        )
-        reasons.append(
-            {
-                "question": question.text.get(locale),
-                "answer": option[0] if option else contribution.option_id,
-                "model": names.get(contribution.model_id, contribution.model_id),
-                "weight": contribution.weight,
-            }
-        )
+    fit = result.fit
+    reasons = [
+        _contribution_view(assessment, model_fit, c, locale)
+        for c in (fit.recommendation.reasons if fit else ())
+    ]
+    rows = fit_rows(result)
+    breakdown = {
+        m.model_id: [_contribution_view(assessment, model_fit, c, locale) for c in m.contributions]
+        for m in (fit.models if fit else ())
+    }
     return render_template(
         "assessments/choice.html",
         reasons=reasons,
         model_names=names,
         error_field="reason" if chosen and set(chosen) <= set(model_fit.model_ids) else "models",
         assessment=assessment,
-        fit=result.fit,
+        fit=fit,
+        fit_rows=rows,
+        fit_chart=fit_chart(rows, id_prefix="fit-chart") if fit else None,
+        breakdown=breakdown,
+        answers_url=_check_url(assessment, model_fit),
         models=model_fit.models or [],
         chosen=chosen,
         reason=reason,
         error=error,
         reason_max=REASON_MAX_LENGTH,
         can_answer=_can_answer(assessment),
-        locale=current_locale(),
+        locale=locale,
         model_fit=model_fit,
         adoption_url=_section_url(
             assessment,
@@ -655,15 +681,26 @@ def choose(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
 # ---- results -------------------------------------------------------------------------------
 
 
+#: How many gaps the top of the results page names, with the first step of each.
+FIRST_GAPS = 3
+
+
 @bp.get("/assessments/<int:assessment_id>/results")
 @access.requires("assessment.view", load=load_assessment)
 def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
-    """Maturity per dimension, the overall level, the ranked gaps with their steps, and the
-    register's groups."""
+    """Where the body stands: the overall level, each area against the chosen model's targets
+    (chart and table), the ranked gaps with what to do first, and the stakeholder groups (grid and
+    table). Every figure links to the answers behind it."""
     _record(assessment, "results", None)
     locale = current_locale()
     result = assessments.score(assessment, locale)
     qset = assessments.questionnaires_of(assessment)
+    profile = profile_rows(result)
+    segments = segment_rows(result)
+    chosen = _models_text(result.chosen_models)
+    target_label = gettext("Target of %(models)s", models=chosen) if chosen else gettext("Target")
+    register = _register_section(qset.definition)
+    ranked = [g for g in result.gaps if g.rank is not None]
     return render_template(
         "assessments/results.html",
         assessment=assessment,
@@ -673,7 +710,108 @@ def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         locale=locale,
         steps=_steps(assessment),
         labels=_result_labels(),
+        profile=profile,
+        segments=segments,
+        fit_rows=fit_rows(result),
+        first_gaps=ranked[:FIRST_GAPS],
+        above=[row for row in profile if row["status"] == "above_target"],
+        charts={
+            "radar": radar_chart(profile, target_label=target_label, id_prefix="radar-chart"),
+            "grid": power_interest_grid(segments, id_prefix="grid-chart") if segments else None,
+        },
+        area_url=lambda dimension_id: url_for(
+            "assessments.area", assessment_id=assessment.id, section_id=dimension_id
+        ),
+        register_url=lambda segment_id: (
+            f"{_section_url(assessment, qset.definition, register)}#q_register-{segment_id}"
+            if register is not None and _can_answer(assessment)
+            else _answer_url(assessment, qset.definition, "register")
+        ),
+        choice_url=url_for("assessments.choice", assessment_id=assessment.id),
+        can_download=access.can("report.view", assessment.organisation_id),
     )
+
+
+def _register_section(definition: Questionnaire) -> Section | None:
+    for section, question in definition.questions():
+        if question.type == "register":
+            return section
+    return None
+
+
+@dataclass(frozen=True)
+class AreaAnswer:
+    """One adoption question of an area, as the "answers behind this figure" page lists it."""
+
+    question: Question
+    #: floor, answered, dont_know, unanswered, not_applicable or hidden.
+    kind: str
+    level: int | None
+    lines: list[str]
+    stored: StoredAnswer | None
+
+
+@bp.get("/assessments/<int:assessment_id>/results/areas/<section_id>")
+@access.requires("assessment.view", load=load_assessment)
+def area(assessment: Assessment, assessment_id: int, section_id: str) -> ResponseReturnValue:
+    """The answers behind one area's figures: those holding it at its lowest level first, then
+    the other levels given, then the questions without a level; with the figures worked out."""
+    locale = current_locale()
+    adoption = assessments.questionnaires_of(assessment).adoption
+    found = _section(adoption, section_id)
+    result = assessments.score(assessment, locale)
+    dimension = result.maturity.dimension(found.id)
+    gap = next(g for g in result.gaps if g.dimension_id == found.id)
+    stored = assessments.stored_answers(assessment, adoption.id)
+    given = {q.question_id: q.level for q in dimension.levels}
+    kinds = {
+        **dict.fromkeys(dimension.hidden_question_ids, "hidden"),
+        **dict.fromkeys(dimension.not_applicable_question_ids, "not_applicable"),
+        **dict.fromkeys(dimension.unanswered_question_ids, "unanswered"),
+        **dict.fromkeys(dimension.dont_know_question_ids, "dont_know"),
+        **dict.fromkeys(given, "answered"),
+        **dict.fromkeys(dimension.floor_question_ids, "floor"),
+    }
+    order = ("floor", "answered", "dont_know", "unanswered", "not_applicable", "hidden")
+    rows = sorted(
+        (
+            AreaAnswer(
+                question=question,
+                kind=kinds[question.id],
+                level=given.get(question.id),
+                lines=answer_forms.describe(
+                    question, stored[question.id].answer if question.id in stored else None, locale
+                ),
+                stored=stored.get(question.id),
+            )
+            for question in found.questions
+            if question.id in kinds
+        ),
+        key=lambda row: (order.index(row.kind), row.level or 0),
+    )
+    return render_template(
+        "assessments/area.html",
+        assessment=assessment,
+        dimension=dimension,
+        gap=gap,
+        rows=rows,
+        levels=[q.level for q in dimension.levels],
+        level_names={n: level.name.get(locale) for n, level in (adoption.levels or {}).items()},
+        model_names=_model_names(assessment),
+        chosen=result.chosen_models,
+        labels=_result_labels(),
+        section_url=_section_url(assessment, adoption, found),
+        can_answer=_can_answer(assessment),
+        locale=locale,
+    )
+
+
+@bp.get("/method")
+@access.public
+def method() -> ResponseReturnValue:
+    """How the figures on the results and recommendation pages are worked out, in brief (the
+    full method is docs/methodology.md)."""
+    return render_template("assessments/method.html", method_version=METHOD_VERSION)
 
 
 def _result_labels() -> dict[str, dict[str, str]]:

@@ -1,0 +1,102 @@
+"""The scoring result's figures as plain rows: one list per table, and the chart beside it.
+
+The web pages (results, recommendation) and the PDF report show the same tables and draw the same
+charts (:mod:`assess.charts`) from these rows, so a figure cannot differ between them. The rows
+hold numbers, ids and the engine's codes, never words for people: each medium adds its own
+(translated on the web pages, English in the report).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assess.scoring import AssessmentResult
+
+
+def _percent(share: float | None) -> int | None:
+    return None if share is None else round(share * 100)
+
+
+def profile_rows(result: AssessmentResult) -> list[dict[str, Any]]:
+    """One row per dimension, in questionnaire order: floor, mean and completeness against the
+    target of the chosen model(s). ``title``, ``floor``, ``target`` and ``mean`` are what
+    :func:`assess.charts.radar_chart` draws."""
+    gaps = {g.dimension_id: g for g in result.gaps}
+    rows = []
+    for dimension in result.maturity.dimensions:
+        gap = gaps[dimension.dimension_id]
+        rows.append(
+            {
+                "dimension_id": dimension.dimension_id,
+                "title": dimension.title,
+                "weight": dimension.weight,
+                "floor": dimension.floor,
+                "floor_name": dimension.floor_name,
+                "mean": dimension.mean,
+                "target": gap.target,
+                "gap": gap.gap,
+                "above_by": gap.above_by,
+                "priority": gap.priority,
+                "rank": gap.rank,
+                "status": gap.status,
+                "completeness": dimension.completeness,
+                "completeness_percent": _percent(dimension.completeness),
+                "answered": dimension.answered,
+                "applicable": dimension.applicable,
+                "floor_question_ids": list(dimension.floor_question_ids),
+            }
+        )
+    return rows
+
+
+def fit_rows(result: AssessmentResult) -> list[dict[str, Any]]:
+    """One row per candidate model, in questionnaire order (empty without model-fit answers).
+    ``name``, ``fit_percent``, ``recommended`` and ``chosen`` are what
+    :func:`assess.charts.fit_chart` draws."""
+    fit = result.fit
+    if fit is None:
+        return []
+    recommended = set(fit.recommendation.model_ids)
+    chosen = set(result.chosen_models)
+    return [
+        {
+            "model_id": m.model_id,
+            "name": m.name,
+            "fit_percent": m.fit_percent,
+            "rank": m.rank,
+            "total": m.total,
+            "minimum": m.minimum,
+            "maximum": m.maximum,
+            "recommended": m.model_id in recommended,
+            "chosen": m.model_id in chosen,
+        }
+        for m in fit.models
+    ]
+
+
+def segment_rows(result: AssessmentResult) -> list[dict[str, Any]]:
+    """One row per register row, in the order given. ``label`` and ``quadrant`` are what
+    :func:`assess.charts.power_interest_grid` draws."""
+    return [
+        {
+            "question_id": s.question_id,
+            "segment_id": s.segment_id,
+            "label": s.label,
+            "power": s.power,
+            "legitimacy": s.legitimacy,
+            "urgency": s.urgency,
+            "interest": s.interest,
+            "regard": s.regard,
+            "held": list(s.held),
+            "salience": s.salience,
+            "salience_type": s.salience_type,
+            "quadrant": s.quadrant,
+            "recommended": s.recommended,
+            "reasons": list(s.reasons),
+            "current": s.current,
+            "status": s.status,
+            "gap": s.gap,
+            "above_by": s.above_by,
+        }
+        for s in result.segments
+    ]

@@ -1,0 +1,221 @@
+"""A new person's whole journey in a real browser, with the keyboard alone: register, set up the
+organisation, answer all three questionnaires (signing out half-way through adoption and carrying
+on after signing in again), choose a model and reach the results. axe-core checks every distinct
+page on the way for WCAG 2.x A/AA violations; the recommendation and results pages of the demo
+council are checked at desktop and phone widths."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from browser_helpers import assert_accessible
+
+PASSWORD = "a long and memorable passphrase"
+EMAIL = "new.person@example.org"
+#: Sign out after this many adoption sections, then sign in and carry on.
+SIGN_OUT_AFTER = 4
+
+
+class Journey:
+    """The browser tab, driven by the keyboard, with an axe check on each new page."""
+
+    def __init__(self, page: Any, base: str) -> None:
+        self.page = page
+        self.base = base
+        self.checked: list[str] = []
+
+    def path(self) -> str:
+        """The current page's path."""
+        return urlsplit(self.page.url).path
+
+    def check(self) -> None:
+        """axe-core on this page, the first time each page is seen."""
+        self.page.wait_for_load_state()
+        path = self.path()
+        if path not in self.checked:
+            assert_accessible(self.page)
+            self.checked.append(path)
+
+    def press(self, selector: str, key: str = "Enter") -> None:
+        """Move the focus to ``selector`` and press ``key`` (Enter follows a link or presses a
+        button; Space checks a box)."""
+        self.page.locator(selector).first.focus()
+        self.page.keyboard.press(key)
+
+    def follow(self, selector: str) -> None:
+        """Follow a link or press a button with Enter, and check the page it leads to."""
+        with self.page.expect_navigation():
+            self.press(selector)
+        self.check()
+
+    def type_into(self, selector: str, text: str) -> None:
+        """Focus a text field and type ``text``."""
+        self.page.locator(selector).first.focus()
+        self.page.keyboard.type(text)
+
+    def choose(self, selector: str, steps: int) -> None:
+        """Pick an option of a closed select with the arrow keys."""
+        self.page.locator(selector).first.focus()
+        for _ in range(steps):
+            self.page.keyboard.press("ArrowDown")
+
+    def sign_in(self) -> None:
+        """Sign in with the keyboard on the sign-in page."""
+        self.type_into("#email", EMAIL)
+        self.type_into("#password", PASSWORD)
+        self.follow("main button[type=submit]")
+
+
+def _answer(journey: Journey, box: Any, n: int) -> None:
+    """Answer one question (a ``[data-question]`` element) with the keyboard."""
+    page = journey.page
+    kind = box.get_attribute("class")
+    qid = box.get_attribute("data-question")
+    field = f"#q_{qid}"
+    if "question--level" in kind:
+        page.locator(field).focus()
+        page.keyboard.press("Space")  # level 1
+        for _ in range(n % 3):
+            page.keyboard.press("ArrowDown")  # up to level 3
+    elif "question--single" in kind or "question--multiple" in kind:
+        page.locator(field).focus()
+        page.keyboard.press("Space")
+    elif "question--text" in kind:
+        journey.type_into(field, "Residents, users of our services and our partners.")
+        page.keyboard.press("Tab")
+    elif "question--register" in kind:
+        cells = box.locator("select.select--cell")
+        for i in range(cells.count()):
+            cells.nth(i).focus()
+            for _ in range(1 + (i + n) % 3):
+                page.keyboard.press("ArrowDown")
+
+
+def _answer_section(journey: Journey) -> None:
+    """Answer every question the section shows (including any an answer reveals) and save."""
+    page = journey.page
+    journey.check()
+    start = journey.path()
+    done: set[str] = set()
+    for _round in range(3):
+        boxes = page.locator("[data-question]:not([hidden])")
+        fresh = [
+            boxes.nth(i)
+            for i in range(boxes.count())
+            if boxes.nth(i).get_attribute("data-question") not in done
+        ]
+        if not fresh:
+            break
+        for n, box in enumerate(fresh):
+            _answer(journey, box, n)
+            done.add(box.get_attribute("data-question"))
+    # Let each answer's own save finish, so the page's save sees the newest revisions.
+    page.wait_for_function("!document.querySelector('.save-status--pending')")
+    assert not page.locator(".save-status--problem:not(:empty)").count(), "an answer was not saved"
+    journey.follow(".button-group button[value=save]")
+    assert journey.path() != start, f"{start} did not move on"
+
+
+def _answer_questionnaire(journey: Journey, questionnaire: str, sections: int) -> None:
+    for _ in range(sections):
+        assert f"/{questionnaire}/" in journey.path(), journey.page.url
+        _answer_section(journey)
+    assert journey.path().endswith(f"/{questionnaire}/check"), journey.page.url
+
+
+def test_a_new_person_reaches_the_results_with_the_keyboard_alone(page, live_server):
+    started = time.monotonic()
+    journey = Journey(page, live_server.url)
+    page.goto(live_server.url + "/")
+    journey.check()
+
+    # Register, then set up the organisation.
+    journey.follow("main a[href='/register']")
+    journey.type_into("#name", "Nia Evans")
+    journey.type_into("#email", EMAIL)
+    journey.type_into("#password", PASSWORD)
+    journey.type_into("#confirm", PASSWORD)
+    journey.follow("main button[type=submit]")
+    assert journey.path() == "/organisations/new"
+    journey.type_into("#name", "Riverside District Council")
+    journey.choose("#sector", 1)
+    journey.choose("#size_band", 2)
+    journey.choose("#country", 1)
+    journey.follow("main button[type=submit]")
+    assert "Riverside District Council" in page.content()
+
+    # Start an assessment.
+    journey.follow("main a[href$='/assessments']")
+    journey.type_into("#title", "Stakeholder management 2026")
+    journey.follow("main button[type=submit]")
+    assert journey.path().endswith("/definition/scope")
+
+    # Definition (with the register) and model fit, each followed by its check page.
+    _answer_questionnaire(journey, "definition", 4)
+    journey.follow("main a.button")
+    _answer_questionnaire(journey, "model-fit", 3)
+    journey.follow("main a.button")
+
+    # The recommendation: the recommended model is ticked; keep it and carry on.
+    assert journey.path().endswith("/choice")
+    assert page.locator("#fit-chart-title").count() == 1
+    recommended = page.locator("input[name=models]:checked")
+    assert recommended.count() >= 1
+    journey.follow("main form button[type=submit]")
+
+    # Adoption: half-way, sign out.
+    for _ in range(SIGN_OUT_AFTER):
+        _answer_section(journey)
+    resume_at = journey.path()
+    journey.follow("header button:has-text('Sign out')")
+
+    # Sign in again and continue where the person left off.
+    journey.follow("header a[href='/login']")
+    journey.sign_in()
+    journey.follow("main a[href^='/organisations/']")
+    journey.follow("main a[href$='/assessments']")
+    journey.follow("main td a[href^='/assessments/']")
+    journey.follow("main a.button")  # Continue where you left off
+    assert journey.path() == resume_at
+    _answer_questionnaire(journey, "adoption", 8 - SIGN_OUT_AFTER)
+
+    # The results.
+    journey.follow("main a.button")
+    assert journey.path().endswith("/results")
+    text = page.locator("main").inner_text()
+    assert "Overall level" in text and "provisional" not in text
+    assert page.locator("#radar-chart-title").count() == 1
+    assert page.locator("#grid-chart-title").count() == 1
+
+    elapsed = time.monotonic() - started
+    print(f"journey: {len(journey.checked)} pages checked with axe in {elapsed:.1f} s")
+    assert len(journey.checked) >= 25
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_demo_councils_recommendation_and_results_pass_axe(browser, live_server, runner, width):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    try:
+        tab.goto(live_server.url + "/login")
+        tab.locator("#email").fill("auditor@demo.example")
+        tab.locator("#password").fill("demo borough 2025")
+        with tab.expect_navigation():
+            tab.locator("main button[type=submit]").press("Enter")
+        for path in (
+            "/assessments/1/choice",
+            "/assessments/1/results",
+            "/assessments/1/results/areas/organised-interests",
+            "/method",
+        ):
+            tab.goto(live_server.url + path)
+            assert_accessible(tab)
+            width_used = tab.evaluate("document.documentElement.scrollWidth")
+            assert width_used <= width, f"{path} is {width_used}px wide at {width}px"
+    finally:
+        context.close()
