@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
@@ -49,8 +50,37 @@ HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+#: Said when a request carries U+0000, which no text column (PostgreSQL's above all) can store.
+NUL_MESSAGE = "Text cannot contain the NUL character (U+0000). Remove it and send the form again."
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def refuse_nul_characters() -> None:
+    """Refuse (400) a request whose form fields, query or JSON hold a NUL character.
+
+    Checked once for every request, so no form or endpoint can pass one on to the database.
+    """
+    fields = [*request.args.values(), *request.args.keys()]
+    if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        fields += [*request.form.keys(), *(v for _k, v in request.form.items(multi=True))]
+    if any("\x00" in field for field in fields):
+        abort(400, NUL_MESSAGE)
+    if request.is_json and _has_nul(request.get_json(silent=True)):
+        abort(400, NUL_MESSAGE)
+
+
 def init_app(app: Flask) -> None:
     """Set secure cookie options for HTTPS deployments and add the headers to every response."""
+    app.before_request(refuse_nul_characters)
     if app.config.get("HTTPS"):
         # The __Host- prefix binds the cookie to this host, over HTTPS, for the whole site.
         app.config["SESSION_COOKIE_SECURE"] = True

@@ -112,3 +112,23 @@ def test_an_upload_of_the_right_type_and_size_is_read():
 def test_uploads_of_another_type_or_too_large_are_refused(upload, types, message):
     with pytest.raises(security.UploadRefused, match=message):
         security.read_upload(upload, types, 10)
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(app, client, make_user):
+    from helpers import csrf_token, login
+
+    user = make_user()
+    login(client, user)
+    token = csrf_token(client)
+    form = client.post("/organisations/new", data={"name": "a\x00b", "csrf_token": token})
+    assert form.status_code == 400
+    assert "NUL character" in form.get_data(as_text=True)
+    query = client.get("/?q=a%00b")
+    assert query.status_code == 400
+    as_json = client.post(
+        "/organisations/new",
+        json={"name": "a\x00b"},
+        headers={"X-CSRFToken": token, "Accept": "application/json"},
+    )
+    assert as_json.status_code == 400
+    assert "NUL character" in as_json.get_json()["detail"]
