@@ -59,6 +59,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 
 from assess import sessions
@@ -237,13 +238,16 @@ def _sign_in_first() -> ResponseReturnValue:
         and sessions.keep_posted_form(user_id, target, posted)
     ):
         flash(
-            "Your session ended, so we kept what you entered. Sign in again and you can submit it.",
+            gettext(
+                "Your session ended, so we kept what you entered. Sign in again and you can "
+                "submit it."
+            ),
             "info",
         )
     elif reason in ("idle", "absolute"):
-        flash("Your session ended, for your security. Sign in again to carry on.", "info")
+        flash(gettext("Your session ended, for your security. Sign in again to carry on."), "info")
     else:
-        flash("Sign in to see that page.", "info")
+        flash(gettext("Sign in to see that page."), "info")
     if request.method != "GET":
         # After signing in, go back to the page the form came from, not to a POST-only URL.
         target = _same_site_referrer() or url_for("home.index")

@@ -47,6 +47,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any, Final
 
+from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 
 from assess import db
@@ -81,32 +82,32 @@ LOGIN_FAILED: Final = "login.failed"
 LOGOUT: Final = "logout"
 
 #: What each action is called on the trail's pages.
-ACTION_LABELS: Final[dict[str, str]] = {
-    ANSWER_CHANGED: "Answer changed",
-    ANSWER_CLEARED: "Answer cleared",
-    CONSENSUS_RECORDED: "Consensus recorded",
-    MODEL_CHOSEN: "Model chosen",
-    ASSESSMENT_STARTED: "Assessment started",
-    ASSESSMENT_FINALISED: "Assessment finalised",
-    ASSESSMENT_SUPERSEDED: "Assessment superseded",
-    REPORT_DOWNLOADED: "Report downloaded",
-    REPORT_VERIFIED: "Report verified",
-    MEMBER_ROLE_CHANGED: "Role changed",
-    MEMBER_REMOVED: "Member removed",
-    INVITATION_SENT: "Invitation sent",
-    INVITATION_WITHDRAWN: "Invitation withdrawn",
-    INVITATION_ACCEPTED: "Invitation accepted",
-    ORGANISATION_CREATED: "Organisation registered",
-    ORGANISATION_UPDATED: "Organisation details changed",
-    ORGANISATION_STATUS_CHANGED: "Organisation status changed",
-    ORGANISATION_DELETION_SCHEDULED: "Organisation deletion scheduled",
-    ORGANISATION_DELETION_CANCELLED: "Organisation deletion cancelled",
-    ORGANISATION_DELETED: "Organisation deleted",
-    PERSON_ERASED: "Person erased",
-    PERSONAL_DATA_DOWNLOADED: "Personal data downloaded",
-    LOGIN_SUCCEEDED: "Signed in",
-    LOGIN_FAILED: "Failed sign-in",
-    LOGOUT: "Signed out",
+ACTION_LABELS: Final[dict[str, Any]] = {
+    ANSWER_CHANGED: _("Answer changed"),
+    ANSWER_CLEARED: _("Answer cleared"),
+    CONSENSUS_RECORDED: _("Consensus recorded"),
+    MODEL_CHOSEN: _("Model chosen"),
+    ASSESSMENT_STARTED: _("Assessment started"),
+    ASSESSMENT_FINALISED: _("Assessment finalised"),
+    ASSESSMENT_SUPERSEDED: _("Assessment superseded"),
+    REPORT_DOWNLOADED: _("Report downloaded"),
+    REPORT_VERIFIED: _("Report verified"),
+    MEMBER_ROLE_CHANGED: _("Role changed"),
+    MEMBER_REMOVED: _("Member removed"),
+    INVITATION_SENT: _("Invitation sent"),
+    INVITATION_WITHDRAWN: _("Invitation withdrawn"),
+    INVITATION_ACCEPTED: _("Invitation accepted"),
+    ORGANISATION_CREATED: _("Organisation registered"),
+    ORGANISATION_UPDATED: _("Organisation details changed"),
+    ORGANISATION_STATUS_CHANGED: _("Organisation status changed"),
+    ORGANISATION_DELETION_SCHEDULED: _("Organisation deletion scheduled"),
+    ORGANISATION_DELETION_CANCELLED: _("Organisation deletion cancelled"),
+    ORGANISATION_DELETED: _("Organisation deleted"),
+    PERSON_ERASED: _("Person erased"),
+    PERSONAL_DATA_DOWNLOADED: _("Personal data downloaded"),
+    LOGIN_SUCCEEDED: _("Signed in"),
+    LOGIN_FAILED: _("Failed sign-in"),
+    LOGOUT: _("Signed out"),
 }
 
 #: Events of a person rather than of an organisation (recorded with no organisation). An

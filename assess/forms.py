@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# Labels and messages are made when the module is imported, so they are lazy: each is translated
+# when a page shows it. ``_`` is the keyword ``pybabel extract`` looks for.
+from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,18 +20,19 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from assess import passwords
+from assess.i18n import translate
 from assess.permissions import ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES
 from assess.reference import COUNTRIES, DEFAULT_TIME_ZONE, SECTORS, SIZE_BANDS, time_zones
 
-_EMAIL_FORMAT = "Enter an email address in the right format, like name@example.org."
+_EMAIL_FORMAT = _("Enter an email address in the right format, like name@example.org.")
 
 
-def _email(label: str = "Email address", missing: str = "Enter your email address.") -> EmailField:
+def _email(label: str | None = None, missing: str | None = None) -> EmailField:
     return EmailField(
-        label,
+        label or _("Email address"),
         validators=[
-            DataRequired(missing),
-            Length(max=254, message="Email address must be 254 characters or fewer."),
+            DataRequired(missing or _("Enter your email address.")),
+            Length(max=254, message=_("Email address must be 254 characters or fewer.")),
             Email(_EMAIL_FORMAT, check_deliverability=False),
         ],
     )
@@ -45,33 +49,36 @@ class NewPassword:
         email = form.email.data if hasattr(form, "email") else None
         found = passwords.problems(field.data or "", email)
         if found:
-            raise ValidationError(found[0])
+            raise ValidationError(translate(found[0]))
 
 
-def _new_password(label: str = "Password") -> PasswordField:
+def _new_password(label: str | None = None) -> PasswordField:
     return PasswordField(
-        label,
-        validators=[InputRequired("Enter a password."), NewPassword()],
-        description=f"At least {passwords.MIN_LENGTH} characters. A few unrelated words work well.",
+        label or _("Password"),
+        validators=[InputRequired(_("Enter a password.")), NewPassword()],
+        description=_(
+            "At least %(least)d characters. A few unrelated words work well.",
+            least=passwords.MIN_LENGTH,
+        ),
     )
 
 
 def _confirm(other: str) -> PasswordField:
     return PasswordField(
-        "Confirm password",
+        _("Confirm password"),
         validators=[
-            InputRequired("Enter the password again."),
-            EqualTo(other, "The two passwords are not the same."),
+            InputRequired(_("Enter the password again.")),
+            EqualTo(other, _("The two passwords are not the same.")),
         ],
     )
 
 
 def _name() -> StringField:
     return StringField(
-        "Your name",
+        _("Your name"),
         validators=[
-            DataRequired("Enter your name."),
-            Length(max=120, message="Name must be 120 characters or fewer."),
+            DataRequired(_("Enter your name.")),
+            Length(max=120, message=_("Name must be 120 characters or fewer.")),
         ],
     )
 
@@ -80,7 +87,7 @@ class LoginForm(FlaskForm):
     """Sign in."""
 
     email = _email()
-    password = PasswordField("Password", validators=[InputRequired("Enter your password.")])
+    password = PasswordField(_("Password"), validators=[InputRequired(_("Enter your password."))])
 
 
 class RegisterForm(FlaskForm):
@@ -109,7 +116,7 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     """Choose a new password through a reset link."""
 
-    password = _new_password("New password")
+    password = _new_password(_("New password"))
     confirm = _confirm("password")
 
 
@@ -117,9 +124,9 @@ class ChangePasswordForm(FlaskForm):
     """Change the password while signed in."""
 
     current_password = PasswordField(
-        "Current password", validators=[InputRequired("Enter your current password.")]
+        _("Current password"), validators=[InputRequired(_("Enter your current password."))]
     )
-    new_password = _new_password("New password")
+    new_password = _new_password(_("New password"))
     confirm = _confirm("new_password")
 
 
@@ -127,32 +134,32 @@ class OrganisationForm(FlaskForm):
     """An organisation's details."""
 
     name = StringField(
-        "Organisation name",
+        _("Organisation name"),
         validators=[
-            DataRequired("Enter the organisation's name."),
-            Length(max=200, message="Name must be 200 characters or fewer."),
+            DataRequired(_("Enter the organisation's name.")),
+            Length(max=200, message=_("Name must be 200 characters or fewer.")),
         ],
     )
     sector = SelectField(
-        "Sector",
-        choices=_choices(SECTORS, "Choose a sector"),
-        validators=[DataRequired("Choose a sector.")],
+        _("Sector"),
+        choices=_choices(SECTORS, _("Choose a sector")),
+        validators=[DataRequired(_("Choose a sector."))],
     )
     size_band = SelectField(
-        "Number of staff",
-        choices=_choices(SIZE_BANDS, "Choose a size"),
-        validators=[DataRequired("Choose the number of staff.")],
+        _("Number of staff"),
+        choices=_choices(SIZE_BANDS, _("Choose a size")),
+        validators=[DataRequired(_("Choose the number of staff."))],
     )
     country = SelectField(
-        "Country",
-        choices=_choices(COUNTRIES, "Choose a country"),
-        validators=[DataRequired("Choose a country.")],
+        _("Country"),
+        choices=_choices(COUNTRIES, _("Choose a country")),
+        validators=[DataRequired(_("Choose a country."))],
     )
     time_zone = SelectField(
-        "Time zone",
+        _("Time zone"),
         default=DEFAULT_TIME_ZONE,
-        validators=[DataRequired("Choose a time zone.")],
-        description="Times are shown in this zone, for example Europe/London.",
+        validators=[DataRequired(_("Choose a time zone."))],
+        description=_("Times are shown in this zone, for example Europe/London."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -161,33 +168,49 @@ class OrganisationForm(FlaskForm):
 
 
 def _role_choices() -> list[SelectChoice]:
-    return [SelectChoice(role, f"{ROLE_LABELS[role]}: {ROLE_DESCRIPTIONS[role]}") for role in ROLES]
+    return [
+        SelectChoice(
+            role,
+            _(
+                "%(role)s: %(description)s",
+                role=ROLE_LABELS[role],
+                description=ROLE_DESCRIPTIONS[role],
+            ),
+        )
+        for role in ROLES
+    ]
 
 
 class InviteForm(FlaskForm):
     """Invite someone to the organisation."""
 
-    email = _email("Their email address", "Enter the email address of the person to invite.")
-    role = SelectField("Role", choices=_role_choices(), validators=[DataRequired("Choose a role.")])
+    email = _email(_("Their email address"), _("Enter the email address of the person to invite."))
+    role = SelectField(
+        _("Role"), choices=_role_choices(), validators=[DataRequired(_("Choose a role."))]
+    )
 
 
 class RoleForm(FlaskForm):
     """Change a member's role."""
 
     role = SelectField(
-        "Role",
+        _("Role"),
         choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
-        validators=[DataRequired("Choose a role.")],
+        validators=[DataRequired(_("Choose a role."))],
     )
 
 
 class DeleteAccountForm(FlaskForm):
     """A person deletes their own account: their password, and a tick to confirm."""
 
-    password = PasswordField("Your password", validators=[InputRequired("Enter your password.")])
+    password = PasswordField(
+        _("Your password"), validators=[InputRequired(_("Enter your password."))]
+    )
     confirm = BooleanField(
-        "I understand that my account is deleted for good and cannot be brought back",
-        validators=[DataRequired("Tick the box to confirm that you want to delete your account.")],
+        _("I understand that my account is deleted for good and cannot be brought back"),
+        validators=[
+            DataRequired(_("Tick the box to confirm that you want to delete your account."))
+        ],
     )
 
 
@@ -195,19 +218,19 @@ class DeleteOrganisationForm(FlaskForm):
     """An operator schedules an organisation's deletion by typing its name."""
 
     confirm_name = StringField(
-        "Type the organisation's name to confirm",
-        validators=[DataRequired("Type the organisation's name to confirm.")],
+        _("Type the organisation's name to confirm"),
+        validators=[DataRequired(_("Type the organisation's name to confirm."))],
     )
 
 
 class ErasePersonForm(FlaskForm):
     """An operator erases a person by their email address, typed twice."""
 
-    email = _email("Their email address", "Enter the email address of the person to erase.")
+    email = _email(_("Their email address"), _("Enter the email address of the person to erase."))
     confirm_email = StringField(
-        "Type the address again to confirm",
+        _("Type the address again to confirm"),
         validators=[
-            DataRequired("Type the address again to confirm."),
-            EqualTo("email", "The two addresses are not the same."),
+            DataRequired(_("Type the address again to confirm.")),
+            EqualTo("email", _("The two addresses are not the same.")),
         ],
     )

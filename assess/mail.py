@@ -23,6 +23,7 @@ from typing import Any
 from flask import Flask, current_app, render_template
 
 from assess.db import utcnow
+from assess.i18n import translate
 
 BACKENDS = ("smtp", "file", "console")
 
@@ -50,7 +51,12 @@ def build_message(to: str, subject: str, text: str, html: str) -> EmailMessage:
 
 
 def send_template(to: str, template: str, subject: str, **context: Any) -> EmailMessage:
-    """Render ``mail/<template>.txt`` and ``.html`` with ``context`` and send them to ``to``."""
+    """Render ``mail/<template>.txt`` and ``.html`` with ``context`` and send them to ``to``.
+
+    The subject is translated here (give a :class:`~assess.questionnaire.validation.Message` to
+    have its values filled in after translation), like the templates' text.
+    """
+    subject = translate(subject)
     context = {"subject": subject, **context}
     text = render_template(f"mail/{template}.txt", **context)
     html = render_template(f"mail/{template}.html", **context)

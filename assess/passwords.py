@@ -15,6 +15,8 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app
 
+from assess.questionnaire.validation import Message
+
 MIN_LENGTH = 12
 #: Long enough for any passphrase; the cap only stops absurd request bodies being hashed.
 MAX_LENGTH = 256
@@ -42,20 +44,22 @@ def _repeats_a_short_unit(password: str) -> bool:
 def problems(password: str, email: str | None = None) -> list[str]:
     """What is wrong with ``password`` as a new password, as sentences for a person; [] if fine."""
     if len(password) < MIN_LENGTH:
-        return [f"Password must be at least {MIN_LENGTH} characters long."]
+        return [Message("Password must be at least %(least)d characters long.", least=MIN_LENGTH)]
     if len(password) > MAX_LENGTH:
-        return [f"Password must be {MAX_LENGTH} characters or fewer."]
+        return [Message("Password must be %(most)d characters or fewer.", most=MAX_LENGTH)]
     folded = password.casefold()
     core = folded.strip(_EDGES)
     if folded in common_passwords() or core in common_passwords():
         return [
-            "This password is too common. Choose something harder to guess, such as a few "
-            "unrelated words."
+            Message(
+                "This password is too common. Choose something harder to guess, such as a few "
+                "unrelated words."
+            )
         ]
     if _repeats_a_short_unit(folded):
-        return ["This password repeats a short pattern. Choose something harder to guess."]
+        return [Message("This password repeats a short pattern. Choose something harder to guess.")]
     if email and folded in {email.casefold(), email.casefold().split("@")[0]}:
-        return ["Password must not be your email address."]
+        return [Message("Password must not be your email address.")]
     return []
 
 

@@ -7,7 +7,9 @@ declares them on its routes.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
+
+from flask_babel import lazy_gettext as _
 
 ADMIN: Final = "admin"
 RESPONDENT: Final = "respondent"
@@ -17,20 +19,22 @@ AUDITOR: Final = "auditor"
 #: The roles a membership can have, in the order they are offered.
 ROLES: Final[tuple[str, ...]] = (ADMIN, RESPONDENT, FACILITATOR, AUDITOR)
 
-#: What a person sees for each role.
-ROLE_LABELS: Final[dict[str, str]] = {
-    ADMIN: "Admin",
-    RESPONDENT: "Respondent",
-    FACILITATOR: "Facilitator",
-    AUDITOR: "Auditor",
+#: What a person sees for each role (translated when shown).
+ROLE_LABELS: Final[dict[str, Any]] = {
+    ADMIN: _("Admin"),
+    RESPONDENT: _("Respondent"),
+    FACILITATOR: _("Facilitator"),
+    AUDITOR: _("Auditor"),
 }
 
 #: What each role is for, shown where roles are chosen.
-ROLE_DESCRIPTIONS: Final[dict[str, str]] = {
-    ADMIN: "manages members and roles, changes the organisation's details, finalises assessments",
-    RESPONDENT: "answers the questionnaires",
-    FACILITATOR: "runs workshops for the organisation and records what the room agrees",
-    AUDITOR: "reads everything of the organisation and changes nothing",
+ROLE_DESCRIPTIONS: Final[dict[str, Any]] = {
+    ADMIN: _(
+        "manages members and roles, changes the organisation's details, finalises assessments"
+    ),
+    RESPONDENT: _("answers the questionnaires"),
+    FACILITATOR: _("runs workshops for the organisation and records what the room agrees"),
+    AUDITOR: _("reads everything of the organisation and changes nothing"),
 }
 
 #: Every permission on an organisation's data, and whether it only reads. An auditor gets exactly

@@ -3,70 +3,72 @@ value, once used, is never renamed: change only the label."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 from zoneinfo import available_timezones
 
-#: Sectors of the public sector: stored value -> label.
-SECTORS: Final[dict[str, str]] = {
-    "local_government": "Local government",
-    "central_government": "Central government department",
-    "arms_length_body": "Executive agency or arm's-length body",
-    "health": "Health and social care",
-    "education": "Education",
-    "emergency_services": "Police, fire and emergency services",
-    "housing": "Housing",
-    "other_public": "Other public body",
+from flask_babel import lazy_gettext as _
+
+#: Sectors of the public sector: stored value -> label (lazy: translated when shown).
+SECTORS: Final[dict[str, Any]] = {
+    "local_government": _("Local government"),
+    "central_government": _("Central government department"),
+    "arms_length_body": _("Executive agency or arm's-length body"),
+    "health": _("Health and social care"),
+    "education": _("Education"),
+    "emergency_services": _("Police, fire and emergency services"),
+    "housing": _("Housing"),
+    "other_public": _("Other public body"),
 }
 
 #: Size bands by number of staff: stored value -> label.
-SIZE_BANDS: Final[dict[str, str]] = {
-    "under_250": "Under 250 staff",
-    "250_999": "250 to 999 staff",
-    "1000_4999": "1,000 to 4,999 staff",
-    "5000_plus": "5,000 staff or more",
+SIZE_BANDS: Final[dict[str, Any]] = {
+    "under_250": _("Under 250 staff"),
+    "250_999": _("250 to 999 staff"),
+    "1000_4999": _("1,000 to 4,999 staff"),
+    "5000_plus": _("5,000 staff or more"),
 }
 
 #: Countries by ISO 3166-1 alpha-2 code: the United Kingdom and Ireland first, then the rest of
 #: Europe and the countries whose public bodies most often use English-language tools.
-COUNTRIES: Final[dict[str, str]] = {
-    "GB": "United Kingdom",
-    "IE": "Ireland",
-    "AT": "Austria",
-    "AU": "Australia",
-    "BE": "Belgium",
-    "BG": "Bulgaria",
-    "CA": "Canada",
-    "CH": "Switzerland",
-    "CY": "Cyprus",
-    "CZ": "Czechia",
-    "DE": "Germany",
-    "DK": "Denmark",
-    "EE": "Estonia",
-    "ES": "Spain",
-    "FI": "Finland",
-    "FR": "France",
-    "GR": "Greece",
-    "HR": "Croatia",
-    "HU": "Hungary",
-    "IN": "India",
-    "IS": "Iceland",
-    "IT": "Italy",
-    "LT": "Lithuania",
-    "LU": "Luxembourg",
-    "LV": "Latvia",
-    "MT": "Malta",
-    "NL": "Netherlands",
-    "NO": "Norway",
-    "NZ": "New Zealand",
-    "PL": "Poland",
-    "PT": "Portugal",
-    "RO": "Romania",
-    "SE": "Sweden",
-    "SG": "Singapore",
-    "SI": "Slovenia",
-    "SK": "Slovakia",
-    "US": "United States",
-    "ZA": "South Africa",
+COUNTRIES: Final[dict[str, Any]] = {
+    "GB": _("United Kingdom"),
+    "IE": _("Ireland"),
+    "AT": _("Austria"),
+    "AU": _("Australia"),
+    "BE": _("Belgium"),
+    "BG": _("Bulgaria"),
+    "CA": _("Canada"),
+    "CH": _("Switzerland"),
+    "CY": _("Cyprus"),
+    "CZ": _("Czechia"),
+    "DE": _("Germany"),
+    "DK": _("Denmark"),
+    "EE": _("Estonia"),
+    "ES": _("Spain"),
+    "FI": _("Finland"),
+    "FR": _("France"),
+    "GR": _("Greece"),
+    "HR": _("Croatia"),
+    "HU": _("Hungary"),
+    "IN": _("India"),
+    "IS": _("Iceland"),
+    "IT": _("Italy"),
+    "LT": _("Lithuania"),
+    "LU": _("Luxembourg"),
+    "LV": _("Latvia"),
+    "MT": _("Malta"),
+    "NL": _("Netherlands"),
+    "NO": _("Norway"),
+    "NZ": _("New Zealand"),
+    "PL": _("Poland"),
+    "PT": _("Portugal"),
+    "RO": _("Romania"),
+    "SE": _("Sweden"),
+    "SG": _("Singapore"),
+    "SI": _("Slovenia"),
+    "SK": _("Slovakia"),
+    "US": _("United States"),
+    "ZA": _("South Africa"),
 }
 
 #: A sensible time zone to suggest for each country (the capital's).

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from assess import audit, db, mail, passwords
 from assess.models import PasswordReset, User
+from assess.questionnaire.validation import Message
 from assess.services import ServiceError, sessions
 from assess.services.tokens import new_token, token_hash
 
@@ -140,7 +141,7 @@ def request_password_reset(email: str) -> None:
     mail.send_template(
         user.email,
         "password_reset",
-        "Reset your assess password",
+        Message("Reset your assess password"),
         user=user,
         link=url_for("auth.reset_password", token=token, _external=True),
         minutes=int(ttl.total_seconds() // 60),

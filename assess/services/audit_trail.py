@@ -19,6 +19,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union
 
 from assess import audit, db
@@ -75,7 +77,7 @@ class Row:
     @property
     def action_label(self) -> str:
         """The action in words."""
-        return audit.ACTION_LABELS.get(self.event.action, self.event.action)
+        return str(audit.ACTION_LABELS.get(self.event.action, self.event.action))
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ def _rows(organisation: Organisation, events: Sequence[AuditEvent]) -> list[Row]
         Row(
             event=e,
             when=e.occurred_at.astimezone(zone),
-            actor=name(e.actor_ref) or ("System" if e.source == "system" else "Unknown"),
+            actor=name(e.actor_ref)
+            or (gettext("System") if e.source == "system" else gettext("Unknown")),
             subject=name(e.subject_ref),
         )
         for e in events
@@ -206,7 +209,10 @@ def people_in_trail(organisation: Organisation) -> list[tuple[str, str]]:
 
 # ---- presentation --------------------------------------------------------------------------
 
-_ANSWER_STATUS = {"not_applicable": "Not applicable", "dont_know": "Don't know"}
+_ANSWER_STATUS = {
+    "not_applicable": _("Not applicable"),
+    "dont_know": _("Don't know"),
+}
 
 
 def describe(value: Any) -> str:
@@ -214,8 +220,11 @@ def describe(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dict) and set(value) == {"status", "value", "note"}:
-        shown = _ANSWER_STATUS.get(value["status"]) or describe(value["value"])
-        return f"{shown} (note: {value['note']})" if value["note"] else shown
+        status = _ANSWER_STATUS.get(value["status"])
+        shown = str(status) if status else describe(value["value"])
+        if not value["note"]:
+            return shown
+        return gettext("%(value)s (note: %(note)s)", value=shown, note=value["note"])
     if isinstance(value, dict):
         return "; ".join(f"{key}: {describe(item)}" for key, item in value.items())
     if isinstance(value, list):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from assess import audit, db, mail
 from assess.models import Invitation, Membership, Organisation, User
 from assess.permissions import ADMIN, ROLES
+from assess.questionnaire.validation import Message
 from assess.reference import COUNTRIES, SECTORS, SIZE_BANDS, is_time_zone
 from assess.services import ServiceError
 from assess.services.accounts import normalise_email
@@ -246,7 +247,11 @@ def invite(organisation: Organisation, email: str, role: str, invited_by: User) 
     mail.send_template(
         email,
         "invitation",
-        f"{invited_by.name} invites you to {organisation.name} on assess",
+        Message(
+            "%(name)s invites you to %(organisation)s on assess",
+            name=invited_by.name,
+            organisation=organisation.name,
+        ),
         invitation=invitation,
         organisation=organisation,
         invited_by=invited_by,

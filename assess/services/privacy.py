@@ -32,6 +32,7 @@ from assess.models import (
     UserSession,
 )
 from assess.permissions import ADMIN
+from assess.questionnaire.validation import Message
 from assess.services import ServiceError, accounts, maintenance
 
 
@@ -224,13 +225,17 @@ def erase_own_account(user: User, password: str) -> None:
 def erase_by_email(email: str, *, by: User) -> str:
     """An operator erases whoever has ``email``: an account, or an address only invited.
 
-    Returns what was done, in a sentence. Raises ServiceError if nothing has the address.
+    Returns what was done, in a sentence (a :class:`Message`, translated where it is shown).
+    Raises ServiceError if nothing has the address.
     """
     address = accounts.normalise_email(email)
     user = accounts.user_by_email(address)
     if user is not None:
         erase_person(user, by=by, leave_organisations_adminless=True)
-        return f"The account of {address} has been deleted and its name pseudonymised."
+        return Message(
+            "The account of %(address)s has been deleted and its name pseudonymised.",
+            address=address,
+        )
     session = db.session()
     invited = session.execute(delete(Invitation).where(Invitation.email == address)).rowcount  # type: ignore[attr-defined]
     pseudonymised = audit.pseudonymise_email(address)
@@ -245,7 +250,10 @@ def erase_by_email(email: str, *, by: User) -> str:
         detail={"invitations_deleted": invited},
     )
     session.commit()
-    return f"The invitations to {address} have been deleted and the address pseudonymised."
+    return Message(
+        "The invitations to %(address)s have been deleted and the address pseudonymised.",
+        address=address,
+    )
 
 
 # ---- deleting an organisation --------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from assess import access, audit, db, security
@@ -25,7 +26,7 @@ def _date(raw: str | None) -> tuple[date | None, str | None]:
     try:
         return date.fromisoformat(raw.strip()), None
     except ValueError:
-        return None, "Enter dates as YYYY-MM-DD, for example 2026-11-29."
+        return None, gettext("Enter dates as YYYY-MM-DD, for example 2026-11-29.")
 
 
 def _filters(args: MultiDict[str, str]) -> tuple[audit_trail.Filters, list[str]]:
@@ -36,7 +37,7 @@ def _filters(args: MultiDict[str, str]) -> tuple[audit_trail.Filters, list[str]]
     problems += sorted({p for p in (problem_from, problem_to) if p})
     action = args.get("action") or None
     if action is not None and action not in audit.ACTION_LABELS:
-        problems.append("Choose an action from the list.")
+        problems.append(gettext("Choose an action from the list."))
         action = None
     return (
         audit_trail.Filters(

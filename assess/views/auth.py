@@ -16,6 +16,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _
 from flask_login import current_user
 
 from assess import access, limits, sessions
@@ -33,7 +35,7 @@ from assess.views.util import apply_error
 bp = Blueprint("auth", __name__)
 
 #: One answer for an unknown address and a wrong password, so that neither is revealed.
-LOGIN_REFUSED = "The email address or password is not right."
+LOGIN_REFUSED = _("The email address or password is not right.")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -70,8 +72,10 @@ def register() -> ResponseReturnValue:
         else:
             sessions.sign_in(user)
             flash(
-                "Your account is ready. Set up your organisation, "
-                "or ask a colleague to invite you.",
+                gettext(
+                    "Your account is ready. Set up your organisation, "
+                    "or ask a colleague to invite you."
+                ),
                 "success",
             )
             return _after_sign_in(url_for("organisations.create"))
@@ -91,9 +95,9 @@ def login() -> ResponseReturnValue:
             sessions.sign_in(user)
             return _after_sign_in(url_for("home.index"))
         refused = True
-    return render_template("auth/login.html", form=form, refused=refused, refusal=LOGIN_REFUSED), (
-        401 if refused else 200
-    )
+    return render_template(
+        "auth/login.html", form=form, refused=refused, refusal=str(LOGIN_REFUSED)
+    ), (401 if refused else 200)
 
 
 @bp.post("/logout")
@@ -101,7 +105,7 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     """Sign out: the session ends on the server too."""
     sessions.sign_out()
-    flash("You have signed out.", "success")
+    flash(gettext("You have signed out."), "success")
     return redirect(url_for("home.index"))
 
 
@@ -133,7 +137,10 @@ def reset_password(token: str) -> ResponseReturnValue:
         else:
             if current_user.is_authenticated:
                 sessions.sign_out()
-            flash("Your password has been changed. Sign in with your new password.", "success")
+            flash(
+                gettext("Your password has been changed. Sign in with your new password."),
+                "success",
+            )
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
@@ -163,7 +170,10 @@ def change_password() -> ResponseReturnValue:
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash("Your password has been changed. Other devices have been signed out.", "success")
+            flash(
+                gettext("Your password has been changed. Other devices have been signed out."),
+                "success",
+            )
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
 
@@ -178,7 +188,7 @@ def extend_session() -> ResponseReturnValue:
     expires = session_service.extend(record)
     if access.wants_json():
         return jsonify(expires_at=expires.isoformat())
-    flash("You are still signed in.", "success")
+    flash(gettext("You are still signed in."), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("home.index"))
 
 
@@ -191,7 +201,7 @@ def kept_form() -> ResponseReturnValue:
     """
     kept = session_service.kept_form(session.pop(sessions.KEPT, None), current_user.id)
     if kept is None:
-        flash("There is no kept form any more.", "info")
+        flash(gettext("There is no kept form any more."), "info")
         return redirect(url_for("home.index"))
     path, fields = kept.path, kept.fields
     session_service.discard_kept_form(kept)

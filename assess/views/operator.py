@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 
 from assess import access
 from assess.forms import DeleteOrganisationForm, ErasePersonForm
+from assess.i18n import translate
 from assess.models import Organisation
 from assess.reference import SECTORS, SIZE_BANDS
 from assess.services import ServiceError, organisations, privacy
@@ -36,8 +38,9 @@ def index() -> ResponseReturnValue:
 
 
 def _set(organisation: Organisation, status: str, done: str) -> ResponseReturnValue:
+    """Set the status; ``done`` is a translated sentence with ``%(name)s`` for the organisation."""
     organisations.set_status(organisation, status, by=current_user)
-    flash(f"{organisation.name} {done}.", "success")
+    flash(done % {"name": organisation.name}, "success")
     return redirect(url_for("operator.index"))
 
 
@@ -45,21 +48,21 @@ def _set(organisation: Organisation, status: str, done: str) -> ResponseReturnVa
 @access.requires("instance.operate", load=load_any_organisation)
 def approve(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     """Let a pending organisation start work."""
-    return _set(organisation, "active", "is approved")
+    return _set(organisation, "active", gettext("%(name)s is approved."))
 
 
 @bp.post("/organisations/<int:org_id>/suspend")
 @access.requires("instance.operate", load=load_any_organisation)
 def suspend(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     """Close an organisation to its members until it is reactivated."""
-    return _set(organisation, "suspended", "is suspended")
+    return _set(organisation, "suspended", gettext("%(name)s is suspended."))
 
 
 @bp.post("/organisations/<int:org_id>/reactivate")
 @access.requires("instance.operate", load=load_any_organisation)
 def reactivate(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     """Open a suspended organisation to its members again."""
-    return _set(organisation, "active", "is active again")
+    return _set(organisation, "active", gettext("%(name)s is active again."))
 
 
 @bp.route("/organisations/<int:org_id>/delete", methods=["GET", "POST"])
@@ -75,8 +78,12 @@ def delete(organisation: Organisation, org_id: int) -> ResponseReturnValue:
             apply_error(form, error)
         else:
             flash(
-                f"{organisation.name} is closed and will be deleted on {due:%d %b %Y} (UTC). "
-                "You can cancel until then.",
+                gettext(
+                    "%(name)s is closed and will be deleted on %(date)s (UTC). "
+                    "You can cancel until then.",
+                    name=organisation.name,
+                    date=f"{due:%d %b %Y}",
+                ),
                 "success",
             )
             return redirect(url_for("operator.index"))
@@ -93,7 +100,7 @@ def delete(organisation: Organisation, org_id: int) -> ResponseReturnValue:
 def cancel_deletion(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     """Stop a scheduled deletion; the members can use the organisation again."""
     privacy.cancel_deletion(organisation, by=current_user)
-    flash(f"{organisation.name} will not be deleted.", "success")
+    flash(gettext("%(name)s will not be deleted.", name=organisation.name), "success")
     return redirect(url_for("operator.index"))
 
 
@@ -109,6 +116,6 @@ def erase_person() -> ResponseReturnValue:
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash(done, "success")
+            flash(translate(done), "success")
             return redirect(url_for("operator.index"))
     return render_template("operator/erase_person.html", form=form)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 
 from assess import access, context, sessions
@@ -69,12 +70,18 @@ def create() -> ResponseReturnValue:
             context.switch_to(organisation.id)
             if organisation.status == "pending":
                 flash(
-                    f"{organisation.name} is registered. An operator of this site will approve "
-                    "it; until then it cannot be used.",
+                    gettext(
+                        "%(name)s is registered. An operator of this site will approve it; until "
+                        "then it cannot be used.",
+                        name=organisation.name,
+                    ),
                     "info",
                 )
                 return redirect(url_for("organisations.index"))
-            flash(f"{organisation.name} is set up. Invite your colleagues next.", "success")
+            flash(
+                gettext("%(name)s is set up. Invite your colleagues next.", name=organisation.name),
+                "success",
+            )
             return redirect(url_for("organisations.show", org_id=organisation.id))
     return render_template("organisations/form.html", form=form, organisation=None)
 
@@ -96,7 +103,7 @@ def show(organisation: Organisation, org_id: int) -> ResponseReturnValue:
 def switch(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     """Work in this organisation from now on."""
     context.switch_to(organisation.id)
-    flash(f"You are now working in {organisation.name}.", "success")
+    flash(gettext("You are now working in %(name)s.", name=organisation.name), "success")
     return redirect(url_for("organisations.show", org_id=organisation.id))
 
 
@@ -111,7 +118,7 @@ def settings(organisation: Organisation, org_id: int) -> ResponseReturnValue:
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash("The organisation's details have been saved.", "success")
+            flash(gettext("The organisation's details have been saved."), "success")
             return redirect(url_for("organisations.show", org_id=organisation.id))
     return render_template("organisations/form.html", form=form, organisation=organisation)
 
@@ -140,9 +147,16 @@ def change_role(member: Membership, org_id: int, membership_id: int) -> Response
         except ServiceError as error:
             flash(translate(error.message), "error")
         else:
-            flash(f"{member.user.name} is now {ROLE_LABELS[member.role].lower()}.", "success")
+            flash(
+                gettext(
+                    "%(name)s is now %(role)s.",
+                    name=member.user.name,
+                    role=str(ROLE_LABELS[member.role]).lower(),
+                ),
+                "success",
+            )
     else:
-        flash("Choose a role from the list.", "error")
+        flash(gettext("Choose a role from the list."), "error")
     return redirect(url_for("organisations.members", org_id=org_id))
 
 
@@ -156,7 +170,7 @@ def remove_member(member: Membership, org_id: int, membership_id: int) -> Respon
     except ServiceError as error:
         flash(translate(error.message), "error")
     else:
-        flash(f"{name} is no longer a member.", "success")
+        flash(gettext("%(name)s is no longer a member.", name=name), "success")
     return redirect(url_for("organisations.members", org_id=org_id))
 
 
@@ -173,7 +187,10 @@ def invite(organisation: Organisation, org_id: int) -> ResponseReturnValue:
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash(f"We have emailed an invitation to {invitation.email}.", "success")
+            flash(
+                gettext("We have emailed an invitation to %(email)s.", email=invitation.email),
+                "success",
+            )
             return redirect(url_for("organisations.members", org_id=organisation.id))
     return render_template("organisations/invite.html", form=form, organisation=organisation)
 
@@ -185,7 +202,10 @@ def withdraw_invitation(
 ) -> ResponseReturnValue:
     """Stop an invitation's link from working."""
     organisations.withdraw_invitation(invitation, by=current_user)
-    flash(f"The invitation to {invitation.email} has been withdrawn.", "success")
+    flash(
+        gettext("The invitation to %(email)s has been withdrawn.", email=invitation.email),
+        "success",
+    )
     return redirect(url_for("organisations.members", org_id=org_id))
 
 
@@ -206,13 +226,16 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         if request.method == "POST":
             organisations.accept(invitation, current_user)
             context.switch_to(organisation.id)
-            flash(f"Welcome to {organisation.name}.", "success")
+            flash(gettext("Welcome to %(name)s.", name=organisation.name), "success")
             return redirect(url_for("organisations.show", org_id=organisation.id))
         return render_template(
             "organisations/accept.html", invitation=invitation, role_labels=ROLE_LABELS
         )
     if accounts.user_by_email(invitation.email) is not None:
-        flash(f"Sign in as {invitation.email} to accept the invitation.", "info")
+        flash(
+            gettext("Sign in as %(email)s to accept the invitation.", email=invitation.email),
+            "info",
+        )
         return redirect(url_for("auth.login", next=url_for(".accept_invitation", token=token)))
     form = NewAccountForm()
     if form.validate_on_submit():
@@ -224,7 +247,10 @@ def accept_invitation(token: str) -> ResponseReturnValue:
             organisations.accept(invitation, user)
             sessions.sign_in(user)
             context.switch_to(organisation.id)
-            flash(f"Your account is ready. Welcome to {organisation.name}.", "success")
+            flash(
+                gettext("Your account is ready. Welcome to %(name)s.", name=organisation.name),
+                "success",
+            )
             return redirect(url_for("organisations.show", org_id=organisation.id))
     return render_template(
         "organisations/accept_new_account.html",

@@ -7,6 +7,7 @@ import json
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 
 from assess import access, db, security, sessions
@@ -55,6 +56,6 @@ def delete_account() -> ResponseReturnValue:
             apply_error(form, error)
         else:
             sessions.sign_out()
-            flash("Your account has been deleted. Thank you for using assess.", "success")
+            flash(gettext("Your account has been deleted. Thank you for using assess."), "success")
             return redirect(url_for("home.index"))
     return render_template("privacy/delete_account.html", form=form)

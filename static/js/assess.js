@@ -21,6 +21,9 @@
   var button = form.querySelector("button");
   var timer = null;
 
+  // The words come from the page, in the person's language; {minutes} and {time} are filled in.
+  function msg(name) { return box.getAttribute("data-msg-" + name) || ""; }
+
   // Quiet until the warning: the notice is hidden, then announced as an alert.
   box.hidden = true;
   box.setAttribute("role", "alert");
@@ -37,10 +40,10 @@
   function showEnded() {
     box.hidden = false;
     box.classList.add("session-timeout--ended");
-    text.textContent = "You have been signed out because you were inactive. ";
+    text.textContent = msg("ended") + " ";
     var link = document.createElement("a");
     link.href = loginUrl;
-    link.textContent = "Sign in again";
+    link.textContent = msg("sign-in");
     text.appendChild(link);
     form.hidden = true;
   }
@@ -52,8 +55,8 @@
       var wasHidden = box.hidden;
       box.hidden = false;
       var n = minutesLeft();
-      text.textContent = "You will be signed out in " + n + (n === 1 ? " minute" : " minutes") +
-        " (at " + clockTime(expiresAt) + ") because you have been inactive. ";
+      text.textContent = msg(n === 1 ? "warning-one" : "warning-other")
+        .replace("{minutes}", String(n)).replace("{time}", clockTime(expiresAt)) + " ";
       if (wasHidden) { button.focus({ preventScroll: true }); }
     }
     timer = window.setTimeout(tick, Math.min(30000, Math.max(1000, left - warnMs)));

@@ -1,0 +1,256 @@
+"""The guard that no page slips in raw English: every string a person reads goes through gettext.
+
+A throwaway catalogue is compiled at test time from the strings ``pybabel extract`` finds (with the
+keywords CONTRIBUTING.md gives), each translated as "⟦" + msgid + "⟧", for a language assess does
+not ship. With the interface forced into that language, every word on a page must then sit inside
+⟦ ⟧ — except what people entered (names, addresses), numbers, dates and the name "assess".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from email import policy
+from email.parser import BytesParser
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from flask import Flask
+from flask.testing import FlaskClient
+from helpers import login, post
+
+from assess import i18n
+from assess.models import Organisation, User
+
+ROOT = Path(__file__).resolve().parent.parent
+#: A language with plural rules that no one will ship as assess's interface.
+LOCALE = "eo"
+OPEN, CLOSE = "⟦", "⟧"
+#: The keywords of the extract command in CONTRIBUTING.md.
+KEYWORDS = {**DEFAULT_KEYWORDS, "Message": None, "ServiceError": None, "ChoiceError": None}
+
+#: Words that are not translated: the product's name and month abbreviations in dates.
+NOT_TRANSLATED = {"assess", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct"}
+NOT_TRANSLATED |= {"Nov", "Dec", "UTC"}
+
+USER_NAME = "Ada Lovelace"
+OTHER_NAME = "Grace Hopper"
+ORG_NAME = "Babbage Borough"
+INVITED = "invitee@example.org"
+
+WORD = re.compile("^[A-Za-z][A-Za-z'\u2019-]*[A-Za-z.,:;?!)]*$")
+INNERMOST = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
+
+
+def _bracketed(text: str) -> str:
+    return f"{OPEN}{text}{CLOSE}"
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory of compiled translations: every extracted message, in ⟦ ⟧."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    catalog = Catalog(locale=LOCALE, domain="messages")
+    for _file, _line, message, _comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
+        if isinstance(message, tuple):
+            singular, plural = message[0], message[1]
+            catalog.add(
+                (singular, plural), (_bracketed(singular), _bracketed(plural)), context=context
+            )
+        else:
+            catalog.add(message, _bracketed(message), context=context)
+    folder = tmp_path_factory.mktemp("translations")
+    target = folder / LOCALE / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with (target / "messages.mo").open("wb") as handle:
+        write_mo(handle, catalog)
+    return folder
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask], catalogue: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
+    """The application, its interface in the throwaway language (the selector is bound at start)."""
+    monkeypatch.setattr(i18n, "select_locale", lambda: LOCALE)
+    return make_app(BABEL_TRANSLATION_DIRECTORIES=str(catalogue))
+
+
+class _Text(HTMLParser):
+    """The text a person reads: the title, the body's text and its aria-labels (not scripts)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        self._in_title = self._in_title or tag == "title"
+        self.parts.extend(value or "" for name, value in attrs if name == "aria-label")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip -= 1
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def untranslated(page: str, *data: str) -> list[str]:
+    """The words of ``page`` outside ⟦ ⟧, leaving out ``data`` (what people entered)."""
+    parser = _Text()
+    parser.feed(page)
+    text = " ".join(parser.parts)
+    assert OPEN in text, "nothing on the page was translated"
+    for item in sorted(data, key=len, reverse=True):
+        text = text.replace(item, " ")
+    while INNERMOST.search(text):
+        text = INNERMOST.sub(" ", text)
+    assert OPEN not in text and CLOSE not in text, f"unbalanced brackets in: {text!r}"
+    words = [token for token in text.split() if WORD.match(token)]
+    return [w for w in words if w.rstrip(".,:;?!)") not in NOT_TRANSLATED]
+
+
+def english_runs(words: list[str]) -> list[str]:
+    """Runs of three or more words in a row: an English sentence that was not translated."""
+    return [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]
+
+
+def assert_translated(response, *data: str) -> None:
+    assert response.status_code < 500, response.status_code
+    page = response.get_data(as_text=True)
+    left = untranslated(page, *data)
+    assert not english_runs(left), f"untranslated sentences: {english_runs(left)}"
+    assert not left, f"untranslated words: {left}"
+
+
+# ---- the pages ----------------------------------------------------------------------------------
+
+PUBLIC_PAGES = ["/", "/login", "/register", "/password/forgot", "/privacy", "/no-such-page"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_go_through_gettext(client: FlaskClient, path: str):
+    assert_translated(client.get(path), "noreply@example.org", "assess@localhost")
+
+
+def test_a_refused_form_shows_its_messages_through_gettext(client: FlaskClient):
+    assert_translated(post(client, "/login", {"email": "", "password": ""}))
+    assert_translated(post(client, "/login", {"email": "x@example.org", "password": "wrong"}))
+    response = post(
+        client,
+        "/register",
+        {"name": "", "email": "not-an-address", "password": "short", "confirm": "other"},
+    )
+    assert_translated(response, "not-an-address")
+
+
+@pytest.fixture
+def signed_in(
+    app: Flask,
+    client: FlaskClient,
+    make_user: Callable[..., User],
+    make_org: Callable[..., Organisation],
+) -> Iterator[tuple[FlaskClient, Organisation, User]]:
+    """An admin (and an operator) of an organisation with a colleague and an open invitation."""
+    admin = make_user(name=USER_NAME, email="ada@example.org", operator=True)
+    colleague = make_user(name=OTHER_NAME, email="grace@example.org")
+    organisation = make_org(ORG_NAME, members={admin: "admin", colleague: "respondent"})
+    make_org("Pending Parish", status="pending")
+    login(client, admin)
+    response = post(
+        client,
+        f"/organisations/{organisation.id}/invitations/new",
+        {"email": INVITED, "role": "auditor"},
+        follow_redirects=True,
+    )
+    assert_translated(response, *USER_DATA)
+    yield client, organisation, admin
+
+
+USER_DATA = (
+    USER_NAME,
+    OTHER_NAME,
+    ORG_NAME,
+    "Pending Parish",
+    "ada@example.org",
+    "grace@example.org",
+    INVITED,
+    "Europe/London",
+    "noreply@example.org",
+    "assess@localhost",
+)
+
+
+#: Values the audit trail shows as stored (ids, not sentences).
+STORED_VALUES = (" invitation ", " account ", " auditor ")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/account",
+        "/account/password",
+        "/account/delete",
+        "/organisations",
+        "/organisations/new",
+        "/organisations/{org}",
+        "/organisations/{org}/settings",
+        "/organisations/{org}/members",
+        "/organisations/{org}/invitations/new",
+        "/organisations/{org}/audit",
+        "/organisations/{org}/audit?from=yesterday&action=nonsense",
+        "/operator/organisations",
+        "/operator/organisations/{org}/delete",
+        "/operator/people/erase",
+    ],
+)
+def test_signed_in_pages_go_through_gettext(signed_in, path: str):
+    client, organisation, _admin = signed_in
+    response = client.get(path.format(org=organisation.id))
+    assert response.status_code == 200
+    # The audit trail shows stored values as they are: the kind of object an event is about and
+    # the old and new value (here the invitation's role).
+    stored = STORED_VALUES if "/audit" in path else ()
+    assert_translated(response, *USER_DATA, *stored)
+
+
+def test_flashed_messages_go_through_gettext(signed_in):
+    client, organisation, _admin = signed_in
+    response = post(client, f"/organisations/{organisation.id}/switch", follow_redirects=True)
+    assert_translated(response, *USER_DATA)
+    response = post(client, "/logout", follow_redirects=True)
+    assert_translated(response, *USER_DATA)
+
+
+def test_emails_go_through_gettext(app: Flask, signed_in):
+    (path,) = Path(app.config["MAIL_FILE_DIR"]).glob("*.eml")
+    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    subject = str(message["Subject"])
+    assert subject.startswith(OPEN) and subject.endswith(CLOSE)
+    for kind in ("plain", "html"):
+        body = message.get_body(preferencelist=(kind,))
+        assert body is not None
+        text = body.get_content()
+        text = re.sub(r"https?://\S+", " ", text)
+        left = untranslated(text if kind == "html" else f"<p>{text}</p>", *USER_DATA)
+        assert not left, f"untranslated words in the {kind} part: {left}"
+
+
+def test_the_default_language_is_untouched(make_app: Callable[..., Flask]):
+    """Without the throwaway catalogue, the pages are in plain English as before."""
+    page = make_app().test_client().get("/login").get_data(as_text=True)
+    assert "Forgotten your password?" in page and OPEN not in page
