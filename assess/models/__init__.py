@@ -16,6 +16,7 @@ from assess.models.accounts import (
 )
 from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.models.questionnaires import QuestionnaireVersion
+from assess.models.reports import StoredReport
 
 __all__ = [
     "AnswerRecord",
@@ -28,6 +29,7 @@ __all__ = [
     "PasswordReset",
     "Progress",
     "QuestionnaireVersion",
+    "StoredReport",
     "User",
     "UserSession",
 ]
