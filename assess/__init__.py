@@ -22,6 +22,7 @@ from assess import (
     security,
     sessions,
     templating,
+    uploads,
 )
 from assess.paths import STATIC_DIR
 from assess.services import questionnaires
@@ -51,6 +52,7 @@ def create_app(
         static_folder=str(STATIC_DIR),
     )
     config.load(app, test_config)
+    app.request_class = uploads.Request
     db.init_app(app)
     csrf.init_app(app)
     passwords.init_app(app)
@@ -64,7 +66,7 @@ def create_app(
     errors.init_app(app)
     questionnaires.init_app(app, strict=strict_questionnaires)
 
-    from assess.views import auth, health, home, operator, organisations, reports
+    from assess.views import auth, finalising, health, home, operator, organisations, reports
 
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
@@ -72,6 +74,7 @@ def create_app(
     app.register_blueprint(organisations.bp)
     app.register_blueprint(operator.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(finalising.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

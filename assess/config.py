@@ -71,6 +71,11 @@ DEFAULTS: dict[str, Any] = {
     # Attempts allowed for one email address, and from one network address, per endpoint.
     "RATELIMIT_PER_ACCOUNT": "10 per 15 minutes",
     "RATELIMIT_PER_ADDRESS": "50 per 15 minutes",
+    # --- finalised reports ---
+    # The largest PDF the public verify page accepts, in bytes.
+    "REPORT_VERIFY_MAX_BYTES": 20 * 1024 * 1024,
+    # Files one network address may check on the verify page.
+    "RATELIMIT_VERIFY": "30 per 15 minutes",
     # --- deployment ---
     # Served over HTTPS: secure, __Host- prefixed session cookie and HSTS (see assess.security).
     "HTTPS": False,
@@ -103,6 +108,7 @@ _INTEGER = {
     "PASSWORD_HASH_PARALLELISM",
     "SMTP_PORT",
     "SMTP_TIMEOUT",
+    "REPORT_VERIFY_MAX_BYTES",
 }
 
 

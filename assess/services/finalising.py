@@ -114,7 +114,9 @@ def unanswered(assessment: Assessment, locale: str = "en") -> list[OpenQuestionn
                 )
             )
         result.append(
-            OpenQuestionnaire(questionnaire.id, questionnaire.title.get(locale), tuple(open_questions))
+            OpenQuestionnaire(
+                questionnaire.id, questionnaire.title.get(locale), tuple(open_questions)
+            )
         )
     return result
 

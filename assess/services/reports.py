@@ -108,9 +108,7 @@ def render(
 ) -> RenderedReport:
     """Render the report of ``assessment`` now: the PDF and its embedded JSON (``status`` and
     ``finalised_at`` as for :func:`report_input`)."""
-    report = report_input(
-        assessment, report_id=report_id, status=status, finalised_at=finalised_at
-    )
+    report = report_input(assessment, report_id=report_id, status=status, finalised_at=finalised_at)
     return RenderedReport(
         report_id=report.report_id,
         pdf=render_report(report),

@@ -4,10 +4,16 @@ organisation, so that access is checked against the object itself."""
 from __future__ import annotations
 
 from assess import access
-from assess.services import assessments
+from assess.services import assessments, organisations
 
 
 def load_assessment(assessment_id: int, **_: object) -> access.Loaded | None:
     """The assessment in the URL, or None (a 404) when there is none."""
     assessment = assessments.get(assessment_id)
     return access.Loaded(assessment, assessment.organisation_id) if assessment else None
+
+
+def load_organisation(org_id: int, **_: object) -> access.Loaded | None:
+    """The organisation in the URL, or None (a 404) when there is none."""
+    organisation = organisations.get(org_id)
+    return access.Loaded(organisation, organisation.id) if organisation else None
