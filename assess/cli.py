@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from sqlalchemy.exc import IntegrityError
 
 from assess import demo, migrate
 from assess.questionnaire import loader
@@ -254,7 +255,13 @@ def demo_command(reset: bool, url: str) -> None:
     """
     data = demo.load()
     if reset:
-        demo.remove(data)
+        try:
+            demo.remove(data)
+        except IntegrityError:
+            raise click.ClickException(
+                "The demo organisation has finalised reports, which are never deleted, so it "
+                "cannot be recreated. Use a fresh database (ASSESS_DATABASE_URL) instead."
+            ) from None
     elif demo.existing(data) is not None:
         click.echo(
             f"The demo organisation already exists: {data.details.name} "

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DatabaseError
 from assess import db
 from assess.models import AnswerRecord, Assessment, StoredReport
 from assess.questionnaire.answers import Answer
-from assess.services import assessments, finalising
+from assess.services import assessments, finalising, organisations
 from assess.services.assessments import Submission
 
 
@@ -211,3 +211,12 @@ def test_the_database_keeps_a_superseded_report_superseded(app, first):
             )
             .is_superseded
         )
+
+
+def test_an_organisation_with_finalised_reports_keeps_them(app, first):
+    with app.app_context():
+        organisation = organisations.get(first["org"].id)
+        with pytest.raises(DatabaseError):
+            organisations.delete(organisation)
+        db.session().rollback()
+        assert db.session().scalar(select(StoredReport)).pdf == first["report"].pdf
