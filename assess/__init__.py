@@ -23,6 +23,7 @@ from assess import (
     security,
     sessions,
     templating,
+    uploads,
 )
 from assess.paths import STATIC_DIR
 from assess.services import questionnaires
@@ -52,6 +53,7 @@ def create_app(
         static_folder=str(STATIC_DIR),
     )
     config.load(app, test_config)
+    app.request_class = uploads.Request
     db.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
@@ -70,6 +72,7 @@ def create_app(
         assessments,
         audit,
         auth,
+        finalising,
         health,
         home,
         operator,
@@ -87,6 +90,7 @@ def create_app(
     app.register_blueprint(assessments.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(finalising.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

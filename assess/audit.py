@@ -62,6 +62,7 @@ MODEL_CHOSEN: Final = "model.chosen"
 ASSESSMENT_STARTED: Final = "assessment.started"
 ASSESSMENT_FINALISED: Final = "assessment.finalised"
 ASSESSMENT_SUPERSEDED: Final = "assessment.superseded"
+CORRECTION_OPENED: Final = "assessment.correction_opened"
 REPORT_DOWNLOADED: Final = "report.downloaded"
 REPORT_VERIFIED: Final = "report.verified"
 MEMBER_ROLE_CHANGED: Final = "member.role_changed"
@@ -90,6 +91,7 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     ASSESSMENT_STARTED: _("Assessment started"),
     ASSESSMENT_FINALISED: _("Assessment finalised"),
     ASSESSMENT_SUPERSEDED: _("Assessment superseded"),
+    CORRECTION_OPENED: _("Correction opened"),
     REPORT_DOWNLOADED: _("Report downloaded"),
     REPORT_VERIFIED: _("Report verified"),
     MEMBER_ROLE_CHANGED: _("Role changed"),

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from sqlalchemy.exc import IntegrityError
 
 from assess import demo, migrate
 from assess.questionnaire import loader
@@ -158,7 +159,8 @@ class _ReportGroup(AppGroup):
 
 @click.group("report", cls=_ReportGroup)
 def report_group() -> None:
-    """Render gap reports: assess report ASSESSMENT_ID -o FILE.pdf"""
+    """Render and verify gap reports: assess report ASSESSMENT_ID -o FILE.pdf, assess report
+    verify FILE.pdf"""
 
 
 @report_group.command("render")
@@ -173,17 +175,59 @@ def report_group() -> None:
 @with_appcontext
 def report_render(assessment_id: int, output: Path) -> None:
     """Write the gap report of ASSESSMENT_ID as a PDF file."""
-    from assess.services import assessments, reports
+    from assess.services import assessments, finalising, reports
 
     assessment = assessments.get(assessment_id)
     if assessment is None:
         raise click.ClickException(f"No assessment {assessment_id} in this database.")
-    rendered = reports.render(assessment)
+    # A finalised report is the stored file, as every download is; a draft is rendered now.
+    stored = None if assessment.is_draft else finalising.stored_report(assessment)
+    if stored is not None:
+        pdf, report_id = stored.pdf, stored.report_id
+    else:
+        rendered = reports.render(assessment)
+        pdf, report_id = rendered.pdf, rendered.report_id
     # Write to a temporary name first, so a failure never leaves half a file.
     partial = output.with_name(output.name + ".part")
-    partial.write_bytes(rendered.pdf)
+    partial.write_bytes(pdf)
     partial.replace(output)
-    click.echo(f"Wrote {output} ({len(rendered.pdf):,} bytes, report {rendered.report_id}).")
+    click.echo(f"Wrote {output} ({len(pdf):,} bytes, report {report_id}).")
+
+
+@report_group.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def report_verify(file: Path) -> None:
+    """Check that FILE is an unaltered finalised report of this instance.
+
+    Prints the verdict: the organisation, assessment and version, and whether it is current or
+    superseded. Exits 0 when the file is verified (current or superseded), 1 when it is not.
+    """
+    from assess.services import finalising
+    from assess.templating import local_time
+
+    max_bytes = current_app.config["REPORT_VERIFY_MAX_BYTES"]
+    if file.stat().st_size > max_bytes:
+        click.echo(f"Not verified: {file} is larger than any report ({max_bytes:,} bytes).")
+        raise SystemExit(1)
+    result = finalising.verify(file.read_bytes())
+    click.echo(result.summary())
+    if result.verified:
+        zone = result.time_zone
+        click.echo(f"  organisation: {result.organisation}")
+        click.echo(
+            f"  assessment:   {result.assessment_title} "
+            f"(assessment {result.assessment_id}, version {result.version})"
+        )
+        click.echo(f"  finalised:    {local_time(result.finalised_at, zone)}")
+        if result.outcome == "superseded":
+            click.echo(
+                f"  superseded:   by report {result.superseded_by}, "
+                f"{local_time(result.superseded_at, zone)}"
+            )
+        click.echo(f"  data fingerprint: {result.data_sha256}")
+    click.echo(f"  file SHA-256:     {result.sha256}")
+    raise SystemExit(0 if result.verified else 1)
 
 
 #: Where ``make run`` serves the app, printed with the demo's sign-in details.
@@ -212,7 +256,13 @@ def demo_command(reset: bool, url: str) -> None:
     """
     data = demo.load()
     if reset:
-        demo.remove(data)
+        try:
+            demo.remove(data)
+        except IntegrityError:
+            raise click.ClickException(
+                "The demo organisation has finalised reports, which are never deleted, so it "
+                "cannot be recreated. Use a fresh database (ASSESS_DATABASE_URL) instead."
+            ) from None
     elif demo.existing(data) is not None:
         click.echo(
             f"The demo organisation already exists: {data.details.name} "

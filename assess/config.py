@@ -83,6 +83,11 @@ DEFAULTS: dict[str, Any] = {
     "WORKSHOP_ANSWER_RETENTION_DAYS": 90,
     # Who people write to about their personal data, shown on the privacy notice; None: MAIL_FROM.
     "PRIVACY_CONTACT": None,
+    # --- finalised reports ---
+    # The largest PDF the public verify page accepts, in bytes.
+    "REPORT_VERIFY_MAX_BYTES": 20 * 1024 * 1024,
+    # Files one network address may check on the verify page.
+    "RATELIMIT_VERIFY": "30 per 15 minutes",
     # --- deployment ---
     # Served over HTTPS: secure, __Host- prefixed session cookie and HSTS (see assess.security).
     "HTTPS": False,
@@ -119,6 +124,7 @@ _INTEGER = {
     "SMTP_TIMEOUT",
     "ORGANISATION_DELETION_GRACE_DAYS",
     "WORKSHOP_ANSWER_RETENTION_DAYS",
+    "REPORT_VERIFY_MAX_BYTES",
 }
 
 

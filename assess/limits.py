@@ -33,6 +33,17 @@ def attempts(view: View) -> View:
     return view
 
 
+def per_address(setting: str) -> Callable[[View], View]:
+    """Mark ``view`` as rate-limited per network address only, by ``app.config[setting]``
+    (for POST requests to pages that name no account, such as verifying a report)."""
+
+    def mark(view: View) -> View:
+        view.__rate_limit_setting__ = setting  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
 def _by_address() -> str:
     return "address:" + get_remote_address()
 
@@ -62,6 +73,14 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     app.extensions[_EXTENSION] = limiter
     for endpoint, view in list(app.view_functions.items()):
+        setting = getattr(view, "__rate_limit_setting__", None)
+        if setting:
+            app.view_functions[endpoint] = limiter.limit(
+                lambda setting=setting: current_app.config[setting],
+                key_func=_by_address,
+                methods=["POST"],
+            )(view)
+            continue
         if not getattr(view, "__rate_limited__", False):
             continue
         limited = limiter.limit(

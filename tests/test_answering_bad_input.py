@@ -240,6 +240,7 @@ def test_a_finalised_assessment_cannot_be_changed(app, setting):
     with app.app_context():
         assessment = assessments.get(setting["assessment_id"])
         assessment.status = "finalised"
+        assessment.finalised_at = db.utcnow()
         db.session().commit()
     response = _post_page(setting, {"q_lead-board-oversight": "3"})
     assert response.status_code == 409

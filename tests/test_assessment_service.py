@@ -225,6 +225,7 @@ def test_a_finalised_assessment_refuses_changes(app, setting):
     with app.app_context():
         assessment = _load(setting["assessment_id"])
         assessment.status = "finalised"
+        assessment.finalised_at = db.utcnow()  # the database requires it of a finalised one
         db.session().commit()
         with pytest.raises(assessments.AssessmentClosed):
             assessments.save_answers(

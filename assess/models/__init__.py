@@ -17,6 +17,7 @@ from assess.models.accounts import (
 from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.models.audit import AuditEvent, AuditPerson
 from assess.models.questionnaires import QuestionnaireVersion
+from assess.models.reports import StoredReport
 
 __all__ = [
     "AnswerRecord",
@@ -31,6 +32,7 @@ __all__ = [
     "PasswordReset",
     "Progress",
     "QuestionnaireVersion",
+    "StoredReport",
     "User",
     "UserSession",
 ]

@@ -39,10 +39,20 @@ def _one_of(column: str, values: tuple[str, ...]) -> str:
 
 
 class Assessment(Base):
-    """One organisation's run through the three questionnaires."""
+    """One organisation's run through the three questionnaires.
+
+    A correction of a finalised assessment is a new assessment, the next ``version``, that
+    ``supersedes`` it; finalising the correction marks the earlier one superseded.
+    """
 
     __tablename__ = "assessment"
-    __table_args__ = (CheckConstraint(_one_of("status", ASSESSMENT_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("status", ASSESSMENT_STATUSES), name="status"),
+        CheckConstraint("version >= 1", name="version"),
+        # The first version corrects nothing; every later one corrects exactly one earlier one.
+        CheckConstraint("(version = 1) = (supersedes_id IS NULL)", name="version_supersedes"),
+        CheckConstraint("status = 'draft' OR finalised_at IS NOT NULL", name="finalised_at"),
+    )
 
     #: Surrogate key.
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -76,6 +86,17 @@ class Assessment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When any answer or the choice last changed.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When an admin finalised it, and who (None while a draft).
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    finalised_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
+    #: 1 for a first assessment; n + 1 for a correction of version n.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: The finalised assessment this one corrects (at most one correction each: unique).
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id", ondelete="RESTRICT"), default=None, unique=True, index=True
+    )
 
     organisation: Mapped[Organisation] = relationship()
     definition_version: Mapped[QuestionnaireVersion] = relationship(
@@ -89,6 +110,8 @@ class Assessment(Base):
     )
     chosen_by: Mapped[User | None] = relationship(foreign_keys=[chosen_by_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    finalised_by: Mapped[User | None] = relationship(foreign_keys=[finalised_by_id])
+    supersedes: Mapped[Assessment | None] = relationship(remote_side=[id])
 
     @property
     def is_draft(self) -> bool:

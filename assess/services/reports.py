@@ -8,10 +8,12 @@ served as stored (see the finalising service).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app, request
 
-from assess.models import Assessment
+from assess import audit
+from assess.models import Assessment, User
 from assess.reporting import AnsweredBy, ReportInput, dump_report_json, render_report, report_json
 from assess.services import assessments
 
@@ -43,9 +45,18 @@ def _instance_name() -> str:
 
 
 def report_input(
-    assessment: Assessment, *, report_id: str | None = None, locale: str = "en"
+    assessment: Assessment,
+    *,
+    report_id: str | None = None,
+    locale: str = "en",
+    status: str | None = None,
+    finalised_at: datetime | None = None,
 ) -> ReportInput:
-    """Everything the report of ``assessment`` shows, read from the database as plain values."""
+    """Everything the report of ``assessment`` shows, read from the database as plain values.
+
+    ``status`` and ``finalised_at`` override the assessment's own: finalising renders the report
+    as it will be once finalised, before anything is written.
+    """
     qset = assessments.questionnaires_of(assessment)
 
     def answered_by(questionnaire_id: str) -> dict[str, AnsweredBy]:
@@ -64,10 +75,10 @@ def report_input(
         organisation_timezone=assessment.organisation.time_zone,
         assessment_id=str(assessment.id),
         assessment_title=assessment.title,
-        status=assessment.status,
+        status=status or assessment.status,
         created_at=assessment.created_at,
         updated_at=assessment.updated_at,
-        finalised_at=getattr(assessment, "finalised_at", None),
+        finalised_at=finalised_at or assessment.finalised_at,
         definition=qset.definition,
         model_fit=qset.model_fit,
         adoption=qset.adoption,
@@ -89,9 +100,16 @@ def filename_stem(assessment: Assessment) -> str:
     return f"assess-{safe}-{assessment.id}-{assessment.status}"
 
 
-def render(assessment: Assessment, *, report_id: str | None = None) -> RenderedReport:
-    """Render the report of ``assessment`` now: the PDF and its embedded JSON."""
-    report = report_input(assessment, report_id=report_id)
+def render(
+    assessment: Assessment,
+    *,
+    report_id: str | None = None,
+    status: str | None = None,
+    finalised_at: datetime | None = None,
+) -> RenderedReport:
+    """Render the report of ``assessment`` now: the PDF and its embedded JSON (``status`` and
+    ``finalised_at`` as for :func:`report_input`)."""
+    report = report_input(assessment, report_id=report_id, status=status, finalised_at=finalised_at)
     return RenderedReport(
         report_id=report.report_id,
         pdf=render_report(report),
@@ -103,3 +121,15 @@ def render(assessment: Assessment, *, report_id: str | None = None) -> RenderedR
 def data(assessment: Assessment) -> bytes:
     """Just the machine-readable data of the report (the same bytes the PDF embeds)."""
     return dump_report_json(report_json(report_input(assessment)))
+
+
+def note_download(assessment: Assessment, user: User, kind: str) -> None:
+    """Record in the audit trail that ``user`` downloaded the report (``kind``: pdf or json)."""
+    audit.record_now(
+        audit.REPORT_DOWNLOADED,
+        organisation_id=assessment.organisation_id,
+        actor=user,
+        object_type="assessment",
+        object_id=assessment.id,
+        detail={"format": kind, "status": assessment.status},
+    )

@@ -1,16 +1,29 @@
-"""Downloading the gap report (PDF) and its data (JSON)."""
+"""The gap report: downloads (PDF and JSON), an organisation's finalised reports, and verifying a
+report file.
+
+A draft's report is rendered on request. A finalised (or superseded) assessment's report is the
+stored file, served byte for byte without rendering; its ETag is the file's SHA-256.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from assess import access
-from assess.models import Assessment
-from assess.services import reports
-from assess.views.loaders import load_assessment
+from assess import access, limits, uploads
+from assess.errors import render_error
+from assess.models import Assessment, Organisation, User
+from assess.report_forms import ConfirmForm, VerifyForm
+from assess.services import finalising, reports
+from assess.views.loaders import load_assessment, load_organisation
 
 bp = Blueprint("reports", __name__)
+
+
+def _signed_in() -> User | None:
+    return current_user if current_user.is_authenticated else None
 
 
 def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
@@ -23,14 +36,77 @@ def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
 @bp.get("/assessments/<int:assessment_id>/report.pdf")
 @access.requires("report.view", load=load_assessment)
 def report_pdf(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
-    """The gap report as a PDF file."""
-    rendered = reports.render(assessment)
-    return _attachment(rendered.pdf, "application/pdf", f"{rendered.filename_stem}.pdf")
+    """The gap report as a PDF file: the stored one once finalised, else rendered now."""
+    stem = reports.filename_stem(assessment)
+    reports.note_download(assessment, current_user, "pdf")
+    stored = None if assessment.is_draft else finalising.stored_report(assessment)
+    if stored is None:
+        rendered = reports.render(assessment)
+        return _attachment(rendered.pdf, "application/pdf", f"{stem}.pdf")
+    response = _attachment(stored.pdf, "application/pdf", f"{stem}.pdf")
+    response.set_etag(stored.sha256)
+    return response
 
 
 @bp.get("/assessments/<int:assessment_id>/report.json")
 @access.requires("report.view", load=load_assessment)
 def report_data(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     """The report's data: the same JSON that the PDF carries as an attachment."""
-    body = reports.data(assessment)
+    reports.note_download(assessment, current_user, "json")
+    stored = None if assessment.is_draft else finalising.stored_report(assessment)
+    body = finalising.stored_data(stored) if stored else reports.data(assessment)
     return _attachment(body, "application/json", f"{reports.filename_stem(assessment)}.json")
+
+
+@bp.get("/organisations/<int:org_id>/reports")
+@access.requires("report.view", load=load_organisation)
+def organisation_reports(organisation: Organisation, org_id: int) -> ResponseReturnValue:
+    """Every finalised report of the organisation, current and superseded."""
+    return render_template(
+        "reports/list.html",
+        organisation=organisation,
+        stored_reports=finalising.reports_of(organisation.id),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@access.public
+@limits.per_address("RATELIMIT_VERIFY")
+@uploads.accepts_upload("REPORT_VERIFY_MAX_BYTES")
+def verify() -> ResponseReturnValue:
+    """Check a PDF: is it, unaltered, a finalised report of this instance? Open to everyone: an
+    auditor years later may have no account here."""
+    form = VerifyForm()
+    limit = current_app.config["REPORT_VERIFY_MAX_BYTES"]
+    if form.validate_on_submit():
+        content = form.report.data.stream.read(limit + 1)
+        if len(content) > limit:
+            form.report.errors.append(_too_large_message(limit))
+        elif not content.startswith(b"%PDF-"):
+            form.report.errors.append(
+                "The file is not a PDF. Choose the report's PDF file (its name ends in .pdf)."
+            )
+        else:
+            result = finalising.verify(content, by=_signed_in())
+            return render_template("reports/verified.html", result=result)
+    status = 400 if request.method == "POST" else 200
+    return render_template("reports/verify.html", form=form, limit=limit), status
+
+
+def _too_large_message(limit: int) -> str:
+    return (
+        f"The file is larger than {limit / (1024 * 1024):.0f} MB, so it cannot be an assess "
+        "report. Choose the report's PDF file."
+    )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _upload_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    """A file far over the limit is refused before it is read: say so on the verify page."""
+    if request.endpoint != "reports.verify":
+        return render_error(error)
+    limit = current_app.config["REPORT_VERIFY_MAX_BYTES"]
+    form = VerifyForm(formdata=None)
+    form.report.errors = [_too_large_message(limit)]
+    return render_template("reports/verify.html", form=form, limit=limit), 413
