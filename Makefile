@@ -12,8 +12,9 @@ PORT   ?= 5000
 # What WeasyPrint needs to lay out and draw pages, the fonts the report uses, and venv support.
 SYSTEM_PACKAGES := python3-venv python3-pip libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
                    fonts-dejavu-core fonts-noto-core
-# What the tests need on top: PDF-to-image tools for report checks.
-TEST_SYSTEM_PACKAGES := poppler-utils
+# What the tests need on top: PDF-to-image tools for report checks, and Chromium for the browser
+# tests (driven by Playwright; no browser is downloaded).
+TEST_SYSTEM_PACKAGES := poppler-utils chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
-from assess import migrate
+from assess import demo, migrate
 from assess.questionnaire import loader
 from assess.services import ServiceError, accounts
 from assess.services import questionnaires as questionnaire_service
@@ -31,6 +31,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(questionnaires_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(report_group)
+    app.cli.add_command(demo_command)
 
 
 @click.group("db", cls=AppGroup)
@@ -141,3 +143,95 @@ def create_operator(email: str, name: str, password: str) -> None:
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"{user.email} is an instance operator.")
+
+
+class _ReportGroup(AppGroup):
+    """``assess report ID -o FILE`` renders; ``assess report verify FILE`` and other subcommands
+    work as usual. An argument that names no subcommand is taken as ``render``'s."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["render", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("report", cls=_ReportGroup)
+def report_group() -> None:
+    """Render gap reports: assess report ASSESSMENT_ID -o FILE.pdf"""
+
+
+@report_group.command("render")
+@click.argument("assessment_id", type=int)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="Where to write the PDF.",
+)
+@with_appcontext
+def report_render(assessment_id: int, output: Path) -> None:
+    """Write the gap report of ASSESSMENT_ID as a PDF file."""
+    from assess.services import assessments, reports
+
+    assessment = assessments.get(assessment_id)
+    if assessment is None:
+        raise click.ClickException(f"No assessment {assessment_id} in this database.")
+    rendered = reports.render(assessment)
+    # Write to a temporary name first, so a failure never leaves half a file.
+    partial = output.with_name(output.name + ".part")
+    partial.write_bytes(rendered.pdf)
+    partial.replace(output)
+    click.echo(f"Wrote {output} ({len(rendered.pdf):,} bytes, report {rendered.report_id}).")
+
+
+#: Where ``make run`` serves the app, printed with the demo's sign-in details.
+DEMO_URL = "http://127.0.0.1:5000/"
+
+
+def _echo_sign_in(data: demo.DemoData, url: str) -> None:
+    click.echo(f"Open {url} and sign in to {data.details.name} as one of:")
+    for person in data.people:
+        click.echo(f"  {person.email:<26} {person.role:<11} {person.name}, {person.job}")
+    click.echo(f"Every demo account has the password: {data.password}")
+
+
+@click.command("demo")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Delete the demo organisation and the demo accounts first, then create them again.",
+)
+@click.option("--url", default=DEMO_URL, show_default=True, help="The address to print.")
+@with_appcontext
+def demo_command(reset: bool, url: str) -> None:
+    """Load the demo organisation, Demo Borough Council, with a fully answered assessment.
+
+    Running it again changes nothing (use --reset to recreate the demo). See docs/demo.md.
+    """
+    data = demo.load()
+    if reset:
+        demo.remove(data)
+    elif demo.existing(data) is not None:
+        click.echo(
+            f"The demo organisation already exists: {data.details.name} "
+            "(assess demo --reset recreates it)."
+        )
+        _echo_sign_in(data, url)
+        return
+    try:
+        created = demo.create(data, questionnaire_service.current_questionnaires())
+    except ServiceError as error:
+        raise click.ClickException(
+            f"{error.message} (assess demo --reset deletes the demo and creates it again)"
+        ) from None
+    counts = ", ".join(
+        f"{len(data.answers_of(q))} {q}"
+        for q in dict.fromkeys(a.questionnaire_id for a in data.answers)
+    )
+    click.echo(
+        f"Created {created.organisation.name} with the assessment "
+        f"\N{LEFT DOUBLE QUOTATION MARK}{created.assessment.title}\N{RIGHT DOUBLE QUOTATION MARK}: "
+        f"{len(data.answers)} answers ({counts})."
+    )
+    _echo_sign_in(data, url)

@@ -94,7 +94,9 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
         membership = db.session().scalar(
             select(Membership).where(Membership.user_id == colleague.id)
         )
-        assessment = assessments.start(target.id, owner, "Ours", current_questionnaires())
+        assessment = assessments.start(
+            target.id, owner, "Target's assessment", current_questionnaires()
+        )
         values = {
             "org_id": target.id,
             "membership_id": membership.id,

@@ -32,9 +32,13 @@ def test_default_database_is_sqlite_in_instance_folder(
 
 def test_postgresql_urls_use_psycopg(tmp_path: Path):
     app = create_app(
-        {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k", "DATABASE_URL": "postgresql://u@h/d"}
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "k",
+            "DATABASE_URL": "postgresql://u@127.0.0.1:1/d",
+        }
     )
-    assert app.config["DATABASE_URL"] == "postgresql+psycopg://u@h/d"
+    assert app.config["DATABASE_URL"] == "postgresql+psycopg://u@127.0.0.1:1/d"
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

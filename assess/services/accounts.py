@@ -164,3 +164,10 @@ def create_operator(name: str, email: str, password: str) -> User:
     user = create_user(name, email, password, is_operator=True)
     db.session().commit()
     return user
+
+
+def delete_user(user: User) -> None:
+    """Delete an account with its memberships and sessions; what it answered stays, unsigned."""
+    session = db.session()
+    session.delete(user)
+    session.commit()

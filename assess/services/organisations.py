@@ -246,6 +246,32 @@ def accept(invitation: Invitation, user: User) -> Membership:
     return member
 
 
+def add_member(organisation: Organisation, user: User, role: str) -> Membership:
+    """Make an existing account a member with ``role`` without an invitation.
+
+    For setting up from the command line (the demo organisation); people join through
+    invitations. Raises ServiceError for an unknown role or a person who is already a member.
+    """
+    if role not in ROLES:
+        raise ServiceError("Choose a role from the list.", field="role")
+    if membership(user.id, organisation.id) is not None:
+        raise ServiceError(f"{user.email} is already a member of {organisation.name}.")
+    member = Membership(user=user, organisation=organisation, role=role)
+    db.session().add(member)
+    db.session().commit()
+    return member
+
+
+def delete(organisation: Organisation) -> None:
+    """Delete an organisation with its members' roles, invitations, assessments and answers.
+
+    The people's accounts are kept. Used to recreate the demo organisation.
+    """
+    session = db.session()
+    session.delete(organisation)
+    session.commit()
+
+
 def withdraw_invitation(invitation: Invitation) -> None:
     """Stop an invitation's link from working."""
     if invitation.revoked_at is None:

@@ -1,0 +1,214 @@
+"""The demo organisation: Demo Borough Council and its fully answered assessment.
+
+The answers, the people and the story are data, in ``demo.yaml`` beside this module (the story is
+at its top, and in ``docs/demo.md``). This module reads that file and creates everything through
+the services, exactly as people using the web pages would: the accounts, the organisation and
+its members, an assessment on the current questionnaires, each person's answers saved page by
+page under their own name, and the model the body chose. ``assess demo`` calls :func:`create`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assess.models import Assessment, Organisation, User
+from assess.questionnaire.answers import Answer, RegisterRow, Status
+from assess.questionnaire.loader import QuestionnaireSet
+from assess.services import ServiceError, accounts, assessments, organisations
+from assess.services.assessments import Submission
+from assess.services.organisations import Details
+
+#: The demo's data file.
+DATA_FILE = Path(__file__).with_name("demo.yaml")
+
+
+@dataclass(frozen=True)
+class Person:
+    """A demo account and the role it has in the demo organisation."""
+
+    key: str
+    name: str
+    email: str
+    role: str
+    job: str
+
+
+@dataclass(frozen=True)
+class DemoAnswer:
+    """One stored answer of the demo, with who gave it (and who gave it first, if revised)."""
+
+    questionnaire_id: str
+    by: str
+    answer: Answer
+    earlier_by: str | None = None
+    earlier: Answer | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The model or blend the body chose, who recorded it and why."""
+
+    by: str
+    models: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """Everything ``demo.yaml`` describes."""
+
+    details: Details
+    password: str
+    people: tuple[Person, ...]
+    title: str
+    started_by: str
+    answers: tuple[DemoAnswer, ...]
+    choice: Choice
+
+    def person(self, key: str) -> Person:
+        """The person whose key is ``key``."""
+        return next(p for p in self.people if p.key == key)
+
+    def answers_of(self, questionnaire_id: str) -> dict[str, Answer]:
+        """The final answers of one questionnaire, by question id."""
+        return {
+            a.answer.question_id: a.answer
+            for a in self.answers
+            if a.questionnaire_id == questionnaire_id
+        }
+
+
+@dataclass(frozen=True)
+class Created:
+    """What :func:`create` made."""
+
+    organisation: Organisation
+    assessment: Assessment
+    users: dict[str, User]
+
+
+def _value(question_id: str, raw: Any) -> Any:
+    if question_id == "register":
+        return tuple(RegisterRow(**row) for row in raw)
+    if isinstance(raw, list):
+        return tuple(raw)
+    return raw
+
+
+def _answer(question_id: str, raw: dict[str, Any]) -> Answer:
+    status = Status(raw.get("status", Status.ANSWERED.value))
+    value = _value(question_id, raw["value"]) if "value" in raw else None
+    return Answer(question_id, status=status, value=value, note=raw.get("note", "").strip())
+
+
+def load(path: Path = DATA_FILE) -> DemoData:
+    """Read the demo's data file (no database needed)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    answers: list[DemoAnswer] = []
+    for questionnaire_id, questions in data["answers"].items():
+        for question_id, raw in questions.items():
+            earlier = raw.get("earlier")
+            answers.append(
+                DemoAnswer(
+                    questionnaire_id=questionnaire_id,
+                    by=raw["by"],
+                    answer=_answer(question_id, raw),
+                    earlier_by=earlier["by"] if earlier else None,
+                    earlier=_answer(question_id, earlier) if earlier else None,
+                )
+            )
+    choice = data["choice"]
+    return DemoData(
+        details=Details(**data["organisation"]),
+        password=data["password"],
+        people=tuple(Person(**p) for p in data["people"]),
+        title=data["assessment"]["title"],
+        started_by=data["assessment"]["started_by"],
+        answers=tuple(answers),
+        choice=Choice(
+            by=choice["by"],
+            models=tuple(choice["models"]),
+            reason=" ".join(choice["reason"].split()),
+        ),
+    )
+
+
+def existing(data: DemoData) -> Organisation | None:
+    """The demo organisation, if it has already been created."""
+    return next((o for o in organisations.all_organisations() if o.name == data.details.name), None)
+
+
+def remove(data: DemoData) -> None:
+    """Delete the demo organisation (with its assessment) and the demo accounts, if they exist."""
+    organisation = existing(data)
+    if organisation is not None:
+        organisations.delete(organisation)
+    for person in data.people:
+        user = accounts.user_by_email(person.email)
+        if user is not None:
+            accounts.delete_user(user)
+
+
+def _save(
+    assessment: Assessment, user: User, questionnaire_id: str, page: dict[str, Submission]
+) -> None:
+    outcome = assessments.save_answers(assessment, user, questionnaire_id, page)
+    if not outcome.ok:
+        problems = {**outcome.errors, **{c.question_id: ["conflict"] for c in outcome.conflicts}}
+        raise ServiceError(f"The demo's {questionnaire_id} answers were refused: {problems}")
+
+
+def create(data: DemoData, qset: QuestionnaireSet) -> Created:
+    """Create the demo accounts, organisation, assessment, answers and choice via the services.
+
+    Raises ServiceError when the demo organisation or one of its accounts already exists, or when
+    a service refuses part of the data.
+    """
+    if existing(data) is not None:
+        raise ServiceError("The demo organisation already exists.")
+    users: dict[str, User] = {}
+    for person in data.people:
+        users[person.key] = accounts.register(person.name, person.email, data.password)
+
+    admin = next(p for p in data.people if p.role == "admin")
+    organisation = organisations.create(users[admin.key], data.details)
+    if organisation.status != "active":  # registration waits for an operator's approval
+        organisations.set_status(organisation, "active")
+    for person in data.people:
+        if person is not admin:
+            organisations.add_member(organisation, users[person.key], person.role)
+
+    assessment = assessments.start(organisation.id, users[data.started_by], data.title, qset)
+
+    # Each person saves their own answers, one page per questionnaire, in the order the body
+    # works through them; a revised answer is saved first as its first author gave it.
+    revised = [a for a in data.answers if a.earlier is not None]
+    for item in revised:
+        assert item.earlier is not None and item.earlier_by is not None
+        _save(
+            assessment,
+            users[item.earlier_by],
+            item.questionnaire_id,
+            {item.answer.question_id: Submission(item.earlier)},
+        )
+    pages: dict[tuple[str, str], dict[str, Submission]] = defaultdict(dict)
+    for item in data.answers:
+        base = 1 if item.earlier is not None else None
+        pages[item.questionnaire_id, item.by][item.answer.question_id] = Submission(
+            item.answer, base
+        )
+    for questionnaire_id in dict.fromkeys(a.questionnaire_id for a in data.answers):
+        for person in data.people:
+            page = pages.get((questionnaire_id, person.key))
+            if page:
+                _save(assessment, users[person.key], questionnaire_id, page)
+
+    assessments.choose_models(
+        assessment, users[data.choice.by], list(data.choice.models), data.choice.reason
+    )
+    return Created(organisation=organisation, assessment=assessment, users=users)

@@ -1,0 +1,639 @@
+"""The report's input, and the plain, display-ready context the report template reads.
+
+:class:`ReportInput` is what a caller (the download route, the ``assess report`` command, a test)
+hands over: the questionnaires, the answers with who gave them and when, and the scoring result.
+:func:`build_context` turns it into plain values only (strings, numbers, booleans, None, lists and
+dicts), with every date, level name, option label and register row ready to print, so the template
+never reaches back into a model object. The charts are the one exception: ``context["charts"]``
+holds their SVG markup.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from assess.charts import QUADRANT_NAMES, fit_chart, power_interest_grid, radar_chart
+from assess.questionnaire.answers import Answer, RegisterRow, Status
+from assess.questionnaire.schema import (
+    LevelQuestion,
+    MultipleQuestion,
+    Question,
+    Questionnaire,
+    RegisterQuestion,
+    SingleQuestion,
+    TextQuestion,
+)
+from assess.questionnaire.validation import visible_questions
+from assess.scoring import AssessmentResult
+
+#: The statuses an assessment can have, and how the report names them.
+STATUSES = {"draft": "Draft", "finalised": "Finalised", "superseded": "Superseded"}
+#: The word marked on every page of a report that must not be filed as final.
+WATERMARKS = {"draft": "DRAFT", "superseded": "SUPERSEDED"}
+#: Where the full method is written down, relative to the repository.
+METHODOLOGY_DOCUMENT = "docs/methodology.md"
+#: How many gaps the executive summary names.
+SUMMARY_GAPS = 5
+
+_GAP_STATUS = {
+    "below_target": "Below target",
+    "at_target": "At target",
+    "above_target": "Above target",
+    "no_level": "No level (no answers)",
+    "no_target": "No target (no model chosen)",
+}
+_SALIENCE = {
+    "non_stakeholder": "Not a stakeholder by salience",
+    "latent": "Latent",
+    "expectant": "Expectant",
+    "definitive": "Definitive",
+}
+_ENGAGEMENT = {
+    "none": "None",
+    "inform": "Inform",
+    "consult": "Consult",
+    "involve": "Involve",
+    "collaborate": "Collaborate",
+    "empower": "Empower",
+}
+_REGARD = {"customer": "Customers", "citizen": "Citizens", "stakeholder": "Stakeholders"}
+
+
+@dataclass(frozen=True)
+class AnsweredBy:
+    """One stored answer with who gave it (a display name) and when (an aware datetime)."""
+
+    answer: Answer
+    answered_by: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """Everything the report shows, as plain inputs: no database objects.
+
+    Answers are keyed by question id, one mapping per questionnaire. ``chosen_models`` is the
+    body's own choice (empty when it accepted the recommendation) and ``choice_reason`` the reason
+    it gave when that choice differs from the recommendation.
+    """
+
+    report_id: str
+    organisation_name: str
+    #: An IANA zone name such as ``Europe/London``: every date is shown in it, with its offset.
+    organisation_timezone: str
+    assessment_id: str
+    assessment_title: str
+    #: ``draft``, ``finalised`` or ``superseded``.
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    finalised_at: datetime | None
+    definition: Questionnaire
+    model_fit: Questionnaire
+    adoption: Questionnaire
+    definition_answers: Mapping[str, AnsweredBy]
+    model_fit_answers: Mapping[str, AnsweredBy]
+    adoption_answers: Mapping[str, AnsweredBy]
+    chosen_models: tuple[str, ...]
+    choice_reason: str | None
+    result: AssessmentResult
+    locale: str = "en"
+    #: The instance's base URL or name, printed on the cover.
+    instance: str = "assess"
+    #: Shown on every page when set: a hash of the embedded data, for example.
+    fingerprint: str | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status {self.status!r} is not one of {sorted(STATUSES)}")
+        for name in ("created_at", "updated_at", "finalised_at"):
+            value = getattr(self, name)
+            if value is not None and value.utcoffset() is None:
+                raise ValueError(f"{name} must be an aware datetime")
+        ZoneInfo(self.organisation_timezone)  # ZoneInfoNotFoundError for an unknown zone
+
+    def questionnaires(self) -> tuple[tuple[Questionnaire, Mapping[str, AnsweredBy]], ...]:
+        """The three questionnaires with their answers, in the order they are answered."""
+        return (
+            (self.definition, self.definition_answers),
+            (self.model_fit, self.model_fit_answers),
+            (self.adoption, self.adoption_answers),
+        )
+
+
+def format_datetime(value: datetime | None, zone: str) -> str | None:
+    """``value`` in ``zone`` for people: ``3 March 2026, 14:05 GMT (UTC+00:00)``."""
+    if value is None:
+        return None
+    local = value.astimezone(ZoneInfo(zone))
+    offset = local.strftime("%z")
+    return f"{local.day} {local:%B %Y, %H:%M} {local:%Z} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def text_direction(text: str | None) -> str:
+    """``rtl`` or ``ltr`` from the first letter with a strong direction, as ``dir="auto"`` does.
+
+    WeasyPrint does not resolve ``dir="auto"`` itself, so the report states the direction
+    (``auto`` when the text has no letter with a direction, such as a number).
+    """
+    for character in text or "":
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "auto"
+
+
+def _plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _option_label(question: SingleQuestion | MultipleQuestion, option_id: str, locale: str) -> str:
+    for option in question.options:
+        if option.id == option_id:
+            return option.label.get(locale)
+    return option_id
+
+
+class _Labels:
+    """Names for ids, in the report's locale."""
+
+    def __init__(self, report: ReportInput) -> None:
+        self.locale = report.locale
+        self.models = {m.id: m.name.get(report.locale) for m in report.model_fit.models or []}
+        self.levels = {
+            n: level.name.get(report.locale) for n, level in (report.adoption.levels or {}).items()
+        }
+        self.level_summaries = {
+            n: level.summary.get(report.locale)
+            for n, level in (report.adoption.levels or {}).items()
+        }
+
+    def level(self, level: int | None) -> str:
+        if level is None:
+            return "no level"
+        name = self.levels.get(level)
+        return f"{level} ({name})" if name else str(level)
+
+    def model_list(self, model_ids: Sequence[str]) -> str:
+        names = [self.models.get(m, m) for m in model_ids]
+        if len(names) > 1:
+            return "a blend of " + _join([f"the {name}" for name in names])
+        return f"the {names[0]}" if names else "no model"
+
+
+def _rating(question: RegisterQuestion, attribute: str, value: int | None, locale: str) -> dict:
+    if value is None:
+        return {"value": None, "label": "not rated"}
+    labels = {o.id: o.label.get(locale) for o in question.attribute(attribute).options}
+    return {"value": value, "label": labels.get(str(value), str(value))}
+
+
+def _register_row_text(question: RegisterQuestion, row: RegisterRow, locale: str) -> str:
+    listed = {s.id: s.label.get(locale) for s in question.segments}
+    name = listed.get(row.segment_id) or row.label or row.segment_id
+    ratings = ", ".join(
+        f"{attribute} {row.rating(attribute) if row.rating(attribute) is not None else '-'}"
+        for attribute in ("power", "legitimacy", "urgency", "interest")
+    )
+    regard = (
+        f"regarded as {_REGARD[row.regard].lower()}"
+        if row.regard in _REGARD
+        else "how it is regarded is not recorded"
+    )
+    today = _ENGAGEMENT.get(row.engagement or "", "not recorded")
+    return f"{name}: {ratings}; {regard}; involved today: {today.lower()}"
+
+
+def answer_display(question: Question, answer: Answer, labels: _Labels) -> list[str]:
+    """A real answer as lines of text: option labels, the level described, the text given."""
+    locale = labels.locale
+    value = answer.value
+    if isinstance(question, SingleQuestion):
+        return [_option_label(question, str(value), locale)]
+    if isinstance(question, MultipleQuestion):
+        chosen = value if isinstance(value, tuple) else (value,)
+        return [_option_label(question, str(v), locale) for v in chosen]
+    if isinstance(question, LevelQuestion):
+        level = int(value)  # type: ignore[arg-type]
+        described = question.levels[level].get(locale) if level in question.levels else ""
+        return [f"Level {labels.level(level)}: {described}".strip()]
+    if isinstance(question, RegisterQuestion):
+        rows = value if isinstance(value, tuple) else ()
+        return [_register_row_text(question, r, locale) for r in rows if isinstance(r, RegisterRow)]
+    assert isinstance(question, TextQuestion)
+    return [str(value)]
+
+
+def _appendix(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
+    zone, locale = report.organisation_timezone, report.locale
+    result = []
+    for questionnaire, given in report.questionnaires():
+        visible = visible_questions(questionnaire, {k: v.answer for k, v in given.items()})
+        sections = []
+        for section in questionnaire.sections:
+            questions = []
+            for question in section.questions:
+                entry = given.get(question.id)
+                answer = entry.answer if entry else None
+                if question.id not in visible:
+                    status, lines = "hidden", ["Not asked: an earlier answer made it irrelevant."]
+                elif answer is None or (
+                    answer.status is Status.ANSWERED and not answer.is_answered
+                ):
+                    status, lines = "unanswered", ["Not answered."]
+                elif answer.status is Status.NOT_APPLICABLE:
+                    status, lines = "not_applicable", ["Not applicable."]
+                elif answer.status is Status.DONT_KNOW:
+                    status, lines = "dont_know", ["Don't know."]
+                else:
+                    status, lines = "answered", answer_display(question, answer, labels)
+                questions.append(
+                    {
+                        "id": question.id,
+                        "text": question.text.get(locale),
+                        "status": status,
+                        "answer_lines": lines,
+                        "note": answer.note if answer and answer.note else None,
+                        "note_dir": text_direction(answer.note if answer else None),
+                        "answer_dir": text_direction(" ".join(lines)),
+                        "answered_by": entry.answered_by if entry else None,
+                        "answered_at": format_datetime(entry.answered_at, zone) if entry else None,
+                    }
+                )
+            sections.append(
+                {"id": section.id, "title": section.title.get(locale), "questions": questions}
+            )
+        result.append(
+            {
+                "id": questionnaire.id,
+                "version": questionnaire.version,
+                "title": questionnaire.title.get(locale),
+                "sections": sections,
+            }
+        )
+    return result
+
+
+def _register(report: ReportInput) -> dict[str, Any]:
+    locale = report.locale
+    register = next(
+        (q for _s, q in report.definition.questions() if isinstance(q, RegisterQuestion)), None
+    )
+    rows = []
+    for segment in report.result.segments:
+        rows.append(
+            {
+                "segment_id": segment.segment_id,
+                "label": segment.label,
+                "power": _rating(register, "power", segment.power, locale) if register else None,
+                "legitimacy": (
+                    _rating(register, "legitimacy", segment.legitimacy, locale)
+                    if register
+                    else None
+                ),
+                "urgency": (
+                    _rating(register, "urgency", segment.urgency, locale) if register else None
+                ),
+                "interest": (
+                    _rating(register, "interest", segment.interest, locale) if register else None
+                ),
+                "regard": _REGARD.get(segment.regard or "", "Not recorded"),
+                "current": _ENGAGEMENT.get(segment.current or "", "Not recorded"),
+                "quadrant": segment.quadrant,
+                "quadrant_name": QUADRANT_NAMES.get(segment.quadrant or "", "Not rated"),
+            }
+        )
+    scale = []
+    if register:
+        for attribute in ("power", "legitimacy", "urgency", "interest"):
+            column = register.attribute(attribute)
+            scale.append(
+                {
+                    "attribute": column.label.get(locale),
+                    "levels": [f"{o.id} {o.label.get(locale)}" for o in column.options],
+                }
+            )
+    return {"rows": rows, "scale": scale}
+
+
+def _fit(report: ReportInput, labels: _Labels) -> dict[str, Any] | None:
+    fit = report.result.fit
+    if fit is None:
+        return None
+    locale = report.locale
+    recommended = set(fit.recommendation.model_ids)
+    chosen = set(report.result.chosen_models)
+    rows = [
+        {
+            "model_id": m.model_id,
+            "name": m.name,
+            "fit_percent": m.fit_percent,
+            "fit_text": "no fit" if m.fit_percent is None else f"{m.fit_percent:g}%",
+            "rank": m.rank,
+            "total": m.total,
+            "minimum": m.minimum,
+            "maximum": m.maximum,
+            "recommended": m.model_id in recommended,
+            "chosen": m.model_id in chosen,
+        }
+        for m in fit.models
+    ]
+    reasons = []
+    for model in fit.models:
+        for contribution in model.top_contributions:
+            question = report.model_fit.question(contribution.question_id)
+            assert isinstance(question, SingleQuestion | MultipleQuestion)
+            reasons.append(
+                {
+                    "model": model.name,
+                    "question_id": question.id,
+                    "question": question.text.get(locale),
+                    "answer": _option_label(question, contribution.option_id, locale),
+                    "weight": f"{contribution.weight:+d}",
+                }
+            )
+    overridden = report.result.chosen_by == "body" and chosen != recommended
+    return {
+        "rows": rows,
+        "reasons": reasons,
+        "recommendation": fit.recommendation.text or "no recommendation",
+        "recommended_ids": list(fit.recommendation.model_ids),
+        "lead": fit.recommendation.lead,
+        "completeness_percent": (
+            None if fit.completeness is None else round(fit.completeness * 100)
+        ),
+        "chosen": labels.model_list(report.result.chosen_models),
+        "chosen_by": report.result.chosen_by,
+        "overridden": overridden,
+        "choice_reason": report.choice_reason if overridden else None,
+        "choice_reason_dir": text_direction(report.choice_reason),
+        "models": [
+            {"name": m.name.get(locale), "summary": m.summary.get(locale)}
+            for m in report.model_fit.models or []
+        ],
+    }
+
+
+def _profile(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
+    gaps = {g.dimension_id: g for g in report.result.gaps}
+    rows = []
+    for dimension in report.result.maturity.dimensions:
+        gap = gaps[dimension.dimension_id]
+        if gap.status == "below_target":
+            status = f"Below target by {gap.gap}"
+        elif gap.status == "above_target":
+            status = f"Above target by {gap.above_by}"
+        else:
+            status = _GAP_STATUS[gap.status]
+        rows.append(
+            {
+                "dimension_id": dimension.dimension_id,
+                "title": dimension.title,
+                "weight": dimension.weight,
+                "floor": dimension.floor,
+                "floor_text": labels.level(dimension.floor),
+                "mean": dimension.mean,
+                "mean_text": "none" if dimension.mean is None else f"{dimension.mean:.2f}",
+                "target": gap.target,
+                "target_text": labels.level(gap.target) if gap.target else "none",
+                "gap": gap.gap,
+                "above_by": gap.above_by,
+                "priority": gap.priority,
+                "rank": gap.rank,
+                "status": gap.status,
+                "status_text": status,
+                "completeness_percent": (
+                    None if dimension.completeness is None else round(dimension.completeness * 100)
+                ),
+                "answered": dimension.answered,
+                "applicable": dimension.applicable,
+            }
+        )
+    return rows
+
+
+def _actions(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
+    return [
+        {
+            "rank": gap.rank,
+            "dimension_id": gap.dimension_id,
+            "title": gap.title,
+            "current_text": labels.level(gap.current),
+            "target_text": labels.level(gap.target),
+            "priority": gap.priority,
+            "steps": [
+                {
+                    "step": f"{step.from_level} to {step.to_level}",
+                    "action": step.action,
+                    "rationale": step.rationale,
+                    "owner": step.owner,
+                    "timeframe": step.timeframe,
+                }
+                for step in gap.steps
+            ],
+        }
+        for gap in report.result.gaps
+        if gap.rank is not None
+    ]
+
+
+def _reason_text(reason: str) -> str:
+    """One of the engine's engagement steps in plain words."""
+    if reason.endswith(", +1"):
+        cause = reason.removesuffix(", +1")
+        if ": " in cause:  # "citizen model: legitimacy held without power"
+            model, why = cause.split(": ", 1)
+            return f"{model.capitalize()} ({why}): one level more"
+        return f"{cause.capitalize()}: one level more"
+    if ": " in reason and not reason.startswith("capped"):
+        quadrant, level = reason.split(": ", 1)
+        return f"{quadrant.capitalize()}: start at {level}"
+    return reason.capitalize()
+
+
+def _segments(report: ReportInput) -> list[dict[str, Any]]:
+    rows = []
+    for s in report.result.segments:
+        if s.status == "below_needed":
+            result = f"Below what is needed by {_plural(s.gap, 'level')}"
+        elif s.status == "above_needed":
+            result = f"Above what is needed by {_plural(s.above_by, 'level')}"
+        elif s.status == "matches":
+            result = "Matches what is needed"
+        elif s.status == "not_recorded":
+            result = "Today's level not recorded"
+        else:
+            result = "Not rated"
+        salience = _SALIENCE.get(s.salience or "", "Not rated")
+        if s.salience_type and s.salience_type != s.salience:
+            salience += f" ({s.salience_type})"
+        rows.append(
+            {
+                "label": s.label,
+                "salience": salience,
+                "held": _join(list(s.held)) or "none",
+                "quadrant_name": QUADRANT_NAMES.get(s.quadrant or "", "Not rated"),
+                "recommended": _ENGAGEMENT.get(s.recommended or "", "None"),
+                "current": _ENGAGEMENT.get(s.current or "", "Not recorded"),
+                "status": s.status,
+                "result": result,
+                "reasons": [_reason_text(r) for r in s.reasons],
+            }
+        )
+    return rows
+
+
+def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]) -> dict:
+    result = report.result
+    overall = result.maturity.overall
+    sentences = []
+    if overall.level is not None:
+        sentences.append(
+            f"Overall, {report.organisation_name} is at maturity level {overall.level} of 5, "
+            f"{labels.levels.get(overall.level, '')}: "
+            f"{labels.level_summaries.get(overall.level, '').rstrip('.')}."
+        )
+        sentences.append(
+            f"This is the weighted average of the lowest level reached in each of the "
+            f"{len(result.maturity.dimensions)} areas ({overall.weighted_mean:.2f}), rounded "
+            f"down. The weakest area is at level {overall.lowest_floor}."
+        )
+    else:
+        sentences.append("No adoption question has been answered yet, so there is no level.")
+    fit = result.fit
+    if fit is not None and fit.recommendation.model_ids:
+        best = fit.model(fit.recommendation.model_ids[0])
+        sentences.append(
+            f"The answers about the organisation's setting point to the "
+            f"{fit.recommendation.text[0].lower() + fit.recommendation.text[1:]} "
+            f"(best fit {best.fit_percent:g}%)."
+            if fit.recommendation.text
+            else ""
+        )
+    if result.chosen_by == "body" and set(result.chosen_models) != set(
+        fit.recommendation.model_ids if fit else ()
+    ):
+        reason = " ".join((report.choice_reason or "").split())
+        sentences.append(
+            f"The organisation chose {labels.model_list(result.chosen_models)} instead"
+            + (f", giving this reason: \u201c{reason}\u201d" if reason else "")
+            + ("" if reason[-1:] in (".", "!", "?") else ".")
+            + " The targets in this report are those of its choice."
+        )
+    elif result.chosen_models:
+        sentences.append(
+            f"The targets in this report are those of {labels.model_list(result.chosen_models)}."
+        )
+    below = [r for r in profile if r["status"] == "below_target"]
+    above = [r for r in profile if r["status"] == "above_target"]
+    at = [r for r in profile if r["status"] == "at_target"]
+    if result.chosen_models:
+        sentences.append(
+            f"{_plural(len(below), 'area is', 'areas are')} below target, "
+            f"{len(at)} at target and {len(above)} above it."
+        )
+    ranked = sorted((r for r in below), key=lambda r: r["rank"])[:SUMMARY_GAPS]
+    gaps = [
+        f"{r['title']}: at level {r['floor_text']}, needs {r['target_text']}; "
+        f"{_plural(r['gap'], 'level')} to close."
+        for r in ranked
+    ]
+    short = [s for s in result.segments if s.status == "below_needed"]
+    if result.segments:
+        sentences_after = [
+            f"{_plural(len(short), 'stakeholder group is', 'stakeholder groups are')} involved "
+            f"less than the method recommends"
+            + (f": {_join([s.label for s in short])}." if short else ".")
+        ]
+    else:
+        sentences_after = []
+    return {
+        "level": overall.level,
+        "level_name": overall.name,
+        "sentences": [s for s in sentences if s],
+        "gaps": gaps,
+        "gap_count": len(below),
+        "after": sentences_after,
+        "chosen": labels.model_list(result.chosen_models),
+        "recommended": fit.recommendation.text if fit and fit.recommendation.text else None,
+    }
+
+
+def build_context(report: ReportInput) -> dict[str, Any]:
+    """The report's template context: plain, display-ready values (and the charts' SVG).
+
+    Everything except ``context["charts"]`` is JSON-serialisable.
+    """
+    labels = _Labels(report)
+    zone = report.organisation_timezone
+    result = report.result
+    profile = _profile(report, labels)
+    register = _register(report)
+    fit = _fit(report, labels)
+    segments = _segments(report)
+    target_label = (
+        f"Target of {labels.model_list(result.chosen_models)}" if result.chosen_models else "Target"
+    )
+    charts = {
+        "radar": radar_chart(profile, target_label=target_label, id_prefix="chart-radar"),
+        "fit": fit_chart(fit["rows"], id_prefix="chart-fit") if fit else None,
+        "grid": power_interest_grid(register["rows"], id_prefix="chart-grid"),
+    }
+    overall = result.maturity.overall
+    return {
+        "lang": report.locale,
+        "report_id": report.report_id,
+        "fingerprint": report.fingerprint,
+        "instance": report.instance,
+        "organisation": report.organisation_name,
+        "time_zone": zone,
+        "assessment": {"id": report.assessment_id, "title": report.assessment_title},
+        "status": report.status,
+        "status_label": STATUSES[report.status],
+        "watermark": WATERMARKS.get(report.status),
+        "dates": {
+            "created": format_datetime(report.created_at, zone),
+            "updated": format_datetime(report.updated_at, zone),
+            "finalised": format_datetime(report.finalised_at, zone),
+        },
+        "questionnaires": [
+            {"id": q.id, "version": q.version, "title": q.title.get(report.locale)}
+            for q, _answers in report.questionnaires()
+        ],
+        "summary": _summary(report, labels, profile),
+        "overall": {
+            "level": overall.level,
+            "name": overall.name,
+            "level_text": labels.level(overall.level),
+            "weighted_mean": overall.weighted_mean,
+            "lowest_floor": overall.lowest_floor,
+            "completeness_percent": (
+                None if overall.completeness is None else round(overall.completeness * 100)
+            ),
+        },
+        "levels": [
+            {"level": n, "name": labels.levels[n], "summary": labels.level_summaries[n]}
+            for n in sorted(labels.levels)
+        ],
+        "register": register,
+        "fit": fit,
+        "profile": profile,
+        "actions": _actions(report, labels),
+        "segments": segments,
+        "appendix": _appendix(report, labels),
+        "method": {"version": result.method_version, "document": METHODOLOGY_DOCUMENT},
+        "charts": charts,
+    }

@@ -1,0 +1,86 @@
+"""The report's machine-readable data: every answer and every figure, as deterministic JSON.
+
+The same bytes are embedded in the PDF (``assessment.json``) and offered for download on their
+own, so a reader can check the PDF's figures against the answers with any JSON tool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from assess.reporting.context import AnsweredBy, ReportInput
+
+#: The shape of this document; bump when a key changes meaning or disappears.
+FORMAT = "assess-report-data/1"
+#: The name of the file embedded in the PDF.
+FILENAME = "assessment.json"
+
+
+def _utc(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _answer(entry: AnsweredBy) -> dict[str, Any]:
+    answer = entry.answer
+    return {
+        "status": str(answer.status),
+        "value": answer.value_to_json(),
+        "note": answer.note,
+        "answered_by": entry.answered_by,
+        "answered_at": _utc(entry.answered_at),
+    }
+
+
+def report_json(report: ReportInput) -> dict[str, Any]:
+    """Every answer (status, value, note, who, when) and the whole scoring result, as plain data.
+
+    Times are in UTC (ISO 8601). Serialise with :func:`dump_report_json` for stable bytes.
+    """
+    return {
+        "format": FORMAT,
+        "report_id": report.report_id,
+        "method_version": report.result.method_version,
+        "organisation": {
+            "name": report.organisation_name,
+            "time_zone": report.organisation_timezone,
+        },
+        "assessment": {
+            "id": report.assessment_id,
+            "title": report.assessment_title,
+            "status": report.status,
+            "created_at": _utc(report.created_at),
+            "updated_at": _utc(report.updated_at),
+            "finalised_at": _utc(report.finalised_at),
+        },
+        "questionnaires": [
+            {
+                "id": questionnaire.id,
+                "version": questionnaire.version,
+                "answers": {qid: _answer(entry) for qid, entry in sorted(answers.items())},
+            }
+            for questionnaire, answers in report.questionnaires()
+        ],
+        "chosen_models": list(report.chosen_models),
+        "choice_reason": report.choice_reason,
+        "result": report.result.to_dict(),
+    }
+
+
+def dump_report_json(data: dict[str, Any]) -> bytes:
+    """``data`` as UTF-8 JSON with sorted keys and fixed indentation: the same bytes every time."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def data_fingerprint(data: dict[str, Any]) -> str:
+    """SHA-256 (hex) of the embedded JSON's bytes: printed on every page of the report.
+
+    A file cannot hold its own hash, but it can hold the hash of the data inside it; anyone can
+    recompute this one from the attachment.
+    """
+    return hashlib.sha256(dump_report_json(data)).hexdigest()

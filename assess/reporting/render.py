@@ -1,0 +1,232 @@
+"""Rendering: the report context to HTML (Jinja2), and HTML to a tagged PDF/A-3a (WeasyPrint).
+
+The report has its own Jinja environment (autoescaping, strict about undefined names) over the
+shipped ``reports/`` folder, separate from the web app's templates. WeasyPrint may read files under
+``reports/`` and ``static/`` and ``data:`` URLs, nothing else: :class:`ReportFetcher` refuses every
+other URL and stops the rendering. The font configuration and the parsed stylesheet are built once
+per process and shared, because building them costs more than laying out a page.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from weasyprint import CSS, HTML, Attachment
+from weasyprint.css import ColorProfile
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from assess.paths import REPORTS_DIR, STATIC_DIR
+from assess.reporting.context import ReportInput, build_context
+from assess.reporting.data import FILENAME, data_fingerprint, dump_report_json, report_json
+
+#: The PDF flavour: PDF/A-3 allows embedded files, level A requires a tagged structure.
+PDF_VARIANT = "pdf/a-3a"
+#: How the embedded JSON relates to the PDF (ISO 32000-2, 7.11.3): the data the report shows.
+ATTACHMENT_RELATIONSHIP = "Data"
+#: The key of the output intent's colour profile (sRGB IEC 61966-2.1, shipped with WeasyPrint).
+OUTPUT_INTENT = "assess-srgb"
+TEMPLATE = "report.html"
+STYLESHEET = "report.css"
+
+
+class ReportResourceError(RuntimeError):
+    """The report asked for a resource it may not have, or that does not exist."""
+
+
+class RefusedURLError(ReportResourceError):
+    """A URL outside ``reports/`` and ``static/`` (or not a file or data URL) was refused."""
+
+
+class ReportFetcher(URLFetcher):
+    """Serves ``data:`` URLs and files under the allowed folders; refuses everything else.
+
+    Refusals raise :class:`RefusedURLError`; inside WeasyPrint they stop the rendering, because
+    the fetcher is built with ``fail_on_errors=True``.
+    """
+
+    def __init__(self, roots: Sequence[Path] = (REPORTS_DIR, STATIC_DIR)) -> None:
+        super().__init__(fail_on_errors=True)
+        self.roots = tuple(Path(root).resolve() for root in roots)
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        """The resource at ``url``, if it is a data URL or a file under an allowed folder."""
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise RefusedURLError(f"the report may not fetch {url!r}")
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise RefusedURLError(f"the report may not fetch {url!r}")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            raise RefusedURLError(
+                f"the report may only read files under reports/ and static/: {url!r}"
+            )
+        if not path.is_file():
+            raise ReportResourceError(f"the report's file {path.name!r} does not exist")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+
+@dataclass(frozen=True)
+class PdfMetadata:
+    """The PDF's document information and XMP metadata."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: tuple[str, ...]
+    lang: str
+    created: datetime
+    modified: datetime
+
+
+#: The shared font configuration is not known to be safe across threads (a threaded server may
+#: render two reports at once), so WeasyPrint's part runs one report at a time per process.
+_WEASYPRINT_LOCK = threading.Lock()
+
+
+@cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(REPORTS_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    return environment
+
+
+@cache
+def _fetcher() -> ReportFetcher:
+    return ReportFetcher()
+
+
+@cache
+def _font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
+@cache
+def _stylesheet() -> CSS:
+    return CSS(
+        url=(REPORTS_DIR / STYLESHEET).as_uri(), url_fetcher=_fetcher(), font_config=_font_config()
+    )
+
+
+@cache
+def _output_profile() -> ColorProfile:
+    # WeasyPrint's own "srgb" output intent opens this profile and never closes the file (a
+    # ResourceWarning on every PDF); reading it once here, inside ``with``, avoids both.
+    with (files("weasyprint.pdf") / "sRGB2014.icc").open("rb") as icc:
+        return ColorProfile(icc, "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
+
+
+def render_html(context: Mapping[str, Any]) -> str:
+    """The report as HTML, from :func:`~assess.reporting.context.build_context`'s context.
+
+    The stylesheet is not linked: :func:`render_pdf` applies ``reports/report.css`` itself.
+    """
+    return _environment().get_template(TEMPLATE).render(context)
+
+
+def pdf_metadata(report: ReportInput) -> PdfMetadata:
+    """The PDF metadata for ``report``: title, author, subject, keywords, language and dates."""
+    return PdfMetadata(
+        title=f"{report.assessment_title}: stakeholder management gap report",
+        author=report.organisation_name,
+        subject=(
+            f"Self-assessment of stakeholder management by {report.organisation_name}: maturity, "
+            f"model fit, gaps and action plan ({report.status})"
+        ),
+        keywords=("stakeholder management", "maturity", "gap report", "assess", report.report_id),
+        lang=report.locale,
+        created=report.created_at,
+        modified=report.finalised_at or report.updated_at,
+    )
+
+
+def _w3c(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def render_pdf(html: str, *, report_json: Mapping[str, Any], metadata: PdfMetadata) -> bytes:
+    """``html`` as a tagged PDF/A-3a with ``report_json`` embedded as ``assessment.json``.
+
+    Fonts are embedded (subset) and the output intent is sRGB. Raises
+    :class:`RefusedURLError` when the HTML refers to anything outside ``reports/``, ``static/``
+    and ``data:`` URLs.
+    """
+    data = dump_report_json(dict(report_json))
+    modified = metadata.modified.astimezone(UTC).replace(tzinfo=None)
+    attachment = Attachment(
+        string=data,
+        name=FILENAME,
+        description="The answers and figures behind this report, as JSON",
+        relationship=ATTACHMENT_RELATIONSHIP,
+        created=modified,
+        modified=modified,
+    )
+    with _WEASYPRINT_LOCK:
+        return _write(html, attachment, metadata)
+
+
+def _write(html: str, attachment: Attachment, metadata: PdfMetadata) -> bytes:
+    try:
+        document = HTML(
+            string=html, base_url=REPORTS_DIR.as_uri() + "/", url_fetcher=_fetcher()
+        ).render(
+            font_config=_font_config(),
+            color_profiles={OUTPUT_INTENT: _output_profile()},
+            stylesheets=[_stylesheet()],
+            pdf_variant=PDF_VARIANT,
+            pdf_tags=True,
+            output_intent=OUTPUT_INTENT,
+        )
+        document.metadata.title = metadata.title
+        document.metadata.authors = [metadata.author]
+        document.metadata.description = metadata.subject
+        document.metadata.keywords = list(metadata.keywords)
+        document.metadata.lang = metadata.lang
+        document.metadata.created = _w3c(metadata.created)
+        document.metadata.modified = _w3c(metadata.modified)
+        pdf: bytes = document.write_pdf(
+            pdf_variant=PDF_VARIANT,
+            pdf_tags=True,
+            output_intent=OUTPUT_INTENT,
+            attachments=[attachment],
+        )
+    except FatalURLFetchingError as error:
+        if isinstance(error.__cause__, ReportResourceError):
+            raise error.__cause__ from None
+        raise ReportResourceError(str(error)) from error
+    return pdf
+
+
+def render_report(report: ReportInput) -> bytes:
+    """The whole report as PDF bytes: context, then HTML, then PDF.
+
+    Unless the input already carries one, the fingerprint printed on every page is the SHA-256 of
+    the embedded JSON (:func:`~assess.reporting.data.data_fingerprint`).
+    """
+    data = report_json(report)
+    if report.fingerprint is None:
+        report = replace(report, fingerprint=data_fingerprint(data))
+    context = build_context(report)
+    return render_pdf(render_html(context), report_json=data, metadata=pdf_metadata(report))

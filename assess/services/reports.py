@@ -1,0 +1,105 @@
+"""The gap report of an assessment: gathering its inputs from the database, and rendering them.
+
+The rendering itself (:mod:`assess.reporting`) sees only plain values; this module is where the
+database meets it. A draft's report is rendered on request; finalised reports are stored once and
+served as stored (see the finalising service).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request
+
+from assess.models import Assessment
+from assess.reporting import AnsweredBy, ReportInput, dump_report_json, render_report, report_json
+from assess.services import assessments
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    """A report as files: the PDF and the JSON embedded in it."""
+
+    report_id: str
+    pdf: bytes
+    json: bytes
+    filename_stem: str
+
+
+def draft_report_id(assessment: Assessment) -> str:
+    """A draft report's id: the assessment and the moment of its last change, so that the same
+    answers always give the same id."""
+    return f"D-{assessment.id}-{assessment.updated_at:%Y%m%dT%H%M%SZ}"
+
+
+def _instance_name() -> str:
+    configured = current_app.config.get("INSTANCE_NAME")
+    if configured:
+        return str(configured)
+    try:
+        return request.host_url.rstrip("/")
+    except RuntimeError:  # outside a request (the command line)
+        return "assess"
+
+
+def report_input(
+    assessment: Assessment, *, report_id: str | None = None, locale: str = "en"
+) -> ReportInput:
+    """Everything the report of ``assessment`` shows, read from the database as plain values."""
+    qset = assessments.questionnaires_of(assessment)
+
+    def answered_by(questionnaire_id: str) -> dict[str, AnsweredBy]:
+        return {
+            qid: AnsweredBy(
+                answer=stored.answer,
+                answered_by=stored.updated_by or "Former member",
+                answered_at=stored.updated_at,
+            )
+            for qid, stored in assessments.stored_answers(assessment, questionnaire_id).items()
+        }
+
+    return ReportInput(
+        report_id=report_id or draft_report_id(assessment),
+        organisation_name=assessment.organisation.name,
+        organisation_timezone=assessment.organisation.time_zone,
+        assessment_id=str(assessment.id),
+        assessment_title=assessment.title,
+        status=assessment.status,
+        created_at=assessment.created_at,
+        updated_at=assessment.updated_at,
+        finalised_at=getattr(assessment, "finalised_at", None),
+        definition=qset.definition,
+        model_fit=qset.model_fit,
+        adoption=qset.adoption,
+        definition_answers=answered_by(qset.definition.id),
+        model_fit_answers=answered_by(qset.model_fit.id),
+        adoption_answers=answered_by(qset.adoption.id),
+        chosen_models=tuple(assessment.chosen_models or ()),
+        choice_reason=assessment.choice_reason,
+        result=assessments.score(assessment, locale=locale),
+        locale=locale,
+        instance=_instance_name(),
+    )
+
+
+def filename_stem(assessment: Assessment) -> str:
+    """A file name for downloads: organisation, assessment id and status, in plain ASCII."""
+    safe = "".join(c if c.isalnum() else "-" for c in assessment.organisation.name.lower())
+    safe = "-".join(part for part in safe.split("-") if part)[:40] or "organisation"
+    return f"assess-{safe}-{assessment.id}-{assessment.status}"
+
+
+def render(assessment: Assessment, *, report_id: str | None = None) -> RenderedReport:
+    """Render the report of ``assessment`` now: the PDF and its embedded JSON."""
+    report = report_input(assessment, report_id=report_id)
+    return RenderedReport(
+        report_id=report.report_id,
+        pdf=render_report(report),
+        json=dump_report_json(report_json(report)),
+        filename_stem=filename_stem(assessment),
+    )
+
+
+def data(assessment: Assessment) -> bytes:
+    """Just the machine-readable data of the report (the same bytes the PDF embeds)."""
+    return dump_report_json(report_json(report_input(assessment)))

@@ -1,0 +1,343 @@
+"""``assess demo``: Demo Borough Council, its people and its fully answered assessment.
+
+The figures in docs/demo.md are written out by hand; the tests here rebuild each table row the
+document prints from the engine's result and look for it in the document, and check the key
+figures against numbers written out below, so that neither the data nor the document can drift.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from scoring_helpers import ROOT
+
+from assess import db
+from assess.demo import load
+from assess.models import Membership, Organisation, User
+from assess.questionnaire.answers import Status
+from assess.questionnaire.validation import check_answer, visible_questions
+from assess.scoring import AssessmentResult
+from assess.services import ServiceError, accounts, assessments, organisations
+from assess.services.questionnaires import current_questionnaires
+
+DOC = (ROOT / "docs" / "demo.md").read_text(encoding="utf-8")
+#: The document with its whitespace folded, so a table row can be looked for as one line.
+DOC_FLAT = " ".join(DOC.split())
+README = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+
+DEMO = load()
+NAME = "Demo Borough Council"
+
+#: dimension -> (floor, mean, target, gap, priority, rank), worked out by hand in docs/demo.md.
+EXPECTED = {
+    "leadership": (2, 3.0, 4, 2, 6, 4),
+    "strategy": (2, 2.5, 4, 2, 6, 5),
+    "mapping": (2, 2.75, 5, 3, 6, 3),
+    "engagement": (2, 2.5, 4, 2, 6, 6),
+    "fairness": (2, 2.4, 5, 3, 9, 1),
+    "responsiveness": (3, 3.75, 3, 0, 0, None),
+    "organised-interests": (1, 1.6, 5, 4, 8, 2),
+    "measurement": (2, 3.0, 3, 1, 2, 7),
+}
+
+_STATUS = {"below_target": "below target", "at_target": "at target"}
+
+
+def _one(values: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(values) or "none"
+
+
+def _decimal(value: Fraction) -> str:
+    # Halves away from zero, as docs/methodology.md rounds (all values here are positive).
+    return f"{(value * 100 + Fraction(1, 2)) // 1 / 100:.2f}"
+
+
+@pytest.fixture
+def demo(app, runner):
+    """The demo loaded by the command, as ``make run`` does."""
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def scored(app, demo) -> tuple[AssessmentResult, dict]:
+    """The engine's result for the demo, and its stored adoption answers."""
+    with app.app_context():
+        (assessment,) = assessments.for_organisation(_organisation().id)
+        return assessments.score(assessment), assessments.stored_answers(assessment, "adoption")
+
+
+def _organisation() -> Organisation:
+    found = [o for o in organisations.all_organisations() if o.name == NAME]
+    assert len(found) == 1, found
+    return found[0]
+
+
+# ---- the command ---------------------------------------------------------------------------
+
+
+def test_the_command_is_listed_where_make_run_looks_for_it(runner):
+    result = runner.invoke(args=["--help"])
+    assert any(line.startswith("  demo ") for line in result.output.splitlines())
+
+
+def test_demo_creates_the_council_its_people_and_prints_how_to_sign_in(app, demo):
+    assert "http://127.0.0.1:5000/" in demo
+    assert f"password: {DEMO.password}" in demo
+    with app.app_context():
+        organisation = _organisation()
+        assert organisation.status == "active"
+        assert (organisation.sector, organisation.size_band) == ("local_government", "1000_4999")
+        assert (organisation.country, organisation.time_zone) == ("GB", "Europe/London")
+        roles = {m.user.email: m.role for m in organisations.members(organisation)}
+        assert roles == {
+            "admin@demo.example": "admin",
+            "respondent@demo.example": "respondent",
+            "engagement@demo.example": "respondent",
+            "auditor@demo.example": "auditor",
+        }
+        for email in roles:
+            assert email in demo
+            assert accounts.authenticate(email, DEMO.password) is not None
+
+
+def test_running_it_twice_duplicates_nothing(app, runner, demo):
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0, again.output
+    assert "The demo organisation already exists" in again.output
+    with app.app_context():
+        session = db.session()
+        assert session.query(Organisation).filter_by(name=NAME).count() == 1
+        assert session.query(User).count() == 4
+        assert len(assessments.for_organisation(_organisation().id)) == 1
+
+
+def test_reset_recreates_the_demo_from_scratch(app, runner, demo):
+    with app.app_context():
+        admin = accounts.user_by_email("admin@demo.example")
+        assessments.start(_organisation().id, admin, "Scratch", current_questionnaires())
+        assert len(assessments.for_organisation(_organisation().id)) == 2
+    result = runner.invoke(args=["demo", "--reset"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Created Demo Borough Council")
+    with app.app_context():
+        session = db.session()
+        assert session.query(User).count() == 4
+        assert session.query(Membership).count() == 4
+        assert len(assessments.for_organisation(_organisation().id)) == 1
+
+
+def test_a_taken_demo_address_is_reported_not_a_traceback(app, runner, make_user):
+    make_user(email="auditor@demo.example")
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "already exists" in result.output and "--reset" in result.output
+
+
+# ---- the assessment ------------------------------------------------------------------------
+
+
+def test_every_question_is_answered_and_every_answer_validates(app, demo):
+    with app.app_context():
+        (assessment,) = assessments.for_organisation(_organisation().id)
+        counts = {}
+        for questionnaire in assessments.questionnaires_of(assessment):
+            stored = assessments.stored_answers(assessment, questionnaire.id)
+            answers = {qid: s.answer for qid, s in stored.items()}
+            ids = [q.id for _section, q in questionnaire.questions()]
+            assert set(stored) == set(ids), questionnaire.id
+            assert visible_questions(questionnaire, answers) == set(ids)
+            for question_id, item in stored.items():
+                assert check_answer(questionnaire.question(question_id), item.answer) == []
+                assert item.answer.note, f"{question_id} has no evidence note"
+            counts[questionnaire.id] = len(stored)
+        assert counts == {"definition": 13, "model-fit": 13, "adoption": 36}
+
+
+def test_answers_are_by_different_people_and_one_was_revised(app, demo):
+    with app.app_context():
+        (assessment,) = assessments.for_organisation(_organisation().id)
+        stored = assessments.stored_answers(assessment, "adoption")
+        authors = {s.updated_by for s in stored.values()}
+        assert authors == {"Priya Shah", "Tom Hughes", "Siân Morgan"}
+        assert stored["resp-standards"].revision == 2
+        assert stored["resp-standards"].updated_by == "Priya Shah"
+
+
+def test_the_register_has_the_nine_segments_and_the_councils_own(app, demo):
+    with app.app_context():
+        (assessment,) = assessments.for_organisation(_organisation().id)
+        rows = assessments.answers(assessment, "definition")["register"].value
+        assert len(rows) == 10
+        assert rows[-1].label == "Parish and town councils"
+        assert all(r.power and r.engagement for r in rows)
+
+
+def test_notes_carry_welsh_letters_and_a_right_to_left_quotation():
+    notes = " ".join(a.answer.note for a in DEMO.answers)
+    assert "Gŵyl Tŷ'r Ffin" in notes
+    assert "خواتین کا حلقہ" in notes
+    assert '"I filled in your survey twice' in notes
+
+
+def test_the_council_overrode_the_recommendation_with_a_reason(app, scored):
+    result, _stored = scored
+    assert result.fit.recommendation.model_ids == ("citizen",)
+    assert result.chosen_models == ("citizen", "stakeholder")
+    assert result.chosen_by == "body"
+    with app.app_context():
+        (assessment,) = assessments.for_organisation(_organisation().id)
+        assert assessment.recommended_models == ["citizen"]
+        assert assessment.choice_reason.startswith("Cabinet (12 June 2025)")
+        assert assessment.chosen_by.email == "admin@demo.example"
+
+
+# ---- the figures in docs/demo.md -----------------------------------------------------------
+
+
+def test_the_engine_agrees_with_the_hand_calculation(scored):
+    result, _stored = scored
+    dimensions = {d.dimension_id: d for d in result.maturity.dimensions}
+    gaps = {g.dimension_id: g for g in result.gaps}
+    for dimension_id, (floor, mean, target, gap, priority, rank) in EXPECTED.items():
+        d, g = dimensions[dimension_id], gaps[dimension_id]
+        assert (d.floor, d.mean) == (floor, mean), dimension_id
+        assert (g.target, g.gap, g.priority, g.rank) == (target, gap, priority, rank), dimension_id
+    overall = result.maturity.overall
+    assert (overall.level, overall.name, overall.weighted_mean) == (2, "Managed", 2.0)
+    assert (overall.lowest_floor, overall.completeness) == (1, 0.94)
+    assert result.gaps[0].dimension_id == "fairness"
+    fits = {m.model_id: m.fit_percent for m in result.fit.models}
+    assert fits == {"customer": 40.9, "citizen": 71.9, "stakeholder": 48.5}
+    assert result.fit.recommendation.lead == 23.4
+
+
+def test_the_document_lists_every_adoption_answer_and_who_gave_it(scored):
+    result, stored = scored
+    shown = {
+        Status.ANSWERED: lambda answer: f"level {answer.value}",
+        Status.DONT_KNOW: lambda _answer: "don't know",
+        Status.NOT_APPLICABLE: lambda _answer: "not applicable",
+    }
+    rows = []
+    for dimension in result.maturity.dimensions:
+        question_ids = [q.question_id for q in dimension.levels]
+        question_ids += dimension.dont_know_question_ids + dimension.not_applicable_question_ids
+        for question_id in question_ids:
+            item = stored[question_id]
+            answer = shown[item.answer.status](item.answer)
+            rows.append(
+                f"| {question_id} | {dimension.dimension_id} | {answer} | {item.updated_by} |"
+            )
+    assert len(rows) == len(stored) == 36
+    missing = [row for row in rows if row not in DOC_FLAT]
+    assert not missing, "\n".join(missing)
+
+
+def dimension_row(dimension) -> str:
+    """The document's maturity row for one dimension, rebuilt from the engine."""
+    levels = [q.level for q in dimension.levels]
+    total = sum(levels)
+    completeness = Fraction(dimension.answered, dimension.applicable)
+    return (
+        f"| {dimension.dimension_id} | {dimension.weight} | {', '.join(map(str, levels))} | "
+        f"{_one(dimension.dont_know_question_ids)} | "
+        f"{_one(dimension.not_applicable_question_ids)} | "
+        f"{dimension.answered} / {dimension.applicable} = {_decimal(completeness)} | "
+        f"{dimension.floor} ({dimension.floor_name}) | "
+        f"{total} / {len(levels)} = {_decimal(Fraction(total, len(levels)))} |"
+    )
+
+
+def gap_row(gap) -> str:
+    """The document's gap row for one dimension, rebuilt from the engine."""
+    targets = {t.model_id: t.level for t in gap.targets}
+    return (
+        f"| {gap.dimension_id} | {gap.current} | {targets['citizen']} | "
+        f"{targets['stakeholder']} | {gap.target} | {_STATUS[gap.status]} | {gap.gap} | "
+        f"{gap.weight} | {gap.priority} | {gap.rank or 'none'} |"
+    )
+
+
+def overall_line(result: AssessmentResult) -> str:
+    """The document's overall-level sentence, rebuilt from the engine."""
+    dims = result.maturity.dimensions
+    terms = " + ".join(f"{d.weight} x {d.floor}" for d in dims)
+    weighted = sum(d.weight * d.floor for d in dims)
+    weights = sum(d.weight for d in dims)
+    answered = sum(d.answered for d in dims)
+    applicable = sum(d.applicable for d in dims)
+    overall = result.maturity.overall
+    return (
+        f"weighted mean = ({terms}) / {weights} = {weighted} / {weights} = "
+        f"{_decimal(Fraction(weighted, weights))}, so the overall level is {overall.level} "
+        f"({overall.name}); lowest floor {overall.lowest_floor}; overall completeness "
+        f"{answered} / {applicable} = {_decimal(Fraction(answered, applicable))}."
+    )
+
+
+def fit_row(model) -> str:
+    """The document's fit row for one model, rebuilt from the engine."""
+    return (
+        f"| {model.name} | {model.total} | {model.minimum} | {model.maximum} | "
+        f"100 x ({model.total} - {model.minimum}) / ({model.maximum} - {model.minimum}) = "
+        f"{model.fit_percent} | {model.rank} |"
+    )
+
+
+def segment_row(segment) -> str:
+    """The document's register row for one segment, rebuilt from the engine."""
+    ratings = f"{segment.power}, {segment.legitimacy}, {segment.urgency}, {segment.interest}"
+    matches = segment.status == "matches"
+    outcome = "matches" if matches else f"below what is needed by {segment.gap}"
+    return (
+        f"| {segment.label} | {ratings} | {segment.salience} ({segment.salience_type}) | "
+        f"{segment.quadrant.replace('_', ' ')} | {segment.recommended} | {segment.current} | "
+        f"{outcome} |"
+    )
+
+
+def test_the_documents_tables_match_the_engine(scored):
+    result, _stored = scored
+    rows = [dimension_row(d) for d in result.maturity.dimensions]
+    rows += [gap_row(g) for g in result.gaps]
+    rows += [fit_row(m) for m in result.fit.models]
+    rows += [segment_row(s) for s in result.segments]
+    rows.append(overall_line(result))
+    missing = [row for row in rows if row not in DOC_FLAT]
+    assert not missing, "\n".join(missing)
+
+
+def test_the_readme_states_the_demos_size_and_sign_in():
+    assert "Demo Borough Council" in README
+    assert "admin@demo.example" in README and DEMO.password in README
+    assert "62 questions" in README and "10 rows" in README
+
+
+def test_the_data_file_alone_validates_against_the_shipped_questionnaires(app):
+    with app.app_context():
+        shipped = current_questionnaires()
+    for item in DEMO.answers:
+        questionnaire = {
+            "definition": shipped.definition,
+            "model-fit": shipped.model_fit,
+            "adoption": shipped.adoption,
+        }[item.questionnaire_id]
+        assert check_answer(questionnaire.question(item.answer.question_id), item.answer) == []
+
+
+def test_the_demo_is_open_at_once_even_when_registration_waits_for_an_operator(make_app):
+    app = make_app(OPEN_REGISTRATION=False)
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert _organisation().status == "active"
+
+
+def test_a_member_cannot_be_added_twice(app, demo):
+    with app.app_context():
+        auditor = accounts.user_by_email("auditor@demo.example")
+        with pytest.raises(ServiceError, match="already a member"):
+            organisations.add_member(_organisation(), auditor, "respondent")

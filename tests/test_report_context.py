@@ -1,0 +1,158 @@
+"""The report context is plain, display-ready data; the report's JSON is complete and stable."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import UTC, datetime
+
+import pytest
+from markupsafe import Markup
+from report_helpers import INJECTION, WELSH, make_report_input
+
+from assess.reporting import build_context, dump_report_json, render_html, report_json
+from assess.reporting.context import format_datetime
+from assess.scoring import score_assessment
+
+
+@pytest.fixture(scope="module")
+def report():
+    return make_report_input()
+
+
+@pytest.fixture(scope="module")
+def context(report):
+    return build_context(report)
+
+
+def _plain(value) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or type(value) in (str, int, float, bool)
+
+
+def test_the_context_is_plain_data_apart_from_the_charts(context):
+    charts = context["charts"]
+    assert all(isinstance(svg, Markup) for svg in charts.values())
+    rest = {k: v for k, v in context.items() if k != "charts"}
+    assert _plain(rest)
+    assert json.loads(json.dumps(rest)) == rest
+
+
+def test_dates_are_shown_in_the_organisations_zone_with_the_offset():
+    summer = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+    assert format_datetime(summer, "Europe/London") == "1 July 2026, 09:00 BST (UTC+01:00)"
+    assert format_datetime(summer, "Asia/Kolkata") == "1 July 2026, 13:30 IST (UTC+05:30)"
+    assert format_datetime(None, "Europe/London") is None
+
+
+def test_answers_are_shown_as_labels_not_ids(context):
+    definition = context["appendix"][0]
+    questions = {q["id"]: q for s in definition["sections"] for q in s["questions"]}
+    assert questions["def-written"]["answer_lines"][0].startswith("Yes: one statement covers")
+    assert questions["def-written"]["note"] == INJECTION
+    assert questions["def-own-words"]["note"] == WELSH
+    assert questions["def-priority"]["answer_lines"] == ["Don't know."]
+    assert questions["def-lobbies"]["answer_lines"] == ["Not applicable."]
+    assert questions["def-written"]["answered_by"] == "Bethan Jones"
+    adoption = {q["id"]: q for s in context["appendix"][2]["sections"] for q in s["questions"]}
+    assert adoption["lead-commitment"]["answer_lines"][0].startswith("Level 2 (Managed): ")
+
+
+def test_the_profile_and_gaps_carry_the_results_figures(context, report):
+    rows = {r["dimension_id"]: r for r in context["profile"]}
+    for gap in report.result.gaps:
+        row = rows[gap.dimension_id]
+        assert (row["floor"], row["target"], row["gap"], row["rank"]) == (
+            gap.current,
+            gap.target,
+            gap.gap,
+            gap.rank,
+        )
+    assert rows["responsiveness"]["status_text"] == "Above target by 1"
+    assert rows["mapping"]["status_text"] == "At target"
+
+
+def test_the_summary_names_the_level_the_model_and_the_five_largest_gaps(context):
+    summary = context["summary"]
+    assert summary["level"] == 2
+    assert any("maturity level 2 of 5, Managed" in s for s in summary["sentences"])
+    assert any("the citizen model (best fit 87.5%)" in s for s in summary["sentences"])
+    assert len(summary["gaps"]) == 5
+    assert summary["gaps"][0].startswith("Fairness and special needs: at level 2 (Managed)")
+
+
+def test_an_overridden_recommendation_shows_the_body_s_reason():
+    report = make_report_input(
+        chosen_models=("customer",), choice_reason="Our members asked for service standards."
+    )
+    context = build_context(report)
+    assert context["fit"]["overridden"] is True
+    assert context["fit"]["choice_reason"] == "Our members asked for service standards."
+    assert any("chose the Customer model instead" in s for s in context["summary"]["sentences"])
+
+
+def test_the_json_holds_every_answer_and_the_whole_result(report):
+    data = report_json(report)
+    assert data["report_id"] == "R-2026-0042"
+    assert data["result"] == report.result.to_dict()
+    versions = [(q["id"], q["version"]) for q in data["questionnaires"]]
+    assert versions == [("definition", "1.0.0"), ("model-fit", "1.0.0"), ("adoption", "1.0.0")]
+    written = data["questionnaires"][0]["answers"]["def-written"]
+    assert written == {
+        "status": "answered",
+        "value": "yes-corporate",
+        "note": INJECTION,
+        "answered_by": "Bethan Jones",
+        "answered_at": "2026-03-03T09:37:00Z",
+    }
+    assert data["questionnaires"][0]["answers"]["def-priority"]["status"] == "dont_know"
+    assert json.loads(dump_report_json(data)) == data
+
+
+def test_the_json_is_the_same_bytes_every_time(report):
+    assert dump_report_json(report_json(report)) == dump_report_json(report_json(report))
+    assert dump_report_json(report_json(make_report_input())) == dump_report_json(
+        report_json(report)
+    )
+
+
+def test_a_report_input_refuses_naive_dates_and_unknown_statuses():
+    with pytest.raises(ValueError, match="aware"):
+        make_report_input(created_at=datetime(2026, 1, 1))
+    with pytest.raises(ValueError, match="status"):
+        make_report_input(status="archived")
+
+
+def test_an_assessment_with_no_answers_yet_still_renders_and_says_so():
+    report = make_report_input(
+        definition_answers={}, model_fit_answers={}, adoption_answers={}, status="superseded"
+    )
+    empty = dataclasses.replace(
+        report,
+        result=score_assessment(
+            adoption=report.adoption,
+            adoption_answers={},
+            model_fit=report.model_fit,
+            model_fit_answers={},
+            definition=report.definition,
+            definition_answers={},
+        ),
+    )
+    context = build_context(empty)
+    assert context["watermark"] == "SUPERSEDED"
+    assert context["summary"]["level"] is None
+    html = render_html(context)
+    assert "No adoption question has been answered yet" in html
+    assert "The stakeholder register has not been filled in" in html
+    assert "Not answered." in html
+    assert "Not enough of the model-fit questionnaire has been answered" in html
+
+
+def test_notes_carry_their_writing_direction(context):
+    definition = {q["id"]: q for s in context["appendix"][0]["sections"] for q in s["questions"]}
+    assert definition["register"]["note_dir"] == "rtl"
+    assert definition["def-own-words"]["note_dir"] == "ltr"
+    assert definition["def-written"]["note_dir"] == "ltr"
