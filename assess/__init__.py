@@ -66,7 +66,16 @@ def create_app(
     errors.init_app(app)
     questionnaires.init_app(app, strict=strict_questionnaires)
 
-    from assess.views import assessments, auth, health, home, operator, organisations, reports
+    from assess.views import (
+        assessments,
+        auth,
+        health,
+        home,
+        operator,
+        organisations,
+        reports,
+        workshops,
+    )
 
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
@@ -75,6 +84,7 @@ def create_app(
     app.register_blueprint(operator.bp)
     app.register_blueprint(assessments.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(workshops.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

@@ -71,6 +71,9 @@ DEFAULTS: dict[str, Any] = {
     # Attempts allowed for one email address, and from one network address, per endpoint.
     "RATELIMIT_PER_ACCOUNT": "10 per 15 minutes",
     "RATELIMIT_PER_ADDRESS": "50 per 15 minutes",
+    # Failed workshop joins (a wrong or closed code) from one network address; successful joins
+    # and answering are never limited, so a room behind one address is not throttled.
+    "RATELIMIT_WORKSHOP_JOIN_FAILURES": "10 per 10 minutes",
     # --- deployment ---
     # Served over HTTPS: secure, __Host- prefixed session cookie and HSTS (see assess.security).
     "HTTPS": False,

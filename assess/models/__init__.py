@@ -16,18 +16,28 @@ from assess.models.accounts import (
 )
 from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.models.questionnaires import QuestionnaireVersion
+from assess.models.workshops import (
+    ConsensusRecord,
+    Participant,
+    ParticipantAnswer,
+    WorkshopSession,
+)
 
 __all__ = [
     "AnswerRecord",
     "Assessment",
     "Base",
+    "ConsensusRecord",
     "Invitation",
     "KeptForm",
     "Membership",
     "Organisation",
+    "Participant",
+    "ParticipantAnswer",
     "PasswordReset",
     "Progress",
     "QuestionnaireVersion",
     "User",
     "UserSession",
+    "WorkshopSession",
 ]
