@@ -62,7 +62,7 @@ def join(app: Flask, code: str, name: str) -> FlaskClient:
     return device
 
 
-def answer_level(device: FlaskClient, session_id: int, question_id: str, level, section="leadership"):
+def answer_level(device: FlaskClient, session_id: int, question_id: str, level: int):
     """Save one level answer the way the page's script does."""
     return post(
         device,

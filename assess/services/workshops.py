@@ -14,6 +14,7 @@ change once stored. This module is the one place that commits workshop data.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,8 +23,9 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Text, cast, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from assess import db
 from assess.models import (
@@ -357,9 +359,9 @@ def participant_for(session_id: int, token: str | None) -> Participant | None:
     if not token:
         return None
     return db.session().scalar(
-        select(Participant).where(
-            Participant.token_sha256 == token_hash(token), Participant.session_id == session_id
-        )
+        select(Participant)
+        .options(joinedload(Participant.workshop).joinedload(WorkshopSession.assessment))
+        .where(Participant.token_sha256 == token_hash(token), Participant.session_id == session_id)
     )
 
 
@@ -510,8 +512,13 @@ class LiveQuestion:
     #: How many participants gave any answer (including "not applicable" and "don't know").
     responses: int
     consensus: ConsensusRecord | None
-    #: The engine's default agreed answer (None for text and register questions).
-    proposal: Answer | None
+    #: Every individual answer (without notes), for the default agreed answer.
+    answers: tuple[Answer, ...]
+
+    @property
+    def proposal(self) -> Answer | None:
+        """The engine's default agreed answer (None for text and register questions)."""
+        return consensus_answer(self.question, list(self.answers))
 
     @property
     def key(self) -> str:
@@ -555,18 +562,33 @@ def is_divergent(question: Question, summary: QuestionAggregate, threshold: int)
 
 
 def _answers_by_question(workshop: WorkshopSession) -> dict[tuple[str, str], list[Answer]]:
+    """Every individual answer of the session, by question, for the aggregates only.
+
+    The database counts identical answers (the same status and value) so that a room of 200 is a
+    few hundred rows, not thousands; notes are left out (the aggregates do not read them).
+    """
+    value_text = cast(ParticipantAnswer.value, Text)
     rows = db.session().execute(
         select(
             ParticipantAnswer.questionnaire_id,
             ParticipantAnswer.question_id,
             ParticipantAnswer.status,
-            ParticipantAnswer.value,
-            ParticipantAnswer.note,
-        ).where(ParticipantAnswer.session_id == workshop.id)
+            value_text.label("value"),
+            func.count().label("n"),
+        )
+        .where(ParticipantAnswer.session_id == workshop.id)
+        .group_by(
+            ParticipantAnswer.questionnaire_id,
+            ParticipantAnswer.question_id,
+            ParticipantAnswer.status,
+            value_text,
+        )
     )
     found: dict[tuple[str, str], list[Answer]] = {}
     for row in rows:
-        found.setdefault((row.questionnaire_id, row.question_id), []).append(_to_answer(row))
+        value = None if row.value in (None, "null") else json.loads(row.value)
+        answer = Answer(row.question_id, Status(row.status), Answer.value_from_json(value))
+        found.setdefault((row.questionnaire_id, row.question_id), []).extend([answer] * row.n)
     return found
 
 
@@ -598,7 +620,7 @@ def live_summary(workshop: WorkshopSession) -> LiveSummary:
                     divergent=is_divergent(question, summary, workshop.divergence_threshold),
                     responses=len(given),
                     consensus=agreed.get((q.id, question.id)),
-                    proposal=consensus_answer(question, list(given)),
+                    answers=tuple(given),
                 )
             )
     return LiveSummary(
