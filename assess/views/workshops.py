@@ -94,7 +94,7 @@ def load_participant(session_id: int, **_: object) -> access.Loaded | None:
 
 def join_first(**_: object) -> ResponseReturnValue:
     """What a device without a participant token for the session gets: the join page."""
-    if access.wants_json() or request.method != "GET":
+    if access.wants_json():
         return jsonify(
             status="not_joined", errors=[gettext("Join the workshop again to save answers.")]
         ), 401
