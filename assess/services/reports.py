@@ -79,7 +79,7 @@ def report_input(
         result=assessments.score(assessment, locale=locale),
         locale=locale,
         instance=_instance_name(),
-        workshop=workshops.participation(assessment) or None,
+        workshop=workshops.participation(assessment, locale) or None,
     )
 
 

@@ -747,9 +747,10 @@ def choose_models(
 # ---- participation -------------------------------------------------------------------------
 
 
-def participation(assessment: Assessment) -> list[dict[str, Any]]:
+def participation(assessment: Assessment, locale: str = "en") -> list[dict[str, Any]]:
     """Each session on ``assessment`` as plain data: participants, answers, the divergent
-    questions and how each was resolved (for the results page and the report)."""
+    questions (their text in ``locale``) and how each was resolved (for the results page and the
+    report)."""
     found = []
     for workshop in reversed(for_assessment(assessment)):
         summary = live_summary(workshop)
@@ -763,7 +764,7 @@ def participation(assessment: Assessment) -> list[dict[str, Any]]:
                 {
                     "questionnaire_id": item.questionnaire.id,
                     "question_id": item.question.id,
-                    "text": item.question.text.get("en"),
+                    "text": item.question.text.get(locale),
                     "responses": item.responses,
                     "range": item.aggregate.range,
                     "most_common_share": item.aggregate.most_common_share,

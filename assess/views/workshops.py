@@ -112,13 +112,6 @@ def _questionnaire(assessment: Assessment, questionnaire_id: str) -> Questionnai
         abort(404)
 
 
-def _question(assessment: Assessment, questionnaire_id: str, question_id: str) -> Question:
-    try:
-        return _questionnaire(assessment, questionnaire_id).question(question_id)
-    except KeyError:
-        abort(404)
-
-
 def _section_of(questionnaire: Questionnaire, question_id: str) -> Section:
     for section, question in questionnaire.questions():
         if question.id == question_id:
@@ -153,11 +146,6 @@ def qr_svg(data: str, label: str) -> Markup:
     # segno's output is numbers and fixed markup; the one value put in is escaped.
     labelled = svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1)
     return Markup(labelled)  # noqa: S704
-
-
-def _level_names(questionnaire: Questionnaire) -> dict[int, str]:
-    locale = current_locale()
-    return {n: level.name.get(locale) for n, level in (questionnaire.levels or {}).items()}
 
 
 def _value_label(question: Question, value: str | int) -> str:
@@ -822,7 +810,11 @@ def participant_autosave(
 
 @bp.app_context_processor
 def _participation() -> dict[str, object]:
-    return {"workshop_participation": workshops.participation}
+    return {
+        "workshop_participation": lambda assessment: workshops.participation(
+            assessment, current_locale()
+        )
+    }
 
 
 @bp.after_request
