@@ -28,7 +28,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
@@ -313,7 +313,11 @@ def sections(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
         flash(str(error), "error")
     else:
         flash(
-            gettext("%(n)s sections are open to answers.", n=len(opened))
+            ngettext(
+                "%(num)d section is open to answers.",
+                "%(num)d sections are open to answers.",
+                len(opened),
+            )
             if opened
             else gettext("No section is open to answers."),
             "success",
