@@ -30,6 +30,13 @@ under the route decorator:
     told so (403). An instance permission (``instance.operate``) needs an instance operator and may
     have a loader or not.
 
+``@access.participant(load=loader, otherwise=fallback)``
+    A workshop participant, who has no account: ``loader`` receives the route's URL arguments and
+    returns ``Loaded(participant, organisation_id)`` for the participant whose device token (kept
+    in a signed cookie) belongs to the session in the URL, or None. The view is called with the
+    participant first; without one, ``fallback(**url_arguments)`` answers instead (the join
+    page). A participant reaches only their own session's pages and their own answers.
+
 The decorators enforce as well as declare: each records its rule on the view as ``__access__``.
 :func:`undeclared_routes` lists every URL rule whose view has no rule and is not on
 :data:`PUBLIC_ENDPOINTS`; the test suite fails on any, and at run time such a route answers 403.
@@ -73,6 +80,7 @@ PUBLIC_ENDPOINTS: frozenset[str] = frozenset({"static"})
 PUBLIC = "public"
 LOGIN = "login"
 PERMISSION = "permission"
+PARTICIPANT = "participant"
 
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
@@ -90,7 +98,7 @@ Loader = Callable[..., Loaded | None]
 
 @dataclass(frozen=True)
 class Rule:
-    """A route's declared need: ``kind`` is public, login or permission."""
+    """A route's declared need: ``kind`` is public, login, permission or participant."""
 
     kind: str
     permission: str | None = None
@@ -144,6 +152,25 @@ def requires(permission: str, load: Loader | None = None) -> Callable[[View], Vi
             return view(*args, **kwargs)
 
         guarded.__access__ = Rule(PERMISSION, permission, load)  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def participant(
+    load: Loader, otherwise: Callable[..., ResponseReturnValue]
+) -> Callable[[View], View]:
+    """Declare that the view is for the workshop participant ``load`` finds, and enforce it."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+            loaded = load(**kwargs)
+            if loaded is None:
+                return otherwise(**kwargs)
+            return view(loaded.obj, *args, **kwargs)
+
+        guarded.__access__ = Rule(PARTICIPANT, None, load)  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]
 
     return decorate

@@ -63,6 +63,14 @@ ASSESSMENT_STARTED: Final = "assessment.started"
 ASSESSMENT_FINALISED: Final = "assessment.finalised"
 ASSESSMENT_SUPERSEDED: Final = "assessment.superseded"
 CORRECTION_OPENED: Final = "assessment.correction_opened"
+WORKSHOP_OPENED: Final = "workshop.opened"
+WORKSHOP_CODE_RENEWED: Final = "workshop.code_renewed"
+WORKSHOP_JOINED: Final = "workshop.joined"
+WORKSHOP_SECTIONS_CHANGED: Final = "workshop.sections_changed"
+WORKSHOP_THRESHOLD_CHANGED: Final = "workshop.threshold_changed"
+WORKSHOP_MODEL_CHOSEN: Final = "workshop.model_chosen"
+WORKSHOP_CLOSED: Final = "workshop.closed"
+WORKSHOP_PURGED: Final = "workshop.purged"
 REPORT_DOWNLOADED: Final = "report.downloaded"
 REPORT_VERIFIED: Final = "report.verified"
 MEMBER_ROLE_CHANGED: Final = "member.role_changed"
@@ -92,6 +100,14 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     ASSESSMENT_FINALISED: _("Assessment finalised"),
     ASSESSMENT_SUPERSEDED: _("Assessment superseded"),
     CORRECTION_OPENED: _("Correction opened"),
+    WORKSHOP_OPENED: _("Workshop opened"),
+    WORKSHOP_CODE_RENEWED: _("Workshop join code renewed"),
+    WORKSHOP_JOINED: _("Workshop joined"),
+    WORKSHOP_SECTIONS_CHANGED: _("Workshop sections opened or closed"),
+    WORKSHOP_THRESHOLD_CHANGED: _("Workshop divergence threshold changed"),
+    WORKSHOP_MODEL_CHOSEN: _("Workshop model chosen"),
+    WORKSHOP_CLOSED: _("Workshop closed"),
+    WORKSHOP_PURGED: _("Workshop individual answers purged"),
     REPORT_DOWNLOADED: _("Report downloaded"),
     REPORT_VERIFIED: _("Report verified"),
     MEMBER_ROLE_CHANGED: _("Role changed"),

@@ -88,6 +88,9 @@ DEFAULTS: dict[str, Any] = {
     "REPORT_VERIFY_MAX_BYTES": 20 * 1024 * 1024,
     # Files one network address may check on the verify page.
     "RATELIMIT_VERIFY": "30 per 15 minutes",
+    # Failed workshop joins (a wrong or closed code) from one network address; successful joins
+    # and answering are never limited, so a room behind one address is not throttled.
+    "RATELIMIT_WORKSHOP_JOIN_FAILURES": "10 per 10 minutes",
     # --- deployment ---
     # Served over HTTPS: secure, __Host- prefixed session cookie and HSTS (see assess.security).
     "HTTPS": False,

@@ -1,11 +1,14 @@
 """Rate limits on the routes that guess at passwords or send email: signing in, registering and
-password resets.
+password resets; and on failed workshop joins.
 
 A view opts in with ``@limits.attempts`` (under its access declaration). Each posted attempt then
 counts twice: against the email address it names (``RATELIMIT_PER_ACCOUNT``) and against the
 network address it came from (``RATELIMIT_PER_ADDRESS``), each per endpoint. A person over a limit
 gets a 429 page saying how long to wait. Counts live in ``RATELIMIT_STORAGE_URI`` (memory:// by
 default; use a shared store such as redis:// with several worker processes).
+
+Failures only: :func:`failures_exhausted` and :func:`count_failure` count attempts that failed
+(a wrong workshop code) per network address, so that people who get it right are never counted.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse
 from werkzeug.exceptions import TooManyRequests
 
 from assess.services.tokens import token_hash
@@ -105,3 +109,33 @@ def _too_many(error: TooManyRequests) -> ResponseReturnValue:
     minutes = max(1, round(seconds / 60))
     page = render_template("errors/429.html", minutes=minutes)
     return page, 429, {"Retry-After": str(math.ceil(seconds))}
+
+
+def _failure_limit(setting: str) -> tuple[Any, str] | None:
+    limiter: Limiter | None = current_app.extensions.get(_EXTENSION)
+    if limiter is None or not current_app.config["RATELIMIT_ENABLED"]:
+        return None
+    return limiter.limiter, setting
+
+
+def failures_exhausted(setting: str, scope: str) -> int | None:
+    """Seconds to wait when this address has used up the failures ``setting`` (a config key such
+    as ``RATELIMIT_WORKSHOP_JOIN_FAILURES``) allows for ``scope``; None while it may try."""
+    found = _failure_limit(setting)
+    if found is None:
+        return None
+    strategy, _ = found
+    item = parse(current_app.config[setting])
+    key = (scope, get_remote_address())
+    if strategy.test(item, *key):
+        return None
+    reset_at, _remaining = strategy.get_window_stats(item, *key)
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+def count_failure(setting: str, scope: str) -> None:
+    """Count one failed attempt from this address against ``setting`` for ``scope``."""
+    found = _failure_limit(setting)
+    if found is not None:
+        strategy, _ = found
+        strategy.hit(parse(current_app.config[setting]), scope, get_remote_address())

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from assess import access, db
 from assess.models import AnswerRecord, Invitation, Membership
-from assess.services import assessments
+from assess.services import assessments, workshops
 from assess.services.questionnaires import current_questionnaires
 
 # Filled in for the URL arguments of object-scoped routes. A later route with a new argument fails
@@ -22,6 +22,7 @@ URL_ARGUMENTS = {
     "questionnaire_id",
     "section_id",
     "question_id",
+    "session_id",
 }
 
 
@@ -94,7 +95,10 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
         membership = db.session().scalar(
             select(Membership).where(Membership.user_id == colleague.id)
         )
-        assessment = assessments.start(target.id, owner, "Ours", current_questionnaires())
+        assessment = assessments.start(
+            target.id, owner, "Target's assessment", current_questionnaires()
+        )
+        workshop, _code = workshops.open_session(assessment, owner, "Their workshop")
         values = {
             "org_id": target.id,
             "membership_id": membership.id,
@@ -103,6 +107,7 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
             "questionnaire_id": "adoption",
             "section_id": "leadership",
             "question_id": "lead-commitment",
+            "session_id": workshop.id,
         }
     assert set(values) == URL_ARGUMENTS
 

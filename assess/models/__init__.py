@@ -18,6 +18,12 @@ from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.models.audit import AuditEvent, AuditPerson
 from assess.models.questionnaires import QuestionnaireVersion
 from assess.models.reports import StoredReport
+from assess.models.workshops import (
+    ConsensusRecord,
+    Participant,
+    ParticipantAnswer,
+    WorkshopSession,
+)
 
 __all__ = [
     "AnswerRecord",
@@ -25,14 +31,18 @@ __all__ = [
     "AuditEvent",
     "AuditPerson",
     "Base",
+    "ConsensusRecord",
     "Invitation",
     "KeptForm",
     "Membership",
     "Organisation",
+    "Participant",
+    "ParticipantAnswer",
     "PasswordReset",
     "Progress",
     "QuestionnaireVersion",
     "StoredReport",
     "User",
     "UserSession",
+    "WorkshopSession",
 ]

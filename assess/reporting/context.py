@@ -108,6 +108,9 @@ class ReportInput:
     instance: str = "assess"
     #: Shown on every page when set: a hash of the embedded data, for example.
     fingerprint: str | None = field(default=None)
+    #: Workshop sessions on the assessment, as plain data (see
+    #: :func:`assess.services.workshops.participation`); None or empty: no workshop section.
+    workshop: Sequence[Mapping[str, Any]] | None = field(default=None)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -546,6 +549,54 @@ def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]
     }
 
 
+_RESOLUTION = {
+    "agreed": "Discussed and agreed",
+    "aggregate": "Aggregate accepted",
+    "open": "Not resolved",
+}
+
+
+def _workshop(report: ReportInput) -> list[dict[str, Any]] | None:
+    """Each workshop session: who took part, and how each divergent question was resolved."""
+    if not report.workshop:
+        return None
+    zone = report.organisation_timezone
+    sessions = []
+    for entry in report.workshop:
+        divergent = []
+        for item in entry.get("divergent", ()):
+            if item.get("range") is not None:
+                spread = f"answers {item['range']} levels apart"
+            elif item.get("most_common_share") is not None:
+                spread = f"most common answer {round(item['most_common_share'] * 100)}%"
+            else:
+                spread = ""
+            divergent.append(
+                {
+                    "text": item["text"],
+                    "spread": spread,
+                    "resolution": _RESOLUTION.get(item["resolution"], item["resolution"]),
+                    "note": item.get("note") or "",
+                    "note_dir": text_direction(item.get("note")),
+                }
+            )
+        sessions.append(
+            {
+                "title": entry["title"],
+                "status": entry["status"],
+                "opened": format_datetime(entry.get("opened_at"), zone),
+                "closed": format_datetime(entry.get("closed_at"), zone),
+                "participants": _plural(entry["participants"], "participant"),
+                "answers": _plural(entry["answers"], "individual answer"),
+                "questions": _plural(entry["questions"], "question"),
+                "agreed": entry["agreed"],
+                "aggregate": entry["aggregate"],
+                "divergent": divergent,
+            }
+        )
+    return sessions
+
+
 def build_context(report: ReportInput) -> dict[str, Any]:
     """The report's template context: plain, display-ready values (and the charts' SVG).
 
@@ -608,6 +659,7 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "actions": _actions(report, labels),
         "segments": segments,
         "appendix": _appendix(report, labels),
+        "workshop": _workshop(report),
         "method": {"version": result.method_version, "document": METHODOLOGY_DOCUMENT},
         "charts": charts,
     }

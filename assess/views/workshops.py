@@ -1,0 +1,828 @@
+"""Facilitated workshops in the browser.
+
+Facilitators (``workshop.run``) open a session on an assessment, show the room its join code and
+QR code, open sections to answers, watch the live spread, present one question on the room's
+screen, record what the room agrees, choose the model and close the session. People with
+``workshop.view`` (auditors too) can read the live view and the consensus pages.
+
+Participants have no account. They join with the code and a display name; their device keeps a
+random token in a signed cookie (one per session, sent only to ``/workshop/``), and every
+participant page is declared with :func:`assess.access.participant`, so a token reaches only its
+own session and its own answers.
+"""
+
+from __future__ import annotations
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext, ngettext
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
+
+from assess import access, answer_forms, limits
+from assess.answer_forms import BadPage
+from assess.i18n import current_locale
+from assess.models import Assessment, Participant, WorkshopSession
+from assess.questionnaire.schema import LevelQuestion, Question, Questionnaire, Section
+from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
+from assess.services import assessments, workshops
+from assess.services.assessments import AssessmentClosed, ChoiceError, StoredAnswer
+from assess.services.workshops import LiveQuestion, LiveSummary, WorkshopError
+from assess.templating import clock_time
+from assess.views.loaders import load_assessment
+
+bp = Blueprint("workshops", __name__)
+
+#: The cookie that holds a participant's token for one session.
+COOKIE = "assess_workshop_{id}"
+COOKIE_PATH = "/workshop/"
+#: How long a device stays joined (long enough for a day's session and a break).
+COOKIE_MAX_AGE = 2 * 24 * 3600
+#: The Flask-session key under which a facilitator's browser keeps the codes it was shown.
+CODES = "workshop_codes"
+#: How often the live pages ask for fresh figures (milliseconds).
+POLL_MS = 1500
+_JOIN_SCOPE = "workshop-join"
+_JOIN_LIMIT = "RATELIMIT_WORKSHOP_JOIN_FAILURES"
+
+
+# ---- loaders -------------------------------------------------------------------------------
+
+
+def load_session(session_id: int, **_: object) -> access.Loaded | None:
+    """The workshop session in the URL (its organisation is the assessment's)."""
+    workshop = workshops.get(session_id)
+    return access.Loaded(workshop, workshop.assessment.organisation_id) if workshop else None
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="assess.workshop-participant")
+
+
+def _cookie_token(session_id: int) -> str | None:
+    raw = request.cookies.get(COOKIE.format(id=session_id))
+    if not raw:
+        return None
+    try:
+        token = _serializer().loads(raw)
+    except BadSignature:
+        return None
+    return token if isinstance(token, str) else None
+
+
+def load_participant(session_id: int, **_: object) -> access.Loaded | None:
+    """The participant of the session in the URL whose device holds their token, or None."""
+    participant = workshops.participant_for(session_id, _cookie_token(session_id))
+    if participant is None:
+        return None
+    return access.Loaded(participant, participant.workshop.assessment.organisation_id)
+
+
+def join_first(**_: object) -> ResponseReturnValue:
+    """What a device without a participant token for the session gets: the join page."""
+    if access.wants_json():
+        return jsonify(
+            status="not_joined", errors=[gettext("Join the workshop again to save answers.")]
+        ), 401
+    flash(gettext("Join the workshop with its code first."), "info")
+    return redirect(url_for("workshops.join"))
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def _questionnaire(assessment: Assessment, questionnaire_id: str) -> Questionnaire:
+    try:
+        return workshops.questionnaire(assessment, questionnaire_id)
+    except KeyError:
+        abort(404)
+
+
+def _section_of(questionnaire: Questionnaire, question_id: str) -> Section:
+    for section, question in questionnaire.questions():
+        if question.id == question_id:
+            return section
+    abort(404)
+
+
+def _remember_code(workshop: WorkshopSession, code: str) -> None:
+    codes = dict(session.get(CODES, {}))
+    codes[str(workshop.id)] = code
+    session[CODES] = codes
+
+
+def _known_code(workshop: WorkshopSession) -> str | None:
+    """The join code, if this browser was shown it and it is still the session's code."""
+    code = session.get(CODES, {}).get(str(workshop.id))
+    if code and workshop.is_open and workshops.code_matches(workshop, code):
+        return str(code)
+    return None
+
+
+def _join_url(code: str) -> str:
+    return url_for("workshops.join", code=workshops.format_code(code), _external=True)
+
+
+def qr_svg(data: str, label: str) -> Markup:
+    """``data`` as an inline SVG QR code (no style attribute: the CSP allows none)."""
+    svg = segno.make(data, error="m").svg_inline(
+        scale=1, omitsize=True, svgclass="qr", lineclass="qr__modules", border=4
+    )
+    svg = svg.replace('stroke="#000"', 'stroke="currentColor"', 1)
+    # segno's output is numbers and fixed markup; the one value put in is escaped.
+    labelled = svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1)
+    return Markup(labelled)  # noqa: S704
+
+
+def _value_label(question: Question, value: str | int) -> str:
+    locale = current_locale()
+    if isinstance(question, LevelQuestion):
+        return gettext("Level %(n)s", n=value)
+    for option in getattr(question, "options", ()):
+        if option.id == value:
+            return str(option.label.get(locale))
+    return str(value)
+
+
+def _percent(count: int, total: int) -> int:
+    return round(100 * count / total) if total else 0
+
+
+def _item_json(item: LiveQuestion) -> dict[str, object]:
+    summary = item.aggregate
+    return {
+        "key": item.key,
+        "responses": item.responses,
+        "answered": summary.answered,
+        "not_applicable": summary.not_applicable,
+        "dont_know": summary.dont_know,
+        "counts": [
+            {
+                "value": str(c.value),
+                "count": c.count,
+                "percent": _percent(c.count, summary.answered),
+            }
+            for c in summary.counts
+        ],
+        "median": summary.median_level,
+        "lowest": summary.lowest,
+        "highest": summary.highest,
+        "range": summary.range,
+        "most_common_percent": (
+            None if summary.most_common_share is None else round(summary.most_common_share * 100)
+        ),
+        "divergent": item.divergent,
+        "consensus": item.consensus.how if item.consensus else None,
+    }
+
+
+def _summary_json(live: LiveSummary) -> dict[str, object]:
+    return {
+        "status": live.workshop.status,
+        "participants": live.participants,
+        "answers": live.answers,
+        "divergent": len(live.divergent),
+        "threshold": live.workshop.divergence_threshold,
+        "updated": clock_time(live.generated_at),
+        "questions": [_item_json(item) for item in live.questions],
+    }
+
+
+def _stored(participant: Participant, questionnaire_id: str) -> dict[str, StoredAnswer]:
+    """The participant's answers shaped as the answer forms show stored answers."""
+    return {
+        qid: StoredAnswer(answer, 1, None, at, "workshop")
+        for qid, (answer, at) in workshops.own_answers_with_times(
+            participant, questionnaire_id
+        ).items()
+    }
+
+
+# ---- facilitator: sessions of an assessment ------------------------------------------------
+
+
+@bp.get("/assessments/<int:assessment_id>/workshops")
+@access.requires("workshop.view", load=load_assessment)
+def index(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
+    """The assessment's workshop sessions, and a form to open one."""
+    return render_template(
+        "workshops/index.html",
+        assessment=assessment,
+        sessions=workshops.for_assessment(assessment),
+        error=None,
+        title_value="",
+    )
+
+
+@bp.post("/assessments/<int:assessment_id>/workshops")
+@access.requires("workshop.run", load=load_assessment)
+def open_session(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
+    """Open a session: a join code, a link and a QR code for the room."""
+    title = request.form.get("title") or ""
+    try:
+        workshop, code = workshops.open_session(assessment, current_user, title)
+    except AssessmentClosed:
+        abort(409)
+    except WorkshopError as error:
+        return render_template(
+            "workshops/index.html",
+            assessment=assessment,
+            sessions=workshops.for_assessment(assessment),
+            error=str(error),
+            title_value=title,
+        ), 400
+    _remember_code(workshop, code)
+    flash(gettext("The session is open. Show the room the code or the QR code."), "success")
+    return redirect(url_for("workshops.dashboard", session_id=workshop.id))
+
+
+# ---- facilitator: the session --------------------------------------------------------------
+
+
+@bp.get("/workshops/<int:session_id>")
+@access.requires("workshop.view", load=load_session)
+def dashboard(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
+    """The join code, link and QR code, the sections open to answers, the divergence threshold,
+    who has joined, the model choice and closing."""
+    assessment = workshop.assessment
+    code = _known_code(workshop)
+    join_url = _join_url(code) if code else None
+    result = assessments.score(assessment, current_locale())
+    model_fit = workshops.questionnaires_of(assessment)[1]
+    recommended = list(result.fit.recommendation.model_ids) if result.fit else []
+    return render_template(
+        "workshops/dashboard.html",
+        workshop=workshop,
+        assessment=assessment,
+        code=workshops.format_code(code) if code else None,
+        join_url=join_url,
+        qr=qr_svg(join_url, gettext("QR code of the join link")) if join_url else None,
+        groups=_section_groups(workshop),
+        participants=workshops.participant_names(workshop),
+        models=model_fit.models or [],
+        recommended=recommended,
+        chosen=list(assessment.chosen_models or recommended),
+        can_run=access.can("workshop.run", assessment.organisation_id),
+        locale=current_locale(),
+        choice_error=None,
+    )
+
+
+def _section_groups(workshop: WorkshopSession) -> list[dict[str, object]]:
+    groups: list[dict[str, object]] = []
+    locale = current_locale()
+    for questionnaire in workshops.questionnaires_of(workshop.assessment):
+        groups.append(
+            {
+                "title": questionnaire.title.get(locale),
+                "sections": [
+                    {
+                        "key": workshops.section_key(questionnaire.id, s.id),
+                        "title": s.title.get(locale),
+                        "open": workshops.section_key(questionnaire.id, s.id)
+                        in workshop.opened_sections,
+                    }
+                    for s in questionnaire.sections
+                ],
+            }
+        )
+    return groups
+
+
+@bp.post("/workshops/<int:session_id>/sections")
+@access.requires("workshop.run", load=load_session)
+def sections(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
+    """Open the ticked sections to answers (and close the others)."""
+    try:
+        opened = workshops.set_sections(workshop, current_user, request.form.getlist("sections"))
+    except WorkshopError as error:
+        flash(str(error), "error")
+    else:
+        flash(
+            ngettext(
+                "%(num)d section is open to answers.",
+                "%(num)d sections are open to answers.",
+                len(opened),
+            )
+            if opened
+            else gettext("No section is open to answers."),
+            "success",
+        )
+    return redirect(url_for("workshops.dashboard", session_id=workshop.id))
+
+
+@bp.post("/workshops/<int:session_id>/threshold")
+@access.requires("workshop.run", load=load_session)
+def threshold(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
+    """Set how many levels apart answers must be for a level question to be divergent."""
+    raw = request.form.get("threshold", "")
+    try:
+        workshops.set_threshold(workshop, current_user, int(raw) if raw.isdigit() else 0)
+    except WorkshopError as error:
+        flash(str(error), "error")
+    else:
+        flash(gettext("The divergence threshold is saved."), "success")
+    back = "workshops.live" if request.form.get("back") == "live" else "workshops.dashboard"
+    return redirect(url_for(back, session_id=workshop.id))
+
+
+@bp.post("/workshops/<int:session_id>/code")
+@access.requires("workshop.run", load=load_session)
+def renew_code(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
+    """Show a new join code (the old one stops working; people already in stay in)."""
+    try:
+        code = workshops.renew_code(workshop, current_user)
+    except WorkshopError as error:
+        flash(str(error), "error")
+    else:
+        _remember_code(workshop, code)
+        flash(gettext("A new join code is ready; the old one no longer works."), "success")
+    return redirect(url_for("workshops.dashboard", session_id=workshop.id))
+
+
+@bp.post("/workshops/<int:session_id>/choice")
+@access.requires("workshop.run", load=load_session)
+def choose(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
+    """Record the model the room chose (with a reason when it differs from the recommendation)
+    and open the adoption questions."""
+    chosen = [m.strip() for m in request.form.getlist("models") if m.strip()]
+    reason = answer_forms.clean_text(request.form.get("reason"))
+    try:
+        workshops.choose_models(workshop, current_user, chosen, reason)
+    except (ChoiceError, WorkshopError) as error:
+        flash(str(error), "error")
+    except AssessmentClosed:
+        abort(409)
+    else:
+        flash(gettext("The model is recorded and the adoption questions are open."), "success")
+    return redirect(url_for("workshops.dashboard", session_id=workshop.id) + "#model")
+
+
+@bp.post("/workshops/<int:session_id>/close")
+@access.requires("workshop.run", load=load_session)
+def close(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
+    """Close the session: nothing more can be answered; everything is kept."""
+    workshops.close_session(workshop, current_user)
+    flash(gettext("The session is closed. Every answer and agreement is kept."), "success")
+    return redirect(url_for("workshops.dashboard", session_id=workshop.id))
+
+
+# ---- facilitator: live view, presentation, consensus ---------------------------------------
+
+
+@bp.get("/workshops/<int:session_id>/live")
+@access.requires("workshop.view", load=load_session)
+def live(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
+    """Per question: how many answered, the spread, and whether the room diverges; updated by
+    the page's script every POLL_MS, or by the Refresh link without it."""
+    divergent_first = request.args.get("sort") == "divergent"
+    summary = workshops.live_summary(workshop)
+    return render_template(
+        "workshops/live.html",
+        workshop=workshop,
+        assessment=workshop.assessment,
+        live=summary,
+        items=summary.sorted(divergent_first),
+        divergent_first=divergent_first,
+        value_label=_value_label,
+        percent=_percent,
+        poll_ms=POLL_MS,
+        locale=current_locale(),
+        can_run=access.can("workshop.run", workshop.assessment.organisation_id),
+    )
+
+
+@bp.get("/workshops/<int:session_id>/live.json")
+@access.requires("workshop.view", load=load_session)
+def live_data(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
+    """The live figures as JSON for the live and presentation pages' script."""
+    response = jsonify(_summary_json(workshops.live_summary(workshop)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/workshops/<int:session_id>/present/<questionnaire_id>/<question_id>")
+@access.requires("workshop.view", load=load_session)
+def present(
+    workshop: WorkshopSession, session_id: int, questionnaire_id: str, question_id: str
+) -> ResponseReturnValue:
+    """One question's spread, large, for the room's screen: no names."""
+    try:
+        item = workshops.live_question(workshop, questionnaire_id, question_id)
+    except KeyError:
+        abort(404)
+    keys = [(i.questionnaire.id, i.question.id) for i in workshops.live_summary(workshop).questions]
+    index = keys.index((questionnaire_id, question_id))
+    neighbours = {
+        "previous": keys[index - 1] if index else None,
+        "next": keys[index + 1] if index + 1 < len(keys) else None,
+    }
+    return render_template(
+        "workshops/present.html",
+        workshop=workshop,
+        item=item,
+        neighbours=neighbours,
+        value_label=_value_label,
+        percent=_percent,
+        poll_ms=POLL_MS,
+        locale=current_locale(),
+    )
+
+
+def _render_consensus(
+    workshop: WorkshopSession,
+    item: LiveQuestion,
+    *,
+    errors: list[str] | None = None,
+    posted: answer_forms.ParsedQuestion | None = None,
+    note: str = "",
+    status: int = 200,
+) -> ResponseReturnValue:
+    locale = current_locale()
+    assessment = workshop.assessment
+    stored = assessments.stored_answers(assessment, item.questionnaire.id)
+    shown = {item.question.id: stored[item.question.id]} if item.question.id in stored else {}
+    if posted is None and item.question.id not in shown and item.proposal is not None:
+        shown = {item.question.id: StoredAnswer(item.proposal, 0, None, workshop.created_at, "")}
+    section = item.section
+    views = answer_forms.question_views(
+        section,
+        shown,
+        [q.id for q in section.questions],
+        parsed=answer_forms.ParsedPage({posted.question_id: posted}) if posted else None,
+    )
+    view = next(v for v in views if v.id == item.question.id)
+    view.errors = list(errors or [])
+    return render_template(
+        "workshops/consensus.html",
+        workshop=workshop,
+        assessment=assessment,
+        item=item,
+        view=view,
+        proposal_lines=answer_forms.describe(item.question, item.proposal, locale),
+        agreed_lines=(
+            answer_forms.describe(item.question, stored[item.question.id].answer, locale)
+            if item.question.id in stored
+            else []
+        ),
+        value_label=_value_label,
+        percent=_percent,
+        note=note,
+        note_max=NOTE_MAX_LENGTH,
+        locale=locale,
+        level_names=item.questionnaire.levels,
+        can_run=access.can("workshop.run", assessment.organisation_id) and workshop.is_open,
+    ), status
+
+
+@bp.get("/workshops/<int:session_id>/consensus/<questionnaire_id>/<question_id>")
+@access.requires("workshop.view", load=load_session)
+def consensus(
+    workshop: WorkshopSession, session_id: int, questionnaire_id: str, question_id: str
+) -> ResponseReturnValue:
+    """One question's spread, the engine's default agreed answer, and the form to record what the
+    room agreed."""
+    try:
+        item = workshops.live_question(workshop, questionnaire_id, question_id)
+    except KeyError:
+        abort(404)
+    return _render_consensus(workshop, item, note=item.consensus.note if item.consensus else "")
+
+
+@bp.post("/workshops/<int:session_id>/consensus/<questionnaire_id>/<question_id>")
+@access.requires("workshop.run", load=load_session)
+def record_consensus(
+    workshop: WorkshopSession, session_id: int, questionnaire_id: str, question_id: str
+) -> ResponseReturnValue:
+    """Record the agreed answer (or accept the aggregate) with the room's note."""
+    try:
+        item = workshops.live_question(workshop, questionnaire_id, question_id)
+    except KeyError:
+        abort(404)
+    how = request.form.get("how")
+    note = answer_forms.clean_text(request.form.get("consensus_note"))
+    posted = None
+    answer = None
+    if how == "agreed":
+        try:
+            posted = answer_forms.parse_question(item.question, request.form)
+        except BadPage as error:
+            abort(400, str(error))
+        if posted.errors or posted.answer is None:
+            problems = list(posted.errors) or [gettext("Give the answer the room agreed.")]
+            return _render_consensus(workshop, item, errors=problems, posted=posted, status=400)
+        answer = posted.answer
+        note = note or posted.answer.note
+    elif how != "aggregate":
+        abort(400)
+    try:
+        workshops.record_consensus(
+            workshop, current_user, questionnaire_id, question_id, answer, note
+        )
+    except (WorkshopError, AssessmentClosed) as error:
+        message = str(error) or gettext("The assessment can no longer be changed.")
+        return _render_consensus(
+            workshop, item, errors=[message], posted=posted, note=note, status=400
+        )
+    flash(gettext("The agreed answer is recorded."), "success")
+    return redirect(url_for("workshops.live", session_id=workshop.id) + f"#q-{item.question.id}")
+
+
+# ---- participants ----------------------------------------------------------------------------
+
+
+@bp.route("/workshop/join", methods=["GET", "POST"])
+@access.public
+def join() -> ResponseReturnValue:
+    """Join a session with its code and a display name (no account)."""
+    code = (request.values.get("code") or "").strip()[:40]
+    name = (request.form.get("name") or "").strip()
+    if request.method == "GET":
+        return render_template("workshops/join.html", code=code, name="", errors={})
+    wait = limits.failures_exhausted(_JOIN_LIMIT, _JOIN_SCOPE)
+    if wait is not None:
+        minutes = max(1, round(wait / 60))
+        page = render_template(
+            "errors/error.html",
+            code=429,
+            title=gettext("Too many wrong codes"),
+            detail=gettext(
+                "Too many wrong codes came from your network. Try again in %(n)s minutes, or "
+                "use the link or QR code the facilitator shows.",
+                n=minutes,
+            ),
+        )
+        return page, 429, {"Retry-After": str(wait)}
+    workshop = workshops.find_open(code)
+    if workshop is None:
+        limits.count_failure(_JOIN_LIMIT, _JOIN_SCOPE)
+        errors = {
+            "code": gettext("That code does not match an open workshop. Check it and try again.")
+        }
+        return render_template("workshops/join.html", code=code, name=name, errors=errors), 400
+    # The same device joining again keeps its answers.
+    existing = workshops.participant_for(workshop.id, _cookie_token(workshop.id))
+    if existing is not None:
+        flash(
+            gettext(
+                "Welcome back, %(name)s. Your answers are as you left them.",
+                name=existing.display_name,
+            ),
+            "success",
+        )
+        return redirect(url_for("workshops.participant_home", session_id=workshop.id))
+    try:
+        joined = workshops.join(code, name)
+    except WorkshopError as error:
+        return render_template(
+            "workshops/join.html", code=code, name=name, errors={"name": str(error)}
+        ), 400
+    response = redirect(url_for("workshops.participant_home", session_id=workshop.id))
+    response.set_cookie(
+        COOKIE.format(id=workshop.id),
+        _serializer().dumps(joined.token),
+        max_age=COOKIE_MAX_AGE,
+        path=COOKIE_PATH,
+        secure=bool(current_app.config.get("HTTPS")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _participant_context(participant: Participant) -> dict[str, object]:
+    return {"participant": participant, "workshop": participant.workshop}
+
+
+@bp.get("/workshop/<int:session_id>/")
+@access.participant(load=load_participant, otherwise=join_first)
+def participant_home(participant: Participant, session_id: int) -> ResponseReturnValue:
+    """The sections the facilitator has opened, with how many of each this person answered."""
+    workshop = participant.workshop
+    locale = current_locale()
+    opened = []
+    for questionnaire, section in workshops.sections(workshop.assessment, workshop.opened_sections):
+        mine = workshops.own_answers(participant, questionnaire.id)
+        visible = visible_questions(questionnaire, mine)
+        ids = [q.id for q in section.questions if q.id in visible]
+        opened.append(
+            {
+                "url": url_for(
+                    "workshops.participant_section",
+                    session_id=workshop.id,
+                    questionnaire_id=questionnaire.id,
+                    section_id=section.id,
+                ),
+                "questionnaire": questionnaire.title.get(locale),
+                "title": section.title.get(locale),
+                "answered": sum(1 for qid in ids if answer_forms.is_done(mine.get(qid))),
+                "total": len(ids),
+            }
+        )
+    return render_template(
+        "workshops/participant_home.html", opened=opened, **_participant_context(participant)
+    )
+
+
+def _render_participant_section(
+    participant: Participant,
+    questionnaire: Questionnaire,
+    section: Section,
+    *,
+    parsed: answer_forms.ParsedPage | None = None,
+    errors: dict[str, list[str]] | None = None,
+    extra_rows: int = 0,
+    status: int = 200,
+) -> ResponseReturnValue:
+    workshop = participant.workshop
+    stored = _stored(participant, questionnaire.id)
+    answers = {qid: s.answer for qid, s in stored.items()}
+    if parsed is not None:
+        answers.update(parsed.answers())
+    views = answer_forms.question_views(
+        section,
+        stored,
+        visible_questions(questionnaire, answers),
+        parsed=parsed,
+        errors={
+            qid: [answer_forms.clean_text(m) for m in found]
+            for qid, found in (errors or {}).items()
+        },
+    )
+    for view in views:
+        if view.type == "register":
+            view.extra_rows = extra_rows
+    return render_template(
+        "workshops/participant_section.html",
+        questionnaire=questionnaire,
+        section=section,
+        views=views,
+        note_max=NOTE_MAX_LENGTH,
+        locale=current_locale(),
+        autosave_url=lambda qid: url_for(
+            "workshops.participant_autosave",
+            session_id=workshop.id,
+            questionnaire_id=questionnaire.id,
+            question_id=qid,
+        ),
+        **_participant_context(participant),
+    ), status
+
+
+def _opened_section(
+    participant: Participant, questionnaire_id: str, section_id: str
+) -> tuple[Questionnaire, Section] | None:
+    workshop = participant.workshop
+    if workshops.section_key(questionnaire_id, section_id) not in workshop.opened_sections:
+        return None
+    questionnaire = _questionnaire(workshop.assessment, questionnaire_id)
+    try:
+        return questionnaire, questionnaire.section(section_id)
+    except KeyError:
+        return None
+
+
+def _not_open(participant: Participant) -> ResponseReturnValue:
+    closed = not participant.workshop.is_open
+    return render_template(
+        "workshops/not_open.html", closed=closed, **_participant_context(participant)
+    ), 409 if closed else 403
+
+
+@bp.get("/workshop/<int:session_id>/<questionnaire_id>/<section_id>")
+@access.participant(load=load_participant, otherwise=join_first)
+def participant_section(
+    participant: Participant, session_id: int, questionnaire_id: str, section_id: str
+) -> ResponseReturnValue:
+    """One opened section's questions with this person's own answers."""
+    found = _opened_section(participant, questionnaire_id, section_id)
+    if found is None:
+        return _not_open(participant)
+    extra = request.args.get("rows", "0")
+    return _render_participant_section(
+        participant, *found, extra_rows=min(int(extra), 20) if extra.isdigit() else 0
+    )
+
+
+@bp.post("/workshop/<int:session_id>/<questionnaire_id>/<section_id>")
+@access.participant(load=load_participant, otherwise=join_first)
+def participant_save(
+    participant: Participant, session_id: int, questionnaire_id: str, section_id: str
+) -> ResponseReturnValue:
+    """Store this person's answers to one opened section."""
+    found = _opened_section(participant, questionnaire_id, section_id)
+    if found is None:
+        return _not_open(participant)
+    questionnaire, section = found
+    try:
+        parsed = answer_forms.parse_page(section, request.form)
+    except BadPage as error:
+        abort(400, str(error))
+    raw_rows = request.form.get("extra_rows", "0")
+    extra_rows = min(int(raw_rows), 20) if raw_rows.isdigit() else 0
+    if parsed.errors:
+        return _render_participant_section(
+            participant,
+            questionnaire,
+            section,
+            parsed=parsed,
+            errors=parsed.errors,
+            extra_rows=extra_rows,
+            status=400,
+        )
+    answers = {qid: p.answer for qid, p in parsed.questions.items() if p.changed}
+    try:
+        errors = workshops.save_own_answers(
+            participant.workshop, participant, questionnaire.id, section.id, answers
+        )
+    except WorkshopError:
+        return _not_open(participant)
+    if errors:
+        return _render_participant_section(
+            participant,
+            questionnaire,
+            section,
+            parsed=parsed,
+            errors=errors,
+            extra_rows=extra_rows,
+            status=400,
+        )
+    here = url_for(
+        "workshops.participant_section",
+        session_id=session_id,
+        questionnaire_id=questionnaire.id,
+        section_id=section.id,
+    )
+    if parsed.action == "add-segment":
+        return redirect(f"{here}?rows={extra_rows + 1}#add-group")
+    if parsed.removed_segment:
+        return redirect(here)
+    flash(gettext("Your answers have been saved."), "success")
+    return redirect(url_for("workshops.participant_home", session_id=session_id))
+
+
+@bp.post("/workshop/<int:session_id>/<questionnaire_id>/answers/<question_id>")
+@access.participant(load=load_participant, otherwise=join_first)
+def participant_autosave(
+    participant: Participant, session_id: int, questionnaire_id: str, question_id: str
+) -> ResponseReturnValue:
+    """Save one of this person's answers as they leave the question (the page's script)."""
+    workshop = participant.workshop
+    try:
+        questionnaire = workshops.questionnaire(workshop.assessment, questionnaire_id)
+        question = questionnaire.question(question_id)
+    except KeyError:
+        return jsonify(status="invalid", errors=[gettext("There is no such question.")]), 400
+    section = _section_of(questionnaire, question_id)
+    try:
+        parsed = answer_forms.parse_question(question, request.form)
+    except BadPage as error:
+        return jsonify(status="invalid", errors=[str(error)]), 400
+    if parsed.errors:
+        return jsonify(status="invalid", errors=list(parsed.errors)), 400
+    try:
+        errors = workshops.save_own_answers(
+            workshop, participant, questionnaire.id, section.id, {question.id: parsed.answer}
+        )
+    except WorkshopError as error:
+        return jsonify(status="closed", message=str(error), errors=[str(error)]), 409
+    if errors:
+        return jsonify(status="invalid", errors=errors.get(question.id, [])), 400
+    mine = workshops.own_answers(participant, questionnaire.id)
+    return jsonify(
+        status="saved",
+        revision=1 if question.id in mine else None,
+        was=answer_forms.fingerprint(mine.get(question.id)),
+        message=gettext("Saved"),
+        visible=sorted(visible_questions(questionnaire, mine)),
+    )
+
+
+@bp.app_context_processor
+def _participation() -> dict[str, object]:
+    return {
+        "workshop_participation": lambda assessment: workshops.participation(
+            assessment, current_locale()
+        )
+    }
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    """Participants' and facilitators' pages hold answers: never cache them."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
