@@ -289,3 +289,33 @@ def test_features_add_their_own_purge_steps(app, runner, monkeypatch):
     assert "individual answers of closed workshop sessions: 4" in result.output
     with app.app_context():
         assert (db.utcnow() - seen[0]).days == 90
+
+
+def test_an_organisation_with_finalised_reports_is_kept_as_a_record(app, team, make_user, runner):
+    from finalise_helpers import answered_draft, finalise
+
+    from assess.models import StoredReport
+
+    finalise(app, answered_draft(app, team["org"], team["admin"]), team["admin"])
+    operator = make_user(operator=True)
+    client = _signed_in(app, operator)
+    org_id = team["org"].id
+    response = post(
+        client, f"/operator/organisations/{org_id}/delete", {"confirm_name": team["org"].name}
+    )
+    assert "finalised reports" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session().get(Organisation, org_id).deletion_due_at is None
+        # Even if a deletion had been scheduled, the daily purge keeps such an organisation.
+        db.session().execute(
+            update(Organisation)
+            .where(Organisation.id == org_id)
+            .values(deletion_due_at=db.utcnow() - timedelta(minutes=1))
+        )
+        db.session().commit()
+    result = runner.invoke(args=["maintenance", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "organisations past their deletion grace period: 0" in result.output
+    with app.app_context():
+        assert db.session().get(Organisation, org_id) is not None
+        assert db.session().scalar(select(StoredReport)) is not None

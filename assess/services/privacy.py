@@ -28,6 +28,7 @@ from assess.models import (
     Invitation,
     Membership,
     Organisation,
+    StoredReport,
     User,
     UserSession,
 )
@@ -264,6 +265,17 @@ def grace_period() -> timedelta:
     return timedelta(days=current_app.config["ORGANISATION_DELETION_GRACE_DAYS"])
 
 
+def has_finalised_reports(organisation: Organisation) -> bool:
+    """Whether the organisation has a finalised (stored) report, which is never deleted."""
+    query = (
+        select(StoredReport.id)
+        .join(Assessment, Assessment.id == StoredReport.assessment_id)
+        .where(Assessment.organisation_id == organisation.id)
+        .limit(1)
+    )
+    return db.session().scalar(query) is not None
+
+
 def schedule_deletion(organisation: Organisation, typed_name: str, *, by: User) -> datetime:
     """Close ``organisation`` to its members now and delete it after the grace period.
 
@@ -276,6 +288,13 @@ def schedule_deletion(organisation: Organisation, typed_name: str, *, by: User) 
         )
     if organisation.deletion_due_at is not None:
         return organisation.deletion_due_at
+    if has_finalised_reports(organisation):
+        raise ServiceError(
+            "This organisation has finalised reports. They are kept as records that auditors can "
+            "verify, so the organisation cannot be deleted. Remove its members, or erase the "
+            "people whose data must go: the reports and the audit trail then name them only by "
+            "a pseudonym."
+        )
     now = db.utcnow()
     organisation.deletion_requested_at = now
     organisation.deletion_due_at = now + grace_period()
@@ -318,7 +337,15 @@ def delete_due_organisations(now: datetime) -> int:
             Organisation.deletion_due_at.is_not(None), Organisation.deletion_due_at <= now
         )
     ).all()
+    deleted = 0
     for organisation in due:
+        if has_finalised_reports(organisation):
+            # Finalised reports are never deleted (and the database refuses): keep the
+            # organisation, closed to its members, and say so in the operator's log.
+            current_app.logger.warning(
+                "organisation %s keeps finalised reports and was not deleted", organisation.id
+            )
+            continue
         audit.record(
             audit.ORGANISATION_DELETED,
             organisation_id=organisation.id,
@@ -330,4 +357,5 @@ def delete_due_organisations(now: datetime) -> int:
         )
         session.delete(organisation)
         session.commit()
-    return len(due)
+        deleted += 1
+    return deleted
