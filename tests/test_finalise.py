@@ -356,3 +356,15 @@ def test_no_route_changes_an_answer_of_a_finalised_assessment(app, setup, make_u
             still = db.session().get(Assessment, setup["assessment_id"])
             assert still.status == "finalised", rule.rule
     assert {"finalising.finalise", "finalising.correction"} <= set(tried)
+
+
+def test_the_overview_offers_admins_the_finalise_page(app, setup):
+    from helpers import login
+
+    client = app.test_client()
+    login(client, setup["admin"])
+    url = f"/assessments/{setup['assessment_id']}"
+    assert f"{url}/finalise" in client.get(url).get_data(as_text=True)
+    respondent = app.test_client()
+    login(respondent, setup["respondent"])
+    assert f"{url}/finalise" not in respondent.get(url).get_data(as_text=True)
