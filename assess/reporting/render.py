@@ -9,9 +9,11 @@ per process and shared, because building them costs more than laying out a page.
 
 from __future__ import annotations
 
+import gc
 import mimetypes
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -183,8 +185,31 @@ def render_pdf(html: str, *, report_json: Mapping[str, Any], metadata: PdfMetada
         created=modified,
         modified=modified,
     )
-    with _WEASYPRINT_LOCK:
+    with _WEASYPRINT_LOCK, _few_collections():
         return _write(html, attachment, metadata)
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Keep the cyclic garbage collector out of the way while WeasyPrint lays out a report.
+
+    A report creates hundreds of thousands of short-lived objects, and every few hundred of them
+    the collector would walk the whole heap of the process, the application's objects included:
+    about a fifth of the rendering time (docs/benchmarks.md). While rendering, objects that existed
+    before are frozen out of collection and the collector runs far less often; both are restored
+    afterwards and one full collection frees the layout's cycles, so memory does not grow from one
+    report to the next (tests/test_report_pdf.py checks that).
+    """
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], 50_000), threshold[1], threshold[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+        # The layout's own reference cycles are garbage now: free them before the next report.
+        gc.collect()
 
 
 def _write(html: str, attachment: Attachment, metadata: PdfMetadata) -> bytes:
