@@ -219,3 +219,31 @@ def test_the_demo_councils_recommendation_and_results_pass_axe(browser, live_ser
             assert width_used <= width, f"{path} is {width_used}px wide at {width}px"
     finally:
         context.close()
+
+
+def test_answering_pages_reflow_at_320_pixels_and_pass_axe(browser, live_server, runner):
+    """WCAG 1.4.10: the pages work at 320 CSS pixels (a 1280-pixel screen at 400% zoom)."""
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    try:
+        tab.goto(live_server.url + "/login")
+        tab.locator("#email").fill("admin@demo.example")
+        tab.locator("#password").fill("demo borough 2025")
+        with tab.expect_navigation():
+            tab.locator("main button[type=submit]").press("Enter")
+        for path in (
+            "/assessments/1",
+            "/assessments/1/definition/register",
+            "/assessments/1/adoption/leadership",
+            "/assessments/1/adoption/check",
+            "/assessments/1/finalise",
+            "/assessments/1/workshops",
+        ):
+            tab.goto(live_server.url + path)
+            assert_accessible(tab)
+            width_used = tab.evaluate("document.documentElement.scrollWidth")
+            assert width_used <= 320, f"{path} is {width_used}px wide at 320px"
+    finally:
+        context.close()
