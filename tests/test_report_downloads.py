@@ -9,7 +9,10 @@ import pikepdf
 import pytest
 from helpers import login
 from report_helpers import page_texts
+from sqlalchemy import select
 
+from assess import db
+from assess.models import User
 from assess.questionnaire.answers import Answer
 from assess.reporting import data_fingerprint
 from assess.services import assessments
@@ -95,3 +98,25 @@ def test_the_report_command_explains_an_unknown_assessment(runner, tmp_path):
     assert result.exit_code != 0
     assert "No assessment 999999" in result.output
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_pdf_and_the_results_page_show_the_same_figures(app, runner):
+    """The demo council's report and its results and recommendation pages agree."""
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    client = app.test_client()
+    with app.app_context():
+        auditor = db.session().scalar(select(User).where(User.email == "auditor@demo.example"))
+        result = assessments.score(assessments.get(1))
+    login(client, auditor, password="demo borough 2025")
+    page = client.get("/assessments/1/results").get_data(as_text=True)
+    pdf_text = " ".join(" ".join(page_texts(client.get("/assessments/1/report.pdf").data)).split())
+    overall = f"{result.maturity.overall.level} ({result.maturity.overall.name})"
+    assert overall in pdf_text
+    assert f"Level {result.maturity.overall.level}" in page
+    for dimension in result.maturity.dimensions:
+        mean = f"{dimension.mean:.2f}"
+        assert mean in page and mean in pdf_text, dimension.dimension_id
+    recommendation = client.get("/assessments/1/choice").get_data(as_text=True)
+    for model in result.fit.models:
+        percent = f"{model.fit_percent:.1f}"
+        assert percent in recommendation and percent in pdf_text, model.model_id
