@@ -35,7 +35,7 @@ from markupsafe import Markup
 
 from assess import access, answer_forms, limits
 from assess.answer_forms import BadPage
-from assess.i18n import current_locale
+from assess.i18n import current_locale, translate
 from assess.models import Assessment, Participant, WorkshopSession
 from assess.questionnaire.schema import LevelQuestion, Question, Questionnaire, Section
 from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
@@ -242,7 +242,7 @@ def open_session(assessment: Assessment, assessment_id: int) -> ResponseReturnVa
             "workshops/index.html",
             assessment=assessment,
             sessions=workshops.for_assessment(assessment),
-            error=str(error),
+            error=translate(str(error)),
             title_value=title,
         ), 400
     _remember_code(workshop, code)
@@ -310,7 +310,7 @@ def sections(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
     try:
         opened = workshops.set_sections(workshop, current_user, request.form.getlist("sections"))
     except WorkshopError as error:
-        flash(str(error), "error")
+        flash(translate(str(error)), "error")
     else:
         flash(
             ngettext(
@@ -333,7 +333,7 @@ def threshold(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue
     try:
         workshops.set_threshold(workshop, current_user, int(raw) if raw.isdigit() else 0)
     except WorkshopError as error:
-        flash(str(error), "error")
+        flash(translate(str(error)), "error")
     else:
         flash(gettext("The divergence threshold is saved."), "success")
     back = "workshops.live" if request.form.get("back") == "live" else "workshops.dashboard"
@@ -347,7 +347,7 @@ def renew_code(workshop: WorkshopSession, session_id: int) -> ResponseReturnValu
     try:
         code = workshops.renew_code(workshop, current_user)
     except WorkshopError as error:
-        flash(str(error), "error")
+        flash(translate(str(error)), "error")
     else:
         _remember_code(workshop, code)
         flash(gettext("A new join code is ready; the old one no longer works."), "success")
@@ -364,7 +364,7 @@ def choose(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
     try:
         workshops.choose_models(workshop, current_user, chosen, reason)
     except (ChoiceError, WorkshopError) as error:
-        flash(str(error), "error")
+        flash(translate(str(error)), "error")
     except AssessmentClosed:
         abort(409)
     else:
@@ -589,7 +589,7 @@ def join() -> ResponseReturnValue:
         joined = workshops.join(code, name)
     except WorkshopError as error:
         return render_template(
-            "workshops/join.html", code=code, name=name, errors={"name": str(error)}
+            "workshops/join.html", code=code, name=name, errors={"name": translate(str(error))}
         ), 400
     response = redirect(url_for("workshops.participant_home", session_id=workshop.id))
     response.set_cookie(
