@@ -5,6 +5,7 @@ Views and services get the session with :func:`session`. Only service functions 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,6 +54,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """The SQL of a CHECK constraint: ``column`` holds one of ``values``."""
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
 
 
 def utcnow() -> datetime:

@@ -7,7 +7,6 @@ copy of the database cannot be used to act as anyone.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -21,15 +20,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assess.db import Base, UTCDateTime, utcnow
+from assess.db import Base, UTCDateTime, one_of, utcnow
 from assess.permissions import ROLES
 from assess.reference import SECTORS, SIZE_BANDS
-
-
-def _one_of(column: str, values: Any) -> str:
-    quoted = ", ".join(f"'{value}'" for value in values)
-    return f"{column} IN ({quoted})"
-
 
 #: The states of an organisation: pending waits for an operator's approval; suspended is closed to
 #: its members until an operator reactivates it.
@@ -76,9 +69,9 @@ class Organisation(Base):
 
     __tablename__ = "organisation"
     __table_args__ = (
-        CheckConstraint(_one_of("sector", SECTORS), name="sector"),
-        CheckConstraint(_one_of("size_band", SIZE_BANDS), name="size_band"),
-        CheckConstraint(_one_of("status", ORGANISATION_STATUSES), name="status"),
+        CheckConstraint(one_of("sector", SECTORS), name="sector"),
+        CheckConstraint(one_of("size_band", SIZE_BANDS), name="size_band"),
+        CheckConstraint(one_of("status", ORGANISATION_STATUSES), name="status"),
         CheckConstraint("length(country) = 2", name="country"),
     )
 
@@ -121,7 +114,7 @@ class Membership(Base):
     __tablename__ = "membership"
     __table_args__ = (
         UniqueConstraint("user_id", "organisation_id", name="uq_membership_user_organisation"),
-        CheckConstraint(_one_of("role", ROLES), name="role"),
+        CheckConstraint(one_of("role", ROLES), name="role"),
     )
 
     #: Surrogate key.
@@ -194,7 +187,7 @@ class Invitation(Base):
     """An admin's invitation for someone to join an organisation with a role."""
 
     __tablename__ = "invitation"
-    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+    __table_args__ = (CheckConstraint(one_of("role", ROLES), name="role"),)
 
     #: Surrogate key.
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assess.db import Base, UTCDateTime, utcnow
+from assess.db import Base, UTCDateTime, one_of, utcnow
 from assess.models.accounts import Organisation, User
 from assess.models.questionnaires import QuestionnaireVersion
 
@@ -34,10 +34,6 @@ ANSWER_STATUSES = ("answered", "not_applicable", "dont_know")
 ANSWER_SOURCES = ("online", "workshop", "copied")
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Assessment(Base):
     """One organisation's run through the three questionnaires.
 
@@ -47,7 +43,7 @@ class Assessment(Base):
 
     __tablename__ = "assessment"
     __table_args__ = (
-        CheckConstraint(_one_of("status", ASSESSMENT_STATUSES), name="status"),
+        CheckConstraint(one_of("status", ASSESSMENT_STATUSES), name="status"),
         CheckConstraint("version >= 1", name="version"),
         # The first version corrects nothing; every later one corrects exactly one earlier one.
         CheckConstraint("(version = 1) = (supersedes_id IS NULL)", name="version_supersedes"),
@@ -128,8 +124,8 @@ class AnswerRecord(Base):
     __tablename__ = "answer"
     __table_args__ = (
         UniqueConstraint("assessment_id", "questionnaire_id", "question_id"),
-        CheckConstraint(_one_of("status", ANSWER_STATUSES), name="status"),
-        CheckConstraint(_one_of("source", ANSWER_SOURCES), name="source"),
+        CheckConstraint(one_of("status", ANSWER_STATUSES), name="status"),
+        CheckConstraint(one_of("source", ANSWER_SOURCES), name="source"),
         CheckConstraint("revision >= 1", name="revision"),
     )
 

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assess.db import Base, UTCDateTime, utcnow
+from assess.db import Base, UTCDateTime, one_of, utcnow
 from assess.models.accounts import User
 from assess.models.assessments import ANSWER_STATUSES, Assessment
 
@@ -33,16 +33,12 @@ SESSION_STATUSES = ("open", "closed")
 CONSENSUS_KINDS = ("agreed", "aggregate")
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class WorkshopSession(Base):
     """One facilitated session on an assessment."""
 
     __tablename__ = "workshop_session"
     __table_args__ = (
-        CheckConstraint(_one_of("status", SESSION_STATUSES), name="status"),
+        CheckConstraint(one_of("status", SESSION_STATUSES), name="status"),
         CheckConstraint("divergence_threshold >= 1", name="divergence_threshold"),
     )
 
@@ -112,7 +108,7 @@ class ParticipantAnswer(Base):
     __tablename__ = "workshop_answer"
     __table_args__ = (
         UniqueConstraint("participant_id", "questionnaire_id", "question_id"),
-        CheckConstraint(_one_of("status", ANSWER_STATUSES), name="status"),
+        CheckConstraint(one_of("status", ANSWER_STATUSES), name="status"),
     )
 
     #: Surrogate key.
@@ -144,8 +140,8 @@ class ConsensusRecord(Base):
     __tablename__ = "workshop_consensus"
     __table_args__ = (
         UniqueConstraint("session_id", "questionnaire_id", "question_id"),
-        CheckConstraint(_one_of("how", CONSENSUS_KINDS), name="how"),
-        CheckConstraint(_one_of("status", ANSWER_STATUSES), name="status"),
+        CheckConstraint(one_of("how", CONSENSUS_KINDS), name="how"),
+        CheckConstraint(one_of("status", ANSWER_STATUSES), name="status"),
     )
 
     #: Surrogate key.

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from assess import access, limits, uploads
+from assess import access, limits, security, uploads
 from assess.errors import render_error
 from assess.models import Assessment, Organisation, User
 from assess.report_forms import ConfirmForm, VerifyForm
@@ -27,10 +27,7 @@ def _signed_in() -> User | None:
 
 
 def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return security.attachment(Response(body, mimetype=mimetype), filename)
 
 
 @bp.get("/assessments/<int:assessment_id>/report.pdf")
