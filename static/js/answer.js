@@ -55,10 +55,15 @@
     });
   }
 
+  // The server's answer to a save says which questions it shows. It decides only for questions
+  // whose controlling answer is on another page: for the others the page's own answers are newer
+  // than any reply (replies can arrive out of order, and one sent before the controlling answer
+  // was saved would otherwise hide a question the person has just revealed).
   function applyServerVisibility(visible) {
     if (!visible) { return; }
     questions.forEach(function (box) {
-      if (box.getAttribute("data-show-if")) {
+      var name = box.getAttribute("data-show-if");
+      if (name && !containerOf(name)) {
         box.hidden = visible.indexOf(box.getAttribute("data-question")) === -1;
       }
     });

@@ -95,12 +95,19 @@ def _answer(journey: Journey, box: Any, n: int) -> None:
 
 
 def _answer_section(journey: Journey) -> None:
-    """Answer every question the section shows (including any an answer reveals) and save."""
+    """Answer every question the section shows (including any an answer reveals) and save.
+
+    An answer can reveal a question at once (the page's own rule) and each save's reply can
+    change what the page shows, so after answering, wait until no save is pending and look
+    again: the section is done only when a settled page shows no unanswered question."""
     page = journey.page
     journey.check()
     start = journey.path()
     done: set[str] = set()
-    for _round in range(3):
+    for _round in range(10):
+        # Let each answer's own save finish, so the page is settled and the page's save sees the
+        # newest revisions.
+        page.wait_for_function("!document.querySelector('.save-status--pending')")
         boxes = page.locator("[data-question]:not([hidden])")
         fresh = [
             boxes.nth(i)
@@ -112,8 +119,8 @@ def _answer_section(journey: Journey) -> None:
         for n, box in enumerate(fresh):
             _answer(journey, box, n)
             done.add(box.get_attribute("data-question"))
-    # Let each answer's own save finish, so the page's save sees the newest revisions.
-    page.wait_for_function("!document.querySelector('.save-status--pending')")
+    else:
+        pytest.fail(f"{start}: the questions shown never settled")
     assert not page.locator(".save-status--problem:not(:empty)").count(), "an answer was not saved"
     journey.follow(".button-group button[value=save]")
     assert journey.path() != start, f"{start} did not move on"
