@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 
 DEMO_ADMIN = "admin@demo.example"
-DEMO_PASSWORD = "demo borough 2025"  # the README's sign-in table
+DEMO_PASSWORD = "demo borough 2025"  # noqa: S105 - the demo password the README publishes
 REQUEST_TIMEOUT = 30
 
 
@@ -83,7 +83,11 @@ def check(base: str) -> list[str]:
     if status != 200 or token is None:
         return [*failures, f"the sign-in page answered {status} without a form token"]
     form = urllib.parse.urlencode(
-        {"csrf_token": html.unescape(token.group(1)), "email": DEMO_ADMIN, "password": DEMO_PASSWORD}
+        {
+            "csrf_token": html.unescape(token.group(1)),
+            "email": DEMO_ADMIN,
+            "password": DEMO_PASSWORD,
+        }
     ).encode()
     try:
         with browser.open(base + "/login", data=form, timeout=REQUEST_TIMEOUT) as response:
