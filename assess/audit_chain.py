@@ -91,6 +91,11 @@ def canonical(content: Mapping[str, Any]) -> bytes:
     return rfc8785.dumps(document)
 
 
+def content_of(entry: Any) -> dict[str, Any]:
+    """What an event's hash covers, read from ``entry`` (an AuditEvent) by column name."""
+    return {name: getattr(entry, name) for name in (*FIELDS, "occurred_at", "prev_hash")}
+
+
 def content_hash(content: Mapping[str, Any]) -> str:
     """The SHA-256 (hex) of :func:`canonical` of ``content``."""
     return hashlib.sha256(canonical(content)).hexdigest()
@@ -147,9 +152,7 @@ def append_pending(session: Session) -> None:
         for name in JSON_FIELDS:
             setattr(entry, name, as_stored(getattr(entry, name)))
         entry.prev_hash = head
-        entry.event_hash = head = content_hash(
-            {name: getattr(entry, name) for name in (*FIELDS, "occurred_at", "prev_hash")}
-        )
+        entry.event_hash = head = content_hash(content_of(entry))
         session.add(entry)
         session.flush()  # one at a time: ids follow the chain
 
