@@ -92,26 +92,31 @@ def verify(anchor: tuple[int, str] | None = None, batch: int = 1000) -> ChainChe
     broken: Broken | None = None
     anchor_seen = False
     query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
-    for event in session.scalars(query):
-        if event.prev_hash != expected:
-            if previous_id is None:
-                broken = _broken(event, "not_first")
-            else:
-                broken = _broken(event, "gap", previous=previous_id)
-            break
-        if audit_chain.content_hash(audit_chain.content_of(event)) != event.event_hash:
-            broken = _broken(event, "changed")
-            break
-        if anchor is not None and event.id == anchor[0]:
-            anchor_seen = True
-            if event.event_hash != anchor[1].lower():
-                broken = _broken(event, "anchor_hash", anchor_id=anchor[0])
+    events = session.scalars(query)
+    try:
+        for event in events:
+            if event.prev_hash != expected:
+                if previous_id is None:
+                    broken = _broken(event, "not_first")
+                else:
+                    broken = _broken(event, "gap", previous=previous_id)
                 break
-        intact += 1
-        first_at = first_at or event.occurred_at
-        last_at = event.occurred_at
-        expected, previous_id = event.event_hash, event.id
-        session.expunge(event)
+            if audit_chain.content_hash(audit_chain.content_of(event)) != event.event_hash:
+                broken = _broken(event, "changed")
+                break
+            if anchor is not None and event.id == anchor[0]:
+                anchor_seen = True
+                if event.event_hash != anchor[1].lower():
+                    broken = _broken(event, "anchor_hash", anchor_id=anchor[0])
+                    break
+            intact += 1
+            first_at = first_at or event.occurred_at
+            last_at = event.occurred_at
+            expected, previous_id = event.event_hash, event.id
+            session.expunge(event)
+    finally:
+        events.close()  # a server-side cursor on PostgreSQL, left open by a break
+
     if broken is None:
         head = session.get(AuditChain, 1)
         if head is None or head.last_event_id != previous_id or head.last_hash != expected:
