@@ -17,8 +17,10 @@ Recording a change
         )
         db.session().commit()                 # the service commits the change and its event
 
-    :func:`record` only adds the event to the session, so the event is written if and only if the
-    change is: a rolled-back save leaves no event behind.
+    :func:`record` only keeps the event with the session, which writes it at the end of the
+    trail's hash chain when it commits (see :mod:`assess.audit_chain`): the event is written if
+    and only if the change is, and a rolled-back save leaves no event behind. The event's time is
+    the database's time at that commit, whatever ``occurred_at`` said before.
 
 Recording an event that changes nothing
     A failed sign-in, a report download, a verification: :func:`record_now` adds the event and
@@ -37,8 +39,9 @@ People
 Actions are the constants below; later features (finalising, reports, workshops, consensus) use
 the ones reserved for them. Each has a label in :data:`ACTION_LABELS` for the trail's pages.
 
-The database refuses UPDATE and DELETE on ``audit_event`` (triggers made by the migration); this
-module never tries either.
+The database refuses UPDATE and DELETE on ``audit_event`` (triggers made by the migrations; on
+PostgreSQL also TRUNCATE), an event dated other than now, and an event that does not follow the
+chain's last one; this module never tries any of them.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from typing import Any, Final
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 
-from assess import db
+from assess import audit_chain, db
 from assess.models.accounts import User
 from assess.models.audit import AuditEvent, AuditPerson
 
@@ -312,7 +315,7 @@ def record(
     subject: Actor = None,
     detail: Any = None,
 ) -> AuditEvent:
-    """Add an event to the current session, to be committed with the change it records.
+    """Keep an event with the current session, to be committed with the change it records.
 
     ``actor`` did it; ``subject`` is the person it is about, if any (each a User, a person
     reference or None). ``old`` and ``new`` are JSON-able values. Never put a name or an email
@@ -322,6 +325,8 @@ def record(
         raise ValueError(f"unknown audit action {action!r}: add it to assess.audit")
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
+    for value in (old, new, detail):
+        audit_chain.check_hashable(value)
     event = AuditEvent(
         occurred_at=db.utcnow(),
         organisation_id=organisation_id,
@@ -337,7 +342,7 @@ def record(
         new_value=new,
         detail=detail,
     )
-    db.session().add(event)
+    audit_chain.add_pending(db.session(), event)
     return event
 
 

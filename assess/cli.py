@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(report_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(maintenance_group)
+    app.cli.add_command(audit_group)
 
 
 @click.group("db", cls=AppGroup)
@@ -77,6 +78,30 @@ def db_check() -> None:
     if diffs:
         raise SystemExit(1)
     click.echo("Models and migrations agree.")
+
+
+@db_group.command("grant-app-role")
+@click.argument("role")
+@with_appcontext
+def db_grant_app_role(role: str) -> None:
+    """Give ROLE the privileges the application needs (PostgreSQL; run as the owner role).
+
+    Run it after every `assess db upgrade`, with ASSESS_DATABASE_URL naming the owner role;
+    the application then connects as ROLE. See docs/security.md.
+    """
+    from assess import db, db_roles
+
+    engine = db.engine(current_app)
+    if engine.dialect.name != "postgresql":
+        raise click.ClickException("Only PostgreSQL has roles; SQLite needs no grants.")
+    try:
+        with engine.begin() as connection:
+            statements = db_roles.grant_app_role(connection, role)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    for statement in statements:
+        click.echo(f"{statement};")
+    click.echo(f"{role} can now run the application.")
 
 
 @click.group("questionnaires", cls=AppGroup)
@@ -303,3 +328,73 @@ def maintenance_purge() -> None:
     """
     for name, count in maintenance.purge().items():
         click.echo(f"{name}: {count}")
+
+
+@click.group("audit", cls=AppGroup)
+def audit_group() -> None:
+    """The audit trail."""
+
+
+def _anchor(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> tuple[int, str] | None:
+    if value is None:
+        return None
+    event_id, _, digest = value.partition(":")
+    if not (
+        event_id.isdigit()
+        and len(digest) == 64
+        and all(c in "0123456789abcdefABCDEF" for c in digest)
+    ):
+        raise click.BadParameter("give it as EVENT_ID:SHA256, as a previous check printed it.")
+    return int(event_id), digest.lower()
+
+
+@audit_group.command("verify")
+@click.option(
+    "--anchor",
+    callback=_anchor,
+    metavar="EVENT_ID:SHA256",
+    help="An event and its hash noted from an earlier check: the chain must still pass through it.",
+)
+@with_appcontext
+def audit_verify(anchor: tuple[int, str] | None) -> None:
+    """Check the audit trail's hash chain, from its first event to its last.
+
+    Exits 0 when every event is intact, 1 at the first broken link, which it names.
+    """
+    from assess.services import audit_verification
+
+    result = audit_verification.verify(anchor)
+    when = "{:%Y-%m-%d %H:%M:%S} UTC".format
+    if result.ok:
+        if result.intact == 0:
+            click.echo("The audit trail is empty, and its chain is intact.")
+            return
+        click.echo(
+            f"The audit trail is intact: {result.intact:,} events, "
+            f"from {when(result.first_at)} to {when(result.last_at)}."
+        )
+        click.echo(f"  last event: {result.last_event_id}:{result.last_hash}")
+        click.echo(
+            "  Note it off this server; passing it later as --anchor shows that the chain was "
+            "not computed again since."
+        )
+        return
+    broken = result.broken
+    assert broken is not None
+    if broken.event_id is None:
+        click.echo(f"The audit trail is broken at its end: {broken.explanation}.")
+    else:
+        click.echo(
+            f"The audit trail is broken at event {broken.event_id} "
+            f"({when(broken.occurred_at)}, {broken.action}): {broken.explanation}."
+        )
+    if result.intact:
+        click.echo(
+            f"  The {result.intact:,} events before it are intact, up to event "
+            f"{result.last_event_id}:{result.last_hash}."
+        )
+    else:
+        click.echo("  No event before it could be checked.")
+    raise SystemExit(1)

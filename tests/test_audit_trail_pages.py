@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from audit_helpers import answer, ref_of, start_assessment
 from helpers import login, post
+from sqlalchemy import select
 
 from assess import access, audit, db
+from assess.models import AuditEvent, Organisation
 from assess.permissions import INSTANCE_PERMISSIONS, READ_ONLY
 from assess.services import audit_trail
 
@@ -113,28 +116,39 @@ def test_filters_narrow_by_person_question_and_action(app, trail):
 
 
 def test_dates_are_whole_days_in_the_organisations_time_zone(app, trail):
-    # Auckland is UTC+13 in summer: 11:30 UTC on 1 January is 00:30 on 2 January there.
+    # Events take the database's time, so the test picks a zone whose date differs from UTC's
+    # now: Kiritimati (UTC+14) is a day ahead from 10:00 UTC, Etc/GMT+12 (UTC-12) a day behind
+    # until 12:00 UTC.
     with app.app_context():
-        event = audit.record(
+        audit.record_now(
             audit.REPORT_DOWNLOADED,
             organisation_id=trail["org"].id,
             actor=trail["admin"],
             object_type="assessment",
             object_id=trail["assessment_id"],
         )
-        event.occurred_at = datetime(2027, 1, 1, 11, 30, tzinfo=UTC)
+        event = db.session().scalar(
+            select(AuditEvent).where(AuditEvent.action == audit.REPORT_DOWNLOADED)
+        )
+        zone = "Pacific/Kiritimati" if event.occurred_at.hour >= 10 else "Etc/GMT+12"
+        db.session().get(Organisation, trail["org"].id).time_zone = zone
         db.session().commit()
+    local = event.occurred_at.astimezone(ZoneInfo(zone))
+    utc_day = event.occurred_at.date().isoformat()
+    local_day = local.date().isoformat()
+    assert local_day != utc_day
     client = _signed_in(app, trail["admin"])
     url = f"/organisations/{trail['org'].id}/audit.csv"
-    on_the_2nd = _csv(client.get(url, query_string={"from": "2027-01-02", "to": "2027-01-02"}))
-    assert [r["time"] for r in on_the_2nd] == ["2027-01-02T00:30:00+13:00"]
-    on_the_1st = _csv(client.get(url, query_string={"from": "2027-01-01", "to": "2027-01-01"}))
-    assert on_the_1st == []
+    on_the_local_day = _csv(client.get(url, query_string={"from": local_day, "to": local_day}))
+    assert local.isoformat(timespec="seconds") in [r["time"] for r in on_the_local_day]
+    on_the_utc_day = _csv(client.get(url, query_string={"from": utc_day, "to": utc_day}))
+    assert on_the_utc_day == []
     page = client.get(
         f"/organisations/{trail['org'].id}/audit",
-        query_string={"from": "2027-01-02", "to": "2027-01-02"},
+        query_string={"from": local_day, "to": local_day},
     ).get_data(as_text=True)
-    assert "2 Jan 2027, 00:30 (UTC+13:00)" in page
+    offset = local.strftime("%z")
+    assert f"{local.day} {local:%b %Y, %H:%M} (UTC{offset[:3]}:{offset[3:]})" in page
     bad = client.get(f"/organisations/{trail['org'].id}/audit", query_string={"from": "2nd Jan"})
     assert "YYYY-MM-DD" in bad.get_data(as_text=True)
 

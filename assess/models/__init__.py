@@ -15,7 +15,7 @@ from assess.models.accounts import (
     UserSession,
 )
 from assess.models.assessments import AnswerRecord, Assessment, Progress
-from assess.models.audit import AuditEvent, AuditPerson
+from assess.models.audit import AuditChain, AuditEvent, AuditPerson
 from assess.models.questionnaires import QuestionnaireVersion
 from assess.models.reports import StoredReport
 from assess.models.workshops import (
@@ -28,6 +28,7 @@ from assess.models.workshops import (
 __all__ = [
     "AnswerRecord",
     "Assessment",
+    "AuditChain",
     "AuditEvent",
     "AuditPerson",
     "Base",

@@ -1,7 +1,9 @@
 """The audit trail: an append-only record of who changed what, and the people it names.
 
 ``audit_event`` rows are never changed or deleted: the database itself refuses UPDATE, DELETE
-(and on PostgreSQL TRUNCATE) with triggers created by the migration. So that erasing a person
+(and on PostgreSQL TRUNCATE) with triggers created by the migrations. Each event carries the hash
+of the one before it and its own (a hash chain, see :mod:`assess.audit_chain`); ``audit_chain``
+holds the chain's end. So that erasing a person
 never needs to change an event, events hold no names or addresses, only a person reference
 (``p-<random>``); the names live in ``audit_person``, which erasure rewrites to a pseudonym.
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assess.db import Base, UTCDateTime, utcnow
@@ -58,8 +60,9 @@ class AuditEvent(Base):
 
     #: Surrogate key; also the order in which events were written.
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: When it happened (UTC).
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When it happened (UTC): the database's time when it was written (a trigger refuses any
+    #: other time, see :mod:`assess.audit_chain`).
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     #: The organisation it concerns (a plain id, not a foreign key); None for events of a person
     #: rather than an organisation, such as signing in.
     organisation_id: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -83,3 +86,25 @@ class AuditEvent(Base):
     new_value: Mapped[Any] = mapped_column(JSON, nullable=True, default=None)
     #: Anything else worth keeping (no names or addresses: use person references).
     detail: Mapped[Any] = mapped_column(JSON, nullable=True, default=None)
+    #: The ``event_hash`` of the event before it in the chain (64 zeros for the first event).
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 of this event's content and ``prev_hash`` (see :mod:`assess.audit_chain`).
+    event_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChain(Base):
+    """The end of the audit trail's hash chain: one row, kept by the database's triggers.
+
+    Appending an event locks this row, so that events are chained one after another; the
+    triggers refuse any change that does not point it at the newest event.
+    """
+
+    __tablename__ = "audit_chain"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    #: Always 1.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The newest event (None while the trail is empty).
+    last_event_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: Its ``event_hash`` (64 zeros while the trail is empty).
+    last_hash: Mapped[str] = mapped_column(String(64))
