@@ -231,7 +231,12 @@ def test_consensus_close_results_and_report_show_the_workshop(app, make_user, ma
         answer_level(join(app, room.code, f"Q{n}"), room.session_id, "lead-resources", level)
     base = f"/workshops/{room.session_id}/consensus/adoption"
     form = room.client.get(f"{base}/lead-commitment").get_data(as_text=True)
-    assert "Accept the aggregate" in form and "Level 3" in form
+    # Three people, three levels: a tie, stated, and no aggregate to accept.
+    assert "No agreement: 1 each for Level 1 (Initial), Level 3 (Defined) and Level 5" in form
+    assert 'value="aggregate"' not in form and "the method does not pick for a tie" in form
+    tied = post(room.client, f"{base}/lead-commitment", {"how": "aggregate"})
+    assert tied.status_code == 400
+    assert "The room is tied" in tied.get_data(as_text=True)
     agreed = post(
         room.client,
         f"{base}/lead-commitment",
@@ -270,3 +275,52 @@ def test_a_report_without_workshops_has_no_workshop_section(app, make_user, make
     with app.test_request_context():
         html = render_html(build_context(reports.report_input(assessments.get(assessment_id))))
     assert 'id="workshop"' not in html
+
+
+def test_consensus_that_changes_a_recorded_answer_shows_both_and_needs_a_reason(
+    app, make_user, make_org, add_member
+):
+    room = open_room(app, make_user, make_org)
+    online = post(
+        room.client,
+        f"/assessments/{room.assessment_id}/adoption/answers/lead-commitment",
+        {"q_lead-commitment": "4"},
+        headers={"Accept": "application/json"},
+    )
+    assert online.status_code == 200, online.get_data(as_text=True)
+    for n, level in enumerate([1, 2, 2, 3]):
+        answer_level(join(app, room.code, f"P{n}"), room.session_id, "lead-commitment", level)
+    url = f"/workshops/{room.session_id}/consensus/adoption/lead-commitment"
+    page = room.client.get(url).get_data(as_text=True)
+    assert "Recorded in the assessment now" in page and "Most chose Level 2 (Managed)" in page
+
+    asked = post(room.client, url, {"how": "aggregate", "consensus_note": "Two teams only"})
+    assert asked.status_code == 200
+    text = asked.get_data(as_text=True)
+    assert "Replace the recorded answer?" in text
+    current = text[text.index('data-compare="current"') : text.index('data-compare="proposed"')]
+    start = text.index('data-compare="proposed"')
+    proposed = text[start : text.index("<form", start)]
+    assert "Level 4" in current and "Level 2" in proposed
+    assert 'name="replaces" value="1"' in text and 'name="how" value="aggregate"' in text
+
+    fields = {"how": "aggregate", "consensus_note": "Two teams only", "replaces": "1"}
+    refused = post(room.client, url, {**fields, "reason": "  "})
+    assert refused.status_code == 400
+    assert "Say why the room" in refused.get_data(as_text=True)
+    with app.test_request_context():
+        stored = assessments.stored_answers(assessments.get(room.assessment_id), "adoption")
+        assert stored["lead-commitment"].answer.value == 4
+
+    done = post(room.client, url, {**fields, "reason": "Only two teams plan this"})
+    assert done.status_code == 302
+    with app.test_request_context():
+        stored = assessments.stored_answers(assessments.get(room.assessment_id), "adoption")
+        assert stored["lead-commitment"].answer.value == 2
+    admin = make_user()
+    with app.app_context():
+        add_member(admin, db.session().get(Organisation, room.organisation_id), "admin")
+    reader = app.test_client()
+    login(reader, admin)
+    trail = reader.get(f"/organisations/{room.organisation_id}/audit").get_data(as_text=True)
+    assert "Reason: Only two teams plan this" in trail

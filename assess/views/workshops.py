@@ -33,11 +33,11 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
-from assess import access, answer_forms, limits
+from assess import access, agreement, answer_forms, limits
 from assess.answer_forms import BadPage
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Participant, WorkshopSession
-from assess.questionnaire.schema import LevelQuestion, Question, Questionnaire, Section
+from assess.questionnaire.schema import Questionnaire, Section
 from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
 from assess.services import assessments, workshops
 from assess.services.assessments import AssessmentClosed, ChoiceError, StoredAnswer
@@ -148,14 +148,14 @@ def qr_svg(data: str, label: str) -> Markup:
     return Markup(labelled)  # noqa: S704
 
 
-def _value_label(question: Question, value: str | int) -> str:
-    locale = current_locale()
-    if isinstance(question, LevelQuestion):
-        return gettext("Level %(n)s", n=value)
-    for option in getattr(question, "options", ()):
-        if option.id == value:
-            return str(option.label.get(locale))
-    return str(value)
+def _value_label(item: LiveQuestion, value: str | int) -> str:
+    """An option's label, or a level with its name, for the spread's bars."""
+    return agreement.value_label(item.question, item.questionnaire, value, current_locale())
+
+
+def _statement(item: LiveQuestion) -> str | None:
+    """The spread of ``item``'s answers in one sentence (ties stated)."""
+    return agreement.statement(item.question, item.questionnaire, item.aggregate, current_locale())
 
 
 def _percent(count: int, total: int) -> int:
@@ -456,7 +456,7 @@ def _render_consensus(
     assessment = workshop.assessment
     stored = assessments.stored_answers(assessment, item.questionnaire.id)
     shown = {item.question.id: stored[item.question.id]} if item.question.id in stored else {}
-    if posted is None and item.question.id not in shown and item.proposal is not None:
+    if posted is None and not shown and item.proposal is not None:
         shown = {item.question.id: StoredAnswer(item.proposal, 0, None, workshop.created_at, "")}
     section = item.section
     views = answer_forms.question_views(
@@ -467,18 +467,20 @@ def _render_consensus(
     )
     view = next(v for v in views if v.id == item.question.id)
     view.errors = list(errors or [])
+    current = stored.get(item.question.id)
     return render_template(
         "workshops/consensus.html",
         workshop=workshop,
         assessment=assessment,
         item=item,
         view=view,
+        statement=_statement(item),
+        no_default=agreement.no_default_text(item.no_default),
         proposal_lines=answer_forms.describe(item.question, item.proposal, locale),
-        agreed_lines=(
-            answer_forms.describe(item.question, stored[item.question.id].answer, locale)
-            if item.question.id in stored
-            else []
-        ),
+        current=current,
+        current_lines=answer_forms.describe(item.question, current.answer, locale)
+        if current
+        else [],
         value_label=_value_label,
         percent=_percent,
         note=note,
@@ -487,6 +489,38 @@ def _render_consensus(
         level_names=item.questionnaire.levels,
         can_run=access.can("workshop.run", assessment.organisation_id) and workshop.is_open,
     ), status
+
+
+def _render_confirm_replacement(
+    workshop: WorkshopSession,
+    replacement: workshops.Replacement,
+    *,
+    reason: str = "",
+    error: str | None = None,
+) -> ResponseReturnValue:
+    """Old and new side by side, with a reason to give before the room's answer replaces the
+    recorded one. The posted answer travels on in hidden fields."""
+    locale = current_locale()
+    item = replacement.item
+    prefix = answer_forms.field_name(item.question.id)
+    carried = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name == "how" or name == "consensus_note" or name.startswith(prefix)
+    ]
+    return render_template(
+        "workshops/consensus_confirm.html",
+        workshop=workshop,
+        item=item,
+        replacement=replacement,
+        current_lines=answer_forms.describe(item.question, replacement.current.answer, locale),
+        proposed_lines=answer_forms.describe(item.question, replacement.proposed, locale),
+        carried=carried,
+        reason=reason,
+        reason_max=workshops.REASON_MAX_LENGTH,
+        error=error,
+        locale=locale,
+    ), 400 if error else 200
 
 
 @bp.get("/workshops/<int:session_id>/consensus/<questionnaire_id>/<question_id>")
@@ -529,12 +563,36 @@ def record_consensus(
         note = note or posted.answer.note
     elif how != "aggregate":
         abort(400)
+    raw_replaces = request.form.get("replaces", "")
+    replaces = int(raw_replaces) if raw_replaces.isdigit() else None
+    reason = answer_forms.clean_text(request.form.get("reason"))
     try:
         workshops.record_consensus(
-            workshop, current_user, questionnaire_id, question_id, answer, note
+            workshop,
+            current_user,
+            questionnaire_id,
+            question_id,
+            answer,
+            note,
+            replaces=replaces,
+            reason=reason,
         )
+    except workshops.ConfirmReplacement as ask:
+        error = None
+        if ask.missing_reason:
+            error = gettext("Say why the room's answer replaces the recorded one.")
+        elif replaces is not None:
+            error = gettext(
+                "The recorded answer changed while you were deciding. Check it again before "
+                "replacing it."
+            )
+        return _render_confirm_replacement(workshop, ask.replacement, reason=reason, error=error)
     except (WorkshopError, AssessmentClosed) as error:
-        message = str(error) or gettext("The assessment can no longer be changed.")
+        message = (
+            translate(error.args[0] if error.args else str(error))
+            if isinstance(error, WorkshopError)
+            else gettext("The assessment can no longer be changed.")
+        )
         return _render_consensus(
             workshop, item, errors=[message], posted=posted, note=note, status=400
         )
