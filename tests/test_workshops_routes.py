@@ -247,7 +247,11 @@ def test_consensus_close_results_and_report_show_the_workshop(app, make_user, ma
     assert accepted.status_code == 302
     nothing = post(room.client, f"{base}/lead-accountability", {"how": "aggregate"})
     assert nothing.status_code == 400
-    assert post(room.client, f"/workshops/{room.session_id}/close").status_code == 302
+    close_url = f"/workshops/{room.session_id}/close"
+    asked = room.client.get(close_url).get_data(as_text=True)
+    assert "Close the session?" in asked and "The 5 people who joined" in asked
+    assert re.search(r"\d+ questions opened in this session have no agreed answer yet", asked)
+    assert post(room.client, close_url, {"confirm": "yes"}).status_code == 302
 
     late = post(app.test_client(), "/workshop/join", {"code": room.code, "name": "Late"})
     assert late.status_code == 400
@@ -324,3 +328,19 @@ def test_consensus_that_changes_a_recorded_answer_shows_both_and_needs_a_reason(
     login(reader, admin)
     trail = reader.get(f"/organisations/{room.organisation_id}/audit").get_data(as_text=True)
     assert "Reason: Only two teams plan this" in trail
+
+
+def test_closing_asks_first_and_a_post_without_confirmation_changes_nothing(
+    app, make_user, make_org
+):
+    room = open_room(app, make_user, make_org)
+    dashboard = room.client.get(f"/workshops/{room.session_id}").get_data(as_text=True)
+    assert f'href="/workshops/{room.session_id}/close"' in dashboard
+    unconfirmed = post(room.client, f"/workshops/{room.session_id}/close")
+    assert unconfirmed.status_code == 302
+    assert unconfirmed.headers["Location"] == f"/workshops/{room.session_id}/close"
+    device = join(app, room.code, "Still in")
+    assert device.get(f"/workshop/{room.session_id}/").status_code == 200
+    page = room.client.get(f"/workshops/{room.session_id}/close").get_data(as_text=True)
+    assert "The join code stops working at once" in page and "The 1 person who joined" in page
+    assert "cannot be opened again" in page and "Keep it open" in page

@@ -372,10 +372,32 @@ def choose(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
     return redirect(url_for("workshops.dashboard", session_id=workshop.id) + "#model")
 
 
+@bp.get("/workshops/<int:session_id>/close")
+@access.requires("workshop.run", load=load_session)
+def confirm_close(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
+    """Ask before closing, and say what closing does (works without JavaScript)."""
+    if not workshop.is_open:
+        flash(gettext("This session is already closed."), "info")
+        return redirect(url_for("workshops.dashboard", session_id=workshop.id))
+    live = workshops.live_summary(workshop)
+    agreed = sum(1 for item in live.questions if item.consensus is not None)
+    return render_template(
+        "workshops/close_confirm.html",
+        workshop=workshop,
+        assessment=workshop.assessment,
+        live=live,
+        agreed=agreed,
+        open_questions=len(live.questions) - agreed,
+        retention_days=current_app.config["WORKSHOP_ANSWER_RETENTION_DAYS"],
+    )
+
+
 @bp.post("/workshops/<int:session_id>/close")
 @access.requires("workshop.run", load=load_session)
 def close(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
-    """Close the session: nothing more can be answered; everything is kept."""
+    """Close the session once confirmed: nothing more can be answered; everything is kept."""
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("workshops.confirm_close", session_id=workshop.id))
     workshops.close_session(workshop, current_user)
     flash(gettext("The session is closed. Every answer and agreement is kept."), "success")
     return redirect(url_for("workshops.dashboard", session_id=workshop.id))
