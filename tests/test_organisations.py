@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from helpers import PASSWORD, login, post
@@ -333,3 +334,30 @@ def test_the_last_admin_is_told_before_trying_to_remove_themselves(
     page = client.get(f"/organisations/{organisation.id}/members/{membership_id}/remove")
     text = page.get_data(as_text=True)
     assert "at least one admin" in text and 'name="confirm"' not in text
+
+
+def test_the_invitation_form_offers_the_least_privilege_first_and_by_default(
+    app, client, make_user, make_org, mailbox
+):
+    admin = make_user()
+    organisation = make_org(members={admin: "admin"})
+    login(client, admin)
+    url = f"/organisations/{organisation.id}/invitations/new"
+    page = client.get(url).get_data(as_text=True)
+    checked = re.findall(
+        r'<input class="radios__input" type="radio" id="[^"]+" name="role" '
+        r'value="(\w+)"( checked)?',
+        page,
+    )
+    assert [value for value, _ in checked] == ["respondent", "facilitator", "auditor", "admin"]
+    assert [value for value, mark in checked if mark] == ["respondent"]
+    assert "Answers the questionnaires" in page
+    missing = post(client, url, {"email": "someone@example.org", "role": ""})
+    assert missing.status_code == 200
+    assert 'href="#role"' in missing.get_data(as_text=True) and 'id="role"' in missing.get_data(
+        as_text=True
+    )
+    sent = post(client, url, {"email": "someone@example.org", "role": "respondent"})
+    assert sent.status_code == 302
+    with app.app_context():
+        assert db.session().scalar(select(Invitation.role)) == "respondent"
