@@ -213,14 +213,50 @@ def test_the_live_figures_change_as_people_answer(app, make_user, make_org):
     assert 'width="33"' in page  # one answer of three: a third of the bar
 
 
-def test_the_presentation_shows_no_names(app, make_user, make_org):
+def test_the_room_view_shows_how_to_join_then_each_spread_and_no_names(
+    app, make_user, make_org, add_member
+):
     room = open_room(app, make_user, make_org)
-    answer_level(join(app, room.code, "Zebedee"), room.session_id, "lead-commitment", 3)
-    page = room.client.get(f"/workshops/{room.session_id}/present/adoption/lead-commitment")
-    assert page.status_code == 200
-    text = page.get_data(as_text=True)
-    assert "Zebedee" not in text and "spread--large" in text
-    assert "Zebedee" in room.client.get(f"/workshops/{room.session_id}").get_data(as_text=True)
+    for n, level in enumerate([1, 2, 3, 4]):
+        answer_level(
+            join(app, room.code, f"Zebedee {n}"), room.session_id, "lead-commitment", level
+        )
+    base = f"/workshops/{room.session_id}/room"
+    first = room.client.get(base)
+    assert first.status_code == 200
+    text = first.get_data(as_text=True)
+    assert f"data-join-code>{room.code}<" in text and 'class="qr"' in text
+    assert "<strong data-participants>4</strong> people have joined" in text
+    assert "/workshop/join" in text and "Zebedee" not in text
+    assert 'class="site-header' not in text  # nothing but the room's slide
+    assert f'href="{base}/adoption/lead-commitment" rel="next"' in text
+    assert 'rel="prev"' not in text
+
+    slide = room.client.get(f"{base}/adoption/lead-commitment").get_data(as_text=True)
+    assert "Zebedee" not in slide
+    assert "Question 1 of " in slide
+    assert "No agreement: 1 each for Level 1 (Initial), Level 2 (Managed)" in slide
+    assert "Level 4 (Measured)" in slide
+    assert f'href="{base}" rel="prev"' in slide and 'rel="next"' in slide
+    assert 'src="/static/js/room.js"' in slide
+
+    # Shown to the room by the facilitator only: an auditor of the organisation cannot open it.
+    auditor = make_user()
+    with app.app_context():
+        add_member(auditor, db.session().get(Organisation, room.organisation_id), "auditor")
+    as_auditor = app.test_client()
+    login(as_auditor, auditor)
+    assert as_auditor.get(base).status_code == 403
+    assert room.client.get(f"{base}/adoption/no-such-question").status_code == 404
+
+
+def test_the_live_figures_state_the_spread_in_words(app, make_user, make_org):
+    room = open_room(app, make_user, make_org)
+    for n, level in enumerate([2, 2, 3]):
+        answer_level(join(app, room.code, f"P{n}"), room.session_id, "lead-commitment", level)
+    data = room.client.get(f"/workshops/{room.session_id}/live.json").get_json()
+    first = data["questions"][0]
+    assert first["statement"] == "Most chose Level 2 (Managed): 2 of 3 answers."
 
 
 def test_consensus_close_results_and_report_show_the_workshop(app, make_user, make_org):

@@ -125,7 +125,7 @@ def _remember_code(workshop: WorkshopSession, code: str) -> None:
     session[CODES] = codes
 
 
-def _known_code(workshop: WorkshopSession) -> str | None:
+def known_code(workshop: WorkshopSession) -> str | None:
     """The join code, if this browser was shown it and it is still the session's code."""
     code = session.get(CODES, {}).get(str(workshop.id))
     if code and workshop.is_open and workshops.code_matches(workshop, code):
@@ -133,7 +133,7 @@ def _known_code(workshop: WorkshopSession) -> str | None:
     return None
 
 
-def _join_url(code: str) -> str:
+def join_url_for(code: str) -> str:
     return url_for("workshops.join", code=workshops.format_code(code), _external=True)
 
 
@@ -148,17 +148,17 @@ def qr_svg(data: str, label: str) -> Markup:
     return Markup(labelled)  # noqa: S704
 
 
-def _value_label(item: LiveQuestion, value: str | int) -> str:
+def value_label(item: LiveQuestion, value: str | int) -> str:
     """An option's label, or a level with its name, for the spread's bars."""
     return agreement.value_label(item.question, item.questionnaire, value, current_locale())
 
 
-def _statement(item: LiveQuestion) -> str | None:
+def spread_statement(item: LiveQuestion) -> str | None:
     """The spread of ``item``'s answers in one sentence (ties stated)."""
     return agreement.statement(item.question, item.questionnaire, item.aggregate, current_locale())
 
 
-def _percent(count: int, total: int) -> int:
+def percent(count: int, total: int) -> int:
     return round(100 * count / total) if total else 0
 
 
@@ -174,7 +174,7 @@ def _item_json(item: LiveQuestion) -> dict[str, object]:
             {
                 "value": str(c.value),
                 "count": c.count,
-                "percent": _percent(c.count, summary.answered),
+                "percent": percent(c.count, summary.answered),
             }
             for c in summary.counts
         ],
@@ -187,6 +187,7 @@ def _item_json(item: LiveQuestion) -> dict[str, object]:
         ),
         "divergent": item.divergent,
         "consensus": item.consensus.how if item.consensus else None,
+        "statement": spread_statement(item),
     }
 
 
@@ -259,8 +260,8 @@ def dashboard(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue
     """The join code, link and QR code, the sections open to answers, the divergence threshold,
     who has joined, the model choice and closing."""
     assessment = workshop.assessment
-    code = _known_code(workshop)
-    join_url = _join_url(code) if code else None
+    code = known_code(workshop)
+    join_url = join_url_for(code) if code else None
     result = assessments.score(assessment, current_locale())
     model_fit = workshops.questionnaires_of(assessment)[1]
     recommended = list(result.fit.recommendation.model_ids) if result.fit else []
@@ -420,8 +421,8 @@ def live(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
         live=summary,
         items=summary.sorted(divergent_first),
         divergent_first=divergent_first,
-        value_label=_value_label,
-        percent=_percent,
+        value_label=value_label,
+        percent=percent,
         poll_ms=POLL_MS,
         locale=current_locale(),
         can_run=access.can("workshop.run", workshop.assessment.organisation_id),
@@ -435,34 +436,6 @@ def live_data(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue
     response = jsonify(_summary_json(workshops.live_summary(workshop)))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@bp.get("/workshops/<int:session_id>/present/<questionnaire_id>/<question_id>")
-@access.requires("workshop.view", load=load_session)
-def present(
-    workshop: WorkshopSession, session_id: int, questionnaire_id: str, question_id: str
-) -> ResponseReturnValue:
-    """One question's spread, large, for the room's screen: no names."""
-    try:
-        item = workshops.live_question(workshop, questionnaire_id, question_id)
-    except KeyError:
-        abort(404)
-    keys = [(i.questionnaire.id, i.question.id) for i in workshops.live_summary(workshop).questions]
-    index = keys.index((questionnaire_id, question_id))
-    neighbours = {
-        "previous": keys[index - 1] if index else None,
-        "next": keys[index + 1] if index + 1 < len(keys) else None,
-    }
-    return render_template(
-        "workshops/present.html",
-        workshop=workshop,
-        item=item,
-        neighbours=neighbours,
-        value_label=_value_label,
-        percent=_percent,
-        poll_ms=POLL_MS,
-        locale=current_locale(),
-    )
 
 
 def _render_consensus(
@@ -496,15 +469,15 @@ def _render_consensus(
         assessment=assessment,
         item=item,
         view=view,
-        statement=_statement(item),
+        statement=spread_statement(item),
         no_default=agreement.no_default_text(item.no_default),
         proposal_lines=answer_forms.describe(item.question, item.proposal, locale),
         current=current,
         current_lines=answer_forms.describe(item.question, current.answer, locale)
         if current
         else [],
-        value_label=_value_label,
-        percent=_percent,
+        value_label=value_label,
+        percent=percent,
         note=note,
         note_max=NOTE_MAX_LENGTH,
         locale=locale,
