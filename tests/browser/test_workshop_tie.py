@@ -162,9 +162,9 @@ def test_four_participants_tie_and_the_room_decides(app, browser, live_server, m
         fay.get_by_role("button", name="Replace the recorded answer").click()
         expect(fay.locator(".error-summary")).to_contain_text("Say why")
         _check_widths(fay, "consensus-confirm-error")
-        fay.get_by_label("Why does the room’s answer replace the recorded one?").fill(
-            "Only two directorates plan this"
-        )
+        fay.get_by_label(
+            "Why does the room\N{RIGHT SINGLE QUOTATION MARK}s answer replace the recorded one?"
+        ).fill("Only two directorates plan this")
         fay.get_by_role("button", name="Replace the recorded answer").click()
         expect(first.get_by_text("Agreed", exact=True)).to_be_visible()
         with app.test_request_context():
