@@ -241,7 +241,9 @@ def clients_of(user: User) -> list[Client]:
                 .where(Participant.session_id.in_([s.id for s in sessions]))
                 .group_by(Participant.session_id)
             )
-            counts = {session_id: n for session_id, n in counted}
+            counts: dict[int, int] = {}
+            for session_id, n in counted:
+                counts[session_id] = n
             answered, total = _progress(assessment)
             items.append(
                 AssessmentSummary(
