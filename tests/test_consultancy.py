@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from helpers import login, post
 from PIL import Image, PngImagePlugin
 from sqlalchemy import select
@@ -131,9 +132,10 @@ def test_svg_gif_text_and_oversized_logos_are_refused_and_nothing_changes(app, c
         assert "PNG or JPEG" in text and 'href="#logo"' in text
         brand = _brand(app, user.id)
         assert (brand.name, brand.logo_png) == ("Kept Name", kept)
-    app.config["CONSULTANCY_LOGO_MAX_BYTES"] = 1000
-    big = _upload(client, "Other Name", _png(), "logo.png")
-    assert big.status_code == 400 and "KB or smaller" in big.get_data(as_text=True)
+    app.config["CONSULTANCY_LOGO_MAX_BYTES"] = 2048
+    big = _upload(client, "Other Name", _png(2000, 2000), "logo.png")
+    assert big.status_code == 400 and "of up to 2 KB" in big.get_data(as_text=True)
+    assert _brand(app, user.id).name == "Kept Name"
     nameless = _upload(client, " ", _jpeg(), "logo.jpg")
     assert nameless.status_code == 400
     assert "Enter the consultancy" in nameless.get_data(as_text=True)
@@ -161,3 +163,26 @@ def test_a_report_without_a_workshop_names_no_consultancy(app, make_user, make_o
     with app.test_request_context():
         html = render_html(build_context(reports.report_input(assessments.get(assessment_id))))
     assert "prepared-by" not in html.split('id="contents"')[0].split("</style>")[-1]
+
+
+def test_only_pictures_pillow_reads_as_png_or_jpeg_are_re_encoded(app):
+    from assess.services import ServiceError
+    from assess.services.consultancy import reencode_logo
+
+    gif = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(gif, format="GIF")
+    huge = io.BytesIO()
+    Image.new("1", (6000, 6000)).save(huge, format="PNG")
+    broken = _png()[:60] + b"\0" * 200
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"/>'
+    with app.app_context():
+        for data, message in (
+            (svg, "not a PNG or JPEG picture"),
+            (gif.getvalue(), "Choose a PNG or JPEG file"),
+            (broken, "not a PNG or JPEG picture"),
+            (huge.getvalue(), "too many pixels"),
+        ):
+            with pytest.raises(ServiceError, match=message):
+                reencode_logo(data)
+        png, width, height = reencode_logo(_jpeg())
+    assert Image.open(io.BytesIO(png)).format == "PNG" and (width, height) == (120, 60)

@@ -73,6 +73,9 @@ def reencode_logo(data: bytes) -> tuple[bytes, int, int]:
                     raise ServiceError(Message("Choose a PNG or JPEG file."), field="logo")
                 if image.width * image.height > LOGO_MAX_PIXELS:
                     raise ServiceError(Message("The logo has too many pixels."), field="logo")
+                # WeasyPrint lets Pillow load truncated files; a logo must be whole.
+                image.verify()
+            with Image.open(io.BytesIO(data)) as image:
                 image.load()
                 picture = image.convert("RGBA")
     except ServiceError:

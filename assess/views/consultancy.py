@@ -3,7 +3,17 @@ and logo for the reports of assessments where they ran a workshop."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _
@@ -12,11 +22,19 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField
 
-from assess import access
+from assess import access, security
 from assess.services import ServiceError, consultancy
 from assess.views.util import apply_error
 
 bp = Blueprint("consultancy", __name__)
+
+#: What a logo may be, by its name's ending: the declared type and the first bytes must match
+#: (and Pillow must then read it as that format before it is re-encoded).
+LOGO_TYPES = {
+    ".png": security.UploadType("image/png", b"\x89PNG\r\n\x1a\n"),
+    ".jpg": security.UploadType("image/jpeg", b"\xff\xd8\xff"),
+    ".jpeg": security.UploadType("image/jpeg", b"\xff\xd8\xff"),
+}
 
 
 class BrandForm(FlaskForm):
@@ -53,7 +71,20 @@ def brand() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         upload = form.logo.data
-        data = upload.read() if upload and getattr(upload, "filename", "") else None
+        data = None
+        try:
+            if upload is not None and getattr(upload, "filename", ""):
+                data = security.read_upload(
+                    upload, LOGO_TYPES, current_app.config["CONSULTANCY_LOGO_MAX_BYTES"]
+                )
+        except security.UploadRefused:
+            form.logo.errors = [
+                gettext(
+                    "Choose a PNG or JPEG file of up to %(kb)s KB.",
+                    kb=current_app.config["CONSULTANCY_LOGO_MAX_BYTES"] // 1024,
+                )
+            ]
+            return render_template("consultancy/brand.html", form=form, brand=current), 400
         try:
             consultancy.save_brand(
                 current_user, form.name.data or "", data, remove_logo=bool(form.remove_logo.data)
