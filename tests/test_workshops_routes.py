@@ -257,6 +257,8 @@ def test_the_live_figures_state_the_spread_in_words(app, make_user, make_org):
     data = room.client.get(f"/workshops/{room.session_id}/live.json").get_json()
     first = data["questions"][0]
     assert first["statement"] == "Most chose Level 2 (Managed): 2 of 3 answers."
+    page = room.client.get(f"/workshops/{room.session_id}/live").get_data(as_text=True)
+    assert "Most chose Level 2 (Managed): 2 of 3 answers." in page
 
 
 def test_consensus_close_results_and_report_show_the_workshop(app, make_user, make_org):

@@ -421,6 +421,7 @@ def live(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
         live=summary,
         items=summary.sorted(divergent_first),
         divergent_first=divergent_first,
+        statement=spread_statement,
         value_label=value_label,
         percent=percent,
         poll_ms=POLL_MS,
