@@ -72,6 +72,7 @@ def create_app(
         assessments,
         audit,
         auth,
+        consultancy,
         finalising,
         health,
         home,
@@ -79,6 +80,7 @@ def create_app(
         organisations,
         privacy,
         reports,
+        workshop_room,
         workshops,
     )
 
@@ -93,6 +95,8 @@ def create_app(
     app.register_blueprint(privacy.bp)
     app.register_blueprint(finalising.bp)
     app.register_blueprint(workshops.bp)
+    app.register_blueprint(workshop_room.bp)
+    app.register_blueprint(consultancy.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

@@ -83,6 +83,8 @@ DEFAULTS: dict[str, Any] = {
     "WORKSHOP_ANSWER_RETENTION_DAYS": 90,
     # Who people write to about their personal data, shown on the privacy notice; None: MAIL_FROM.
     "PRIVACY_CONTACT": None,
+    # The largest consultancy logo accepted (PNG or JPEG, re-encoded before use), in bytes.
+    "CONSULTANCY_LOGO_MAX_BYTES": 1024 * 1024,
     # --- finalised reports ---
     # The largest PDF the public verify page accepts, in bytes.
     "REPORT_VERIFY_MAX_BYTES": 20 * 1024 * 1024,
@@ -130,6 +132,7 @@ _INTEGER = {
     "ORGANISATION_DELETION_GRACE_DAYS",
     "WORKSHOP_ANSWER_RETENTION_DAYS",
     "REPORT_VERIFY_MAX_BYTES",
+    "CONSULTANCY_LOGO_MAX_BYTES",
 }
 
 

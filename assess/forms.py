@@ -13,6 +13,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -21,8 +22,19 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 
 from assess import passwords
 from assess.i18n import translate
-from assess.permissions import ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES
+from assess.permissions import (
+    ADMIN,
+    AUDITOR,
+    FACILITATOR,
+    RESPONDENT,
+    ROLE_DESCRIPTIONS,
+    ROLE_LABELS,
+    ROLES,
+)
 from assess.reference import COUNTRIES, DEFAULT_TIME_ZONE, SECTORS, SIZE_BANDS, time_zones
+
+#: The roles offered in an invitation, the least powerful first.
+INVITE_ROLE_ORDER = (RESPONDENT, FACILITATOR, AUDITOR, ADMIN)
 
 _EMAIL_FORMAT = _("Enter an email address in the right format, like name@example.org.")
 
@@ -167,27 +179,18 @@ class OrganisationForm(FlaskForm):
         self.time_zone.choices = [SelectChoice(zone) for zone in time_zones()]
 
 
-def _role_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice(
-            role,
-            _(
-                "%(role)s: %(description)s",
-                role=ROLE_LABELS[role],
-                description=ROLE_DESCRIPTIONS[role],
-            ),
-        )
-        for role in ROLES
-    ]
-
-
 class InviteForm(FlaskForm):
     """Invite someone to the organisation."""
 
     email = _email(_("Their email address"), _("Enter the email address of the person to invite."))
-    role = SelectField(
-        _("Role"), choices=_role_choices(), validators=[DataRequired(_("Choose a role."))]
+    #: Least privilege first, and by default: a new colleague answers until someone decides more.
+    role = RadioField(
+        _("Role"),
+        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in INVITE_ROLE_ORDER],
+        default=RESPONDENT,
+        validators=[DataRequired(_("Choose a role."))],
     )
+    role_descriptions = ROLE_DESCRIPTIONS
 
 
 class RoleForm(FlaskForm):

@@ -117,7 +117,7 @@ def test_membership_and_invitation_changes_are_recorded(app, client, make_user, 
     base = f"/organisations/{organisation.id}"
     post(client, f"{base}/members/{membership_id}/role", {"role": "auditor"})
     post(client, f"{base}/invitations/new", {"email": "Invitee@Example.org", "role": "facilitator"})
-    post(client, f"{base}/members/{membership_id}/remove")
+    post(client, f"{base}/members/{membership_id}/remove", {"confirm": "yes"})
     admin_ref, colleague_ref = ref_of(app, admin), ref_of(app, colleague)
 
     role = events(app, audit.MEMBER_ROLE_CHANGED)[0]

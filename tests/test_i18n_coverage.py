@@ -216,6 +216,8 @@ STORED_VALUES = (" invitation ", " account ", " auditor ")
         "/operator/organisations",
         "/operator/organisations/{org}/delete",
         "/operator/people/erase",
+        "/clients",
+        "/account/consultancy",
     ],
 )
 def test_signed_in_pages_go_through_gettext(signed_in, path: str):
@@ -226,6 +228,25 @@ def test_signed_in_pages_go_through_gettext(signed_in, path: str):
     # the old and new value (here the invitation's role).
     stored = STORED_VALUES if "/audit" in path else ()
     assert_translated(response, *USER_DATA, *stored)
+
+
+def test_the_remove_member_confirmation_goes_through_gettext(app: Flask, signed_in):
+    from sqlalchemy import select
+
+    from assess import db
+    from assess.models import Membership
+
+    client, organisation, _admin = signed_in
+    with app.app_context():
+        ids = list(
+            db.session().scalars(
+                select(Membership.id).where(Membership.organisation_id == organisation.id)
+            )
+        )
+    for membership_id in ids:
+        response = client.get(f"/organisations/{organisation.id}/members/{membership_id}/remove")
+        assert response.status_code == 200, membership_id
+        assert_translated(response, *USER_DATA)
 
 
 def test_flashed_messages_go_through_gettext(signed_in):

@@ -195,6 +195,10 @@ def test_respondents_example():
         f"median is (2 + 3) / 2 = {summary.median}, and the median level, rounded half down, is "
         f"{summary.median_level}"
     )
+    split = [Answer("listen-plan", value=v) for v in (1, 2, 3, 4)]
+    assert consensus_answer(question, split) is None
+    assert aggregate_question(question, split).most_common == (1, 2, 3, 4)
+    assert in_doc("Had the four answered 1, 2, 3 and 4, every level would have one answer: a tie")
 
 
 def test_the_dimension_table_matches_the_adoption_file():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from helpers import PASSWORD, login, post
@@ -264,6 +265,7 @@ def test_an_organisation_always_keeps_an_admin(app, client, make_user, make_org)
     response = post(
         client,
         f"/organisations/{organisation.id}/members/{membership_id}/remove",
+        {"confirm": "yes"},
         follow_redirects=True,
     )
     assert "at least one admin" in response.get_data(as_text=True)
@@ -290,3 +292,72 @@ def test_an_admin_edits_the_organisations_details(app, client, make_user, make_o
             "Europe/Dublin",
             "IE",
         )
+
+
+def test_removing_a_member_asks_first_and_says_what_happens(
+    app, client, make_user, make_org, add_member
+):
+    admin, colleague = make_user(), make_user(name="Colin Colleague")
+    organisation = make_org(name="Ask First Council", members={admin: "admin"})
+    add_member(colleague, organisation, "respondent")
+    with app.app_context():
+        membership_id = db.session().scalar(
+            select(Membership.id).where(Membership.user_id == colleague.id)
+        )
+    login(client, admin)
+    base = f"/organisations/{organisation.id}/members"
+    members = client.get(base).get_data(as_text=True)
+    assert f'href="{base}/{membership_id}/remove"' in members
+    page = client.get(f"{base}/{membership_id}/remove").get_data(as_text=True)
+    assert "Remove Colin Colleague from Ask First Council?" in page
+    assert "loses access to Ask First Council straight away" in page
+    assert "Their account is not deleted" in page
+    # A post without the confirmation (an old page, a forged link) only asks again.
+    unconfirmed = post(client, f"{base}/{membership_id}/remove")
+    assert unconfirmed.headers["Location"] == f"{base}/{membership_id}/remove"
+    with app.app_context():
+        assert db.session().get(Membership, membership_id) is not None
+    done = post(client, f"{base}/{membership_id}/remove", {"confirm": "yes"})
+    assert done.headers["Location"] == base
+    with app.app_context():
+        assert db.session().get(Membership, membership_id) is None
+
+
+def test_the_last_admin_is_told_before_trying_to_remove_themselves(
+    app, client, make_user, make_org
+):
+    admin = make_user()
+    organisation = make_org(members={admin: "admin"})
+    with app.app_context():
+        membership_id = db.session().scalar(select(Membership.id))
+    login(client, admin)
+    page = client.get(f"/organisations/{organisation.id}/members/{membership_id}/remove")
+    text = page.get_data(as_text=True)
+    assert "at least one admin" in text and 'name="confirm"' not in text
+
+
+def test_the_invitation_form_offers_the_least_privilege_first_and_by_default(
+    app, client, make_user, make_org, mailbox
+):
+    admin = make_user()
+    organisation = make_org(members={admin: "admin"})
+    login(client, admin)
+    url = f"/organisations/{organisation.id}/invitations/new"
+    page = client.get(url).get_data(as_text=True)
+    checked = re.findall(
+        r'<input class="radios__input" type="radio" id="[^"]+" name="role" '
+        r'value="(\w+)"( checked)?',
+        page,
+    )
+    assert [value for value, _ in checked] == ["respondent", "facilitator", "auditor", "admin"]
+    assert [value for value, mark in checked if mark] == ["respondent"]
+    assert "Answers the questionnaires" in page
+    missing = post(client, url, {"email": "someone@example.org", "role": ""})
+    assert missing.status_code == 200
+    assert 'href="#role"' in missing.get_data(as_text=True) and 'id="role"' in missing.get_data(
+        as_text=True
+    )
+    sent = post(client, url, {"email": "someone@example.org", "role": "respondent"})
+    assert sent.status_code == 302
+    with app.app_context():
+        assert db.session().scalar(select(Invitation.role)) == "respondent"

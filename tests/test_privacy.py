@@ -197,6 +197,7 @@ def test_an_admin_removes_a_member_who_then_cannot_reach_the_organisation(app, t
     post(
         _signed_in(app, team["admin"]),
         f"/organisations/{team['org'].id}/members/{membership_id}/remove",
+        {"confirm": "yes"},
     )
     assert leaver.get(f"/organisations/{team['org'].id}").status_code == 404
     assert events(app, audit.MEMBER_REMOVED)[0].subject_ref == ref_of(app, team["leaver"])

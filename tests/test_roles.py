@@ -48,7 +48,12 @@ ACTIONS = {
         {"role": "auditor"},
         {ADMIN},
     ),
-    "remove a member": ("POST", "/organisations/{org}/members/{colleague}/remove", {}, {ADMIN}),
+    "remove a member": (
+        "POST",
+        "/organisations/{org}/members/{colleague}/remove",
+        {"confirm": "yes"},
+        {ADMIN},
+    ),
     "withdraw an invitation": (
         "POST",
         "/organisations/{org}/invitations/{invitation}/withdraw",

@@ -13,8 +13,8 @@ from scoring_helpers import (
 )
 
 from assess.questionnaire.answers import Status
-from assess.scoring import aggregate, aggregate_question, consensus_answer
-from assess.scoring.aggregate import median_level
+from assess.scoring import aggregate, aggregate_question, consensus_answer, no_default_reason
+from assess.scoring.aggregate import KINDS_TIED, NO_ANSWERS, TIED, WRITTEN, median_level
 
 
 def _questionnaire():
@@ -92,26 +92,49 @@ def test_aggregate_counts_respondents_who_were_not_shown_a_question():
 
 def test_consensus_of_levels_is_the_median_rounded_half_down():
     q = _questionnaire().question("lvl")
-    agreed = consensus_answer(q, [answered("lvl", 2), answered("lvl", 3)])
+    given = [answered("lvl", 2), answered("lvl", 2), answered("lvl", 3), answered("lvl", 4)]
+    agreed = consensus_answer(q, given)
     assert (agreed.question_id, agreed.status, agreed.value) == ("lvl", Status.ANSWERED, 2)
+    given = [answered("lvl", 1), answered("lvl", 3), answered("lvl", 3), answered("lvl", 4)]
+    assert consensus_answer(q, given).value == 3
 
 
-def test_consensus_of_a_single_choice_breaks_ties_by_option_order():
+def test_there_is_no_default_for_levels_chosen_equally_often():
+    q = _questionnaire().question("lvl")
+    for levels in ([2, 3], [1, 2, 3, 4], [1, 1, 4, 4], [1, 2, 2, 5, 5]):
+        given = [answered("lvl", n) for n in levels]
+        assert consensus_answer(q, given) is None, levels
+        assert no_default_reason(q, given) == TIED
+
+
+def test_consensus_of_a_single_choice_is_the_most_chosen_option_and_a_tie_has_none():
     q = _questionnaire().question("one")
-    assert consensus_answer(q, [answered("one", "c"), answered("one", "b")]).value == "b"
     three = [answered("one", "c"), answered("one", "c"), answered("one", "a")]
     assert consensus_answer(q, three).value == "c"
+    assert no_default_reason(q, three) is None
+    tied = [answered("one", "c"), answered("one", "b")]
+    assert consensus_answer(q, tied) is None
+    assert no_default_reason(q, tied) == TIED
 
 
 def test_consensus_of_a_multiple_choice_keeps_options_chosen_by_at_least_half():
     q = _questionnaire().question("many")
     given = [answered("many", ("x", "y")), answered("many", ("y",)), answered("many", ("z",))]
     assert consensus_answer(q, given).value == ("y",)
-    given = [answered("many", ("x", "z")), answered("many", ("y", "z"))]
-    # x, y and z all reach half; at most two, more often chosen first, then option order.
+    given = [answered("many", ("x", "z")), answered("many", ("y", "z")), answered("many", ("x",))]
+    # x and z are chosen by two of three, y by one: x and z are kept.
     assert consensus_answer(q, given).value == ("x", "z")
+
+
+def test_a_multiple_choice_tie_has_no_default():
+    q = _questionnaire().question("many")
+    # x, y and z all reach half, at most two may be kept, and x and y tie for the second place.
+    given = [answered("many", ("x", "z")), answered("many", ("y", "z"))]
+    assert consensus_answer(q, given) is None
+    assert no_default_reason(q, given) == TIED
+    # None reaches half and the most chosen are tied.
     given = [answered("many", ("x",)), answered("many", ("y",)), answered("many", ("z",))]
-    assert consensus_answer(q, given).value == ("x",)
+    assert consensus_answer(q, given) is None
 
 
 def test_consensus_follows_the_most_frequent_kind_of_response():
@@ -119,15 +142,22 @@ def test_consensus_follows_the_most_frequent_kind_of_response():
     assert consensus_answer(q, [na("lvl"), na("lvl"), answered("lvl", 3)]).status is (
         Status.NOT_APPLICABLE
     )
-    assert consensus_answer(q, [na("lvl"), answered("lvl", 3)]).value == 3
-    assert consensus_answer(q, [dont_know("lvl"), na("lvl")]).status is Status.NOT_APPLICABLE
     assert consensus_answer(q, [dont_know("lvl"), dont_know("lvl"), na("lvl")]).status is (
         Status.DONT_KNOW
     )
     assert consensus_answer(q, [None, None]) is None
+    assert no_default_reason(q, [None, None]) == NO_ANSWERS
+
+
+def test_kinds_of_response_given_equally_often_have_no_default():
+    q = _questionnaire().question("lvl")
+    for given in ([na("lvl"), answered("lvl", 3)], [dont_know("lvl"), na("lvl")]):
+        assert consensus_answer(q, given) is None
+        assert no_default_reason(q, given) == KINDS_TIED
 
 
 def test_text_questions_get_no_default_agreed_answer():
     q = _questionnaire().question("words")
     assert consensus_answer(q, [answered("words", "hello")]) is None
+    assert no_default_reason(q, [answered("words", "hello")]) == WRITTEN
     assert aggregate_question(q, [answered("words", "hello")]).counts == ()

@@ -213,14 +213,52 @@ def test_the_live_figures_change_as_people_answer(app, make_user, make_org):
     assert 'width="33"' in page  # one answer of three: a third of the bar
 
 
-def test_the_presentation_shows_no_names(app, make_user, make_org):
+def test_the_room_view_shows_how_to_join_then_each_spread_and_no_names(
+    app, make_user, make_org, add_member
+):
     room = open_room(app, make_user, make_org)
-    answer_level(join(app, room.code, "Zebedee"), room.session_id, "lead-commitment", 3)
-    page = room.client.get(f"/workshops/{room.session_id}/present/adoption/lead-commitment")
-    assert page.status_code == 200
-    text = page.get_data(as_text=True)
-    assert "Zebedee" not in text and "spread--large" in text
-    assert "Zebedee" in room.client.get(f"/workshops/{room.session_id}").get_data(as_text=True)
+    for n, level in enumerate([1, 2, 3, 4]):
+        answer_level(
+            join(app, room.code, f"Zebedee {n}"), room.session_id, "lead-commitment", level
+        )
+    base = f"/workshops/{room.session_id}/room"
+    first = room.client.get(base)
+    assert first.status_code == 200
+    text = first.get_data(as_text=True)
+    assert f"data-join-code>{room.code}<" in text and 'class="qr"' in text
+    assert "<strong data-participants>4</strong> people have joined" in text
+    assert "/<wbr>workshop/<wbr>join</p>" in text and "Zebedee" not in text
+    assert 'class="site-header' not in text  # nothing but the room's slide
+    assert f'href="{base}/adoption/lead-commitment" rel="next"' in text
+    assert 'rel="prev"' not in text
+
+    slide = room.client.get(f"{base}/adoption/lead-commitment").get_data(as_text=True)
+    assert "Zebedee" not in slide
+    assert "Question 1 of " in slide
+    assert "No agreement: 1 each for Level 1 (Initial), Level 2 (Managed)" in slide
+    assert "Level 4 (Measured)" in slide
+    assert f'href="{base}" rel="prev"' in slide and 'rel="next"' in slide
+    assert 'src="/static/js/room.js"' in slide
+
+    # Shown to the room by the facilitator only: an auditor of the organisation cannot open it.
+    auditor = make_user()
+    with app.app_context():
+        add_member(auditor, db.session().get(Organisation, room.organisation_id), "auditor")
+    as_auditor = app.test_client()
+    login(as_auditor, auditor)
+    assert as_auditor.get(base).status_code == 403
+    assert room.client.get(f"{base}/adoption/no-such-question").status_code == 404
+
+
+def test_the_live_figures_state_the_spread_in_words(app, make_user, make_org):
+    room = open_room(app, make_user, make_org)
+    for n, level in enumerate([2, 2, 3]):
+        answer_level(join(app, room.code, f"P{n}"), room.session_id, "lead-commitment", level)
+    data = room.client.get(f"/workshops/{room.session_id}/live.json").get_json()
+    first = data["questions"][0]
+    assert first["statement"] == "Most chose Level 2 (Managed): 2 of 3 answers."
+    page = room.client.get(f"/workshops/{room.session_id}/live").get_data(as_text=True)
+    assert "Most chose Level 2 (Managed): 2 of 3 answers." in page
 
 
 def test_consensus_close_results_and_report_show_the_workshop(app, make_user, make_org):
@@ -231,7 +269,12 @@ def test_consensus_close_results_and_report_show_the_workshop(app, make_user, ma
         answer_level(join(app, room.code, f"Q{n}"), room.session_id, "lead-resources", level)
     base = f"/workshops/{room.session_id}/consensus/adoption"
     form = room.client.get(f"{base}/lead-commitment").get_data(as_text=True)
-    assert "Accept the aggregate" in form and "Level 3" in form
+    # Three people, three levels: a tie, stated, and no aggregate to accept.
+    assert "No agreement: 1 each for Level 1 (Initial), Level 3 (Defined) and Level 5" in form
+    assert 'value="aggregate"' not in form and "the method does not pick for a tie" in form
+    tied = post(room.client, f"{base}/lead-commitment", {"how": "aggregate"})
+    assert tied.status_code == 400
+    assert "The room is tied" in tied.get_data(as_text=True)
     agreed = post(
         room.client,
         f"{base}/lead-commitment",
@@ -242,7 +285,11 @@ def test_consensus_close_results_and_report_show_the_workshop(app, make_user, ma
     assert accepted.status_code == 302
     nothing = post(room.client, f"{base}/lead-accountability", {"how": "aggregate"})
     assert nothing.status_code == 400
-    assert post(room.client, f"/workshops/{room.session_id}/close").status_code == 302
+    close_url = f"/workshops/{room.session_id}/close"
+    asked = room.client.get(close_url).get_data(as_text=True)
+    assert "Close the session?" in asked and "The 5 people who joined" in asked
+    assert re.search(r"\d+ questions opened in this session have no agreed answer yet", asked)
+    assert post(room.client, close_url, {"confirm": "yes"}).status_code == 302
 
     late = post(app.test_client(), "/workshop/join", {"code": room.code, "name": "Late"})
     assert late.status_code == 400
@@ -270,3 +317,68 @@ def test_a_report_without_workshops_has_no_workshop_section(app, make_user, make
     with app.test_request_context():
         html = render_html(build_context(reports.report_input(assessments.get(assessment_id))))
     assert 'id="workshop"' not in html
+
+
+def test_consensus_that_changes_a_recorded_answer_shows_both_and_needs_a_reason(
+    app, make_user, make_org, add_member
+):
+    room = open_room(app, make_user, make_org)
+    online = post(
+        room.client,
+        f"/assessments/{room.assessment_id}/adoption/answers/lead-commitment",
+        {"q_lead-commitment": "4"},
+        headers={"Accept": "application/json"},
+    )
+    assert online.status_code == 200, online.get_data(as_text=True)
+    for n, level in enumerate([1, 2, 2, 3]):
+        answer_level(join(app, room.code, f"P{n}"), room.session_id, "lead-commitment", level)
+    url = f"/workshops/{room.session_id}/consensus/adoption/lead-commitment"
+    page = room.client.get(url).get_data(as_text=True)
+    assert "Recorded in the assessment now" in page and "Most chose Level 2 (Managed)" in page
+
+    asked = post(room.client, url, {"how": "aggregate", "consensus_note": "Two teams only"})
+    assert asked.status_code == 200
+    text = asked.get_data(as_text=True)
+    assert "Replace the recorded answer?" in text
+    current = text[text.index('data-compare="current"') : text.index('data-compare="proposed"')]
+    start = text.index('data-compare="proposed"')
+    proposed = text[start : text.index("<form", start)]
+    assert "Level 4" in current and "Level 2" in proposed
+    assert 'name="replaces" value="1"' in text and 'name="how" value="aggregate"' in text
+
+    fields = {"how": "aggregate", "consensus_note": "Two teams only", "replaces": "1"}
+    refused = post(room.client, url, {**fields, "reason": "  "})
+    assert refused.status_code == 400
+    assert "Say why the room" in refused.get_data(as_text=True)
+    with app.test_request_context():
+        stored = assessments.stored_answers(assessments.get(room.assessment_id), "adoption")
+        assert stored["lead-commitment"].answer.value == 4
+
+    done = post(room.client, url, {**fields, "reason": "Only two teams plan this"})
+    assert done.status_code == 302
+    with app.test_request_context():
+        stored = assessments.stored_answers(assessments.get(room.assessment_id), "adoption")
+        assert stored["lead-commitment"].answer.value == 2
+    admin = make_user()
+    with app.app_context():
+        add_member(admin, db.session().get(Organisation, room.organisation_id), "admin")
+    reader = app.test_client()
+    login(reader, admin)
+    trail = reader.get(f"/organisations/{room.organisation_id}/audit").get_data(as_text=True)
+    assert "Reason: Only two teams plan this" in trail
+
+
+def test_closing_asks_first_and_a_post_without_confirmation_changes_nothing(
+    app, make_user, make_org
+):
+    room = open_room(app, make_user, make_org)
+    dashboard = room.client.get(f"/workshops/{room.session_id}").get_data(as_text=True)
+    assert f'href="/workshops/{room.session_id}/close"' in dashboard
+    unconfirmed = post(room.client, f"/workshops/{room.session_id}/close")
+    assert unconfirmed.status_code == 302
+    assert unconfirmed.headers["Location"] == f"/workshops/{room.session_id}/close"
+    device = join(app, room.code, "Still in")
+    assert device.get(f"/workshop/{room.session_id}/").status_code == 200
+    page = room.client.get(f"/workshops/{room.session_id}/close").get_data(as_text=True)
+    assert "The join code stops working at once" in page and "The 1 person who joined" in page
+    assert "cannot be opened again" in page and "Keep it open" in page

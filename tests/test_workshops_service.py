@@ -11,11 +11,25 @@ import pytest
 from sqlalchemy import func, select
 
 from assess import db
-from assess.models import AnswerRecord, ConsensusRecord, Participant, ParticipantAnswer, User
+from assess.models import (
+    AnswerRecord,
+    AuditEvent,
+    ConsensusRecord,
+    Participant,
+    ParticipantAnswer,
+    User,
+)
 from assess.questionnaire.answers import Answer, Status
 from assess.services import assessments, workshops
+from assess.services.assessments import Submission
 from assess.services.questionnaires import current_questionnaires
-from assess.services.workshops import JoinRefused, SectionNotOpen, SessionClosed, WorkshopError
+from assess.services.workshops import (
+    ConfirmReplacement,
+    JoinRefused,
+    SectionNotOpen,
+    SessionClosed,
+    WorkshopError,
+)
 
 LEADERSHIP = "adoption/leadership"
 
@@ -306,7 +320,7 @@ def test_two_workers_on_one_database_give_the_same_live_view(app, make_app, setu
 
 
 def test_accepting_the_aggregate_writes_the_median_as_a_workshop_answer(app, setup):
-    participants = _answer(app, setup, [1, 2, 4, 3])
+    participants = _answer(app, setup, [1, 2, 4, 2, 3])
     with app.test_request_context():
         workshop = workshops.get(setup.session_id)
         record = workshops.record_consensus(
@@ -315,7 +329,7 @@ def test_accepting_the_aggregate_writes_the_median_as_a_workshop_answer(app, set
         assert record.how == "aggregate"
         assert record.was_divergent
         stored = assessments.stored_answers(workshop.assessment, "adoption")["lead-commitment"]
-        assert stored.answer.value == 2  # the median of 1, 2, 3, 4 rounded half down
+        assert stored.answer.value == 2  # the median of 1, 2, 2, 3, 4
         assert stored.answer.note == "We met in the middle"
         assert stored.source == "workshop"
         # Every individual answer is kept.
@@ -324,7 +338,7 @@ def test_accepting_the_aggregate_writes_the_median_as_a_workshop_answer(app, set
                 ParticipantAnswer.participant_id.in_(participants)
             )
         )
-        assert sorted(kept) == [1, 2, 3, 4]
+        assert sorted(kept) == [1, 2, 2, 3, 4]
 
 
 def test_an_agreed_answer_drives_the_score(app, setup):
@@ -350,16 +364,94 @@ def test_an_agreed_answer_drives_the_score(app, setup):
         assert leadership.floor == 3
 
 
-def test_recording_again_replaces_the_agreement(app, setup):
+def test_recording_again_asks_before_it_replaces_the_agreement(app, setup):
     _answer(app, setup, [2, 2])
     with app.test_request_context():
         workshop = workshops.get(setup.session_id)
         args = (workshop, _user(setup), "adoption", "lead-commitment")
         workshops.record_consensus(*args, None, "")
-        workshops.record_consensus(*args, _level("lead-commitment", 4), "On reflection")
+        with pytest.raises(ConfirmReplacement) as asked:
+            workshops.record_consensus(*args, _level("lead-commitment", 4), "On reflection")
+        replacement = asked.value.replacement
+        assert (replacement.current.answer.value, replacement.proposed.value) == (2, 4)
+        assert db.session().scalar(select(AnswerRecord.value)) == 2  # nothing changed yet
+        with pytest.raises(ConfirmReplacement) as again:
+            workshops.record_consensus(
+                *args, _level("lead-commitment", 4), "On reflection", replaces=1, reason=" "
+            )
+        assert again.value.missing_reason
+        workshops.record_consensus(
+            *args,
+            _level("lead-commitment", 4),
+            "On reflection",
+            replaces=1,
+            reason="The board papers show the plan is funded",
+        )
         assert db.session().scalar(select(func.count(ConsensusRecord.id))) == 1
         answer = db.session().scalar(select(AnswerRecord))
         assert (answer.value, answer.revision, answer.source) == (4, 2, "workshop")
+        events = {
+            e.action: e
+            for e in db.session().scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action.in_(["answer.changed", "consensus.recorded"]))
+                .order_by(AuditEvent.id)
+            )
+        }
+        changed = events["answer.changed"]
+        assert (changed.old_value["value"], changed.new_value["value"]) == (2, 4)
+        assert changed.detail["reason"] == "The board papers show the plan is funded"
+        recorded = events["consensus.recorded"]
+        assert recorded.detail["replaced"]["value"] == 2
+        assert recorded.detail["reason"] == "The board papers show the plan is funded"
+
+
+def test_an_answer_given_online_is_not_overwritten_without_confirmation(app, setup):
+    _answer(app, setup, [2, 2, 3])
+    with app.test_request_context():
+        workshop = workshops.get(setup.session_id)
+        assessments.save_answers(
+            workshop.assessment,
+            _user(setup),
+            "adoption",
+            {"lead-commitment": Submission(Answer("lead-commitment", value=4, note="Minutes"))},
+        )
+        args = (workshop, _user(setup), "adoption", "lead-commitment")
+        with pytest.raises(ConfirmReplacement) as asked:
+            workshops.record_consensus(*args, None, "")
+        assert asked.value.replacement.how == "aggregate"
+        assert asked.value.replacement.current.answer.value == 4
+        # Confirming a revision that is no longer the stored one asks again.
+        with pytest.raises(ConfirmReplacement):
+            workshops.record_consensus(*args, None, "", replaces=7, reason="Agreed lower")
+        stored = assessments.stored_answers(workshop.assessment, "adoption")["lead-commitment"]
+        assert (stored.answer.value, stored.answer.note, stored.source) == (4, "Minutes", "online")
+
+
+def test_agreeing_the_recorded_answer_keeps_its_note_and_asks_nothing(app, setup):
+    _answer(app, setup, [4, 4])
+    with app.test_request_context():
+        workshop = workshops.get(setup.session_id)
+        assessments.save_answers(
+            workshop.assessment,
+            _user(setup),
+            "adoption",
+            {"lead-commitment": Submission(Answer("lead-commitment", value=4, note="Minutes"))},
+        )
+        workshops.record_consensus(workshop, _user(setup), "adoption", "lead-commitment", None, "")
+        stored = assessments.stored_answers(workshop.assessment, "adoption")["lead-commitment"]
+        assert (stored.answer.value, stored.answer.note, stored.revision) == (4, "Minutes", 1)
+
+
+def test_a_tie_has_no_aggregate_to_accept(app, setup):
+    _answer(app, setup, [1, 2, 3, 4])
+    with app.test_request_context():
+        workshop = workshops.get(setup.session_id)
+        with pytest.raises(WorkshopError, match="tied"):
+            workshops.record_consensus(
+                workshop, _user(setup), "adoption", "lead-commitment", None, ""
+            )
+        assert db.session().scalar(select(func.count(AnswerRecord.id))) == 0
 
 
 def test_there_is_no_aggregate_before_anyone_answered(app, setup):
@@ -407,7 +499,7 @@ def test_choosing_the_model_opens_the_adoption_questions(app, setup):
 
 
 def test_participation_lists_divergent_questions_and_how_each_was_resolved(app, setup):
-    _answer(app, setup, [1, 4], question_id="lead-commitment")
+    _answer(app, setup, [1, 4, 4], question_id="lead-commitment")
     _answer(app, setup, [1, 5], question_id="lead-resources")
     _answer(app, setup, [3, 3], question_id="lead-accountability")
     with app.test_request_context():
@@ -416,24 +508,24 @@ def test_participation_lists_divergent_questions_and_how_each_was_resolved(app, 
             workshop, _user(setup), "adoption", "lead-commitment", None, "Fine"
         )
         [entry] = workshops.participation(workshop.assessment)
-        assert (entry["participants"], entry["answers"], entry["aggregate"]) == (6, 6, 1)
+        assert (entry["participants"], entry["answers"], entry["aggregate"]) == (7, 7, 1)
         resolved = {d["question_id"]: d["resolution"] for d in entry["divergent"]}
         assert resolved == {"lead-commitment": "aggregate", "lead-resources": "open"}
 
 
 def test_the_purge_deletes_individual_answers_and_names_and_keeps_the_consensus(app, setup):
-    _answer(app, setup, [2, 4])
+    _answer(app, setup, [2, 4, 4])
     with app.test_request_context():
         workshop = workshops.get(setup.session_id)
         workshops.record_consensus(workshop, _user(setup), "adoption", "lead-commitment", None, "")
         assert workshops.purge_individual_answers(db.utcnow()) == 0  # still open: kept
         workshops.close_session(workshop, _user(setup))
         later = db.utcnow() + timedelta(seconds=1)
-        assert workshops.purge_individual_answers(later) == 2
+        assert workshops.purge_individual_answers(later) == 3
         names = set(db.session().scalars(select(Participant.display_name)))
-        assert names == {"Participant 1", "Participant 2"}
+        assert names == {"Participant 1", "Participant 2", "Participant 3"}
         assert db.session().scalar(select(func.count(ConsensusRecord.id))) == 1
-        assert db.session().scalar(select(AnswerRecord.value)) == 2
+        assert db.session().scalar(select(AnswerRecord.value)) == 4
 
 
 def test_not_applicable_answers_are_counted_but_not_in_the_spread(app, setup):

@@ -16,6 +16,7 @@ from assess.models.accounts import (
 )
 from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.models.audit import AuditChain, AuditEvent, AuditPerson
+from assess.models.consultancy import ConsultancyBrand
 from assess.models.questionnaires import QuestionnaireVersion
 from assess.models.reports import StoredReport
 from assess.models.workshops import (
@@ -33,6 +34,7 @@ __all__ = [
     "AuditPerson",
     "Base",
     "ConsensusRecord",
+    "ConsultancyBrand",
     "Invitation",
     "KeptForm",
     "Membership",

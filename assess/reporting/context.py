@@ -111,6 +111,10 @@ class ReportInput:
     #: Workshop sessions on the assessment, as plain data (see
     #: :func:`assess.services.workshops.participation`); None or empty: no workshop section.
     workshop: Sequence[Mapping[str, Any]] | None = field(default=None)
+    #: Who facilitated the workshops and their consultancies (name, and a re-encoded PNG logo as
+    #: a ``data:`` URL), as :func:`assess.services.consultancy.prepared_by` gives it; None: no
+    #: workshop, and nothing is shown.
+    prepared_by: Mapping[str, Any] | None = field(default=None)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -624,6 +628,7 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "fingerprint": report.fingerprint,
         "instance": report.instance,
         "organisation": report.organisation_name,
+        "prepared_by": report.prepared_by,
         "time_zone": zone,
         "assessment": {"id": report.assessment_id, "title": report.assessment_title},
         "status": report.status,

@@ -25,6 +25,7 @@ from assess.scoring.aggregate import (
     aggregate,
     aggregate_question,
     consensus_answer,
+    no_default_reason,
 )
 from assess.scoring.engagement import SegmentEngagement, score_register
 from assess.scoring.fit import FitResult, score_fit
@@ -32,7 +33,7 @@ from assess.scoring.gaps import DimensionGap, rank_gaps
 from assess.scoring.maturity import MaturityProfile, score_maturity
 
 #: The edition of docs/methodology.md that this code implements.
-METHOD_VERSION = "1.0"
+METHOD_VERSION = "2.0"
 
 #: Where the models that set the targets came from.
 CHOSEN_BY_BODY = "body"
@@ -50,6 +51,7 @@ __all__ = [
     "aggregate",
     "aggregate_question",
     "consensus_answer",
+    "no_default_reason",
     "score_assessment",
     "score_fit",
     "score_maturity",

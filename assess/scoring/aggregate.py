@@ -153,28 +153,81 @@ def aggregate(
     return tuple(result)
 
 
-#: When kinds of response tie, the first of these wins.
+#: The kinds of response a group can agree on, in the order they are reported.
 _KIND_ORDER = (ANSWERED, NOT_APPLICABLE, DONT_KNOW)
+
+#: Why the engine proposes no default agreed answer (see :func:`no_default_reason`).
+NO_ANSWERS = "no_answers"
+WRITTEN = "written"
+KINDS_TIED = "kinds_tied"
+TIED = "tied"
+
+
+def _kind_winner(answers: Sequence[Answer | None]) -> str | None:
+    """The most frequent kind of response; None when nobody responded or two kinds tie."""
+    kinds = [classify(a) for a in answers]
+    tally = {kind: kinds.count(kind) for kind in _KIND_ORDER}
+    top = max(tally.values())
+    if not top:
+        return None
+    winners = [kind for kind in _KIND_ORDER if tally[kind] == top]
+    return winners[0] if len(winners) == 1 else None
+
+
+def _multiple_pick(
+    question: MultipleQuestion, summary: QuestionAggregate
+) -> tuple[str, ...] | None:
+    """The options a multiple-choice default keeps; None when a tie would decide which."""
+    by_count = sorted(summary.counts, key=lambda c: -c.count)  # stable: file order on ties
+    majority = [c for c in by_count if 2 * c.count >= summary.answered]
+    if not majority:
+        if len(summary.most_common) != 1:
+            return None
+        majority = by_count[:1]
+    limit = question.max_choices or len(majority)
+    if len(majority) > limit and majority[limit - 1].count == majority[limit].count:
+        return None
+    ids = {str(c.value) for c in majority[:limit]}
+    return tuple(o.id for o in question.options if o.id in ids)
+
+
+def no_default_reason(question: Question, answers: Sequence[Answer | None]) -> str | None:
+    """Why :func:`consensus_answer` proposes nothing for ``answers``, or None when it proposes
+    an answer: ``NO_ANSWERS`` (nobody responded), ``WRITTEN`` (a text or register question),
+    ``KINDS_TIED`` (as many said "not applicable" or "don't know" as answered, or the like) or
+    ``TIED`` (two or more options or levels were chosen equally often)."""
+    if not isinstance(question, SingleQuestion | MultipleQuestion | LevelQuestion):
+        return WRITTEN
+    if not any(classify(a) in _KIND_ORDER for a in answers):
+        return NO_ANSWERS
+    winner = _kind_winner(answers)
+    if winner is None:
+        return KINDS_TIED
+    if winner != ANSWERED:
+        return None
+    summary = aggregate_question(question, answers)
+    if isinstance(question, MultipleQuestion):
+        return TIED if _multiple_pick(question, summary) is None else None
+    return TIED if len(summary.most_common) != 1 else None
 
 
 def consensus_answer(question: Question, answers: Sequence[Answer | None]) -> Answer | None:
     """The engine's default agreed answer to ``question``, for a group to confirm or change.
 
-    The most frequent kind of response wins (a real answer, "not applicable" or "don't know";
-    ties favour a real answer, then "not applicable"). From the real answers: a level question
-    takes the median rounded half down; a single question the most chosen option (ties: the
-    option listed first); a multiple question every option chosen by at least half of those who
-    answered (if none, the most chosen one), at most ``max_choices`` of them (more often chosen
-    first, ties to the option listed first). Text and register questions get None: the group
-    writes those together. None also when nobody responded.
+    The most frequent kind of response wins (a real answer, "not applicable" or "don't know").
+    From the real answers: a level question takes the median rounded half down; a single
+    question the most chosen option; a multiple question every option chosen by at least half of
+    those who answered (if none, the most chosen one), at most ``max_choices`` of them (more
+    often chosen first).
+
+    There is no default for a tie: when two kinds of response, or two or more options or levels,
+    are given equally often (so that only an arbitrary rule could pick one), the result is None
+    and the group decides. Text and register questions get None too (the group writes those
+    together), as does a question nobody responded to. :func:`no_default_reason` says which.
     """
-    if not isinstance(question, SingleQuestion | MultipleQuestion | LevelQuestion):
+    if no_default_reason(question, answers) is not None:
         return None
-    kinds = [classify(a) for a in answers]
-    tally = {kind: kinds.count(kind) for kind in _KIND_ORDER}
-    if not any(tally.values()):
-        return None
-    winner = max(_KIND_ORDER, key=lambda k: (tally[k], -_KIND_ORDER.index(k)))
+    winner = _kind_winner(answers)
     if winner == NOT_APPLICABLE:
         return Answer(question.id, Status.NOT_APPLICABLE)
     if winner == DONT_KNOW:
@@ -182,10 +235,7 @@ def consensus_answer(question: Question, answers: Sequence[Answer | None]) -> An
     summary = aggregate_question(question, answers)
     if isinstance(question, LevelQuestion):
         return Answer(question.id, value=summary.median_level)
-    by_count = sorted(summary.counts, key=lambda c: -c.count)  # stable: file order on ties
     if isinstance(question, SingleQuestion):
-        return Answer(question.id, value=str(by_count[0].value))
-    majority = [c for c in by_count if 2 * c.count >= summary.answered]
-    picked = (majority or by_count[:1])[: question.max_choices or len(by_count)]
-    ids = {str(c.value) for c in picked}
-    return Answer(question.id, value=tuple(o.id for o in question.options if o.id in ids))
+        return Answer(question.id, value=str(summary.most_common[0]))
+    assert isinstance(question, MultipleQuestion)
+    return Answer(question.id, value=_multiple_pick(question, summary))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 
@@ -218,8 +219,11 @@ def save_answers(
     submissions: Mapping[str, Submission],
     *,
     source: str = "online",
+    detail: Mapping[str, Any] | None = None,
 ) -> SaveOutcome:
     """Store a page of answers, all or nothing, refusing saves based on an older revision.
+
+    ``detail`` (JSON-able) is kept with each change's audit event, e.g. why it was made.
 
     Every submission is checked against its question first; if any is invalid, nothing is stored
     and the problems come back by question id. Otherwise each answer is written with a conditional
@@ -289,7 +293,7 @@ def save_answers(
             )
             saved.append(question_id)
             _record_answer(
-                assessment, actor, questionnaire_id, question_id, None, submission, source
+                assessment, actor, questionnaire_id, question_id, None, submission, source, detail
             )
             continue
         guard = (AnswerRecord.id == record.id) & (AnswerRecord.revision == record.revision)
@@ -313,7 +317,7 @@ def save_answers(
         if result.rowcount == 1:  # type: ignore[attr-defined]
             saved.append(question_id)
             _record_answer(
-                assessment, actor, questionnaire_id, question_id, stored, submission, source
+                assessment, actor, questionnaire_id, question_id, stored, submission, source, detail
             )
         else:  # another save landed between our read and our write
             session.expire(record)
@@ -343,6 +347,7 @@ def _record_answer(
     stored: StoredAnswer | None,
     submission: Submission,
     source: str,
+    detail: Mapping[str, Any] | None = None,
 ) -> None:
     """Add an answer's change, its old and new value, to the audit trail (committed with it)."""
     audit.record(
@@ -356,6 +361,7 @@ def _record_answer(
         old=_audit_value(stored.answer if stored else None),
         new=_audit_value(submission.answer),
         source=source,
+        detail=dict(detail) if detail else None,
     )
 
 

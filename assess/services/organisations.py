@@ -183,12 +183,20 @@ def change_role(member: Membership, role: str, *, by: User | None = None) -> Non
     db.session().commit()
 
 
-def remove_member(member: Membership, *, by: User | None = None) -> None:
-    """Take ``member`` out of their organisation; the last admin cannot be removed."""
+def removal_refused(member: Membership) -> ServiceError | None:
+    """Why ``member`` cannot be removed (the last admin), or None when they can be."""
     if member.role == ADMIN and _admin_count(member.organisation_id) == 1:
-        raise ServiceError(
+        return ServiceError(
             "An organisation needs at least one admin. Make someone else admin first."
         )
+    return None
+
+
+def remove_member(member: Membership, *, by: User | None = None) -> None:
+    """Take ``member`` out of their organisation; the last admin cannot be removed."""
+    refusal = removal_refused(member)
+    if refusal is not None:
+        raise refusal
     audit.record(
         audit.MEMBER_REMOVED,
         organisation_id=member.organisation_id,

@@ -46,8 +46,15 @@ from assess.questionnaire.schema import (
     Section,
     SingleQuestion,
 )
-from assess.questionnaire.validation import check_answer
-from assess.scoring.aggregate import QuestionAggregate, aggregate_question, consensus_answer
+from assess.questionnaire.validation import Message, check_answer
+from assess.scoring.aggregate import (
+    KINDS_TIED,
+    TIED,
+    QuestionAggregate,
+    aggregate_question,
+    consensus_answer,
+    no_default_reason,
+)
 from assess.services import assessments, maintenance
 from assess.services import questionnaires as questionnaire_service
 from assess.services.assessments import Submission
@@ -553,6 +560,11 @@ class LiveQuestion:
         return consensus_answer(self.question, list(self.answers))
 
     @property
+    def no_default(self) -> str | None:
+        """Why there is no default agreed answer (a tie, a written question, no answers)."""
+        return no_default_reason(self.question, list(self.answers))
+
+    @property
     def key(self) -> str:
         """``questionnaire_id/question_id``: unique in a session."""
         return f"{self.questionnaire.id}/{self.question.id}"
@@ -676,6 +688,90 @@ def live_question(
 # ---- consensus -----------------------------------------------------------------------------
 
 
+#: The longest reason accepted for replacing a recorded answer.
+REASON_MAX_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Recording the room's answer would change the answer the assessment holds."""
+
+    item: LiveQuestion
+    #: What the assessment holds now.
+    current: assessments.StoredAnswer
+    #: What it would hold after: the room's answer, with its note.
+    proposed: Answer
+    #: "agreed" or "aggregate".
+    how: str
+
+
+class ConfirmReplacement(WorkshopError):
+    """The room's answer would replace a recorded one: show both and ask for confirmation and a
+    reason. ``missing_reason`` is True when confirmation came without a reason."""
+
+    def __init__(self, replacement: Replacement, missing_reason: bool = False) -> None:
+        super().__init__(
+            Message("Confirm that the room's answer replaces the recorded one, and say why.")
+        )
+        self.replacement = replacement
+        self.missing_reason = missing_reason
+
+
+def _agreed_answer(
+    item: LiveQuestion, answer: Answer | None, note: str, stored: assessments.StoredAnswer | None
+) -> tuple[Answer, str]:
+    """The answer to record and how ("agreed" or "aggregate"); refuses a tie's missing default."""
+    how = "agreed"
+    if answer is None:
+        if item.proposal is None:
+            if item.no_default == TIED or item.no_default == KINDS_TIED:
+                raise WorkshopError(
+                    Message(
+                        "The room is tied, so there is no aggregate to accept: record the answer "
+                        "the room agrees."
+                    )
+                )
+            raise WorkshopError(
+                "There is no aggregate to accept for this question: record the agreed answer."
+            )
+        answer, how = item.proposal, "aggregate"
+    note = (note or "").strip() or answer.note
+    same = stored is not None and (stored.answer.status, stored.answer.value) == (
+        answer.status,
+        answer.value,
+    )
+    if not note and same and stored is not None:
+        # The same answer agreed without a note keeps the evidence note it had.
+        note = stored.answer.note
+    return Answer(item.question.id, answer.status, answer.value, note), how
+
+
+def replacement_for(
+    workshop: WorkshopSession,
+    questionnaire_id: str,
+    question_id: str,
+    answer: Answer | None,
+    note: str,
+) -> Replacement | None:
+    """What recording ``answer`` (None: the aggregate) would replace, or None if it would add an
+    answer or change nothing. Raises :class:`WorkshopError` when it cannot be recorded."""
+    item = _opened_question(workshop, questionnaire_id, question_id)
+    stored = assessments.stored_answers(workshop.assessment, questionnaire_id).get(question_id)
+    agreed, how = _agreed_answer(item, answer, note, stored)
+    if stored is None or stored.answer == agreed:
+        return None
+    return Replacement(item, stored, agreed, how)
+
+
+def _opened_question(
+    workshop: WorkshopSession, questionnaire_id: str, question_id: str
+) -> LiveQuestion:
+    try:
+        return live_question(workshop, questionnaire_id, question_id)
+    except KeyError:
+        raise WorkshopError("That question has not been opened in this session.") from None
+
+
 def record_consensus(
     workshop: WorkshopSession,
     user: User,
@@ -683,47 +779,64 @@ def record_consensus(
     question_id: str,
     answer: Answer | None,
     note: str,
+    *,
+    replaces: int | None = None,
+    reason: str = "",
 ) -> ConsensusRecord:
     """Record what the room agreed on one question, and write it into the assessment's answers.
 
     ``answer`` None accepts the engine's default agreed answer (see docs/methodology.md, section
-    9); there is none for text and register questions, nor before anyone answered. The note is
-    kept with the record and as the answer's evidence note. Every individual answer stays as it
-    was. Raises :class:`WorkshopError` with a message for people when it cannot be recorded.
+    9); there is none for a tie, for text and register questions, nor before anyone answered.
+    The note is kept with the record and as the answer's evidence note (an agreed answer equal to
+    the recorded one and without a note keeps the recorded note). Every individual answer stays
+    as it was.
+
+    Nothing recorded is ever overwritten silently: when the assessment already holds a different
+    answer, this raises :class:`ConfirmReplacement` (with both answers) unless ``replaces`` is the
+    revision of the answer being replaced, as shown to the person, and ``reason`` says why; the
+    reason is kept with the change in the audit trail. If the answer changed again in between, it
+    asks again. Raises :class:`WorkshopError` with a message for people when it cannot be
+    recorded.
     """
     _require_open(workshop)
-    try:
-        item = live_question(workshop, questionnaire_id, question_id)
-    except KeyError:
-        raise WorkshopError("That question has not been opened in this session.") from None
-    how = "agreed"
-    if answer is None:
-        if item.proposal is None:
-            raise WorkshopError(
-                "There is no aggregate to accept for this question: record the agreed answer."
-            )
-        answer, how = item.proposal, "aggregate"
-    note = (note or "").strip()
-    agreed = Answer(question_id, answer.status, answer.value, note or answer.note)
+    item = _opened_question(workshop, questionnaire_id, question_id)
+    assessment = workshop.assessment
+    stored = assessments.stored_answers(assessment, questionnaire_id).get(question_id)
+    agreed, how = _agreed_answer(item, answer, note, stored)
     problems = check_answer(item.question, agreed)
     if problems:
         raise WorkshopError(" ".join(problems))
-    assessment = workshop.assessment
-    for _attempt in range(3):
-        stored = assessments.stored_answers(assessment, questionnaire_id).get(question_id)
-        outcome = assessments.save_answers(
-            assessment,
-            user,
-            questionnaire_id,
-            {question_id: Submission(agreed, stored.revision if stored else None)},
-            source="workshop",
+    reason = " ".join((reason or "").split())
+    if len(reason) > REASON_MAX_LENGTH:
+        raise WorkshopError(
+            Message("The reason must be %(n)s characters or fewer.", n=REASON_MAX_LENGTH)
         )
-        if outcome.errors:
-            raise WorkshopError(" ".join(outcome.errors.get(question_id, [])))
-        if not outcome.conflicts:
-            break
-    else:
-        raise WorkshopError("Someone else is changing this answer right now. Try again.")
+    replaced = None
+    if stored is not None and stored.answer != agreed:
+        replacement = Replacement(item, stored, agreed, how)
+        if replaces != stored.revision:
+            raise ConfirmReplacement(replacement)
+        if not reason:
+            raise ConfirmReplacement(replacement, missing_reason=True)
+        replaced = stored
+    detail: dict[str, Any] = {"workshop": workshop.id, "how": how}
+    if replaced is not None:
+        detail["reason"] = reason
+    outcome = assessments.save_answers(
+        assessment,
+        user,
+        questionnaire_id,
+        {question_id: Submission(agreed, stored.revision if stored else None)},
+        source="workshop",
+        detail=detail,
+    )
+    if outcome.errors:
+        raise WorkshopError(" ".join(outcome.errors.get(question_id, [])))
+    if outcome.conflicts:
+        # Someone changed the answer between reading and writing: show what it is now.
+        latest = assessments.stored_answers(assessment, questionnaire_id).get(question_id)
+        if latest is not None and latest.answer != agreed:
+            raise ConfirmReplacement(Replacement(item, latest, agreed, how))
     session = db.session()
     record = session.scalar(
         select(ConsensusRecord).where(
@@ -740,18 +853,20 @@ def record_consensus(
     record.how = how
     record.status = agreed.status.value
     record.value = agreed.value_to_json()
-    record.note = note
+    record.note = (note or "").strip()
     record.was_divergent = item.divergent
     record.recorded_by_id = user.id
     record.recorded_at = db.utcnow()
     session.commit()
-    _audit(
-        "workshop.consensus_recorded",
-        workshop,
-        by=user.id,
-        question=f"{questionnaire_id}/{question_id}",
-        how=how,
-    )
+    details: dict[str, Any] = {"question": f"{questionnaire_id}/{question_id}", "how": how}
+    if replaced is not None:
+        details["replaced"] = {
+            "status": replaced.answer.status.value,
+            "value": replaced.answer.value_to_json(),
+            "revision": replaced.revision,
+        }
+        details["reason"] = reason
+    _audit("workshop.consensus_recorded", workshop, by=user.id, **details)
     return record
 
 

@@ -160,17 +160,43 @@ def change_role(member: Membership, org_id: int, membership_id: int) -> Response
     return redirect(url_for("organisations.members", org_id=org_id))
 
 
+@bp.get("/<int:org_id>/members/<int:membership_id>/remove")
+@access.requires("org.manage_members", load=load_membership)
+def confirm_remove_member(
+    member: Membership, org_id: int, membership_id: int
+) -> ResponseReturnValue:
+    """Ask before taking someone out of the organisation, and say what it does."""
+    refusal = organisations.removal_refused(member)
+    return render_template(
+        "organisations/remove_member.html",
+        member=member,
+        organisation=member.organisation,
+        refusal=translate(refusal.message) if refusal else None,
+        is_self=member.user_id == current_user.id,
+        role_labels=ROLE_LABELS,
+    )
+
+
 @bp.post("/<int:org_id>/members/<int:membership_id>/remove")
 @access.requires("org.manage_members", load=load_membership)
 def remove_member(member: Membership, org_id: int, membership_id: int) -> ResponseReturnValue:
-    """Take someone out of the organisation."""
+    """Take someone out of the organisation, once confirmed."""
+    if request.form.get("confirm") != "yes":
+        return redirect(
+            url_for(
+                "organisations.confirm_remove_member", org_id=org_id, membership_id=membership_id
+            )
+        )
     name = member.user.name
+    is_self = member.user_id == current_user.id
     try:
         organisations.remove_member(member, by=current_user)
     except ServiceError as error:
         flash(translate(error.message), "error")
     else:
         flash(gettext("%(name)s is no longer a member.", name=name), "success")
+        if is_self:
+            return redirect(url_for("organisations.index"))
     return redirect(url_for("organisations.members", org_id=org_id))
 
 

@@ -33,11 +33,11 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
-from assess import access, answer_forms, limits
+from assess import access, agreement, answer_forms, limits
 from assess.answer_forms import BadPage
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Participant, WorkshopSession
-from assess.questionnaire.schema import LevelQuestion, Question, Questionnaire, Section
+from assess.questionnaire.schema import Questionnaire, Section
 from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
 from assess.services import assessments, workshops
 from assess.services.assessments import AssessmentClosed, ChoiceError, StoredAnswer
@@ -125,7 +125,7 @@ def _remember_code(workshop: WorkshopSession, code: str) -> None:
     session[CODES] = codes
 
 
-def _known_code(workshop: WorkshopSession) -> str | None:
+def known_code(workshop: WorkshopSession) -> str | None:
     """The join code, if this browser was shown it and it is still the session's code."""
     code = session.get(CODES, {}).get(str(workshop.id))
     if code and workshop.is_open and workshops.code_matches(workshop, code):
@@ -133,7 +133,7 @@ def _known_code(workshop: WorkshopSession) -> str | None:
     return None
 
 
-def _join_url(code: str) -> str:
+def join_url_for(code: str) -> str:
     return url_for("workshops.join", code=workshops.format_code(code), _external=True)
 
 
@@ -148,17 +148,17 @@ def qr_svg(data: str, label: str) -> Markup:
     return Markup(labelled)  # noqa: S704
 
 
-def _value_label(question: Question, value: str | int) -> str:
-    locale = current_locale()
-    if isinstance(question, LevelQuestion):
-        return gettext("Level %(n)s", n=value)
-    for option in getattr(question, "options", ()):
-        if option.id == value:
-            return str(option.label.get(locale))
-    return str(value)
+def value_label(item: LiveQuestion, value: str | int) -> str:
+    """An option's label, or a level with its name, for the spread's bars."""
+    return agreement.value_label(item.question, item.questionnaire, value, current_locale())
 
 
-def _percent(count: int, total: int) -> int:
+def spread_statement(item: LiveQuestion) -> str | None:
+    """The spread of ``item``'s answers in one sentence (ties stated)."""
+    return agreement.statement(item.question, item.questionnaire, item.aggregate, current_locale())
+
+
+def percent(count: int, total: int) -> int:
     return round(100 * count / total) if total else 0
 
 
@@ -174,7 +174,7 @@ def _item_json(item: LiveQuestion) -> dict[str, object]:
             {
                 "value": str(c.value),
                 "count": c.count,
-                "percent": _percent(c.count, summary.answered),
+                "percent": percent(c.count, summary.answered),
             }
             for c in summary.counts
         ],
@@ -187,6 +187,7 @@ def _item_json(item: LiveQuestion) -> dict[str, object]:
         ),
         "divergent": item.divergent,
         "consensus": item.consensus.how if item.consensus else None,
+        "statement": spread_statement(item),
     }
 
 
@@ -259,8 +260,8 @@ def dashboard(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue
     """The join code, link and QR code, the sections open to answers, the divergence threshold,
     who has joined, the model choice and closing."""
     assessment = workshop.assessment
-    code = _known_code(workshop)
-    join_url = _join_url(code) if code else None
+    code = known_code(workshop)
+    join_url = join_url_for(code) if code else None
     result = assessments.score(assessment, current_locale())
     model_fit = workshops.questionnaires_of(assessment)[1]
     recommended = list(result.fit.recommendation.model_ids) if result.fit else []
@@ -372,10 +373,32 @@ def choose(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
     return redirect(url_for("workshops.dashboard", session_id=workshop.id) + "#model")
 
 
+@bp.get("/workshops/<int:session_id>/close")
+@access.requires("workshop.run", load=load_session)
+def confirm_close(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
+    """Ask before closing, and say what closing does (works without JavaScript)."""
+    if not workshop.is_open:
+        flash(gettext("This session is already closed."), "info")
+        return redirect(url_for("workshops.dashboard", session_id=workshop.id))
+    live = workshops.live_summary(workshop)
+    agreed = sum(1 for item in live.questions if item.consensus is not None)
+    return render_template(
+        "workshops/close_confirm.html",
+        workshop=workshop,
+        assessment=workshop.assessment,
+        live=live,
+        agreed=agreed,
+        open_questions=len(live.questions) - agreed,
+        retention_days=current_app.config["WORKSHOP_ANSWER_RETENTION_DAYS"],
+    )
+
+
 @bp.post("/workshops/<int:session_id>/close")
 @access.requires("workshop.run", load=load_session)
 def close(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
-    """Close the session: nothing more can be answered; everything is kept."""
+    """Close the session once confirmed: nothing more can be answered; everything is kept."""
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("workshops.confirm_close", session_id=workshop.id))
     workshops.close_session(workshop, current_user)
     flash(gettext("The session is closed. Every answer and agreement is kept."), "success")
     return redirect(url_for("workshops.dashboard", session_id=workshop.id))
@@ -398,8 +421,9 @@ def live(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
         live=summary,
         items=summary.sorted(divergent_first),
         divergent_first=divergent_first,
-        value_label=_value_label,
-        percent=_percent,
+        statement=spread_statement,
+        value_label=value_label,
+        percent=percent,
         poll_ms=POLL_MS,
         locale=current_locale(),
         can_run=access.can("workshop.run", workshop.assessment.organisation_id),
@@ -415,34 +439,6 @@ def live_data(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue
     return response
 
 
-@bp.get("/workshops/<int:session_id>/present/<questionnaire_id>/<question_id>")
-@access.requires("workshop.view", load=load_session)
-def present(
-    workshop: WorkshopSession, session_id: int, questionnaire_id: str, question_id: str
-) -> ResponseReturnValue:
-    """One question's spread, large, for the room's screen: no names."""
-    try:
-        item = workshops.live_question(workshop, questionnaire_id, question_id)
-    except KeyError:
-        abort(404)
-    keys = [(i.questionnaire.id, i.question.id) for i in workshops.live_summary(workshop).questions]
-    index = keys.index((questionnaire_id, question_id))
-    neighbours = {
-        "previous": keys[index - 1] if index else None,
-        "next": keys[index + 1] if index + 1 < len(keys) else None,
-    }
-    return render_template(
-        "workshops/present.html",
-        workshop=workshop,
-        item=item,
-        neighbours=neighbours,
-        value_label=_value_label,
-        percent=_percent,
-        poll_ms=POLL_MS,
-        locale=current_locale(),
-    )
-
-
 def _render_consensus(
     workshop: WorkshopSession,
     item: LiveQuestion,
@@ -456,7 +452,7 @@ def _render_consensus(
     assessment = workshop.assessment
     stored = assessments.stored_answers(assessment, item.questionnaire.id)
     shown = {item.question.id: stored[item.question.id]} if item.question.id in stored else {}
-    if posted is None and item.question.id not in shown and item.proposal is not None:
+    if posted is None and not shown and item.proposal is not None:
         shown = {item.question.id: StoredAnswer(item.proposal, 0, None, workshop.created_at, "")}
     section = item.section
     views = answer_forms.question_views(
@@ -467,26 +463,60 @@ def _render_consensus(
     )
     view = next(v for v in views if v.id == item.question.id)
     view.errors = list(errors or [])
+    current = stored.get(item.question.id)
     return render_template(
         "workshops/consensus.html",
         workshop=workshop,
         assessment=assessment,
         item=item,
         view=view,
+        statement=spread_statement(item),
+        no_default=agreement.no_default_text(item.no_default),
         proposal_lines=answer_forms.describe(item.question, item.proposal, locale),
-        agreed_lines=(
-            answer_forms.describe(item.question, stored[item.question.id].answer, locale)
-            if item.question.id in stored
-            else []
-        ),
-        value_label=_value_label,
-        percent=_percent,
+        current=current,
+        current_lines=answer_forms.describe(item.question, current.answer, locale)
+        if current
+        else [],
+        value_label=value_label,
+        percent=percent,
         note=note,
         note_max=NOTE_MAX_LENGTH,
         locale=locale,
         level_names=item.questionnaire.levels,
         can_run=access.can("workshop.run", assessment.organisation_id) and workshop.is_open,
     ), status
+
+
+def _render_confirm_replacement(
+    workshop: WorkshopSession,
+    replacement: workshops.Replacement,
+    *,
+    reason: str = "",
+    error: str | None = None,
+) -> ResponseReturnValue:
+    """Old and new side by side, with a reason to give before the room's answer replaces the
+    recorded one. The posted answer travels on in hidden fields."""
+    locale = current_locale()
+    item = replacement.item
+    prefix = answer_forms.field_name(item.question.id)
+    carried = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name == "how" or name == "consensus_note" or name.startswith(prefix)
+    ]
+    return render_template(
+        "workshops/consensus_confirm.html",
+        workshop=workshop,
+        item=item,
+        replacement=replacement,
+        current_lines=answer_forms.describe(item.question, replacement.current.answer, locale),
+        proposed_lines=answer_forms.describe(item.question, replacement.proposed, locale),
+        carried=carried,
+        reason=reason,
+        reason_max=workshops.REASON_MAX_LENGTH,
+        error=error,
+        locale=locale,
+    ), 400 if error else 200
 
 
 @bp.get("/workshops/<int:session_id>/consensus/<questionnaire_id>/<question_id>")
@@ -529,12 +559,36 @@ def record_consensus(
         note = note or posted.answer.note
     elif how != "aggregate":
         abort(400)
+    raw_replaces = request.form.get("replaces", "")
+    replaces = int(raw_replaces) if raw_replaces.isdigit() else None
+    reason = answer_forms.clean_text(request.form.get("reason"))
     try:
         workshops.record_consensus(
-            workshop, current_user, questionnaire_id, question_id, answer, note
+            workshop,
+            current_user,
+            questionnaire_id,
+            question_id,
+            answer,
+            note,
+            replaces=replaces,
+            reason=reason,
         )
+    except workshops.ConfirmReplacement as ask:
+        error = None
+        if ask.missing_reason:
+            error = gettext("Say why the room's answer replaces the recorded one.")
+        elif replaces is not None:
+            error = gettext(
+                "The recorded answer changed while you were deciding. Check it again before "
+                "replacing it."
+            )
+        return _render_confirm_replacement(workshop, ask.replacement, reason=reason, error=error)
     except (WorkshopError, AssessmentClosed) as error:
-        message = str(error) or gettext("The assessment can no longer be changed.")
+        message = (
+            translate(error.args[0] if error.args else str(error))
+            if isinstance(error, WorkshopError)
+            else gettext("The assessment can no longer be changed.")
+        )
         return _render_consensus(
             workshop, item, errors=[message], posted=posted, note=note, status=400
         )

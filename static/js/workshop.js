@@ -25,6 +25,7 @@
     setText(item, "[data-median]", q.median === null ? "–" : q.median);
     setText(item, "[data-range]", q.range === null ? "–" : q.lowest + "–" + q.highest);
     setText(item, "[data-most-common]", q.most_common_percent === null ? "–" : q.most_common_percent + "%");
+    setText(item, "[data-statement]", q.statement);
     q.counts.forEach(function (c) {
       var bar = item.querySelector('[data-bar="' + c.value + '"]');
       if (bar) { bar.setAttribute("width", String(c.percent)); }
@@ -54,7 +55,9 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) { return; }
-        setText(document, "[data-participants]", data.participants);
+        Array.prototype.forEach.call(document.querySelectorAll("[data-participants]"), function (el) {
+          if (el.textContent !== String(data.participants)) { el.textContent = String(data.participants); }
+        });
         setText(document, "[data-answers]", data.answers);
         setText(document, "[data-divergent-count]", data.divergent);
         setText(document, "[data-updated]", data.updated);

@@ -111,6 +111,8 @@ def test_a_facilitator_runs_a_workshop_with_three_participants(
 
         # Closing stops answers; the participants are told.
         fay.goto(session_url)
+        fay.get_by_role("link", name="Close the session").click()
+        assert_accessible(fay)
         fay.get_by_role("button", name="Close the session").click()
         expect(fay.get_by_text("This session closed on")).to_be_visible()
         phones["Cy"].goto(f"{url}/workshop/{session_url.rsplit('/', 1)[1]}/")

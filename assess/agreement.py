@@ -1,0 +1,103 @@
+"""How far a workshop room agrees on one question, in words: the facilitator's consensus page and
+the room view state ties and spreads rather than leave people to read them off the bars.
+
+    statement(item, locale)   # "No agreement: 1 each for level 1 (Initial), level 2 (Managed), ..."
+
+Sentences stay whole for translation; lists of options are joined the way the language joins
+lists (Babel's ``format_list``).
+"""
+
+from __future__ import annotations
+
+from babel.lists import format_list
+from flask_babel import gettext, ngettext
+
+from assess.questionnaire.schema import LevelQuestion, Question, Questionnaire
+from assess.scoring.aggregate import KINDS_TIED, NO_ANSWERS, TIED, QuestionAggregate
+
+#: How each language joins a list ("A, B and C"); English as British usage has it.
+_LIST_LOCALES = {"en": "en_GB"}
+
+
+def joined(items: list[str], locale: str) -> str:
+    """``items`` as one phrase: "A, B and C"."""
+    if not items:
+        return ""
+    return format_list(items, locale=_LIST_LOCALES.get(locale, locale))
+
+
+def value_label(
+    question: Question, questionnaire: Questionnaire, value: str | int, locale: str
+) -> str:
+    """An option's label, or a level with its name: "Level 2 (Managed)"."""
+    if isinstance(question, LevelQuestion):
+        names = questionnaire.levels or {}
+        level = names.get(int(value))
+        if level is not None:
+            return gettext("Level %(n)s (%(name)s)", n=value, name=level.name.get(locale))
+        return gettext("Level %(n)s", n=value)
+    for option in getattr(question, "options", ()):
+        if option.id == value:
+            return str(option.label.get(locale))
+    return str(value)
+
+
+def statement(
+    question: Question,
+    questionnaire: Questionnaire,
+    summary: QuestionAggregate,
+    locale: str,
+) -> str | None:
+    """The spread of answers to ``question`` in one sentence; None for written questions."""
+    if not summary.counts:
+        return None
+    total = summary.answered
+    if not total:
+        return gettext("No answers yet.")
+    given = [c for c in summary.counts if c.count]
+    top = max(c.count for c in given)
+    leaders = [
+        value_label(question, questionnaire, c.value, locale) for c in given if c.count == top
+    ]
+    names = joined(leaders, locale)
+    if top == total and len(leaders) == 1:
+        return ngettext(
+            "Everyone agrees: %(values)s (%(num)d answer).",
+            "Everyone agrees: %(values)s (all %(num)d answers).",
+            total,
+            values=names,
+        )
+    if len(leaders) > 1 and len(given) == len(leaders):
+        return gettext("No agreement: %(count)s each for %(values)s.", count=top, values=names)
+    if len(leaders) > 1:
+        return ngettext(
+            "Tied: %(count)s each for %(values)s, of %(num)d answer.",
+            "Tied: %(count)s each for %(values)s, of %(num)d answers.",
+            total,
+            count=top,
+            values=names,
+        )
+    return ngettext(
+        "Most chose %(values)s: %(count)s of %(num)d answer.",
+        "Most chose %(values)s: %(count)s of %(num)d answers.",
+        total,
+        count=top,
+        values=names,
+    )
+
+
+def no_default_text(reason: str | None) -> str | None:
+    """Why the method offers no aggregate to accept, for the facilitator."""
+    if reason == TIED:
+        return gettext(
+            "There is no aggregate to accept: the room is tied, and the method does not pick for "
+            "a tie. Discuss it and record the answer the room agrees."
+        )
+    if reason == KINDS_TIED:
+        return gettext(
+            "There is no aggregate to accept: as many people said “not applicable” or “don't "
+            "know” as gave another response. Discuss it and record the answer the room agrees."
+        )
+    if reason == NO_ANSWERS:
+        return gettext("There is no aggregate to accept until someone answers.")
+    return None
