@@ -79,6 +79,7 @@ def create_app(
         organisations,
         privacy,
         reports,
+        start,
         workshops,
     )
 
@@ -93,6 +94,7 @@ def create_app(
     app.register_blueprint(privacy.bp)
     app.register_blueprint(finalising.bp)
     app.register_blueprint(workshops.bp)
+    app.register_blueprint(start.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

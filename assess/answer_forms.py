@@ -53,6 +53,8 @@ from assess.questionnaire.schema import (
     SingleQuestion,
     TextQuestion,
 )
+from assess.questionnaire.progress import count_progress as count_progress
+from assess.questionnaire.progress import is_done as is_done
 from assess.questionnaire.validation import CUSTOM_SEGMENT_PREFIX, NOTE_MAX_LENGTH
 from assess.services.assessments import Conflict, StoredAnswer, Submission
 
@@ -581,17 +583,3 @@ def _describe_value(question: Question, value: Any, locale: str) -> list[str]:
             parts.append(f"{attribute.label.get(locale)}: {label}")
         lines.append(f"{name} \N{EN DASH} {'; '.join(parts) if parts else gettext('not rated')}")
     return lines
-
-
-def is_done(answer: Answer | None) -> bool:
-    """Whether a question counts as done in progress: answered, not applicable or not known."""
-    return answer is not None and (answer.is_answered or answer.status is not Status.ANSWERED)
-
-
-def count_progress(
-    questionnaire: Questionnaire, answers: Mapping[str, Answer], visible: Iterable[str]
-) -> tuple[int, int]:
-    """(answered, total) over the visible questions: hidden conditional questions do not count."""
-    shown = set(visible)
-    ids = [q.id for _s, q in questionnaire.questions() if q.id in shown]
-    return sum(1 for qid in ids if is_done(answers.get(qid))), len(ids)

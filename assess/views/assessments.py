@@ -29,7 +29,7 @@ from assess.questionnaire.schema import Question, Questionnaire, Section
 from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
 from assess.scoring import METHOD_VERSION
 from assess.scoring.fit import Contribution
-from assess.services import assessments
+from assess.services import assessments, resume
 from assess.services.assessments import AssessmentClosed, ChoiceError, SaveOutcome, StoredAnswer
 from assess.services.questionnaires import current_questionnaires
 from assess.templating import clock_time, local_time
@@ -51,17 +51,6 @@ _EXPIRED_TOKEN = ("The CSRF token has expired.", "The CSRF session token is miss
 # ---- helpers -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Step:
-    """One questionnaire of an assessment, with where the person is in it."""
-
-    questionnaire: Questionnaire
-    answered: int
-    total: int
-    #: not_started, in_progress or completed.
-    status: str
-
-
 def _questionnaire(assessment: Assessment, questionnaire_id: str) -> Questionnaire:
     try:
         return assessments.questionnaires_of(assessment).by_id(questionnaire_id)
@@ -76,18 +65,8 @@ def _section(questionnaire: Questionnaire, section_id: str) -> Section:
         abort(404)
 
 
-def _steps(assessment: Assessment) -> list[Step]:
-    steps = []
-    for questionnaire in assessments.questionnaires_of(assessment):
-        stored = assessments.answers(assessment, questionnaire.id)
-        answered, total = answer_forms.count_progress(
-            questionnaire, stored, visible_questions(questionnaire, stored)
-        )
-        status = "not_started" if not stored else "in_progress"
-        if total and answered == total:
-            status = "completed"
-        steps.append(Step(questionnaire, answered, total, status))
-    return steps
+def _steps(assessment: Assessment) -> list[resume.QuestionnaireProgress]:
+    return list(resume.standing(assessment).questionnaires)
 
 
 def _can_answer(assessment: Assessment) -> bool:
@@ -123,24 +102,24 @@ def _after_check_url(assessment: Assessment, questionnaire: Questionnaire) -> tu
     return url_for("assessments.results", assessment_id=assessment.id), gettext("See the results")
 
 
+def step_url(assessment: Assessment, step: resume.NextStep) -> str:
+    """The page of ``step``: a question on its section page, the model choice, or the results."""
+    if step.kind == resume.CHOICE:
+        return url_for("assessments.choice", assessment_id=assessment.id)
+    if step.kind == resume.RESULTS:
+        return url_for("assessments.results", assessment_id=assessment.id)
+    return url_for(
+        "assessments.section",
+        assessment_id=assessment.id,
+        questionnaire_id=step.questionnaire_id,
+        section_id=step.section_id,
+        _anchor=f"question-{step.question_id}",
+    )
+
+
 def _resume_url(assessment: Assessment) -> str:
-    """Where the signed-in person left off (the first page when they have not started)."""
-    qset = assessments.questionnaires_of(assessment)
-    point = assessments.resume_point(current_user, assessment)
-    if point is not None:
-        step, section_id = point
-        if step == "choice":
-            return url_for("assessments.choice", assessment_id=assessment.id)
-        if step == "results":
-            return url_for("assessments.results", assessment_id=assessment.id)
-        try:
-            questionnaire = qset.by_id(step)
-            if section_id is None:
-                return _check_url(assessment, questionnaire)
-            return _section_url(assessment, questionnaire, questionnaire.section(section_id))
-        except KeyError:
-            pass
-    return _section_url(assessment, qset.definition, qset.definition.sections[0])
+    """Where "Continue" leads the signed-in person: the next question to answer."""
+    return step_url(assessment, resume.next_step(assessment, current_user))
 
 
 def _record(assessment: Assessment, step: str, section_id: str | None) -> None:
@@ -215,7 +194,8 @@ def start(organisation: Organisation, org_id: int) -> ResponseReturnValue:
 @access.requires("assessment.view", load=load_assessment)
 def overview(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     """The three questionnaires with their progress, and where to carry on."""
-    steps = _steps(assessment)
+    standing = resume.standing(assessment, current_user)
+    steps = list(standing.questionnaires)
     first_sections = {
         s.questionnaire.id: _section_url(assessment, s.questionnaire, s.questionnaire.sections[0])
         for s in steps
@@ -226,7 +206,8 @@ def overview(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         steps=steps,
         first_sections=first_sections,
         check_urls={s.questionnaire.id: _check_url(assessment, s.questionnaire) for s in steps},
-        resume_url=_resume_url(assessment) if _can_answer(assessment) else None,
+        standing=standing,
+        resume_url=step_url(assessment, standing.next) if _can_answer(assessment) else None,
         can_answer=_can_answer(assessment),
         model_names=_model_names(assessment),
     )
@@ -414,10 +395,20 @@ def save_section(
         )
         query = "&".join(f"new={qid}" for qid in new)
         return redirect(f"{here}?{query}#question-{new[0]}")
+    if parsed.action == "save-exit":
+        # Autosave may have stored every answer already: say so whether or not this post changed
+        # anything, and show where "Continue" will bring the person back.
+        flash(
+            gettext(
+                "Your answers to “%(title)s” have been saved. You can come back at any time: "
+                "sign in and choose Continue.",
+                title=assessment.title,
+            ),
+            "success",
+        )
+        return redirect(url_for("start.index"))
     if outcome.saved:
         flash(gettext("Your answers have been saved."), "success")
-    if parsed.action == "save-exit":
-        return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     index = questionnaire.sections.index(found)
     if index + 1 < len(questionnaire.sections):
         return redirect(_section_url(assessment, questionnaire, questionnaire.sections[index + 1]))
@@ -648,9 +639,8 @@ def _render_choice(
 def choice(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     """The recommendation, each model's fit, and the body's choice of model or blend."""
     _record(assessment, "choice", None)
-    result = assessments.score(assessment, current_locale())
-    recommended = list(result.fit.recommendation.model_ids) if result.fit else []
-    chosen = list(assessment.chosen_models or recommended)
+    # Nothing is ticked until the organisation has chosen: the recommendation is advice.
+    chosen = list(assessment.chosen_models or [])
     return _render_choice(assessment, chosen, assessment.choice_reason or "", None)
 
 
