@@ -24,6 +24,7 @@ from assess.errors import csrf_error
 from assess.figures import fit_rows, profile_rows, segment_rows
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Organisation
+from assess.questionnaire import effort
 from assess.questionnaire.answers import Answer
 from assess.questionnaire.schema import Question, Questionnaire, Section
 from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
@@ -210,6 +211,9 @@ def overview(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         resume_url=step_url(assessment, standing.next) if _can_answer(assessment) else None,
         can_answer=_can_answer(assessment),
         model_names=_model_names(assessment),
+        efforts={
+            s.questionnaire.id: effort.estimate(s.questionnaire, current_locale()) for s in steps
+        },
     )
 
 
@@ -304,7 +308,24 @@ def _render_section(
         locale=locale,
         describe=answer_forms.describe,
         status_label=answer_forms.status_label,
+        most=_question_count(questionnaire),
+        **_effort_context(questionnaire, locale),
     ), status
+
+
+def _question_count(questionnaire: Questionnaire) -> int:
+    """Every question, shown or not: the most a person can be asked."""
+    return sum(1 for _ in questionnaire.questions())
+
+
+def _effort_context(questionnaire: Questionnaire, locale: str) -> dict[str, object]:
+    """What the "before you start" panel shows: the estimate and the rates it was made with."""
+    return {
+        "effort": effort.estimate(questionnaire, locale),
+        "reading_speed": effort.READING_WORDS_PER_MINUTE,
+        "seconds_per_answer": effort.SECONDS_PER_ANSWER,
+        "seconds_per_note": effort.SECONDS_PER_EVIDENCE_NOTE,
+    }
 
 
 @bp.get("/assessments/<int:assessment_id>/<questionnaire_id>/<section_id>")
@@ -523,14 +544,18 @@ def autosave(
         ), 409
     stored = assessments.stored_answers(assessment, questionnaire.id).get(question.id)
     answers = assessments.answers(assessment, questionnaire.id)
+    visible = visible_questions(questionnaire, answers)
+    answered, total = answer_forms.count_progress(questionnaire, answers, visible)
     return jsonify(
+        answered=answered,
+        total=total,
         status="saved" if outcome.saved else "unchanged",
         revision=stored.revision if stored else None,
         was=answer_forms.fingerprint(stored.answer if stored else None),
         message=gettext("Saved at %(time)s", time=clock_time(stored.updated_at) if stored else "")
         if stored
         else gettext("Saved"),
-        visible=sorted(visible_questions(questionnaire, answers)),
+        visible=sorted(visible),
     )
 
 
@@ -556,6 +581,7 @@ def check(assessment: Assessment, assessment_id: int, questionnaire_id: str) -> 
         visible=visible,
         answered=answered,
         total=total,
+        most=_question_count(questionnaire),
         section_url=lambda s: _section_url(assessment, questionnaire, s),
         next_url=next_url,
         next_label=next_label,
