@@ -42,19 +42,18 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from assess.questionnaire.answers import Answer, RegisterRow, Status
+from assess.questionnaire.progress import count_progress as count_progress
+from assess.questionnaire.progress import is_done as is_done
 from assess.questionnaire.schema import (
     RATING_ATTRIBUTES,
     LevelQuestion,
     MultipleQuestion,
     Question,
-    Questionnaire,
     RegisterQuestion,
     Section,
     SingleQuestion,
     TextQuestion,
 )
-from assess.questionnaire.progress import count_progress as count_progress
-from assess.questionnaire.progress import is_done as is_done
 from assess.questionnaire.validation import CUSTOM_SEGMENT_PREFIX, NOTE_MAX_LENGTH
 from assess.services.assessments import Conflict, StoredAnswer, Submission
 

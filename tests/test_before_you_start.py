@@ -136,6 +136,6 @@ def test_each_questionnaire_has_one_name_on_every_page(app, client, draft):
         for page in (section, check):
             caption = re.search(r'<p class="caption">(.*?)</p>', page, re.S).group(1)
             assert caption.rstrip().endswith(name), caption
-            assert f"– {name} – assess</title>" in page
+            assert f"\N{EN DASH} {name} \N{EN DASH} assess</title>" in page
         assert f">{name}</a></h2>" in overview
         assert f"<span>{name}</span>" in start_page

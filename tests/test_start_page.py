@@ -26,7 +26,8 @@ def team(make_user, make_org):
 def _button(page: str, label: str, title: str) -> str | None:
     """The address of the start page's ``label`` button for the assessment ``title``."""
     found = re.search(
-        rf'<a class="button" href="([^"]+)">{label}<span class="visually-hidden"> – {title}</span>',
+        rf'<a class="button" href="([^"]+)">{label}'
+        rf'<span class="visually-hidden"> \N{{EN DASH}} {title}</span>',
         page,
     )
     return found.group(1).replace("&amp;", "&") if found else None

@@ -37,7 +37,7 @@ SECONDS_PER_ANSWER = 20
 #: Time to note the evidence behind a maturity level.
 SECONDS_PER_EVIDENCE_NOTE = 30
 
-_WORD = re.compile(r"\w+(?:[’'-]\w+)*")
+_WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
 
 
 @dataclass(frozen=True)

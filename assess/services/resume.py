@@ -128,12 +128,16 @@ def _start_index(slots: list[tuple[NextStep, bool]], last: tuple[str, str | None
 
 
 def next_step(
-    assessment: Assessment, user: User | None = None, *, answers: dict[str, dict[str, Answer]] | None = None
+    assessment: Assessment,
+    user: User | None = None,
+    *,
+    answers: dict[str, dict[str, Answer]] | None = None,
 ) -> NextStep:
     """The next thing to do in ``assessment``: the first step not done from where ``user`` last
     was, else the first not done from the start, else the results."""
     if answers is None:
-        answers = {q.id: assessments.answers(assessment, q.id) for q in assessments.questionnaires_of(assessment)}
+        qset = assessments.questionnaires_of(assessment)
+        answers = {q.id: assessments.answers(assessment, q.id) for q in qset}
     slots = _slots(assessment, answers)
     last = assessments.resume_point(user, assessment) if user is not None else None
     start = _start_index(slots, last)

@@ -17,9 +17,13 @@ _OVERFLOWING = """(width) => Array.from(document.querySelectorAll('main *, heade
   .filter((el) => !Array.from(el.querySelectorAll('*')).some(
       (child) => child.getBoundingClientRect().right > width + 1))
   .slice(0, 5)
-  .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${
-      el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''
-    } reaches ${Math.round(el.getBoundingClientRect().right)}px`)"""
+  .map((el) => {
+    const classes = typeof el.className === 'string' && el.className.trim()
+      ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+    const id = el.id ? '#' + el.id : '';
+    return `${el.tagName.toLowerCase()}${id}${classes} reaches `
+      + `${Math.round(el.getBoundingClientRect().right)}px`;
+  })"""
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
