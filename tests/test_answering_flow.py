@@ -74,7 +74,7 @@ def test_a_whole_assessment_is_answered_across_two_sign_ins_and_two_colleagues(a
     other = next(m for m in ("customer", "citizen", "stakeholder") if m not in recommended)
     refused = post(alice, f"/assessments/{assessment_id}/choice", {"models": [other]})
     assert refused.status_code == 400
-    assert "Say why you chose differently" in refused.get_data(as_text=True)
+    assert "Enter why you chose differently" in refused.get_data(as_text=True)
     accepted = post(
         alice,
         f"/assessments/{assessment_id}/choice",

@@ -54,7 +54,7 @@ def test_nothing_is_ticked_and_nothing_called_chosen_before_a_choice(client, ans
 def test_saving_without_choosing_asks_for_a_choice(client, answered):
     response = post(client, f"/assessments/{answered['id']}/choice", {})
     assert response.status_code == 400
-    assert "Choose at least one model" in response.get_data(as_text=True)
+    assert "Select the model the organisation will work to" in response.get_data(as_text=True)
 
 
 def test_after_choosing_the_choice_is_ticked_and_charted(app, client, answered):

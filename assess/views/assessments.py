@@ -171,7 +171,10 @@ def start(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     if not title:
         error = gettext("Enter a name for the assessment.")
     elif len(title) > TITLE_MAX_LENGTH:
-        error = gettext("The name must be %(most)d characters or fewer.", most=TITLE_MAX_LENGTH)
+        error = gettext(
+            "The name of the assessment must be %(most)d characters or fewer.",
+            most=TITLE_MAX_LENGTH,
+        )
     if error:
         return render_template(
             "assessments/index.html",
@@ -298,7 +301,9 @@ def _render_section(
         number=index + 1,
         count=len(questionnaire.sections),
         views=views,
-        previous_url=_section_url(assessment, questionnaire, previous) if previous else None,
+        previous_url=_section_url(assessment, questionnaire, previous)
+        if previous
+        else _before_questionnaire_url(assessment, questionnaire),
         answered=answered,
         total=total,
         can_answer=_can_answer(assessment),
@@ -311,6 +316,17 @@ def _render_section(
         most=_question_count(questionnaire),
         **_effort_context(questionnaire, locale),
     ), status
+
+
+def _before_questionnaire_url(assessment: Assessment, questionnaire: Questionnaire) -> str:
+    """The page before a questionnaire's first section in the flow: the previous questionnaire's
+    check page, the model choice before adoption, the overview before the definition."""
+    qset = assessments.questionnaires_of(assessment)
+    if questionnaire.kind == "model-fit":
+        return _check_url(assessment, qset.definition)
+    if questionnaire.kind == "adoption":
+        return url_for("assessments.choice", assessment_id=assessment.id)
+    return url_for("assessments.overview", assessment_id=assessment.id)
 
 
 def _question_count(questionnaire: Questionnaire) -> int:
@@ -604,12 +620,13 @@ def _contribution_view(
     assessment: Assessment, model_fit: Questionnaire, contribution: Contribution, locale: str
 ) -> dict[str, object]:
     question = model_fit.question(contribution.question_id)
-    option = answer_forms.describe(
-        question, Answer(question.id, value=contribution.option_id), locale
-    )
+    # The one option behind this contribution, in full (a multiple-choice answer contributes
+    # once for each option chosen).
+    options = getattr(question, "options", None) or []
+    label = next((o.label.get(locale) for o in options if o.id == contribution.option_id), None)
     return {
         "question": question.text.get(locale),
-        "answer": option[0] if option else contribution.option_id,
+        "answer": label or contribution.option_id,
         "model_id": contribution.model_id,
         "weight": contribution.weight,
         "url": _answer_url(assessment, model_fit, question.id),
@@ -678,7 +695,7 @@ def choose(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     reason = answer_forms.clean_text(request.form.get("reason"))
     if len(reason) > REASON_MAX_LENGTH:
         error = gettext(
-            "The reason is %(length)d characters long. Shorten it to %(most)d characters or fewer.",
+            "Why you chose differently must be %(most)d characters or fewer: it is %(length)d.",
             length=len(reason),
             most=REASON_MAX_LENGTH,
         )

@@ -147,8 +147,8 @@ def test_a_new_person_reaches_the_results_with_the_keyboard_alone(page, live_ser
     journey.follow("main button[type=submit]")
     assert "Riverside District Council" in page.content()
 
-    # Start an assessment.
-    journey.follow("main a[href$='/assessments']")
+    # Start an assessment: offered first, before inviting colleagues.
+    journey.follow("main a.button:has-text('Start your first assessment')")
     journey.type_into("#title", "Stakeholder management 2026")
     journey.follow("main button[type=submit]")
     assert journey.path().endswith("/definition/scope")
