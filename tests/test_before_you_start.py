@@ -139,3 +139,22 @@ def test_each_questionnaire_has_one_name_on_every_page(app, client, draft):
             assert f"\N{EN DASH} {name} \N{EN DASH} assess</title>" in page
         assert f">{name}</a></h2>" in overview
         assert f"<span>{name}</span>" in start_page
+
+
+def test_the_format_documentation_quotes_the_estimates_of_the_shipped_files(app):
+    """docs/questionnaire-format.md gives each file's estimate: it must match the files."""
+    from pathlib import Path
+
+    text = " ".join(
+        (Path(__file__).parent.parent / "docs" / "questionnaire-format.md").read_text().split()
+    )
+    with app.app_context():
+        qset = current_questionnaires()
+    for name, questionnaire in (
+        ("definition", qset.definition),
+        ("model fit", qset.model_fit),
+        ("adoption", qset.adoption),
+    ):
+        found = effort.estimate(questionnaire)
+        assert f"{name} about {found.minutes}" in text, name
+        assert f"{found.words:,} words" in text, name
