@@ -109,6 +109,11 @@ def step_url(assessment: Assessment, step: resume.NextStep) -> str:
         return url_for("assessments.choice", assessment_id=assessment.id)
     if step.kind == resume.RESULTS:
         return url_for("assessments.results", assessment_id=assessment.id)
+    questionnaire = assessments.questionnaires_of(assessment).by_id(step.questionnaire_id or "")
+    first = questionnaire.sections[0]
+    if step.section_id == first.id and step.question_id == first.questions[0].id:
+        # The very start: the top of the page, where "Before you start" is.
+        return _section_url(assessment, questionnaire, first)
     return url_for(
         "assessments.section",
         assessment_id=assessment.id,
