@@ -81,6 +81,7 @@ def create_app(
         privacy,
         reports,
         workshop_room,
+        start,
         workshops,
     )
 
@@ -97,6 +98,7 @@ def create_app(
     app.register_blueprint(workshops.bp)
     app.register_blueprint(workshop_room.bp)
     app.register_blueprint(consultancy.bp)
+    app.register_blueprint(start.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

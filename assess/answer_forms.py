@@ -42,12 +42,13 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from assess.questionnaire.answers import Answer, RegisterRow, Status
+from assess.questionnaire.progress import count_progress as count_progress
+from assess.questionnaire.progress import is_done as is_done
 from assess.questionnaire.schema import (
     RATING_ATTRIBUTES,
     LevelQuestion,
     MultipleQuestion,
     Question,
-    Questionnaire,
     RegisterQuestion,
     Section,
     SingleQuestion,
@@ -581,17 +582,3 @@ def _describe_value(question: Question, value: Any, locale: str) -> list[str]:
             parts.append(f"{attribute.label.get(locale)}: {label}")
         lines.append(f"{name} \N{EN DASH} {'; '.join(parts) if parts else gettext('not rated')}")
     return lines
-
-
-def is_done(answer: Answer | None) -> bool:
-    """Whether a question counts as done in progress: answered, not applicable or not known."""
-    return answer is not None and (answer.is_answered or answer.status is not Status.ANSWERED)
-
-
-def count_progress(
-    questionnaire: Questionnaire, answers: Mapping[str, Answer], visible: Iterable[str]
-) -> tuple[int, int]:
-    """(answered, total) over the visible questions: hidden conditional questions do not count."""
-    shown = set(visible)
-    ids = [q.id for _s, q in questionnaire.questions() if q.id in shown]
-    return sum(1 for qid in ids if is_done(answers.get(qid))), len(ids)

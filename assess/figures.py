@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assess.scoring import AssessmentResult
+from assess.scoring import CHOSEN_BY_BODY, AssessmentResult
 
 
 def _percent(share: float | None) -> int | None:
@@ -57,7 +57,9 @@ def fit_rows(result: AssessmentResult) -> list[dict[str, Any]]:
     if fit is None:
         return []
     recommended = set(fit.recommendation.model_ids)
-    chosen = set(result.chosen_models)
+    # Only the body's own choice is "chosen": scoring falls back to the recommendation for the
+    # targets, but nothing is called chosen before someone has chosen.
+    chosen = set(result.chosen_models) if result.chosen_by == CHOSEN_BY_BODY else set()
     return [
         {
             "model_id": m.model_id,

@@ -8,6 +8,14 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _
 
+#: The one name of each questionnaire, by its kind, used on every page that names it (the file's
+#: longer title is shown under it as what the questionnaire is about).
+QUESTIONNAIRE_NAMES: Final[dict[str, Any]] = {
+    "definition": _("Definition"),
+    "model-fit": _("Model fit"),
+    "adoption": _("Adoption"),
+}
+
 #: Sectors of the public sector: stored value -> label (lazy: translated when shown).
 SECTORS: Final[dict[str, Any]] = {
     "local_government": _("Local government"),

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask
 
 from assess import context
+from assess.i18n import current_locale
 from assess.permissions import ROLE_LABELS
-from assess.reference import COUNTRIES, SECTORS, SIZE_BANDS
+from assess.reference import COUNTRIES, QUESTIONNAIRE_NAMES, SECTORS, SIZE_BANDS
 
 
 def local_time(moment: datetime | None, time_zone: str | None = None) -> str:
@@ -40,3 +41,14 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda value: SIZE_BANDS.get(value, value), "size_band")
     app.add_template_filter(lambda value: COUNTRIES.get(value, value), "country")
     app.add_template_filter(lambda value: ROLE_LABELS.get(value, value), "role")
+    app.add_template_filter(questionnaire_name, "qname")
+
+
+def questionnaire_name(questionnaire: object) -> str:
+    """The one name of a questionnaire on every page ("Definition", "Model fit", "Adoption"),
+    by its kind; a questionnaire of another kind keeps its own title."""
+    kind = getattr(questionnaire, "kind", None)
+    if kind in QUESTIONNAIRE_NAMES:
+        return str(QUESTIONNAIRE_NAMES[kind])
+    title = getattr(questionnaire, "title", None)
+    return title.get(current_locale()) if title is not None else str(questionnaire)

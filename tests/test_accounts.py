@@ -289,7 +289,7 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(client, make
         response = post(
             client, f"/login?next={target}", {"email": user.email, "password": PASSWORD}
         )
-        assert response.headers["Location"] == "/", target
+        assert response.headers["Location"] == "/start", target
         post(client, "/logout")
 
 

@@ -58,7 +58,7 @@ def test_a_multiple_answer_takes_known_options_up_to_the_limit(definition):
         "'leaflet' is not one of this question's options"
     ]
     assert check(definition, "def-where", ("website", "plan", "intranet")) == [
-        "3 options are chosen; the most is 2"
+        "choose up to 2 options: 3 are chosen"
     ]
     assert check(definition, "def-where", ("plan", "plan")) == ["an option is chosen twice"]
 
@@ -83,7 +83,7 @@ def test_a_level_answer_is_a_level_from_one_to_five(qset):
 def test_a_text_answer_has_a_length_limit(definition):
     assert check(definition, "def-link", "x" * 200) == []
     assert check(definition, "def-link", "x" * 201) == [
-        "the answer is 201 characters long; the most is 200"
+        "the answer must be 200 characters or fewer: it is 201"
     ]
 
 
@@ -97,7 +97,7 @@ def test_the_evidence_note_has_a_documented_limit(definition):
     assert NOTE_MAX_LENGTH == 5000
     assert check(definition, "def-written", "yes", note="n" * 5000) == []
     assert check(definition, "def-written", "yes", note="n" * 5001) == [
-        "the evidence note is 5001 characters long; the most is 5000"
+        "the evidence note must be 5000 characters or fewer: it is 5001"
     ]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -60,7 +61,7 @@ def test_admins_and_auditors_read_the_trail_others_do_not(app, trail, make_user,
         assert page.status_code == 200
         text = page.get_data(as_text=True)
         assert "Answer changed" in text and "Alice Admin" in text
-        assert "lead-board-oversight" in text
+        assert "Adoption: How does the board or cabinet oversee the way" in text
     assert _signed_in(app, trail["respondent"]).get(url).status_code == 403
     assert _signed_in(app, trail["respondent"]).get(url + ".csv").status_code == 403
     facilitator = make_user()
@@ -227,3 +228,55 @@ def test_values_are_described_in_words():
         "models: citizen, customer; reason: "
     )
     assert describe(None) == ""
+
+
+BOARD = "How does the board or cabinet oversee the way the organisation manages its relationships"
+
+
+def test_the_trail_reads_as_words_not_ids(app, trail):
+    """Question text instead of ids, the assessment by its title, never "account 6"."""
+    client = _signed_in(app, trail["auditor"])
+    text = client.get(f"/organisations/{trail['org'].id}/audit").get_data(as_text=True)
+    assert BOARD in text
+    assert "adoption / lead-board-oversight" not in text
+    assert "Assessment “Stakeholders 2026”" in text
+    assert not re.search(r"\b(account|assessment|membership) \d+\b", text)
+
+
+def test_the_filter_offers_questionnaires_and_questions_as_lists(app, trail):
+    client = _signed_in(app, trail["admin"])
+    url = f"/organisations/{trail['org'].id}/audit"
+    page = client.get(url).get_data(as_text=True)
+    assert "Question id" not in page
+    assert '<select class="select" id="questionnaire" name="questionnaire">' in page
+    assert '<option value="adoption">Adoption</option>' in page
+    assert '<optgroup label="Adoption">' in page
+    assert re.search(r'<option value="lead-accountability">Who is accountable for', page)
+    # The board question comes before the accountability question, as in the questionnaire.
+    assert page.index('value="lead-board-oversight"') < page.index('value="lead-accountability"')
+    chosen = client.get(
+        url, query_string={"questionnaire": "adoption", "question": "lead-accountability"}
+    )
+    text = chosen.get_data(as_text=True)
+    assert '<option value="lead-accountability" selected>' in text
+    assert "1 event." in text
+    assert _csv(client.get(url + ".csv", query_string={"questionnaire": "definition"})) == []
+    rows = _csv(client.get(url + ".csv", query_string={"questionnaire": "adoption"}))
+    assert len(rows) == 3
+    assert rows[0]["question_text"].startswith("How does the board")
+
+
+def test_an_erased_person_is_named_as_such(app, trail):
+    from assess.services import privacy
+
+    with app.app_context():
+        respondent = db.session().get(type(trail["respondent"]), trail["respondent"].id)
+        admin = db.session().get(type(trail["admin"]), trail["admin"].id)
+        privacy.erase_person(respondent, by=admin)
+    text = (
+        _signed_in(app, trail["auditor"])
+        .get(f"/organisations/{trail['org'].id}/audit")
+        .get_data(as_text=True)
+    )
+    assert "HYPERLINK" not in text
+    assert "Former member" in text

@@ -160,4 +160,4 @@ def test_a_sign_out_button_pressed_after_the_session_ended_keeps_nothing(app, cl
     with app.app_context():
         assert db.session().scalar(select(KeptForm)) is None
     response = post(client, "/login", {"email": user.email, "password": PASSWORD})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/start"

@@ -58,7 +58,8 @@ def test_an_unaltered_report_is_verified_with_its_organisation_and_assessment(cl
     response = _upload(client, report.pdf)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "<h1>Verified</h1>" in html
+    assert '<div class="panel panel--confirmation"' in html
+    assert "panel--failure" not in html
     assert report.report_id in html
     assert "Testshire Council" in html
     assert "Annual check" in html
@@ -72,7 +73,8 @@ def test_a_one_byte_change_fails_verification_on_the_page(client, stored):
     response = _upload(client, _one_byte_changed(report.pdf))
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "<h1>Not verified</h1>" in html
+    assert '<div class="panel panel--failure"' in html
+    assert "panel--confirmation" not in html
     assert "It has been changed." in html
     assert "Testshire Council" not in html
 
@@ -111,7 +113,7 @@ def test_a_draft_report_is_not_verified(app, client, stored, make_user, make_org
         draft = db.session().get(Assessment, answered_draft(app, org, admin))
         pdf = reports.render(draft).pdf
     html = _upload(client, pdf).get_data(as_text=True)
-    assert "<h1>Not verified</h1>" in html
+    assert '<div class="panel panel--failure"' in html
     assert "draft report" in html
 
 
@@ -121,7 +123,7 @@ def test_another_pdf_is_not_an_assess_report(client, stored):
         pdf.add_blank_page()
         pdf.save(other)
     html = _upload(client, other.getvalue()).get_data(as_text=True)
-    assert "<h1>Not verified</h1>" in html
+    assert '<div class="panel panel--failure"' in html
     assert "this is not an assess report" in html
 
 
@@ -146,7 +148,7 @@ def test_a_damaged_pdf_is_not_a_server_error(client, stored):
     for damaged in (b"%PDF-1.7\n" + b"\x00" * 2000, pdf[: len(pdf) // 3], b"%PDF-" + pdf[5:][::-1]):
         response = _upload(client, damaged)
         assert response.status_code == 200
-        assert "<h1>Not verified</h1>" in response.get_data(as_text=True)
+        assert '<div class="panel panel--failure"' in response.get_data(as_text=True)
 
 
 def test_no_file_chosen_is_explained(client):
@@ -198,7 +200,8 @@ def test_auditors_can_download_and_verify(app, stored, make_user, add_member):
     assert stored["report"].report_id in listing.get_data(as_text=True)
     assert "Open a correction" not in listing.get_data(as_text=True)
     downloaded = client.get(f"/assessments/{stored['assessment_id']}/report.pdf").data
-    assert "<h1>Verified</h1>" in _upload(client, downloaded).get_data(as_text=True)
+    verified = _upload(client, downloaded).get_data(as_text=True)
+    assert '<div class="panel panel--confirmation"' in verified
 
 
 def test_verifying_is_rate_limited_per_address(make_app, stored):

@@ -74,7 +74,7 @@ def check_answer(question: Question, answer: Answer) -> list[str]:
     if len(answer.note) > NOTE_MAX_LENGTH:
         problems.append(
             Message(
-                "the evidence note is %(length)d characters long; the most is %(most)d",
+                "the evidence note must be %(most)d characters or fewer: it is %(length)d",
                 length=len(answer.note),
                 most=NOTE_MAX_LENGTH,
             )
@@ -114,7 +114,7 @@ def _check_value(question: Question, value: Any) -> list[str]:
         if len(value) > question.max_length:
             return [
                 Message(
-                    "the answer is %(length)d characters long; the most is %(most)d",
+                    "the answer must be %(most)d characters or fewer: it is %(length)d",
                     length=len(value),
                     most=question.max_length,
                 )
@@ -148,7 +148,7 @@ def _check_multiple(question: MultipleQuestion, value: Any) -> list[str]:
     if question.max_choices is not None and len(set(value)) > question.max_choices:
         problems.append(
             Message(
-                "%(count)d options are chosen; the most is %(most)d",
+                "choose up to %(most)d options: %(count)d are chosen",
                 count=len(set(value)),
                 most=question.max_choices,
             )

@@ -397,7 +397,7 @@ def choose_models(
     known = qset.model_fit.model_ids
     chosen = [m for m in known if m in set(model_ids)]
     if not model_ids:
-        raise ChoiceError("Choose at least one model.")
+        raise ChoiceError("Select the model the organisation will work to.")
     if len(chosen) != len(set(model_ids)):
         raise ChoiceError("Choose from the models listed.")
     result = score(assessment)
@@ -405,7 +405,7 @@ def choose_models(
     reason = (reason or "").strip()
     if recommended and set(chosen) != set(recommended) and not reason:
         raise ChoiceError(
-            "Say why you chose differently from the recommendation: it goes into the report."
+            "Enter why you chose differently from the recommendation: it goes into the report."
         )
     audit.record(
         audit.MODEL_CHOSEN,

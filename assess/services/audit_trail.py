@@ -24,7 +24,20 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union
 
 from assess import audit, db
-from assess.models import AuditEvent, AuditPerson, Membership, Organisation
+from assess.i18n import current_locale
+from assess.models import (
+    Assessment,
+    AuditEvent,
+    AuditPerson,
+    Membership,
+    Organisation,
+    WorkshopSession,
+)
+from assess.questionnaire.schema import Questionnaire
+from assess.reference import QUESTIONNAIRE_NAMES
+from assess.services import assessments as assessment_service
+from assess.services.assessments import KINDS
+from assess.services.questionnaires import current_questionnaires
 
 #: Events on one page of the trail.
 PER_PAGE = 50
@@ -49,6 +62,7 @@ CSV_COLUMNS = (
     "new_value",
     "source",
     "detail",
+    "question_text",
 )
 
 
@@ -58,6 +72,8 @@ class Filters:
     organisation's time zone, both ends included."""
 
     person: str | None = None
+    #: A questionnaire id (its questions, whatever the version).
+    questionnaire: str | None = None
     question: str | None = None
     action: str | None = None
     date_from: date | None = None
@@ -73,6 +89,13 @@ class Row:
     when: datetime
     actor: str
     subject: str | None
+    #: The question's text, for an event about an answer.
+    question_text: str | None = None
+    #: The questionnaire's name ("Definition", ...), for an event about an answer.
+    questionnaire_name: str | None = None
+    #: What the event is about, in words ("Assessment “Plan 2026”"), when the action and the
+    #: person do not say it already.
+    about: str | None = None
 
     @property
     def action_label(self) -> str:
@@ -118,6 +141,8 @@ def _filtered(organisation: Organisation, filters: Filters) -> list[ColumnElemen
         conditions.append(
             or_(AuditEvent.actor_ref == filters.person, AuditEvent.subject_ref == filters.person)
         )
+    if filters.questionnaire:
+        conditions.append(AuditEvent.questionnaire_id == filters.questionnaire)
     if filters.question:
         conditions.append(AuditEvent.question_id == filters.question)
     if filters.action:
@@ -133,15 +158,109 @@ def _filtered(organisation: Organisation, filters: Filters) -> list[ColumnElemen
     return conditions
 
 
-def _rows(organisation: Organisation, events: Sequence[AuditEvent]) -> list[Row]:
+class _Questions:
+    """Question texts and questionnaire names for events, read from the questionnaire versions
+    the organisation's assessments use (then the current files), each loaded once."""
+
+    def __init__(self, organisation: Organisation) -> None:
+        self.organisation = organisation
+        self._texts: dict[tuple[str, str], str] | None = None
+        self._names: dict[str, str] = {}
+        self._order: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def _load(self) -> dict[tuple[str, str], str]:
+        if self._texts is not None:
+            return self._texts
+        texts: dict[tuple[str, str], str] = {}
+        locale = current_locale()
+        sources: list[Questionnaire] = list(current_questionnaires())
+        for assessment in assessment_service.for_organisation(self.organisation.id):
+            sources.extend(assessment_service.questionnaires_of(assessment))
+        for questionnaire in sources:
+            self._names.setdefault(questionnaire.id, questionnaire_name(questionnaire))
+            rank = KINDS.index(questionnaire.kind) if questionnaire.kind in KINDS else len(KINDS)
+            for number, (_section, question) in enumerate(questionnaire.questions()):
+                key = (questionnaire.id, question.id)
+                texts.setdefault(key, question.text.get(locale))
+                self._order.setdefault(key, (rank, number))
+        self._texts = texts
+        return texts
+
+    def text(self, questionnaire_id: str | None, question_id: str | None) -> str | None:
+        """The question's text, or None for an event about no question (or an unknown one)."""
+        if not question_id:
+            return None
+        return self._load().get((questionnaire_id or "", question_id))
+
+    def name(self, questionnaire_id: str | None) -> str | None:
+        """The questionnaire's one name, or its id when it is not known."""
+        if not questionnaire_id:
+            return None
+        self._load()
+        return self._names.get(questionnaire_id, questionnaire_id)
+
+    def order(self, questionnaire_id: str, question_id: str) -> tuple[int, int]:
+        """Where the question comes in the questionnaires (unknown ones last)."""
+        self._load()
+        return self._order.get((questionnaire_id, question_id), (len(KINDS) + 1, 0))
+
+
+def questionnaire_name(questionnaire: Questionnaire) -> str:
+    """The one name of a questionnaire ("Definition", "Model fit", "Adoption")."""
+    name = QUESTIONNAIRE_NAMES.get(questionnaire.kind)
+    return str(name) if name is not None else questionnaire.title.get(current_locale())
+
+
+def _about(event: AuditEvent, titles: dict[int, str], sessions: dict[int, str]) -> str | None:
+    """The object of an event in words, when the action and the person do not say it."""
+    if event.object_type == "assessment" and event.object_id and event.object_id.isdigit():
+        title = titles.get(int(event.object_id))
+        return gettext("Assessment “%(title)s”", title=title) if title else None
+    if event.object_type == "report" and event.object_id:
+        return gettext("Report %(id)s", id=event.object_id)
+    if event.object_type == "workshop" and event.object_id and event.object_id.isdigit():
+        title = sessions.get(int(event.object_id))
+        return gettext("Workshop “%(title)s”", title=title) if title else None
+    # Accounts, memberships and invitations are named by the person the event is about; the
+    # organisation is the one whose trail this is.
+    return None
+
+
+def _rows(
+    organisation: Organisation, events: Sequence[AuditEvent], questions: _Questions | None = None
+) -> list[Row]:
     found = audit.people([e.actor_ref for e in events] + [e.subject_ref for e in events])
     zone = zone_of(organisation)
+    questions = questions or _Questions(organisation)
+    session = db.session()
+    ids = {
+        (e.object_type, int(e.object_id))
+        for e in events
+        if e.object_type in ("assessment", "workshop") and e.object_id and e.object_id.isdigit()
+    }
+    assessment_ids = [i for kind, i in ids if kind == "assessment"]
+    session_ids = [i for kind, i in ids if kind == "workshop"]
+    titles = dict(
+        session.execute(
+            select(Assessment.id, Assessment.title).where(
+                Assessment.id.in_(assessment_ids), Assessment.organisation_id == organisation.id
+            )
+        ).all()
+    )
+    session_titles = dict(
+        session.execute(
+            select(WorkshopSession.id, WorkshopSession.title).where(
+                WorkshopSession.id.in_(session_ids)
+            )
+        ).all()
+    )
 
     def name(ref: str | None) -> str | None:
         if ref is None:
             return None
         person = found.get(ref)
-        return person.display_name if person else ref
+        # A reference with no record left is a person erased before pseudonyms were kept.
+        return person.display_name if person else gettext("Erased person")
 
     return [
         Row(
@@ -150,9 +269,34 @@ def _rows(organisation: Organisation, events: Sequence[AuditEvent]) -> list[Row]
             actor=name(e.actor_ref)
             or (gettext("System") if e.source == "system" else gettext("Unknown")),
             subject=name(e.subject_ref),
+            question_text=questions.text(e.questionnaire_id, e.question_id),
+            questionnaire_name=questions.name(e.questionnaire_id),
+            about=_about(e, titles, session_titles),
         )
         for e in events
     ]
+
+
+def questions_in_trail(organisation: Organisation) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The questionnaires and questions the organisation's trail has events about, in the order
+    they are asked: (questionnaire id, name, [(question id, text)]), for the filter's lists."""
+    pairs = db.session().execute(
+        select(AuditEvent.questionnaire_id, AuditEvent.question_id)
+        .where(
+            AuditEvent.organisation_id == organisation.id,
+            AuditEvent.questionnaire_id.is_not(None),
+            AuditEvent.question_id.is_not(None),
+        )
+        .distinct()
+    )
+    questions = _Questions(organisation)
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for questionnaire_id, question_id in sorted(
+        pairs.all(), key=lambda pair: questions.order(pair[0], pair[1])
+    ):
+        text = questions.text(questionnaire_id, question_id) or question_id
+        grouped.setdefault(questionnaire_id, []).append((question_id, text))
+    return [(qid, questions.name(qid) or qid, items) for qid, items in grouped.items()]
 
 
 def page(organisation: Organisation, filters: Filters, number: int = 1) -> Page:
@@ -175,6 +319,7 @@ def page(organisation: Organisation, filters: Filters, number: int = 1) -> Page:
 def rows(organisation: Organisation, filters: Filters) -> Iterator[Row]:
     """Every row of the filtered trail, oldest first, read a chunk at a time."""
     conditions = _filtered(organisation, filters)
+    questions = _Questions(organisation)
     last_id = 0
     while True:
         events = (
@@ -189,7 +334,7 @@ def rows(organisation: Organisation, filters: Filters) -> Iterator[Row]:
         )
         if not events:
             return
-        yield from _rows(organisation, events)
+        yield from _rows(organisation, events, questions)
         last_id = events[-1].id
 
 
@@ -273,5 +418,6 @@ def csv_lines(organisation: Organisation, filters: Filters) -> Iterator[str]:
                 _json(e.new_value),
                 e.source,
                 _json(e.detail),
+                row.question_text or "",
             ]
         )

@@ -24,12 +24,13 @@ from assess.errors import csrf_error
 from assess.figures import fit_rows, profile_rows, segment_rows
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Organisation
+from assess.questionnaire import effort
 from assess.questionnaire.answers import Answer
 from assess.questionnaire.schema import Question, Questionnaire, Section
 from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
 from assess.scoring import METHOD_VERSION
 from assess.scoring.fit import Contribution
-from assess.services import assessments
+from assess.services import assessments, resume
 from assess.services.assessments import AssessmentClosed, ChoiceError, SaveOutcome, StoredAnswer
 from assess.services.questionnaires import current_questionnaires
 from assess.templating import clock_time, local_time
@@ -51,17 +52,6 @@ _EXPIRED_TOKEN = ("The CSRF token has expired.", "The CSRF session token is miss
 # ---- helpers -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Step:
-    """One questionnaire of an assessment, with where the person is in it."""
-
-    questionnaire: Questionnaire
-    answered: int
-    total: int
-    #: not_started, in_progress or completed.
-    status: str
-
-
 def _questionnaire(assessment: Assessment, questionnaire_id: str) -> Questionnaire:
     try:
         return assessments.questionnaires_of(assessment).by_id(questionnaire_id)
@@ -76,18 +66,8 @@ def _section(questionnaire: Questionnaire, section_id: str) -> Section:
         abort(404)
 
 
-def _steps(assessment: Assessment) -> list[Step]:
-    steps = []
-    for questionnaire in assessments.questionnaires_of(assessment):
-        stored = assessments.answers(assessment, questionnaire.id)
-        answered, total = answer_forms.count_progress(
-            questionnaire, stored, visible_questions(questionnaire, stored)
-        )
-        status = "not_started" if not stored else "in_progress"
-        if total and answered == total:
-            status = "completed"
-        steps.append(Step(questionnaire, answered, total, status))
-    return steps
+def _steps(assessment: Assessment) -> list[resume.QuestionnaireProgress]:
+    return list(resume.standing(assessment).questionnaires)
 
 
 def _can_answer(assessment: Assessment) -> bool:
@@ -123,24 +103,29 @@ def _after_check_url(assessment: Assessment, questionnaire: Questionnaire) -> tu
     return url_for("assessments.results", assessment_id=assessment.id), gettext("See the results")
 
 
+def step_url(assessment: Assessment, step: resume.NextStep) -> str:
+    """The page of ``step``: a question on its section page, the model choice, or the results."""
+    if step.kind == resume.CHOICE:
+        return url_for("assessments.choice", assessment_id=assessment.id)
+    if step.kind == resume.RESULTS:
+        return url_for("assessments.results", assessment_id=assessment.id)
+    questionnaire = assessments.questionnaires_of(assessment).by_id(step.questionnaire_id or "")
+    first = questionnaire.sections[0]
+    if step.section_id == first.id and step.question_id == first.questions[0].id:
+        # The very start: the top of the page, where "Before you start" is.
+        return _section_url(assessment, questionnaire, first)
+    return url_for(
+        "assessments.section",
+        assessment_id=assessment.id,
+        questionnaire_id=step.questionnaire_id,
+        section_id=step.section_id,
+        _anchor=f"question-{step.question_id}",
+    )
+
+
 def _resume_url(assessment: Assessment) -> str:
-    """Where the signed-in person left off (the first page when they have not started)."""
-    qset = assessments.questionnaires_of(assessment)
-    point = assessments.resume_point(current_user, assessment)
-    if point is not None:
-        step, section_id = point
-        if step == "choice":
-            return url_for("assessments.choice", assessment_id=assessment.id)
-        if step == "results":
-            return url_for("assessments.results", assessment_id=assessment.id)
-        try:
-            questionnaire = qset.by_id(step)
-            if section_id is None:
-                return _check_url(assessment, questionnaire)
-            return _section_url(assessment, questionnaire, questionnaire.section(section_id))
-        except KeyError:
-            pass
-    return _section_url(assessment, qset.definition, qset.definition.sections[0])
+    """Where "Continue" leads the signed-in person: the next question to answer."""
+    return step_url(assessment, resume.next_step(assessment, current_user))
 
 
 def _record(assessment: Assessment, step: str, section_id: str | None) -> None:
@@ -191,7 +176,10 @@ def start(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     if not title:
         error = gettext("Enter a name for the assessment.")
     elif len(title) > TITLE_MAX_LENGTH:
-        error = gettext("The name must be %(most)d characters or fewer.", most=TITLE_MAX_LENGTH)
+        error = gettext(
+            "The name of the assessment must be %(most)d characters or fewer.",
+            most=TITLE_MAX_LENGTH,
+        )
     if error:
         return render_template(
             "assessments/index.html",
@@ -215,7 +203,8 @@ def start(organisation: Organisation, org_id: int) -> ResponseReturnValue:
 @access.requires("assessment.view", load=load_assessment)
 def overview(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     """The three questionnaires with their progress, and where to carry on."""
-    steps = _steps(assessment)
+    standing = resume.standing(assessment, current_user)
+    steps = list(standing.questionnaires)
     first_sections = {
         s.questionnaire.id: _section_url(assessment, s.questionnaire, s.questionnaire.sections[0])
         for s in steps
@@ -226,9 +215,13 @@ def overview(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         steps=steps,
         first_sections=first_sections,
         check_urls={s.questionnaire.id: _check_url(assessment, s.questionnaire) for s in steps},
-        resume_url=_resume_url(assessment) if _can_answer(assessment) else None,
+        standing=standing,
+        resume_url=step_url(assessment, standing.next) if _can_answer(assessment) else None,
         can_answer=_can_answer(assessment),
         model_names=_model_names(assessment),
+        efforts={
+            s.questionnaire.id: effort.estimate(s.questionnaire, current_locale()) for s in steps
+        },
     )
 
 
@@ -313,7 +306,9 @@ def _render_section(
         number=index + 1,
         count=len(questionnaire.sections),
         views=views,
-        previous_url=_section_url(assessment, questionnaire, previous) if previous else None,
+        previous_url=_section_url(assessment, questionnaire, previous)
+        if previous
+        else _before_questionnaire_url(assessment, questionnaire),
         answered=answered,
         total=total,
         can_answer=_can_answer(assessment),
@@ -323,7 +318,35 @@ def _render_section(
         locale=locale,
         describe=answer_forms.describe,
         status_label=answer_forms.status_label,
+        most=_question_count(questionnaire),
+        **_effort_context(questionnaire, locale),
     ), status
+
+
+def _before_questionnaire_url(assessment: Assessment, questionnaire: Questionnaire) -> str:
+    """The page before a questionnaire's first section in the flow: the previous questionnaire's
+    check page, the model choice before adoption, the overview before the definition."""
+    qset = assessments.questionnaires_of(assessment)
+    if questionnaire.kind == "model-fit":
+        return _check_url(assessment, qset.definition)
+    if questionnaire.kind == "adoption":
+        return url_for("assessments.choice", assessment_id=assessment.id)
+    return url_for("assessments.overview", assessment_id=assessment.id)
+
+
+def _question_count(questionnaire: Questionnaire) -> int:
+    """Every question, shown or not: the most a person can be asked."""
+    return sum(1 for _ in questionnaire.questions())
+
+
+def _effort_context(questionnaire: Questionnaire, locale: str) -> dict[str, object]:
+    """What the "before you start" panel shows: the estimate and the rates it was made with."""
+    return {
+        "effort": effort.estimate(questionnaire, locale),
+        "reading_speed": effort.READING_WORDS_PER_MINUTE,
+        "seconds_per_answer": effort.SECONDS_PER_ANSWER,
+        "seconds_per_note": effort.SECONDS_PER_EVIDENCE_NOTE,
+    }
 
 
 @bp.get("/assessments/<int:assessment_id>/<questionnaire_id>/<section_id>")
@@ -414,10 +437,20 @@ def save_section(
         )
         query = "&".join(f"new={qid}" for qid in new)
         return redirect(f"{here}?{query}#question-{new[0]}")
+    if parsed.action == "save-exit":
+        # Autosave may have stored every answer already: say so whether or not this post changed
+        # anything, and show where "Continue" will bring the person back.
+        flash(
+            gettext(
+                "Your answers to “%(title)s” have been saved. You can come back at any time: "
+                "sign in and choose Continue.",
+                title=assessment.title,
+            ),
+            "success",
+        )
+        return redirect(url_for("start.index"))
     if outcome.saved:
         flash(gettext("Your answers have been saved."), "success")
-    if parsed.action == "save-exit":
-        return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     index = questionnaire.sections.index(found)
     if index + 1 < len(questionnaire.sections):
         return redirect(_section_url(assessment, questionnaire, questionnaire.sections[index + 1]))
@@ -532,14 +565,18 @@ def autosave(
         ), 409
     stored = assessments.stored_answers(assessment, questionnaire.id).get(question.id)
     answers = assessments.answers(assessment, questionnaire.id)
+    visible = visible_questions(questionnaire, answers)
+    answered, total = answer_forms.count_progress(questionnaire, answers, visible)
     return jsonify(
+        answered=answered,
+        total=total,
         status="saved" if outcome.saved else "unchanged",
         revision=stored.revision if stored else None,
         was=answer_forms.fingerprint(stored.answer if stored else None),
         message=gettext("Saved at %(time)s", time=clock_time(stored.updated_at) if stored else "")
         if stored
         else gettext("Saved"),
-        visible=sorted(visible_questions(questionnaire, answers)),
+        visible=sorted(visible),
     )
 
 
@@ -565,6 +602,7 @@ def check(assessment: Assessment, assessment_id: int, questionnaire_id: str) -> 
         visible=visible,
         answered=answered,
         total=total,
+        most=_question_count(questionnaire),
         section_url=lambda s: _section_url(assessment, questionnaire, s),
         next_url=next_url,
         next_label=next_label,
@@ -587,12 +625,13 @@ def _contribution_view(
     assessment: Assessment, model_fit: Questionnaire, contribution: Contribution, locale: str
 ) -> dict[str, object]:
     question = model_fit.question(contribution.question_id)
-    option = answer_forms.describe(
-        question, Answer(question.id, value=contribution.option_id), locale
-    )
+    # The one option behind this contribution, in full (a multiple-choice answer contributes
+    # once for each option chosen).
+    options = getattr(question, "options", None) or []
+    label = next((o.label.get(locale) for o in options if o.id == contribution.option_id), None)
     return {
         "question": question.text.get(locale),
-        "answer": option[0] if option else contribution.option_id,
+        "answer": label or contribution.option_id,
         "model_id": contribution.model_id,
         "weight": contribution.weight,
         "url": _answer_url(assessment, model_fit, question.id),
@@ -648,9 +687,8 @@ def _render_choice(
 def choice(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     """The recommendation, each model's fit, and the body's choice of model or blend."""
     _record(assessment, "choice", None)
-    result = assessments.score(assessment, current_locale())
-    recommended = list(result.fit.recommendation.model_ids) if result.fit else []
-    chosen = list(assessment.chosen_models or recommended)
+    # Nothing is ticked until the organisation has chosen: the recommendation is advice.
+    chosen = list(assessment.chosen_models or [])
     return _render_choice(assessment, chosen, assessment.choice_reason or "", None)
 
 
@@ -662,7 +700,7 @@ def choose(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     reason = answer_forms.clean_text(request.form.get("reason"))
     if len(reason) > REASON_MAX_LENGTH:
         error = gettext(
-            "The reason is %(length)d characters long. Shorten it to %(most)d characters or fewer.",
+            "Why you chose differently must be %(most)d characters or fewer: it is %(length)d.",
             length=len(reason),
             most=REASON_MAX_LENGTH,
         )

@@ -17,7 +17,7 @@ from assess.views.organisations import load_organisation
 bp = Blueprint("audit", __name__, url_prefix="/organisations")
 
 #: Query-string names of the filters, as the page's form sends them.
-FILTER_ARGS = ("person", "question", "action", "from", "to")
+FILTER_ARGS = ("person", "questionnaire", "question", "action", "from", "to")
 
 
 def _date(raw: str | None) -> tuple[date | None, str | None]:
@@ -42,6 +42,7 @@ def _filters(args: MultiDict[str, str]) -> tuple[audit_trail.Filters, list[str]]
     return (
         audit_trail.Filters(
             person=(args.get("person") or "").strip()[:16] or None,
+            questionnaire=(args.get("questionnaire") or "").strip()[:64] or None,
             question=(args.get("question") or "").strip()[:64] or None,
             action=action,
             date_from=date_from,
@@ -69,6 +70,7 @@ def trail(organisation: Organisation, org_id: int) -> ResponseReturnValue:
         filters=filters,
         problems=problems,
         people=audit_trail.people_in_trail(organisation),
+        questionnaires=audit_trail.questions_in_trail(organisation),
         actions=audit.ACTION_LABELS,
         describe=audit_trail.describe,
         csv_url=url_for(".export", org_id=org_id, **kept),

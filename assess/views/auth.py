@@ -62,7 +62,7 @@ def _after_sign_in(default: str) -> ResponseReturnValue:
 def register() -> ResponseReturnValue:
     """Create an account, then set up an organisation or wait for an invitation."""
     if current_user.is_authenticated:
-        return redirect(url_for("home.index"))
+        return redirect(url_for("start.index"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -93,7 +93,7 @@ def login() -> ResponseReturnValue:
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             sessions.sign_in(user)
-            return _after_sign_in(url_for("home.index"))
+            return _after_sign_in(url_for("start.index"))
         refused = True
     return render_template(
         "auth/login.html", form=form, refused=refused, refusal=str(LOGIN_REFUSED)
@@ -202,7 +202,7 @@ def kept_form() -> ResponseReturnValue:
     kept = session_service.kept_form(session.pop(sessions.KEPT, None), current_user.id)
     if kept is None:
         flash(gettext("There is no kept form any more."), "info")
-        return redirect(url_for("home.index"))
+        return redirect(url_for("start.index"))
     path, fields = kept.path, kept.fields
     session_service.discard_kept_form(kept)
     return render_template("auth/kept_form.html", path=safe_next(path) or "/", fields=fields)

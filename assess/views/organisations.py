@@ -12,7 +12,7 @@ from assess.forms import InviteForm, NewAccountForm, OrganisationForm, RoleForm
 from assess.i18n import translate
 from assess.models import Invitation, Membership, Organisation
 from assess.permissions import ROLE_LABELS
-from assess.services import ServiceError, accounts, organisations
+from assess.services import ServiceError, accounts, assessments, organisations
 from assess.views.loaders import load_organisation
 from assess.views.util import apply_error
 
@@ -79,7 +79,11 @@ def create() -> ResponseReturnValue:
                 )
                 return redirect(url_for("organisations.index"))
             flash(
-                gettext("%(name)s is set up. Invite your colleagues next.", name=organisation.name),
+                gettext(
+                    "%(name)s is set up. Start your first assessment, then invite your "
+                    "colleagues to answer with you.",
+                    name=organisation.name,
+                ),
                 "success",
             )
             return redirect(url_for("organisations.show", org_id=organisation.id))
@@ -94,6 +98,7 @@ def show(organisation: Organisation, org_id: int) -> ResponseReturnValue:
         "organisations/show.html",
         organisation=organisation,
         membership=access.current_membership(),
+        has_assessments=bool(assessments.for_organisation(organisation.id)),
         role_labels=ROLE_LABELS,
     )
 

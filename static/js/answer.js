@@ -2,7 +2,8 @@
    - each question is saved as the person leaves it (or picks an option), with a visible status;
    - conditional questions appear and disappear as the answers they depend on change (the server
      applies the same rule when the page is saved, and stays the authority);
-   - "Don't know" and "Not applicable" checkboxes exclude the other choices.
+   - "Don't know" and "Not applicable" checkboxes exclude the other choices;
+   - the progress count under the heading follows each autosave.
    The page's own save button always works: an answer not saved here is saved with the page. */
 (function () {
   "use strict";
@@ -22,6 +23,21 @@
     status.classList.remove("save-status--problem", "save-status--pending");
     if (kind) { status.classList.add("save-status--" + kind); }
     status.textContent = text;
+  }
+
+  // ---- progress: the count follows each autosave ------------------------------------------
+
+  function applyProgress(answered, total) {
+    if (typeof answered !== "number" || typeof total !== "number") { return; }
+    var block = document.querySelector("[data-progress]");
+    if (!block) { return; }
+    var text = block.querySelector("[data-progress-text]");
+    var bar = block.querySelector("progress");
+    if (text) {
+      text.textContent = (block.getAttribute("data-msg-progress") || "")
+        .replace("{answered}", answered).replace("{total}", total);
+    }
+    if (bar) { bar.max = total || 1; bar.value = answered; }
   }
 
   // ---- conditional questions -------------------------------------------------------------
@@ -120,6 +136,7 @@
         box.querySelector("[data-was]").value = body.was || "";
         setStatus(box, body.message || msg("saved"));
         applyServerVisibility(body.visible);
+        applyProgress(body.answered, body.total);
       } else if (result.code === 409) {
         setStatus(box, body.message || msg("conflict"), "problem");
       } else if (result.code === 401) {

@@ -1,4 +1,4 @@
-"""Helpers for the browser tests: accessibility checks with axe-core."""
+"""Helpers for the browser tests: accessibility checks with axe-core, and reflow (WCAG 1.4.10)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,22 @@ import pytest
 
 #: The axe-core rule tags that make up WCAG 2.0, 2.1 and 2.2 at levels A and AA.
 WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+#: WCAG 1.4.10: content reflows at 320 CSS pixels (1280 pixels at 400 % zoom).
+REFLOW_WIDTH = 320
+
+#: The elements that reach past the right edge of the window, to name in a failure.
+_OVERFLOWING = """(width) => Array.from(document.querySelectorAll('main *, header *, footer *'))
+  .filter((el) => el.getBoundingClientRect().right > width + 1 && el.getClientRects().length)
+  .filter((el) => !Array.from(el.querySelectorAll('*')).some(
+      (child) => child.getBoundingClientRect().right > width + 1))
+  .slice(0, 5)
+  .map((el) => {
+    const classes = typeof el.className === 'string' && el.className.trim()
+      ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+    const id = el.id ? '#' + el.id : '';
+    return `${el.tagName.toLowerCase()}${id}${classes} reaches `
+      + `${Math.round(el.getBoundingClientRect().right)}px`;
+  })"""
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
@@ -21,8 +37,36 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     return list(results.response["violations"])
 
 
+def sideways_scroll(page: Any, width: int) -> str | None:
+    """A description of what makes the page wider than ``width`` pixels at that window width, or
+    None when nothing scrolls sideways. The window is put back as it was."""
+    original = page.viewport_size or {"width": 1280, "height": 900}
+    if original["width"] != width:
+        page.set_viewport_size({"width": width, "height": original["height"]})
+    try:
+        used = page.evaluate("document.documentElement.scrollWidth")
+        if used <= width:
+            return None
+        culprits = page.evaluate(_OVERFLOWING, width)
+        return f"{page.url} is {used}px wide at {width}px: " + "; ".join(culprits)
+    finally:
+        if original["width"] != width:
+            page.set_viewport_size(original)
+
+
+def assert_reflows(page: Any) -> None:
+    """Fail when the page scrolls sideways at its own width or at 320 pixels (WCAG 1.4.10)."""
+    width = (page.viewport_size or {"width": 1280})["width"]
+    for at in dict.fromkeys((width, REFLOW_WIDTH)):
+        problem = sideways_scroll(page, at)
+        if problem:
+            pytest.fail(problem)
+
+
 def assert_accessible(page: Any) -> None:
-    """Fail with a readable list when axe finds any WCAG A/AA violation on the page."""
+    """Fail with a readable list when axe finds any WCAG A/AA violation on the page, or when the
+    page scrolls sideways at its width or at 320 pixels: every page a browser test checks is
+    checked for reflow too."""
     violations = axe_violations(page)
     if violations:
         lines = [f"{page.url}: {len(violations)} accessibility violation(s)"]
@@ -31,3 +75,4 @@ def assert_accessible(page: Any) -> None:
             for node in violation["nodes"][:5]:
                 lines.append(f"    {node['target']}: {node['failureSummary'].splitlines()[-1]}")
         pytest.fail("\n".join(lines))
+    assert_reflows(page)

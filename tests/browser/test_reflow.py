@@ -1,0 +1,96 @@
+"""WCAG 1.4.10 on the pages people manage an organisation with: an admin and an auditor of the
+demo council, with one finalised report, visit each page at desktop and phone widths. Every page
+passes axe and scrolls sideways neither at its width nor at 320 pixels (``assert_accessible``
+checks both, as it does on every page of every browser test)."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import assert_accessible, sideways_scroll
+from sqlalchemy import select
+
+from assess import db
+from assess.models import Assessment, User
+from assess.services import finalising
+
+PASSWORD = "demo borough 2025"
+
+ADMIN_PAGES = (
+    "/start",
+    "/organisations",
+    "/organisations/{org}",
+    "/organisations/{org}/members",
+    "/organisations/{org}/invitations/new",
+    "/organisations/{org}/settings",
+    "/organisations/{org}/assessments",
+    "/organisations/{org}/reports",
+    "/organisations/{org}/audit",
+    "/account",
+    "/verify",
+)
+AUDITOR_PAGES = (
+    "/start",
+    "/organisations/{org}/reports",
+    "/organisations/{org}/audit",
+    "/organisations/{org}/members",
+)
+
+
+@pytest.fixture
+def demo(app, runner):
+    """The demo council, with its assessment finalised (so the reports page lists a report)."""
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        session = db.session()
+        assessment = session.scalars(select(Assessment)).first()
+        admin = session.scalars(select(User).where(User.email == "admin@demo.example")).one()
+        stored = finalising.finalise(assessment, admin)
+        return {"org": assessment.organisation_id, "sha256": stored.sha256}
+
+
+def _sign_in(tab, url, email):
+    tab.goto(url + "/login")
+    tab.locator("#email").fill(email)
+    tab.locator("#password").fill(PASSWORD)
+    with tab.expect_navigation():
+        tab.locator("main button[type=submit]").press("Enter")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize(
+    ("email", "pages"),
+    [("admin@demo.example", ADMIN_PAGES), ("auditor@demo.example", AUDITOR_PAGES)],
+    ids=["admin", "auditor"],
+)
+def test_organisation_pages_reflow_and_pass_axe(browser, live_server, demo, email, pages, width):
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    try:
+        _sign_in(tab, live_server.url, email)
+        for path in pages:
+            tab.goto(live_server.url + path.format(org=demo["org"]))
+            assert tab.locator("main h1").count() == 1, path
+            assert_accessible(tab)
+    finally:
+        context.close()
+
+
+def test_the_reports_page_keeps_download_on_screen_with_the_whole_sha256(
+    browser, live_server, demo
+):
+    """The unbroken SHA-256 used to push Download off a 1280-pixel screen: it wraps now, and all
+    64 characters are still there to copy."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    try:
+        _sign_in(tab, live_server.url, "auditor@demo.example")
+        tab.goto(f"{live_server.url}/organisations/{demo['org']}/reports")
+        assert tab.locator("code.sha256").inner_text() == demo["sha256"]
+        for width in (1280, 320):
+            tab.set_viewport_size({"width": width, "height": 900})
+            assert sideways_scroll(tab, width) is None
+            download = tab.locator("main a", has_text="Download").bounding_box()
+            assert download["x"] + download["width"] <= width
+    finally:
+        context.close()
