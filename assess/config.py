@@ -67,6 +67,15 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_STARTTLS": True,
     "SMTP_SSL": False,
     "SMTP_TIMEOUT": 10,
+    # Email is queued in the database and sent after the response by a thread in each worker.
+    # False: sent at the end of the request instead (tests; still never shown as an error).
+    "MAIL_SEND_IN_BACKGROUND": True,
+    # Seconds between the sender thread's retries of failed email.
+    "MAIL_RETRY_INTERVAL": 300,
+    # Tries before a message is left failed (an admin can still resend an invitation).
+    "MAIL_MAX_ATTEMPTS": 8,
+    # Days the outbox keeps a record of each message (its text is dropped once it is sent).
+    "MAIL_OUTBOX_RETENTION_DAYS": 30,
     # --- rate limits on signing in, registering and password resets (Flask-Limiter) ---
     "RATELIMIT_ENABLED": True,
     # Where counts are kept: memory:// suits one process; use redis://... for several workers.
@@ -111,6 +120,7 @@ _BOOLEAN = {
     "SMTP_STARTTLS",
     "SMTP_SSL",
     "RATELIMIT_ENABLED",
+    "MAIL_SEND_IN_BACKGROUND",
 }
 _INTEGER = {
     "MAX_CONTENT_LENGTH",
@@ -127,6 +137,9 @@ _INTEGER = {
     "PASSWORD_HASH_PARALLELISM",
     "SMTP_PORT",
     "SMTP_TIMEOUT",
+    "MAIL_RETRY_INTERVAL",
+    "MAIL_MAX_ATTEMPTS",
+    "MAIL_OUTBOX_RETENTION_DAYS",
     "ORGANISATION_DELETION_GRACE_DAYS",
     "WORKSHOP_ANSWER_RETENTION_DAYS",
     "REPORT_VERIFY_MAX_BYTES",

@@ -6,6 +6,7 @@ must be imported below.
 
 from assess.db import Base
 from assess.models.accounts import (
+    EmailVerification,
     Invitation,
     KeptForm,
     Membership,
@@ -16,6 +17,8 @@ from assess.models.accounts import (
 )
 from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.models.audit import AuditEvent, AuditPerson
+from assess.models.limits import RateLimitCounter
+from assess.models.mail import OutboxMessage
 from assess.models.questionnaires import QuestionnaireVersion
 from assess.models.reports import StoredReport
 from assess.models.workshops import (
@@ -32,15 +35,18 @@ __all__ = [
     "AuditPerson",
     "Base",
     "ConsensusRecord",
+    "EmailVerification",
     "Invitation",
     "KeptForm",
     "Membership",
     "Organisation",
+    "OutboxMessage",
     "Participant",
     "ParticipantAnswer",
     "PasswordReset",
     "Progress",
     "QuestionnaireVersion",
+    "RateLimitCounter",
     "StoredReport",
     "User",
     "UserSession",

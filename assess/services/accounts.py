@@ -8,10 +8,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from sqlalchemy import select, update
 
-from assess import audit, db, mail, passwords
+from assess import audit, db, passwords
 from assess.models import PasswordReset, User
 from assess.questionnaire.validation import Message
-from assess.services import ServiceError, sessions
+from assess.services import ServiceError, outbox, sessions
 from assess.services.tokens import new_token, token_hash
 
 
@@ -127,6 +127,18 @@ def request_password_reset(email: str) -> None:
         return
     if user is None:
         return
+    _queue_reset(
+        user,
+        kind="password_reset",
+        template="password_reset",
+        subject=Message("Reset your assess password"),
+    )
+    db.session().commit()
+
+
+def _queue_reset(user: User, *, kind: str, template: str, subject: Message) -> None:
+    """Issue a reset link for ``user`` (earlier ones stop working) and queue ``template`` with it,
+    in the caller's transaction."""
     now = db.utcnow()
     session = db.session()
     session.execute(
@@ -137,11 +149,11 @@ def request_password_reset(email: str) -> None:
     token, digest = new_token()
     ttl = timedelta(seconds=current_app.config["PASSWORD_RESET_TTL"])
     session.add(PasswordReset(token_hash=digest, user_id=user.id, expires_at=now + ttl))
-    session.commit()
-    mail.send_template(
+    outbox.queue(
         user.email,
-        "password_reset",
-        Message("Reset your assess password"),
+        template,
+        subject,
+        kind=kind,
         user=user,
         link=url_for("auth.reset_password", token=token, _external=True),
         minutes=int(ttl.total_seconds() // 60),
