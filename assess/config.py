@@ -48,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     # Seconds a password-reset link works for, and an invitation.
     "PASSWORD_RESET_TTL": 3600,
     "INVITATION_TTL": 7 * 24 * 3600,
+    # Seconds a link confirming a new account's email address works for.
+    "EMAIL_VERIFICATION_TTL": 48 * 3600,
     # Argon2id cost (OWASP: 19 MiB of memory, 2 iterations, 1 lane). Tests lower it.
     "PASSWORD_HASH_MEMORY_COST": 19456,
     "PASSWORD_HASH_TIME_COST": 2,
@@ -132,6 +134,7 @@ _INTEGER = {
     "SESSION_WARNING",
     "PASSWORD_RESET_TTL",
     "INVITATION_TTL",
+    "EMAIL_VERIFICATION_TTL",
     "PASSWORD_HASH_MEMORY_COST",
     "PASSWORD_HASH_TIME_COST",
     "PASSWORD_HASH_PARALLELISM",

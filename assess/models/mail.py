@@ -36,7 +36,11 @@ class OutboxMessage(Base):
     #: Its subject line, as sent.
     subject: Mapped[str] = mapped_column(Text)
     #: The whole message (RFC 5322). Cleared once sent: it may carry a link that acts as a key.
+    #: None while queued for a request that the sender turns into a message (or drops), such as
+    #: a password reset for an address that may have no account (see ``outbox.request_handler``).
     message: Mapped[str | None] = mapped_column(Text)
+    #: For such a request: the site's address as the person used it, for the links in the message.
+    base_url: Mapped[str | None] = mapped_column(String(500))
     #: One of MAIL_STATES.
     state: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     #: How many times sending was tried.

@@ -13,7 +13,7 @@ from assess.models import Invitation, Membership, Organisation, OutboxMessage, U
 from assess.permissions import ADMIN, ROLES
 from assess.questionnaire.validation import Message
 from assess.reference import COUNTRIES, SECTORS, SIZE_BANDS, is_time_zone
-from assess.services import ServiceError, outbox
+from assess.services import ServiceError, accounts, outbox
 from assess.services.accounts import normalise_email
 from assess.services.tokens import new_token, token_hash
 
@@ -254,6 +254,7 @@ def invite(organisation: Organisation, email: str, role: str, invited_by: User) 
             organisation=organisation.name,
         ),
         kind="invitation",
+        for_invitation=invitation,
         invitation=invitation,
         organisation=organisation,
         invited_by=invited_by,
@@ -335,6 +336,18 @@ def accept(invitation: Invitation, user: User) -> Membership:
     )
     db.session().commit()
     return member
+
+
+def accept_as_new_account(invitation: Invitation, name: str, password: str) -> User:
+    """Create the invited person's account and make them a member, in one transaction.
+
+    The invitation link proves the address, so the account is confirmed; an unconfirmed account
+    someone else registered with the address is taken over (see
+    ``accounts.register_through_invitation``).
+    """
+    user = accounts.register_through_invitation(name, invitation.email, password)
+    accept(invitation, user)
+    return user
 
 
 def add_member(organisation: Organisation, user: User, role: str) -> Membership:

@@ -11,12 +11,14 @@ an invitation from the members page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email import policy
+from email.message import EmailMessage
 from email.parser import Parser
 from typing import Any
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import delete, or_, select, update
 
 from assess import db, mail
@@ -36,10 +38,11 @@ def queue(
     subject: Any,
     *,
     kind: str,
-    invitation: Invitation | None = None,
+    for_invitation: Invitation | None = None,
     **context: Any,
 ) -> OutboxMessage:
-    """Render ``mail/<template>`` for ``to`` and add it to the outbox (not committed)."""
+    """Render ``mail/<template>`` for ``to`` and add it to the outbox (not committed);
+    ``for_invitation`` links it to the invitation it carries."""
     message = mail.render_template_message(to, template, subject, **context)
     record = OutboxMessage(
         kind=kind,
@@ -49,12 +52,73 @@ def queue(
         state="queued",
         attempts=0,
         next_attempt_at=db.utcnow(),
-        invitation=invitation,
+        invitation=for_invitation,
     )
     db.session().add(record)
     if has_request_context():
         setattr(g, _PENDING, True)
     return record
+
+
+#: Turns a queued request into the message to send, or None to drop it without a trace.
+RequestHandler = Callable[[str], EmailMessage | None]
+
+_handlers: dict[str, RequestHandler] = {}
+
+
+def request_handler(kind: str) -> Callable[[RequestHandler], RequestHandler]:
+    """Register the decorated function as the handler of queued requests of ``kind``.
+
+    It is called by the sender with the recipient, inside a request context for the site's
+    address, and may change the database (its changes are committed with the message).
+    """
+
+    def register(handler: RequestHandler) -> RequestHandler:
+        _handlers[kind] = handler
+        return handler
+
+    return register
+
+
+def queue_request(kind: str, recipient: str) -> OutboxMessage:
+    """Queue a request that the sender decides about (not committed).
+
+    Answering a request the same way, and as fast, whatever the address: the request itself only
+    writes this row; looking the address up, issuing a link and writing the email happen after
+    the response.
+    """
+    if kind not in _handlers:
+        raise ValueError(f"no handler for queued requests of kind {kind!r}")
+    record = OutboxMessage(
+        kind=kind,
+        recipient=recipient,
+        subject="",
+        message=None,
+        base_url=request.url_root if has_request_context() else None,
+        state="queued",
+        attempts=0,
+        next_attempt_at=db.utcnow(),
+    )
+    db.session().add(record)
+    if has_request_context():
+        setattr(g, _PENDING, True)
+    return record
+
+
+def _resolve(record: OutboxMessage) -> bool:
+    """Turn a queued request into its message; False if it was dropped (and deleted)."""
+    session = db.session()
+    with current_app.test_request_context(base_url=record.base_url or "http://localhost/"):
+        message = _handlers[record.kind](record.recipient)
+    if message is None:
+        session.delete(record)
+        session.commit()
+        return False
+    record.subject = str(message["Subject"])
+    record.message = message.as_string(policy=policy.SMTP)
+    record.base_url = None
+    session.commit()
+    return True
 
 
 def queued_in_this_request() -> bool:
@@ -96,29 +160,23 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def deliver(message_id: int, *, due_only: bool = True) -> bool | None:
-    """Send one message if this sender can take it: True sent, False failed, None not taken."""
+    """Send one message if this sender can take it: True sent, False failed, None not taken
+    (or a queued request that turned out to need no email)."""
     now = db.utcnow()
     if not _claim(message_id, now, due_only=due_only):
         return None
     session = db.session()
     record = session.get(OutboxMessage, message_id)
-    assert record is not None and record.message is not None
+    assert record is not None
     session.refresh(record)
     try:
+        if record.message is None and not _resolve(record):
+            return None
+        assert record.message is not None
         mail.send(Parser(policy=policy.default).parsestr(record.message))
-    except Exception as error:  # any failure of the transport is recorded
-        record.state = "failed"
-        record.attempts += 1
-        record.last_error = f"{type(error).__name__}: {error}"[:1000]
-        record.next_attempt_at = db.utcnow() + _backoff(record.attempts)
-        session.commit()
-        current_app.logger.warning(
-            "email %s to %s failed (attempt %s): %s",
-            record.id,
-            record.recipient,
-            record.attempts,
-            record.last_error,
-        )
+    except Exception as error:  # any failure of the lookup or the transport is recorded
+        session.rollback()
+        _failed(record, error)
         return False
     record.state = "sent"
     record.attempts += 1
@@ -127,6 +185,21 @@ def deliver(message_id: int, *, due_only: bool = True) -> bool | None:
     record.message = None
     session.commit()
     return True
+
+
+def _failed(record: OutboxMessage, error: Exception) -> None:
+    record.state = "failed"
+    record.attempts += 1
+    record.last_error = f"{type(error).__name__}: {error}"[:1000]
+    record.next_attempt_at = db.utcnow() + _backoff(record.attempts)
+    db.session().commit()
+    current_app.logger.warning(
+        "email %s (%s) failed, attempt %s: %s",
+        record.id,
+        record.kind,
+        record.attempts,
+        record.last_error,
+    )
 
 
 def due_ids(now: datetime | None = None) -> list[int]:

@@ -253,7 +253,8 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         return render_template(
             "organisations/accept.html", invitation=invitation, role_labels=ROLE_LABELS
         )
-    if accounts.user_by_email(invitation.email) is not None:
+    existing = accounts.user_by_email(invitation.email)
+    if existing is not None and existing.email_verified_at is not None:
         flash(
             gettext("Sign in as %(email)s to accept the invitation.", email=invitation.email),
             "info",
@@ -262,11 +263,12 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     form = NewAccountForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.name.data, invitation.email, form.password.data)
+            user = organisations.accept_as_new_account(
+                invitation, form.name.data, form.password.data
+            )
         except ServiceError as error:
             apply_error(form, error)
         else:
-            organisations.accept(invitation, user)
             sessions.sign_in(user)
             context.switch_to(organisation.id)
             flash(

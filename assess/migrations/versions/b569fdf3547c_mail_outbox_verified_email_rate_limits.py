@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("recipient", sa.String(length=254), nullable=False),
         sa.Column("subject", sa.Text(), nullable=False),
         sa.Column("message", sa.Text(), nullable=True),
+        sa.Column("base_url", sa.String(length=500), nullable=True),
         sa.Column("state", sa.String(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
