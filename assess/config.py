@@ -80,11 +80,20 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_OUTBOX_RETENTION_DAYS": 30,
     # --- rate limits on signing in, registering and password resets (Flask-Limiter) ---
     "RATELIMIT_ENABLED": True,
-    # Where counts are kept: memory:// suits one process; use redis://... for several workers.
-    "RATELIMIT_STORAGE_URI": "memory://",
-    # Attempts allowed for one email address, and from one network address, per endpoint.
+    # Where counts are kept, shared by every worker: None uses REDIS_URL if set, else the app's
+    # database. Any URI of the `limits` library works (redis://..., memory:// for one process).
+    "RATELIMIT_STORAGE_URI": None,
+    "REDIS_URL": None,
+    # Attempts allowed for one email address, and from one network address, per endpoint
+    # (registering, password resets, confirmation links).
     "RATELIMIT_PER_ACCOUNT": "10 per 15 minutes",
     "RATELIMIT_PER_ADDRESS": "50 per 15 minutes",
+    # Signing in counts wrong passwords only: per account and network address; per network
+    # address across accounts; and per account, how many different addresses failed (only then
+    # is the account locked everywhere, for the rest of that longer window).
+    "RATELIMIT_LOGIN_FAILURES": "10 per 15 minutes",
+    "RATELIMIT_LOGIN_FAILURES_PER_ADDRESS": "50 per 15 minutes",
+    "RATELIMIT_LOGIN_ACCOUNT_ADDRESSES": "20 per 6 hours",
     # --- personal data ---
     # Days between an operator scheduling an organisation's deletion and its deletion by
     # `assess maintenance purge`; the operator can cancel until then.
@@ -107,6 +116,9 @@ DEFAULTS: dict[str, Any] = {
     # --- deployment ---
     # Served over HTTPS: secure, __Host- prefixed session cookie and HSTS (see assess.security).
     "HTTPS": False,
+    # Behind reverse proxies: how many of them to trust for X-Forwarded-For/-Proto/-Host/-Port/
+    # -Prefix (Werkzeug's ProxyFix). 0: none, the connecting address is the person's.
+    "PROXY_FIX": 0,
     # The folder of questionnaire YAML files; None: the shipped questionnaires/.
     "QUESTIONNAIRES_DIR": None,
 }
@@ -146,6 +158,7 @@ _INTEGER = {
     "ORGANISATION_DELETION_GRACE_DAYS",
     "WORKSHOP_ANSWER_RETENTION_DAYS",
     "REPORT_VERIFY_MAX_BYTES",
+    "PROXY_FIX",
 }
 
 

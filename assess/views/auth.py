@@ -118,12 +118,17 @@ def confirm_email(token: str) -> ResponseReturnValue:
 
 @bp.route("/login", methods=["GET", "POST"])
 @access.public
-@limits.attempts
 def login() -> ResponseReturnValue:
-    """Sign in. A wrong password and an unknown address get the same answer."""
+    """Sign in. A wrong password and an unknown address get the same answer.
+
+    Wrong passwords are limited per account and address (see ``assess.limits``), so one person's
+    guesses do not lock the account's owner out elsewhere."""
     form = LoginForm()
     refused = False
     if form.validate_on_submit():
+        wait = limits.login_wait(form.email.data)
+        if wait is not None:
+            return limits.too_many(wait)
         try:
             user = accounts.authenticate(form.email.data, form.password.data)
         except accounts.Unconfirmed:
@@ -133,6 +138,7 @@ def login() -> ResponseReturnValue:
         if user is not None:
             sessions.sign_in(user)
             return _after_sign_in(url_for("home.index"))
+        limits.count_login_failure(form.email.data)
         refused = True
     return render_template(
         "auth/login.html", form=form, refused=refused, refusal=str(LOGIN_REFUSED)
