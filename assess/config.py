@@ -88,9 +88,9 @@ DEFAULTS: dict[str, Any] = {
     # (registering, password resets, confirmation links).
     "RATELIMIT_PER_ACCOUNT": "10 per 15 minutes",
     "RATELIMIT_PER_ADDRESS": "50 per 15 minutes",
-    # Signing in counts wrong passwords only: per account and network address; per network
-    # address across accounts; and per account, how many different addresses failed (only then
-    # is the account locked everywhere, for the rest of that longer window).
+    # Signing in: attempts per account and network address; wrong passwords per network address
+    # across accounts; and per account, how many different addresses failed (only then is the
+    # account locked everywhere, for the rest of that longer window).
     "RATELIMIT_LOGIN_FAILURES": "10 per 15 minutes",
     "RATELIMIT_LOGIN_FAILURES_PER_ADDRESS": "50 per 15 minutes",
     "RATELIMIT_LOGIN_ACCOUNT_ADDRESSES": "20 per 6 hours",

@@ -14,9 +14,10 @@ proxy's (see ``assess.security``).
 Failures only: :func:`failures_exhausted` and :func:`count_failure` count attempts that failed
 (a wrong workshop code) per network address, so that people who get it right are never counted.
 
-Signing in counts wrong passwords only (:func:`login_wait`, :func:`count_login_failure`): per
-account *and* address (``RATELIMIT_LOGIN_FAILURES``), so that one person's guesses do not lock
-the account's owner out elsewhere; per address across accounts
+Signing in (:func:`login_attempt`, :func:`count_login_failure`) counts attempts per account *and*
+address (``RATELIMIT_LOGIN_FAILURES``; counted before the password is checked, so that
+simultaneous guesses cannot slip past), so that one person's guesses do not lock the account's
+owner out elsewhere; wrong passwords per address across accounts
 (``RATELIMIT_LOGIN_FAILURES_PER_ADDRESS``); and per account, the number of different addresses
 that failed
 (``RATELIMIT_LOGIN_ACCOUNT_ADDRESSES``): only when many addresses guess at one account is it
@@ -154,29 +155,37 @@ def _login_limits(email: str) -> list[tuple[Any, tuple[str, ...]]]:
     ]
 
 
-def login_wait(email: str) -> float | None:
-    """Seconds to wait before this address may try a password for ``email`` again; None while it
-    may (whether or not ``email`` has an account)."""
+def login_attempt(email: str) -> float | None:
+    """Count this attempt to sign in as ``email`` from this address; the seconds to wait if it
+    is over a limit (whether or not ``email`` has an account), else None."""
     found = _failure_limit("RATELIMIT_LOGIN_FAILURES")
     if found is None:
         return None
     strategy, _ = found
     wait = 0.0
-    for item, key in _login_limits(email):
+    (pair, pair_key), *others = _login_limits(email)
+    # Counted now, atomically, so that guesses sent at the same moment cannot all get through.
+    if not strategy.hit(pair, *pair_key):
+        wait = _seconds_left(strategy, pair, pair_key)
+    for item, key in others:
         if not strategy.test(item, *key):
-            reset_at, _remaining = strategy.get_window_stats(item, *key)
-            wait = max(wait, reset_at - time.time(), 1.0)
+            wait = max(wait, _seconds_left(strategy, item, key))
     return wait or None
 
 
+def _seconds_left(strategy: Any, item: Any, key: tuple[str, ...]) -> float:
+    reset_at, _remaining = strategy.get_window_stats(item, *key)
+    return max(reset_at - time.time(), 1.0)
+
+
 def count_login_failure(email: str) -> None:
-    """Count a wrong password for ``email`` from this address."""
+    """Count a wrong password for ``email`` from this address (the attempt itself was counted by
+    :func:`login_attempt`)."""
     found = _failure_limit("RATELIMIT_LOGIN_FAILURES")
     if found is None:
         return
     strategy, _ = found
-    (pair, pair_key), (per_address, address_key), (accounts, account_key) = _login_limits(email)
-    strategy.hit(pair, *pair_key)
+    (_pair, pair_key), (per_address, address_key), (accounts, account_key) = _login_limits(email)
     strategy.hit(per_address, *address_key)
     # The account's counter counts addresses: each address once per window.
     first_from_here = RateLimitItemPerSecond(1, accounts.get_expiry())

@@ -126,7 +126,7 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     refused = False
     if form.validate_on_submit():
-        wait = limits.login_wait(form.email.data)
+        wait = limits.login_attempt(form.email.data)
         if wait is not None:
             return limits.too_many(wait)
         try:
