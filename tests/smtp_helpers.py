@@ -76,11 +76,17 @@ class _Handler(socketserver.StreamRequestHandler):
                 self.reply("502 not implemented")
 
 
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):  # type: ignore[no-untyped-def]
+        """A client that went away mid-message (a worker being stopped) is not news."""
+
+
 @contextmanager
 def fake_smtp(delay: float = 0.0, refuse: bool = False) -> Iterator[FakeSMTP]:
     """Run a fake SMTP server on 127.0.0.1 for the duration of the block."""
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _Handler)
     state = FakeSMTP(port=server.server_address[1], delay=delay, refuse=refuse)
     server.state = state  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
