@@ -3,6 +3,8 @@ its state shown; a mail server that is down never makes a page fail or leaves ha
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from helpers import login, post
 from smtp_helpers import closed_port, fake_smtp
 from sqlalchemy import func, select, update
@@ -170,3 +172,27 @@ def test_a_refused_invitation_queues_no_email(client, make_user, make_org, mailb
     assert response.status_code == 200
     assert "already a member" in response.get_data(as_text=True)
     assert _outbox(app) == [] and mailbox() == []
+
+
+def test_erasing_a_person_forgets_their_email_and_old_records_expire(app, make_user, runner):
+    from assess.services import privacy
+
+    user = make_user(email="ada@example.org")
+    post(app.test_client(), "/password/forgot", {"email": "ada@example.org"})
+    post(app.test_client(), "/password/forgot", {"email": "bob@example.org"})  # no account
+    records = _outbox(app)
+    assert [record.recipient for record in records] == ["ada@example.org"]  # unknown: no trace
+    with app.test_request_context():
+        privacy.erase_person(db.session().get(type(user), user.id))
+    assert _outbox(app) == []
+
+    make_user(email="carol@example.org")
+    post(app.test_client(), "/password/forgot", {"email": "carol@example.org"})
+    with app.app_context():
+        db.session().execute(
+            update(OutboxMessage).values(created_at=db.utcnow() - timedelta(days=31))
+        )
+        db.session().commit()
+    result = runner.invoke(args=["maintenance", "purge"])
+    assert "email records older than the outbox retention period: 1" in result.output
+    assert _outbox(app) == []

@@ -261,6 +261,14 @@ def resend(record: OutboxMessage) -> None:
         setattr(g, _PENDING, True)
 
 
+def forget_address(address: str) -> int:
+    """Delete every message to ``address``, sent or not (erasing a person); not committed."""
+    result = db.session().execute(
+        delete(OutboxMessage).where(OutboxMessage.recipient == address.strip().lower())
+    )
+    return result.rowcount
+
+
 @maintenance.purge_step("email waiting in the outbox (sent now)")
 def send_waiting_mail(now: datetime) -> int:
     """Retry what is due, so a cron job of ``assess maintenance purge`` sends what was left."""
