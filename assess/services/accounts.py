@@ -101,7 +101,6 @@ def register(name: str, email: str, password: str) -> None:
             name=name.strip(), email=email, password_hash=password_hash, email_verified_at=None
         )
         session.add(user)
-        audit.person_for_user(user)
         try:
             session.flush()
         except IntegrityError:  # registered at the same moment by another request
@@ -109,6 +108,7 @@ def register(name: str, email: str, password: str) -> None:
             existing = user_by_email(email)
             assert existing is not None
         else:
+            audit.person_for_user(user)
             _queue_verification(user)
     if existing is not None:
         outbox.queue(
@@ -222,6 +222,12 @@ def register_through_invitation(name: str, email: str, password: str) -> User:
         existing.name = name.strip()
         _set_password(existing, password)
         existing.email_verified_at = db.utcnow()
+        # Confirmation links of the registration this replaces stop working.
+        db.session().execute(
+            update(EmailVerification)
+            .where(EmailVerification.user_id == existing.id, EmailVerification.used_at.is_(None))
+            .values(used_at=existing.email_verified_at)
+        )
         sessions.revoke_all(existing.id, reason="password")
         user = existing
     else:

@@ -133,7 +133,7 @@ def login() -> ResponseReturnValue:
             user = accounts.authenticate(form.email.data, form.password.data)
         except accounts.Unconfirmed:
             return render_template(
-                "auth/unconfirmed.html", email=accounts.normalise_email(form.email.data)
+                "auth/unconfirmed.html", email=form.email.data.strip().lower()
             ), 403
         if user is not None:
             sessions.sign_in(user)
