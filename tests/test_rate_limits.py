@@ -202,3 +202,22 @@ def test_without_proxy_fix_forwarded_headers_are_ignored(make_app):
         for n in range(2)
     ]
     assert statuses == [401, 429]
+
+
+def test_the_storage_is_the_database_unless_a_shared_store_is_configured(app):
+    from types import SimpleNamespace
+
+    from assess import limits
+
+    uri, options = limits.storage(app)
+    assert uri == "assess+database://" and options["engine"] is db.engine(app)
+    for config, expected in (
+        ({"REDIS_URL": "redis://cache:6379/0"}, "redis://cache:6379/0"),
+        ({"RATELIMIT_STORAGE_URI": "memory://", "REDIS_URL": "redis://cache"}, "memory://"),
+    ):
+        assert limits.storage(SimpleNamespace(config=config)) == (expected, {})
+
+
+def test_a_negative_proxy_count_is_refused_at_start_up(make_app):
+    with pytest.raises(ValueError, match="PROXY_FIX"):
+        make_app(PROXY_FIX=-1)
