@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from assess import demo, migrate
 from assess.questionnaire import loader
-from assess.services import ServiceError, accounts, maintenance
+from assess.services import ServiceError, accounts, maintenance, outbox
 from assess.services import questionnaires as questionnaire_service
 
 
@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(maintenance_group)
     app.cli.add_command(audit_group)
+    app.cli.add_command(mail_group)
 
 
 @click.group("db", cls=AppGroup)
@@ -398,3 +399,19 @@ def audit_verify(anchor: tuple[int, str] | None) -> None:
     else:
         click.echo("  No event before it could be checked.")
     raise SystemExit(1)
+
+
+@click.group("mail", cls=AppGroup)
+def mail_group() -> None:
+    """The outbox of email waiting to be sent."""
+
+
+@mail_group.command("send")
+@with_appcontext
+def mail_send() -> None:
+    """Send every queued email that is due now, retrying failures (run from cron every few
+    minutes if the app's own sender cannot be relied on). Exits non-zero if any failed."""
+    sent, failed = outbox.send_due()
+    click.echo(f"sent: {sent}, failed: {failed}")
+    if failed:
+        raise SystemExit(1)

@@ -48,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     # Seconds a password-reset link works for, and an invitation.
     "PASSWORD_RESET_TTL": 3600,
     "INVITATION_TTL": 7 * 24 * 3600,
+    # Seconds a link confirming a new account's email address works for.
+    "EMAIL_VERIFICATION_TTL": 48 * 3600,
     # Argon2id cost (OWASP: 19 MiB of memory, 2 iterations, 1 lane). Tests lower it.
     "PASSWORD_HASH_MEMORY_COST": 19456,
     "PASSWORD_HASH_TIME_COST": 2,
@@ -67,13 +69,31 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_STARTTLS": True,
     "SMTP_SSL": False,
     "SMTP_TIMEOUT": 10,
+    # Email is queued in the database and sent after the response by a thread in each worker.
+    # False: sent at the end of the request instead (tests; still never shown as an error).
+    "MAIL_SEND_IN_BACKGROUND": True,
+    # Seconds between the sender thread's retries of failed email.
+    "MAIL_RETRY_INTERVAL": 300,
+    # Tries before a message is left failed (an admin can still resend an invitation).
+    "MAIL_MAX_ATTEMPTS": 8,
+    # Days the outbox keeps a record of each message (its text is dropped once it is sent).
+    "MAIL_OUTBOX_RETENTION_DAYS": 30,
     # --- rate limits on signing in, registering and password resets (Flask-Limiter) ---
     "RATELIMIT_ENABLED": True,
-    # Where counts are kept: memory:// suits one process; use redis://... for several workers.
-    "RATELIMIT_STORAGE_URI": "memory://",
-    # Attempts allowed for one email address, and from one network address, per endpoint.
+    # Where counts are kept, shared by every worker: None uses REDIS_URL if set, else the app's
+    # database. Any URI of the `limits` library works (redis://..., memory:// for one process).
+    "RATELIMIT_STORAGE_URI": None,
+    "REDIS_URL": None,
+    # Attempts allowed for one email address, and from one network address, per endpoint
+    # (registering, password resets, confirmation links).
     "RATELIMIT_PER_ACCOUNT": "10 per 15 minutes",
     "RATELIMIT_PER_ADDRESS": "50 per 15 minutes",
+    # Signing in: attempts per account and network address; wrong passwords per network address
+    # across accounts; and per account, how many different addresses failed (only then is the
+    # account locked everywhere, for the rest of that longer window).
+    "RATELIMIT_LOGIN_FAILURES": "10 per 15 minutes",
+    "RATELIMIT_LOGIN_FAILURES_PER_ADDRESS": "50 per 15 minutes",
+    "RATELIMIT_LOGIN_ACCOUNT_ADDRESSES": "20 per 6 hours",
     # --- personal data ---
     # Days between an operator scheduling an organisation's deletion and its deletion by
     # `assess maintenance purge`; the operator can cancel until then.
@@ -98,6 +118,9 @@ DEFAULTS: dict[str, Any] = {
     # --- deployment ---
     # Served over HTTPS: secure, __Host- prefixed session cookie and HSTS (see assess.security).
     "HTTPS": False,
+    # Behind reverse proxies: how many of them to trust for X-Forwarded-For/-Proto/-Host/-Port/
+    # -Prefix (Werkzeug's ProxyFix). 0: none, the connecting address is the person's.
+    "PROXY_FIX": 0,
     # The folder of questionnaire YAML files; None: the shipped questionnaires/.
     "QUESTIONNAIRES_DIR": None,
 }
@@ -113,6 +136,7 @@ _BOOLEAN = {
     "SMTP_STARTTLS",
     "SMTP_SSL",
     "RATELIMIT_ENABLED",
+    "MAIL_SEND_IN_BACKGROUND",
 }
 _INTEGER = {
     "MAX_CONTENT_LENGTH",
@@ -124,15 +148,20 @@ _INTEGER = {
     "SESSION_WARNING",
     "PASSWORD_RESET_TTL",
     "INVITATION_TTL",
+    "EMAIL_VERIFICATION_TTL",
     "PASSWORD_HASH_MEMORY_COST",
     "PASSWORD_HASH_TIME_COST",
     "PASSWORD_HASH_PARALLELISM",
     "SMTP_PORT",
     "SMTP_TIMEOUT",
+    "MAIL_RETRY_INTERVAL",
+    "MAIL_MAX_ATTEMPTS",
+    "MAIL_OUTBOX_RETENTION_DAYS",
     "ORGANISATION_DELETION_GRACE_DAYS",
     "WORKSHOP_ANSWER_RETENTION_DAYS",
     "REPORT_VERIFY_MAX_BYTES",
     "CONSULTANCY_LOGO_MAX_BYTES",
+    "PROXY_FIX",
 }
 
 

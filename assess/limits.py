@@ -4,11 +4,24 @@ password resets; and on failed workshop joins.
 A view opts in with ``@limits.attempts`` (under its access declaration). Each posted attempt then
 counts twice: against the email address it names (``RATELIMIT_PER_ACCOUNT``) and against the
 network address it came from (``RATELIMIT_PER_ADDRESS``), each per endpoint. A person over a limit
-gets a 429 page saying how long to wait. Counts live in ``RATELIMIT_STORAGE_URI`` (memory:// by
-default; use a shared store such as redis:// with several worker processes).
+gets a 429 page saying how long to wait.
+
+Counts are shared by every worker process: by default they live in the app's database
+(``assess.limit_storage``); with ``RATELIMIT_STORAGE_URI`` or ``REDIS_URL`` set, in that store.
+Behind a reverse proxy, set ``PROXY_FIX`` so that the network address is the person's, not the
+proxy's (see ``assess.security``).
 
 Failures only: :func:`failures_exhausted` and :func:`count_failure` count attempts that failed
 (a wrong workshop code) per network address, so that people who get it right are never counted.
+
+Signing in (:func:`login_attempt`, :func:`count_login_failure`) counts attempts per account *and*
+address (``RATELIMIT_LOGIN_FAILURES``; counted before the password is checked, so that
+simultaneous guesses cannot slip past), so that one person's guesses do not lock the account's
+owner out elsewhere; wrong passwords per address across accounts
+(``RATELIMIT_LOGIN_FAILURES_PER_ADDRESS``); and per account, the number of different addresses
+that failed
+(``RATELIMIT_LOGIN_ACCOUNT_ADDRESSES``): only when many addresses guess at one account is it
+locked everywhere, for the longer window of that setting.
 """
 
 from __future__ import annotations
@@ -22,9 +35,10 @@ from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from limits import parse
+from limits import RateLimitItemPerSecond, parse
 from werkzeug.exceptions import TooManyRequests
 
+from assess import db, limit_storage
 from assess.services.tokens import token_hash
 
 _EXTENSION = "assess.limiter"
@@ -52,10 +66,15 @@ def _by_address() -> str:
     return "address:" + get_remote_address()
 
 
+def _account(email: str) -> str:
+    """A key for the account an address names (hashed: counters are not a list of addresses)."""
+    return token_hash(email.strip().lower())[:32]
+
+
 def _by_account() -> str:
     email = (request.form.get("email") or "").strip().lower()
     if email:
-        return "account:" + email
+        return "account:" + _account(email)
     # A reset link names no address; its token stands for the account.
     token = (request.view_args or {}).get("token")
     if token:
@@ -69,9 +88,11 @@ def init_app(app: Flask) -> None:
     Call after the blueprints are registered. Each app has its own limiter so that apps built in
     one process (as in the tests) do not share counts or settings.
     """
+    uri, options = storage(app)
     limiter = Limiter(
         key_func=_by_address,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        storage_uri=uri,
+        storage_options=options,
         enabled=app.config["RATELIMIT_ENABLED"],
     )
     limiter.init_app(app)
@@ -101,14 +122,75 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(TooManyRequests, _too_many)
 
 
+def storage(app: Flask) -> tuple[str, dict[str, Any]]:
+    """Where counts are kept: ``RATELIMIT_STORAGE_URI``, else ``REDIS_URL``, else the database."""
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL")
+    if uri:
+        return uri, {}
+    return f"{limit_storage.SCHEME}://", {"engine": db.engine(app)}
+
+
 def _too_many(error: TooManyRequests) -> ResponseReturnValue:
     limiter: Limiter = current_app.extensions[_EXTENSION]
     current = limiter.current_limit
     seconds = max(1.0, current.reset_at - time.time()) if current else 60.0
+    return too_many(seconds)
+
+
+def too_many(seconds: float) -> ResponseReturnValue:
+    """The 429 page saying how long to wait."""
     # The limiter's reset time carries a second of margin; round to the nearest whole minute.
     minutes = max(1, round(seconds / 60))
     page = render_template("errors/429.html", minutes=minutes)
     return page, 429, {"Retry-After": str(math.ceil(seconds))}
+
+
+def _login_limits(email: str) -> list[tuple[Any, tuple[str, ...]]]:
+    config = current_app.config
+    account, address = _account(email), get_remote_address()
+    return [
+        (parse(config["RATELIMIT_LOGIN_FAILURES"]), ("login-failures", account, address)),
+        (parse(config["RATELIMIT_LOGIN_FAILURES_PER_ADDRESS"]), ("login-address", address)),
+        (parse(config["RATELIMIT_LOGIN_ACCOUNT_ADDRESSES"]), ("login-account", account)),
+    ]
+
+
+def login_attempt(email: str) -> float | None:
+    """Count this attempt to sign in as ``email`` from this address; the seconds to wait if it
+    is over a limit (whether or not ``email`` has an account), else None."""
+    found = _failure_limit("RATELIMIT_LOGIN_FAILURES")
+    if found is None:
+        return None
+    strategy, _ = found
+    wait = 0.0
+    (pair, pair_key), *others = _login_limits(email)
+    # Counted now, atomically, so that guesses sent at the same moment cannot all get through.
+    if not strategy.hit(pair, *pair_key):
+        wait = _seconds_left(strategy, pair, pair_key)
+    for item, key in others:
+        if not strategy.test(item, *key):
+            wait = max(wait, _seconds_left(strategy, item, key))
+    return wait or None
+
+
+def _seconds_left(strategy: Any, item: Any, key: tuple[str, ...]) -> float:
+    reset_at, _remaining = strategy.get_window_stats(item, *key)
+    return max(reset_at - time.time(), 1.0)
+
+
+def count_login_failure(email: str) -> None:
+    """Count a wrong password for ``email`` from this address (the attempt itself was counted by
+    :func:`login_attempt`)."""
+    found = _failure_limit("RATELIMIT_LOGIN_FAILURES")
+    if found is None:
+        return
+    strategy, _ = found
+    (_pair, pair_key), (per_address, address_key), (accounts, account_key) = _login_limits(email)
+    strategy.hit(per_address, *address_key)
+    # The account's counter counts addresses: each address once per window.
+    first_from_here = RateLimitItemPerSecond(1, accounts.get_expiry())
+    if strategy.hit(first_from_here, "login-account-seen", account_key[1], pair_key[2]):
+        strategy.hit(accounts, *account_key)
 
 
 def _failure_limit(setting: str) -> tuple[Any, str] | None:

@@ -7,6 +7,12 @@ The backend is chosen by ``MAIL_BACKEND``:
 - ``file``: each message becomes an ``.eml`` file in ``MAIL_FILE_DIR`` (default ``instance/mail``),
   so invitations and password resets can be followed without a mail server;
 - ``console``: each message is written to the application log.
+
+Services do not send directly: they queue a message in the outbox (``assess.services.outbox``) in
+the same transaction as the change that causes it. After a request that queued mail, a hook wakes
+this process's sender thread, which sends what is due after the response has gone (with
+``MAIL_SEND_IN_BACKGROUND`` off, as in the tests, it sends before the request ends instead). The
+thread also retries failed messages every ``MAIL_RETRY_INTERVAL`` seconds.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import os
 import smtplib
 import ssl
 import tempfile
+import threading
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
@@ -28,12 +35,64 @@ from assess.i18n import translate
 BACKENDS = ("smtp", "file", "console")
 
 
+_SENDER = "assess.mail_sender"
+
+
 def init_app(app: Flask) -> None:
-    """Refuse an unknown backend at start-up rather than at the first email."""
+    """Refuse an unknown backend at start-up rather than at the first email; send queued email
+    after each request that queued some."""
     if app.config["MAIL_BACKEND"] not in BACKENDS:
         raise ValueError(
             f"MAIL_BACKEND must be one of {', '.join(BACKENDS)}, not {app.config['MAIL_BACKEND']!r}"
         )
+    app.extensions[_SENDER] = _Sender(app)
+    app.teardown_request(_after_request)
+
+
+def _after_request(_exc: BaseException | None) -> None:
+    from assess.services import outbox
+
+    if outbox.queued_in_this_request():
+        sender: _Sender = current_app.extensions[_SENDER]
+        sender.wake()
+
+
+class _Sender:
+    """This process's mail sender: a daemon thread woken after requests that queued mail, which
+    also retries failures now and then. Started on first use, so each worker process has its own."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.event = threading.Event()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        if not self.app.config["MAIL_SEND_IN_BACKGROUND"]:
+            self.send_now()
+            return
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(
+                    target=self._run, name="assess-mail-sender", daemon=True
+                )
+                self.thread.start()
+        self.event.set()
+
+    def send_now(self) -> None:
+        from assess.services import outbox
+
+        with self.app.app_context():
+            try:
+                outbox.send_due()
+            except Exception:  # a broken database must not end the request or thread
+                self.app.logger.exception("sending queued email failed")
+
+    def _run(self) -> None:
+        while True:
+            self.event.wait(timeout=self.app.config["MAIL_RETRY_INTERVAL"])
+            self.event.clear()
+            self.send_now()
 
 
 def build_message(to: str, subject: str, text: str, html: str) -> EmailMessage:
@@ -50,8 +109,8 @@ def build_message(to: str, subject: str, text: str, html: str) -> EmailMessage:
     return message
 
 
-def send_template(to: str, template: str, subject: str, **context: Any) -> EmailMessage:
-    """Render ``mail/<template>.txt`` and ``.html`` with ``context`` and send them to ``to``.
+def render_template_message(to: str, template: str, subject: Any, **context: Any) -> EmailMessage:
+    """Render ``mail/<template>.txt`` and ``.html`` with ``context`` into a message to ``to``.
 
     The subject is translated here (give a :class:`~assess.questionnaire.validation.Message` to
     have its values filled in after translation), like the templates' text.
@@ -60,7 +119,12 @@ def send_template(to: str, template: str, subject: str, **context: Any) -> Email
     context = {"subject": subject, **context}
     text = render_template(f"mail/{template}.txt", **context)
     html = render_template(f"mail/{template}.html", **context)
-    message = build_message(to, subject, text, html)
+    return build_message(to, subject, text, html)
+
+
+def send_template(to: str, template: str, subject: Any, **context: Any) -> EmailMessage:
+    """Render a message (see :func:`render_template_message`) and send it now."""
+    message = render_template_message(to, template, subject, **context)
     send(message)
     return message
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, request
 from werkzeug.datastructures import FileStorage
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import secure_filename
 
 #: The policy for every page. ``data:`` images let server-made SVG charts embed small images.
@@ -81,6 +82,15 @@ def refuse_nul_characters() -> None:
 def init_app(app: Flask) -> None:
     """Set secure cookie options for HTTPS deployments and add the headers to every response."""
     app.before_request(refuse_nul_characters)
+    hops = int(app.config.get("PROXY_FIX") or 0)
+    if hops < 0:
+        raise ValueError(f"PROXY_FIX must be 0 or the number of trusted proxies, not {hops}")
+    if hops:
+        # Trust exactly this many proxies' X-Forwarded-* headers: the address limits count by
+        # is then the person's, not the proxy's (one more hop would let anyone pick an address).
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
     if app.config.get("HTTPS"):
         # The __Host- prefix binds the cookie to this host, over HTTPS, for the whole site.
         app.config["SESSION_COOKIE_SECURE"] = True

@@ -42,6 +42,8 @@ def _base_config(url: str, instance: Path) -> dict[str, object]:
         # Limits are switched on only by the tests about them.
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "file",
+        # Queued email is sent as the request ends, so a test can read it straight away.
+        "MAIL_SEND_IN_BACKGROUND": False,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -38,6 +39,29 @@ def post(client: FlaskClient, url: str, data: dict[str, object] | None = None, *
 def login(client: FlaskClient, user: User, password: str = PASSWORD, **kwargs: object):
     """Sign ``user`` in through the sign-in form."""
     response = post(client, "/login", {"email": user.email, "password": password}, **kwargs)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def register(
+    client: FlaskClient,
+    mailbox: Callable[[], list[Mail]],
+    email: str,
+    name: str = "Ada",
+    password: str = PASSWORD,
+):
+    """Register through the form and confirm the address through the emailed link, as a person
+    does; returns the response of confirming (a redirect, signed in)."""
+    before = len(mailbox())
+    response = post(
+        client,
+        "/register",
+        {"name": name, "email": email, "password": password, "confirm": password},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    confirmation = mailbox()[before]
+    assert confirmation.to == email.lower()
+    response = post(client, confirmation.link())
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
 

@@ -23,6 +23,7 @@ from babel.messages.mofile import write_mo
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import login, post
+from smtp_helpers import closed_port
 
 from assess import i18n
 from assess.models import Organisation, User
@@ -275,3 +276,60 @@ def test_the_default_language_is_untouched(make_app: Callable[..., Flask]):
     """Without the throwaway catalogue, the pages are in plain English as before."""
     page = make_app().test_client().get("/login").get_data(as_text=True)
     assert "Forgotten your password?" in page and OPEN not in page
+
+
+def _mail_translated(path: Path, *data: str) -> None:
+    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    subject = str(message["Subject"])
+    assert subject.startswith(OPEN) and subject.endswith(CLOSE)
+    for kind in ("plain", "html"):
+        body = message.get_body(preferencelist=(kind,))
+        assert body is not None
+        text = re.sub(r"https?://\S+", " ", body.get_content())
+        left = untranslated(text if kind == "html" else f"<p>{text}</p>", *data)
+        assert not left, f"untranslated words in the {kind} part of {subject}: {left}"
+
+
+def test_registration_and_confirmation_go_through_gettext(
+    app: Flask, client: FlaskClient, make_user: Callable[..., User]
+):
+    make_user(name=USER_NAME, email="ada@example.org")
+    password = "correct horse battery staple"
+    form = {"name": "Nia", "password": password, "confirm": password}
+    assert_translated(client.get("/register/confirm"))
+    assert_translated(
+        post(client, "/register", {**form, "email": "nia@example.org"}), "nia@example.org"
+    )
+    assert_translated(
+        post(client, "/register", {**form, "email": "ada@example.org"}), "ada@example.org"
+    )
+    assert_translated(
+        post(client, "/login", {"email": "nia@example.org", "password": password}),
+        "nia@example.org",
+    )
+    assert_translated(client.get("/register/confirm/not-a-token"))
+    messages = sorted(Path(app.config["MAIL_FILE_DIR"]).glob("*.eml"))
+    assert len(messages) == 2
+    for path in messages:
+        _mail_translated(path, "nia@example.org", "ada@example.org", "Nia", USER_NAME)
+    link = re.search(
+        r"http://localhost(/register/confirm/\S+)",
+        b"".join(path.read_bytes() for path in messages).decode(errors="replace"),
+    )
+    assert link
+    assert_translated(client.get(link.group(1)), "nia@example.org")
+
+
+def test_an_invitations_failed_email_goes_through_gettext(app: Flask, signed_in):
+    client, organisation, _admin = signed_in
+    app.config.update(
+        MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=closed_port(), SMTP_STARTTLS=False
+    )
+    response = post(
+        client,
+        f"/organisations/{organisation.id}/invitations/new",
+        {"email": "failed@example.org", "role": "auditor"},
+        follow_redirects=True,
+    )
+    assert_translated(response, *USER_DATA, "failed@example.org")
+    assert "/resend" in response.get_data(as_text=True)

@@ -173,7 +173,9 @@ def create(data: DemoData, qset: QuestionnaireSet) -> Created:
         raise ServiceError("The demo organisation already exists.")
     users: dict[str, User] = {}
     for person in data.people:
-        users[person.key] = accounts.register(person.name, person.email, data.password)
+        users[person.key] = accounts.create_confirmed_account(
+            person.name, person.email, data.password
+        )
 
     admin = next(p for p in data.people if p.role == "admin")
     organisation = organisations.create(users[admin.key], data.details)

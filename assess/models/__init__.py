@@ -6,6 +6,7 @@ must be imported below.
 
 from assess.db import Base
 from assess.models.accounts import (
+    EmailVerification,
     Invitation,
     KeptForm,
     Membership,
@@ -17,6 +18,8 @@ from assess.models.accounts import (
 from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.models.audit import AuditChain, AuditEvent, AuditPerson
 from assess.models.consultancy import ConsultancyBrand
+from assess.models.limits import RateLimitCounter
+from assess.models.mail import OutboxMessage
 from assess.models.questionnaires import QuestionnaireVersion
 from assess.models.reports import StoredReport
 from assess.models.workshops import (
@@ -35,15 +38,18 @@ __all__ = [
     "Base",
     "ConsensusRecord",
     "ConsultancyBrand",
+    "EmailVerification",
     "Invitation",
     "KeptForm",
     "Membership",
     "Organisation",
+    "OutboxMessage",
     "Participant",
     "ParticipantAnswer",
     "PasswordReset",
     "Progress",
     "QuestionnaireVersion",
+    "RateLimitCounter",
     "StoredReport",
     "User",
     "UserSession",

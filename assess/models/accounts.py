@@ -48,6 +48,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When the password was last set.
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the person proved they receive mail at ``email`` (a confirmation, invitation or reset
+    #: link); None until then, and such an account cannot sign in.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="Membership.user_id"
@@ -178,6 +181,29 @@ class PasswordReset(Base):
     #: After this it no longer works.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: When it was used (or superseded); a used link never works again.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class EmailVerification(Base):
+    """A link that confirms a new account's email address: works once, until it expires."""
+
+    __tablename__ = "email_verification"
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: SHA-256 (hex) of the token in the emailed link.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Whose address it confirms.
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: When it was sent.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: After this it no longer works.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When it was used (or superseded by a newer link).
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

@@ -59,3 +59,11 @@ def purge(now: datetime | None = None) -> dict[str, int]:
     """Run every step; returns the count of each, by name."""
     moment = now or db.utcnow()
     return {name: step(moment) for name, step in _steps.items()}
+
+
+@purge_step("rate-limit counts whose window has ended")
+def purge_rate_limit_counts(now: datetime) -> int:
+    """Forget counters of the database rate-limit storage that no longer count."""
+    from assess import limit_storage
+
+    return limit_storage.purge_expired(db.engine(), now.timestamp())

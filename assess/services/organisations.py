@@ -8,12 +8,12 @@ from datetime import timedelta
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
-from assess import audit, db, mail
-from assess.models import Invitation, Membership, Organisation, User
+from assess import audit, db
+from assess.models import Invitation, Membership, Organisation, OutboxMessage, User
 from assess.permissions import ADMIN, ROLES
 from assess.questionnaire.validation import Message
 from assess.reference import COUNTRIES, SECTORS, SIZE_BANDS, is_time_zone
-from assess.services import ServiceError
+from assess.services import ServiceError, accounts, outbox
 from assess.services.accounts import normalise_email
 from assess.services.tokens import new_token, token_hash
 
@@ -251,8 +251,9 @@ def invite(organisation: Organisation, email: str, role: str, invited_by: User) 
         object_id=invitation.id,
         new=role,
     )
-    session.commit()
-    mail.send_template(
+    # Queued in the same transaction: the invitation, its audit event and its email are saved
+    # together; the email goes out after the response (its state shows on the members page).
+    outbox.queue(
         email,
         "invitation",
         Message(
@@ -260,12 +261,15 @@ def invite(organisation: Organisation, email: str, role: str, invited_by: User) 
             name=invited_by.name,
             organisation=organisation.name,
         ),
+        kind="invitation",
+        for_invitation=invitation,
         invitation=invitation,
         organisation=organisation,
         invited_by=invited_by,
         link=url_for("organisations.accept_invitation", token=token, _external=True),
         days=max(1, int(ttl.total_seconds() // 86400)),
     )
+    session.commit()
     return invitation
 
 
@@ -283,6 +287,20 @@ def open_invitations(organisation: Organisation) -> list[Invitation]:
             .order_by(Invitation.created_at.desc(), Invitation.id.desc())
         )
     )
+
+
+def invitation_mail(invitations: list[Invitation]) -> dict[int, OutboxMessage]:
+    """The newest email of each invitation (its delivery state), by invitation id."""
+    return outbox.latest_for_invitations([invitation.id for invitation in invitations])
+
+
+def resend_invitation(invitation: Invitation) -> bool:
+    """Send an invitation's failed email again; False if there is nothing to resend."""
+    record = outbox.latest_for_invitations([invitation.id]).get(invitation.id)
+    if record is None or record.state != "failed" or record.message is None:
+        return False
+    outbox.resend(record)
+    return True
 
 
 def get_invitation(invitation_id: int) -> Invitation | None:
@@ -326,6 +344,18 @@ def accept(invitation: Invitation, user: User) -> Membership:
     )
     db.session().commit()
     return member
+
+
+def accept_as_new_account(invitation: Invitation, name: str, password: str) -> User:
+    """Create the invited person's account and make them a member, in one transaction.
+
+    The invitation link proves the address, so the account is confirmed; an unconfirmed account
+    someone else registered with the address is taken over (see
+    ``accounts.register_through_invitation``).
+    """
+    user = accounts.register_through_invitation(name, invitation.email, password)
+    accept(invitation, user)
+    return user
 
 
 def add_member(organisation: Organisation, user: User, role: str) -> Membership:

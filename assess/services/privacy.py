@@ -34,7 +34,7 @@ from assess.models import (
 )
 from assess.permissions import ADMIN
 from assess.questionnaire.validation import Message
-from assess.services import ServiceError, accounts, maintenance
+from assess.services import ServiceError, accounts, maintenance, outbox
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -210,6 +210,7 @@ def erase_person(
     )
     # Invitations to the address hold it; the trail keeps that they were sent, by reference.
     session.execute(delete(Invitation).where(Invitation.email == user.email))
+    outbox.forget_address(user.email)
     audit.pseudonymise_email(user.email)
     audit.pseudonymise(person)
     session.delete(user)
@@ -239,6 +240,7 @@ def erase_by_email(email: str, *, by: User) -> str:
         )
     session = db.session()
     invited = session.execute(delete(Invitation).where(Invitation.email == address)).rowcount  # type: ignore[attr-defined]
+    outbox.forget_address(address)
     pseudonymised = audit.pseudonymise_email(address)
     if not invited and not pseudonymised:
         session.rollback()

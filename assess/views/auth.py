@@ -66,34 +66,79 @@ def register() -> ResponseReturnValue:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.name.data, form.email.data, form.password.data)
+            accounts.register(form.name.data, form.email.data, form.password.data)
         except ServiceError as error:
             apply_error(form, error)
         else:
-            sessions.sign_in(user)
-            flash(
-                gettext(
-                    "Your account is ready. Set up your organisation, "
-                    "or ask a colleague to invite you."
-                ),
-                "success",
-            )
-            return _after_sign_in(url_for("organisations.create"))
+            # The same page whether or not the address had an account (the email differs).
+            return render_template("auth/register_sent.html", email=form.email.data)
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/register/confirm", methods=["GET", "POST"])
+@access.public
+@limits.attempts
+def resend_confirmation() -> ResponseReturnValue:
+    """Ask for a new link confirming a new account's address; the answer is the same for any
+    address."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.resend_verification(form.email.data)
+        return render_template("auth/register_sent.html", email=form.email.data)
+    return render_template("auth/resend_confirmation.html", form=form)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@access.public
+@limits.attempts
+def confirm_email(token: str) -> ResponseReturnValue:
+    """Confirm a new account's address through its emailed link (a button, so that a mail
+    scanner opening the link does not use it up), then sign in."""
+    found = accounts.valid_verification(token)
+    if found is None:
+        return render_template("auth/confirm_invalid.html"), 404
+    if request.method == "POST":
+        try:
+            user = accounts.confirm_email(token)
+        except ServiceError:
+            return render_template("auth/confirm_invalid.html"), 404
+        if current_user.is_authenticated:
+            sessions.sign_out()
+        sessions.sign_in(user)
+        flash(
+            gettext(
+                "Your email address is confirmed and your account is ready. Set up your "
+                "organisation, or ask a colleague to invite you."
+            ),
+            "success",
+        )
+        return redirect(url_for("organisations.create"))
+    return render_template("auth/confirm_email.html", email=found.user.email)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @access.public
-@limits.attempts
 def login() -> ResponseReturnValue:
-    """Sign in. A wrong password and an unknown address get the same answer."""
+    """Sign in. A wrong password and an unknown address get the same answer.
+
+    Wrong passwords are limited per account and address (see ``assess.limits``), so one person's
+    guesses do not lock the account's owner out elsewhere."""
     form = LoginForm()
     refused = False
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        wait = limits.login_attempt(form.email.data)
+        if wait is not None:
+            return limits.too_many(wait)
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except accounts.Unconfirmed:
+            return render_template(
+                "auth/unconfirmed.html", email=form.email.data.strip().lower()
+            ), 403
         if user is not None:
             sessions.sign_in(user)
             return _after_sign_in(url_for("start.index"))
+        limits.count_login_failure(form.email.data)
         refused = True
     return render_template(
         "auth/login.html", form=form, refused=refused, refusal=str(LOGIN_REFUSED)

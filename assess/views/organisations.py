@@ -132,11 +132,13 @@ def settings(organisation: Organisation, org_id: int) -> ResponseReturnValue:
 @access.requires("org.view_members", load=load_organisation)
 def members(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     """Who belongs to the organisation, with which role, and open invitations."""
+    invitations = organisations.open_invitations(organisation)
     return render_template(
         "organisations/members.html",
         organisation=organisation,
         members=organisations.members(organisation),
-        invitations=organisations.open_invitations(organisation),
+        invitations=invitations,
+        invitation_mail=organisations.invitation_mail(invitations),
         role_labels=ROLE_LABELS,
     )
 
@@ -219,7 +221,11 @@ def invite(organisation: Organisation, org_id: int) -> ResponseReturnValue:
             apply_error(form, error)
         else:
             flash(
-                gettext("We have emailed an invitation to %(email)s.", email=invitation.email),
+                gettext(
+                    "The invitation to %(email)s is being sent. Its email's progress is shown "
+                    "under Open invitations.",
+                    email=invitation.email,
+                ),
                 "success",
             )
             return redirect(url_for("organisations.members", org_id=organisation.id))
@@ -237,6 +243,22 @@ def withdraw_invitation(
         gettext("The invitation to %(email)s has been withdrawn.", email=invitation.email),
         "success",
     )
+    return redirect(url_for("organisations.members", org_id=org_id))
+
+
+@bp.post("/<int:org_id>/invitations/<int:invitation_id>/resend")
+@access.requires("org.manage_members", load=load_invitation)
+def resend_invitation(
+    invitation: Invitation, org_id: int, invitation_id: int
+) -> ResponseReturnValue:
+    """Send an invitation's email again after it failed."""
+    if organisations.resend_invitation(invitation):
+        flash(
+            gettext("The invitation to %(email)s is being sent again.", email=invitation.email),
+            "success",
+        )
+    else:
+        flash(gettext("This invitation's email has not failed, so it was not sent again."), "info")
     return redirect(url_for("organisations.members", org_id=org_id))
 
 
@@ -262,7 +284,8 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         return render_template(
             "organisations/accept.html", invitation=invitation, role_labels=ROLE_LABELS
         )
-    if accounts.user_by_email(invitation.email) is not None:
+    existing = accounts.user_by_email(invitation.email)
+    if existing is not None and existing.email_verified_at is not None:
         flash(
             gettext("Sign in as %(email)s to accept the invitation.", email=invitation.email),
             "info",
@@ -271,11 +294,12 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     form = NewAccountForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.name.data, invitation.email, form.password.data)
+            user = organisations.accept_as_new_account(
+                invitation, form.name.data, form.password.data
+            )
         except ServiceError as error:
             apply_error(form, error)
         else:
-            organisations.accept(invitation, user)
             sessions.sign_in(user)
             context.switch_to(organisation.id)
             flash(

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 from browser_helpers import assert_accessible
 
-PUBLIC_PAGES = ["/", "/login", "/register", "/password/forgot", "/privacy", "/no-such-page"]
+PUBLIC_PAGES = [
+    "/",
+    "/login",
+    "/register",
+    "/register/confirm",
+    "/register/confirm/not-a-token",
+    "/password/forgot",
+    "/privacy",
+    "/no-such-page",
+]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)

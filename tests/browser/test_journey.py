@@ -6,6 +6,7 @@ council are checked at desktop and phone widths."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -133,7 +134,7 @@ def _answer_questionnaire(journey: Journey, questionnaire: str, sections: int) -
     assert journey.path().endswith(f"/{questionnaire}/check"), journey.page.url
 
 
-def test_a_new_person_reaches_the_results_with_the_keyboard_alone(page, live_server):
+def test_a_new_person_reaches_the_results_with_the_keyboard_alone(page, live_server, mailbox):
     started = time.monotonic()
     journey = Journey(page, live_server.url)
     page.goto(live_server.url + "/")
@@ -145,6 +146,14 @@ def test_a_new_person_reaches_the_results_with_the_keyboard_alone(page, live_ser
     journey.type_into("#email", EMAIL)
     journey.type_into("#password", PASSWORD)
     journey.type_into("#confirm", PASSWORD)
+    journey.follow("main button[type=submit]")
+    assert "Check your email" in page.content()
+    # Confirm the address through the emailed link (the test server writes mail to files).
+    (confirmation,) = mailbox()
+    link = re.search(r"https?://[^/\s]+(/\S+)", confirmation.text)
+    assert link, confirmation.text
+    page.goto(live_server.url + link.group(1))
+    journey.check()
     journey.follow("main button[type=submit]")
     assert journey.path() == "/organisations/new"
     journey.type_into("#name", "Riverside District Council")
