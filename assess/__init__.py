@@ -80,8 +80,8 @@ def create_app(
         organisations,
         privacy,
         reports,
-        workshop_room,
         start,
+        workshop_room,
         workshops,
     )
 

@@ -155,7 +155,9 @@ def _tampering_is_refused(app) -> None:
         "TRUNCATE answer": "permission denied",
         "TRUNCATE assessment, answer, stored_report CASCADE": "permission denied",
         "TRUNCATE audit_event": "permission denied",
-        f"UPDATE answer SET note = 'Rewritten' WHERE assessment_id = {assessment_id}": "cannot change",
+        f"UPDATE answer SET note = 'Rewritten' WHERE assessment_id = {assessment_id}": (
+            "cannot change"
+        ),
         f"DELETE FROM answer WHERE assessment_id = {assessment_id}": "cannot change",
         f"UPDATE assessment SET title = 'Rewritten' WHERE id = {assessment_id}": "cannot change",
         "UPDATE stored_report SET sha256 = repeat('0', 64)": "stored report cannot change",
