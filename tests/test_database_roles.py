@@ -18,7 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ON_POSTGRES, _base_config, _postgres_admin_url, _run_admin
+from database_helpers import ON_POSTGRES, _base_config, _postgres_admin_url, _run_admin
 from finalise_helpers import answered_draft, finalise
 from helpers import PASSWORD, login
 from sqlalchemy import text
