@@ -92,6 +92,16 @@ def load_participant(session_id: int, **_: object) -> access.Loaded | None:
     return access.Loaded(participant, participant.workshop.assessment.organisation_id)
 
 
+def load_by_code(**_: object) -> access.Loaded | None:
+    """The open session whose join code the request carries, or None. A network that has used up
+    its wrong codes learns nothing here either: the join view answers it with its wait."""
+    code = (request.values.get("code") or "").strip()[:40]
+    if not code or limits.failures_exhausted(_JOIN_LIMIT, _JOIN_SCOPE) is not None:
+        return None
+    workshop = workshops.find_open(code)
+    return access.Loaded(workshop, workshop.assessment.organisation_id) if workshop else None
+
+
 def join_first(**_: object) -> ResponseReturnValue:
     """What a device without a participant token for the session gets: the join page."""
     if access.wants_json():
@@ -546,7 +556,7 @@ def record_consensus(
 
 
 @bp.route("/workshop/join", methods=["GET", "POST"])
-@access.public
+@access.public_for(load=load_by_code)
 def join() -> ResponseReturnValue:
     """Join a session with its code and a display name (no account)."""
     code = (request.values.get("code") or "").strip()[:40]
