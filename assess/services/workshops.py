@@ -24,7 +24,7 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Text, cast, delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
 from assess import audit, db
@@ -489,7 +489,7 @@ def _write_own(
 ) -> None:
     session = db.session()
     now = db.utcnow()
-    for attempt in (1, 2):
+    for attempt in (1, 2, 3):
         current = {
             r.question_id: r
             for r in session.scalars(
@@ -500,7 +500,8 @@ def _write_own(
                 )
             )
         }
-        for question_id, answer in answers.items():
+        # One order for every writer, so two tabs saving the same questions cannot deadlock.
+        for question_id, answer in sorted(answers.items()):
             row = current.get(question_id)
             if answer is None:
                 if row is not None:
@@ -521,11 +522,11 @@ def _write_own(
         try:
             session.commit()
             return
-        except IntegrityError:
+        except (IntegrityError, OperationalError) as error:
             # The same device saved the same question twice at once: the other save inserted
             # the row first. Read it and update it instead.
             session.rollback()
-            if attempt == 2:
+            if attempt == 3 or not db.lost_race(error):
                 raise
 
 
