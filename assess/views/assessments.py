@@ -15,12 +15,10 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 
-from assess import access, answer_forms, sessions
+from assess import access, answer_forms, kept_forms
 from assess.answer_forms import BadPage, ParsedPage
 from assess.charts import fit_chart, power_interest_grid, radar_chart
-from assess.errors import csrf_error
 from assess.figures import fit_rows, profile_rows, segment_rows
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Organisation
@@ -41,8 +39,6 @@ bp = Blueprint("assessments", __name__)
 TITLE_MAX_LENGTH = 200
 #: The longest reason for choosing differently from the recommendation.
 REASON_MAX_LENGTH = 5000
-#: Flask-WTF's reasons for refusing a token that was ours but is too old, or whose session is gone.
-_EXPIRED_TOKEN = ("The CSRF token has expired.", "The CSRF session token is missing.")
 
 
 # ---- loaders -------------------------------------------------------------------------------
@@ -429,37 +425,25 @@ def _posted_rows() -> int:
     return min(int(raw), 20) if raw.isdigit() else 0
 
 
-@bp.errorhandler(CSRFError)
-def _token_refused(error: CSRFError) -> ResponseReturnValue:
-    """A page of answers whose form token expired is shown again with what was typed, to save with
-    a fresh token; anything else refused for its token gets the usual page (nothing stored)."""
-    args = request.view_args or {}
-    if request.endpoint != "assessments.save_section" or error.description not in _EXPIRED_TOKEN:
-        return csrf_error(error)
+@kept_forms.redisplay("assessments.save_section")
+def _show_kept_answers(
+    assessment_id: int, questionnaire_id: str, section_id: str
+) -> ResponseReturnValue | None:
+    """A page of answers whose form token was refused, shown again with what was typed, to save
+    with a fresh token (nothing stored). None when the person may not answer it now: the form is
+    then kept for them like any other (see :mod:`assess.kept_forms`)."""
     if not current_user.is_authenticated:
-        user_id = sessions.ended_user_id()
-        if user_id is not None and sessions.keep_posted_form(
-            user_id, request.path, list(request.form.items(multi=True))
-        ):
-            flash(
-                gettext(
-                    "Your session ended, so we kept your answers. Sign in again and you can "
-                    "save them."
-                ),
-                "info",
-            )
-            return redirect(url_for("auth.login", next=request.path))
-        return csrf_error(error)
-    loaded = load_assessment(**args)
+        return None
+    loaded = load_assessment(assessment_id)
     if loaded is None or not access.can("assessment.answer", loaded.organisation_id):
-        return csrf_error(error)
+        return None
     assessment: Assessment = loaded.obj
     try:
-        questionnaire = assessments.questionnaires_of(assessment).by_id(args["questionnaire_id"])
-        found = questionnaire.section(args["section_id"])
+        questionnaire = assessments.questionnaires_of(assessment).by_id(questionnaire_id)
+        found = questionnaire.section(section_id)
         parsed = answer_forms.parse_page(found, request.form)
     except (KeyError, BadPage):
-        return csrf_error(error)
+        return None
     return _render_section(
         assessment,
         questionnaire,

@@ -33,7 +33,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
-from assess import access, answer_forms, limits
+from assess import access, answer_forms, kept_forms, limits
 from assess.answer_forms import BadPage
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Participant, WorkshopSession
@@ -497,6 +497,38 @@ def _render_consensus(
         level_names=item.questionnaire.levels,
         can_run=access.can("workshop.run", assessment.organisation_id) and workshop.is_open,
     ), status
+
+
+@kept_forms.redisplay("workshops.record_consensus")
+def _show_kept_consensus(
+    session_id: int, questionnaire_id: str, question_id: str
+) -> ResponseReturnValue | None:
+    """The consensus form whose token was refused, shown again with what was entered (nothing
+    recorded); None when the person may not record it now (it is then kept for after sign-in)."""
+    if not current_user.is_authenticated:
+        return None
+    loaded = load_session(session_id)
+    if loaded is None or not access.can("workshop.run", loaded.organisation_id):
+        return None
+    workshop: WorkshopSession = loaded.obj
+    try:
+        item = workshops.live_question(workshop, questionnaire_id, question_id)
+        posted = (
+            answer_forms.parse_question(item.question, request.form)
+            if request.form.get("how") == "agreed"
+            else None
+        )
+    except (KeyError, BadPage):
+        return None
+    flash(
+        gettext(
+            "Nothing was recorded: the page had been open too long, or since before you last "
+            "signed in. We kept what you entered: check it and record it again."
+        ),
+        "info",
+    )
+    note = answer_forms.clean_text(request.form.get("consensus_note"))
+    return _render_consensus(workshop, item, posted=posted, note=note)
 
 
 @bp.get("/workshops/<int:session_id>/consensus/<questionnaire_id>/<question_id>")
