@@ -10,10 +10,10 @@ from answering import hidden_fields, section_url, start
 from helpers import PASSWORD, age_sessions, csrf_token, login, post
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
-from workshop_helpers import open_room
+from workshop_helpers import join, open_room
 
 from assess import db
-from assess.models import AnswerRecord, Invitation, KeptForm, Organisation
+from assess.models import AnswerRecord, Invitation, KeptForm, Organisation, ParticipantAnswer
 from assess.models.workshops import ConsensusRecord
 
 SAME_SITE = {"Origin": "http://localhost"}
@@ -214,3 +214,28 @@ def test_a_button_with_nothing_typed_is_not_kept(app, client, make_user):
     assert response.status_code == 400
     with app.app_context():
         assert db.session().scalar(select(KeptForm)) is None
+
+
+def test_a_participants_page_left_open_too_long_is_shown_again_with_their_answers(
+    app, make_user, make_org
+):
+    room = open_room(app, make_user, make_org)
+    device = join(app, room.code, "Pat Participant")
+    url = f"/workshop/{room.session_id}/adoption/leadership"
+    device.get(url)
+    note = "We only discuss this once a year"
+    response = device.post(
+        url,
+        data={
+            "csrf_token": _expired(app, device),
+            "q_lead-commitment": "4",
+            "q_lead-commitment__note": note,
+        },
+        headers=SAME_SITE,
+    )
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "the page had been open too long" in text
+    assert note + "</textarea>" in text and 'value="4" checked' in text
+    with app.app_context():
+        assert db.session().scalar(select(ParticipantAnswer)) is None

@@ -760,6 +760,33 @@ def participant_section(
     )
 
 
+@kept_forms.redisplay("workshops.participant_save")
+def _show_kept_participant_answers(
+    session_id: int, questionnaire_id: str, section_id: str
+) -> ResponseReturnValue | None:
+    """A participant's page whose form token was refused (open too long), shown again with what
+    they chose and typed, to save with a fresh token (nothing stored)."""
+    loaded = load_participant(session_id)
+    if loaded is None or not loaded.obj.workshop.assessment.organisation.is_available:
+        return None
+    participant: Participant = loaded.obj
+    found = _opened_section(participant, questionnaire_id, section_id)
+    if found is None:
+        return None
+    try:
+        parsed = answer_forms.parse_page(found[1], request.form)
+    except BadPage:
+        return None
+    flash(
+        gettext(
+            "Your answers were not saved because the page had been open too long. We kept them: "
+            "check them and save again."
+        ),
+        "info",
+    )
+    return _render_participant_section(participant, *found, parsed=parsed, errors=parsed.errors)
+
+
 @bp.post("/workshop/<int:session_id>/<questionnaire_id>/<section_id>")
 @access.participant(load=load_participant, otherwise=join_first)
 def participant_save(
