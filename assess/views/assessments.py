@@ -331,8 +331,7 @@ def section(
     questionnaire = _questionnaire(assessment, questionnaire_id)
     found = _section(questionnaire, section_id)
     _record(assessment, questionnaire.id, found.id)
-    extra = request.args.get("rows", "0")
-    extra_rows = min(int(extra), 20) if extra.isdigit() else 0
+    extra_rows = answer_forms.extra_rows(request.args.get("rows"))
     new_ids = frozenset(request.args.getlist("new"))
     return _render_section(assessment, questionnaire, found, extra_rows=extra_rows, new_ids=new_ids)
 
@@ -421,8 +420,7 @@ def save_section(
 
 
 def _posted_rows() -> int:
-    raw = request.form.get("extra_rows", "0")
-    return min(int(raw), 20) if raw.isdigit() else 0
+    return answer_forms.extra_rows(request.form.get("extra_rows"))
 
 
 @kept_forms.redisplay("assessments.save_section")

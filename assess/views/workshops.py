@@ -339,9 +339,9 @@ def sections(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
 @access.requires("workshop.run", load=load_session)
 def threshold(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
     """Set how many levels apart answers must be for a level question to be divergent."""
-    raw = request.form.get("threshold", "")
+    chosen = answer_forms.small_number(request.form.get("threshold"))
     try:
-        workshops.set_threshold(workshop, current_user, int(raw) if raw.isdigit() else 0)
+        workshops.set_threshold(workshop, current_user, chosen or 0)
     except WorkshopError as error:
         flash(translate(str(error)), "error")
     else:
@@ -754,9 +754,8 @@ def participant_section(
     found = _opened_section(participant, questionnaire_id, section_id)
     if found is None:
         return _not_open(participant)
-    extra = request.args.get("rows", "0")
     return _render_participant_section(
-        participant, *found, extra_rows=min(int(extra), 20) if extra.isdigit() else 0
+        participant, *found, extra_rows=answer_forms.extra_rows(request.args.get("rows"))
     )
 
 
@@ -801,8 +800,7 @@ def participant_save(
         parsed = answer_forms.parse_page(section, request.form)
     except BadPage as error:
         abort(400, str(error))
-    raw_rows = request.form.get("extra_rows", "0")
-    extra_rows = min(int(raw_rows), 20) if raw_rows.isdigit() else 0
+    extra_rows = answer_forms.extra_rows(request.form.get("extra_rows"))
     if parsed.errors:
         return _render_participant_section(
             participant,
