@@ -26,6 +26,9 @@ from assess.questionnaire.validation import Message, check_answer
 from assess.scoring import AssessmentResult, score_assessment
 from assess.services import questionnaires as questionnaire_service
 
+#: The longest reason for choosing differently from the recommendation (online or in a workshop).
+REASON_MAX_LENGTH = 5000
+
 #: The order in which a body works through the questionnaires.
 KINDS = ("definition", "model-fit", "adoption")
 
@@ -442,6 +445,15 @@ def choose_models(
     result = score(assessment)
     recommended = list(result.fit.recommendation.model_ids) if result.fit else []
     reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ChoiceError(
+            Message(
+                "The reason is %(length)d characters long. Shorten it to %(most)d characters or "
+                "fewer.",
+                length=len(reason),
+                most=REASON_MAX_LENGTH,
+            )
+        )
     if recommended and set(chosen) != set(recommended) and not reason:
         raise ChoiceError(
             "Say why you chose differently from the recommendation: it goes into the report."

@@ -37,8 +37,6 @@ bp = Blueprint("assessments", __name__)
 
 #: The longest assessment title accepted.
 TITLE_MAX_LENGTH = 200
-#: The longest reason for choosing differently from the recommendation.
-REASON_MAX_LENGTH = 5000
 
 
 # ---- loaders -------------------------------------------------------------------------------
@@ -613,7 +611,7 @@ def _render_choice(
         chosen=chosen,
         reason=reason,
         error=error,
-        reason_max=REASON_MAX_LENGTH,
+        reason_max=assessments.REASON_MAX_LENGTH,
         can_answer=_can_answer(assessment),
         locale=locale,
         model_fit=model_fit,
@@ -642,19 +640,12 @@ def choose(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     """Record the chosen model or blend, and why when it differs from the recommendation."""
     chosen = [m.strip() for m in request.form.getlist("models") if m.strip()]
     reason = answer_forms.clean_text(request.form.get("reason"))
-    if len(reason) > REASON_MAX_LENGTH:
-        error = gettext(
-            "The reason is %(length)d characters long. Shorten it to %(most)d characters or fewer.",
-            length=len(reason),
-            most=REASON_MAX_LENGTH,
-        )
-        return _render_choice(assessment, chosen, reason, error, 400)
     try:
         assessments.choose_models(assessment, current_user, chosen, reason)
     except AssessmentClosed:
         return _closed(assessment)
     except ChoiceError as error:
-        return _render_choice(assessment, chosen, reason, translate(str(error)), 400)
+        return _render_choice(assessment, chosen, reason, translate(error.args[0]), 400)
     flash(gettext("Your choice has been saved."), "success")
     qset = assessments.questionnaires_of(assessment)
     return redirect(_section_url(assessment, qset.adoption, qset.adoption.sections[0]))

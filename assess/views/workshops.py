@@ -268,6 +268,17 @@ def open_session(assessment: Assessment, assessment_id: int) -> ResponseReturnVa
 def dashboard(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
     """The join code, link and QR code, the sections open to answers, the divergence threshold,
     who has joined, the model choice and closing."""
+    return _render_dashboard(workshop)
+
+
+def _render_dashboard(
+    workshop: WorkshopSession,
+    *,
+    chosen: list[str] | None = None,
+    reason: str | None = None,
+    choice_error: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
     assessment = workshop.assessment
     code = _known_code(workshop)
     join_url = _join_url(code) if code else None
@@ -285,11 +296,13 @@ def dashboard(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue
         participants=workshops.participant_names(workshop),
         models=model_fit.models or [],
         recommended=recommended,
-        chosen=list(assessment.chosen_models or recommended),
+        chosen=chosen if chosen is not None else list(assessment.chosen_models or recommended),
+        reason=reason if reason is not None else (assessment.choice_reason or ""),
+        reason_max=assessments.REASON_MAX_LENGTH,
         can_run=access.can("workshop.run", assessment.organisation_id),
         locale=current_locale(),
-        choice_error=None,
-    )
+        choice_error=choice_error,
+    ), status
 
 
 def _section_groups(workshop: WorkshopSession) -> list[dict[str, object]]:
@@ -374,11 +387,17 @@ def choose(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
     try:
         workshops.choose_models(workshop, current_user, chosen, reason)
     except (ChoiceError, WorkshopError) as error:
-        flash(translate(str(error)), "error")
+        # Shown again with what was typed, so a long reason is shortened rather than lost.
+        return _render_dashboard(
+            workshop,
+            chosen=chosen,
+            reason=reason,
+            choice_error=translate(error.args[0]),
+            status=400,
+        )
     except AssessmentClosed:
         abort(409)
-    else:
-        flash(gettext("The model is recorded and the adoption questions are open."), "success")
+    flash(gettext("The model is recorded and the adoption questions are open."), "success")
     return redirect(url_for("workshops.dashboard", session_id=workshop.id) + "#model")
 
 
