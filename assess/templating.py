@@ -38,7 +38,14 @@ def clock_time(moment: datetime | None, time_zone: str | None = None) -> str:
 def bdi(name: object) -> Markup:
     """A name people chose, isolated from the sentence around it (``<bdi>``), so that a
     right-to-left name neither reorders nor is reordered by the words next to it."""
-    return Markup("<bdi>%s</bdi>") % escape("" if name is None else name)
+    return Markup('<bdi dir="auto">%s</bdi>') % escape("" if name is None else name)
+
+
+def bdi_print(name: object) -> Markup:
+    """:func:`bdi` for the PDF: WeasyPrint ignores ``unicode-bidi``, so the name is also wrapped in
+    the Unicode isolate characters (FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE), which the
+    text layout applies itself and which print as nothing."""
+    return Markup('<bdi dir="auto">\u2068%s\u2069</bdi>') % escape("" if name is None else name)
 
 
 def char_limit(most: int) -> Markup:

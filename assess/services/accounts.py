@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from sqlalchemy import select, update
 
-from assess import audit, db, mail, passwords
+from assess import audit, db, mail, names, passwords
 from assess.models import PasswordReset, User
 from assess.questionnaire.validation import Message
 from assess.services import ServiceError, sessions
@@ -41,6 +41,10 @@ def _check_new_password(password: str, email: str, field: str = "password") -> N
 def create_user(name: str, email: str, password: str, *, is_operator: bool = False) -> User:
     """Add an account (not yet committed). Raises ServiceError for a taken address or a weak
     password."""
+    name = names.clean(name)
+    refused = names.problem(name)
+    if refused is not None:
+        raise ServiceError(refused, field="name")
     email = normalise_email(email)
     if user_by_email(email) is not None:
         raise ServiceError(
@@ -50,7 +54,7 @@ def create_user(name: str, email: str, password: str, *, is_operator: bool = Fal
         )
     _check_new_password(password, email)
     user = User(
-        name=name.strip(),
+        name=name,
         email=email,
         password_hash=passwords.hash_password(password),
         is_operator=is_operator,

@@ -27,7 +27,7 @@ from sqlalchemy import Text, cast, delete, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
-from assess import audit, db
+from assess import audit, db, names
 from assess.models import (
     Assessment,
     ConsensusRecord,
@@ -356,9 +356,8 @@ def find_open(code: str) -> WorkshopSession | None:
 
 
 def clean_name(display_name: str) -> str:
-    """A display name as stored: single spaces, no control characters."""
-    name = "".join(c for c in display_name or "" if c.isprintable())
-    return " ".join(name.split())
+    """A display name as stored (the one rule for names, :mod:`assess.names`)."""
+    return names.clean(display_name)
 
 
 def join(code: str, display_name: str) -> Joined:
@@ -375,6 +374,9 @@ def join(code: str, display_name: str) -> Joined:
         raise WorkshopError("Enter the name to show the facilitator.")
     if len(name) > NAME_MAX_LENGTH:
         raise WorkshopError(f"The name must be {NAME_MAX_LENGTH} characters or fewer.")
+    refused = names.problem(name)
+    if refused is not None:
+        raise WorkshopError(refused)
     token, digest = new_token()
     participant = Participant(
         session_id=workshop.id, display_name=name, token_sha256=digest, joined_at=db.utcnow()
