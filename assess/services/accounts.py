@@ -162,19 +162,40 @@ def valid_reset(token: str) -> PasswordReset | None:
     return reset
 
 
+#: What a reset link that cannot be used (any more) answers.
+_RESET_USED = Message("This link has expired or has already been used. Ask for a new one.")
+
+
 def reset_password(token: str, password: str) -> User:
     """Set a new password through a reset link, which then stops working; signs out every
     session of the account."""
     reset = valid_reset(token)
     if reset is None:
-        raise ServiceError("This link has expired or has already been used. Ask for a new one.")
+        raise ServiceError(_RESET_USED)
     user = reset.user
     _check_new_password(password, user.email)
+    # Claim the link before anything else is written: of two uses at the same moment, only the
+    # one whose claim changes the row goes on (the other waits for it, then finds it used).
+    now = db.utcnow()
+    session = db.session()
+    claimed = session.execute(
+        update(PasswordReset)
+        .where(
+            PasswordReset.id == reset.id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise ServiceError(_RESET_USED)
     _set_password(user, password)
-    reset.used_at = db.utcnow()
     sessions.revoke_all(user.id, reason="password")
-    db.session().commit()
+    session.commit()
     return user
+
 
 
 def create_operator(name: str, email: str, password: str) -> User:
