@@ -32,7 +32,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from assess import sessions
+from assess import access, sessions
 from assess.errors import csrf_error
 
 #: Flask-WTF's reasons for refusing a token that this site signed for this browser: too old, its
@@ -89,6 +89,7 @@ def token_refused(error: CSRFError) -> ResponseReturnValue:
         or error.description not in KEEPABLE_REASONS
         or not from_this_site()
         or request.is_json
+        or access.wants_json()  # a page's script: it says "not saved" and the page's form keeps it
     ):
         return csrf_error(error)
     shown_again = _REDISPLAY.get(request.endpoint or "")

@@ -239,3 +239,26 @@ def test_a_participants_page_left_open_too_long_is_shown_again_with_their_answer
     assert note + "</textarea>" in text and 'value="4" checked' in text
     with app.app_context():
         assert db.session().scalar(select(ParticipantAnswer)) is None
+
+
+def test_an_autosave_with_a_refused_token_says_not_saved_and_keeps_nothing(
+    app, client, make_user, make_org
+):
+    """The page's script gets JSON it can show ("not saved"), never a redirect it could mistake
+    for a save; the page's own form then keeps the answers."""
+    person = make_user()
+    organisation = make_org(members={person: "admin"})
+    login(client, person)
+    assessment_id = start(client, organisation.id)
+    old_token = csrf_token(client)
+    _sign_in_again_elsewhere(app, client, person)
+    response = client.post(
+        f"/assessments/{assessment_id}/definition/answers/def-owner",
+        data={"q_def-owner": "nobody", "q_def-owner__rev": ""},
+        headers={**SAME_SITE, "X-CSRFToken": old_token, "Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "This form could not be accepted"
+    with app.app_context():
+        assert db.session().scalar(select(KeptForm)) is None
+        assert db.session().scalar(select(AnswerRecord)) is None

@@ -197,7 +197,6 @@ def reset_password(token: str, password: str) -> User:
     return user
 
 
-
 def create_operator(name: str, email: str, password: str) -> User:
     """Create an instance operator's account, or make an existing account an operator (its
     password is then left alone)."""
