@@ -17,6 +17,7 @@ from assess import (
     db,
     errors,
     i18n,
+    kept_forms,
     limits,
     mail,
     passwords,
@@ -66,6 +67,7 @@ def create_app(
     cli.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    kept_forms.init_app(app)
     questionnaires.init_app(app, strict=strict_questionnaires)
 
     from assess.views import (

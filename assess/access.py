@@ -37,6 +37,17 @@ under the route decorator:
     participant first; without one, ``fallback(**url_arguments)`` answers instead (the join
     page). A participant reaches only their own session's pages and their own answers.
 
+``@access.public_for(load=loader)``
+    Anyone, without an account, acting on an organisation's object that the request names (a
+    workshop found by its join code, an invitation found by its link). ``loader`` receives the
+    route's URL arguments and returns ``Loaded(obj, organisation_id)`` or None; the view is called
+    as for ``public`` and finds the object itself (None means the view says it is not found).
+
+An organisation that is not available (pending approval, suspended, or scheduled for deletion) is
+closed through every declaration but the instance operator's: its members, its workshop
+participants and anyone holding one of its join codes or invitation links get a page that says
+why (403; JSON for the pages' scripts), and nothing of it changes. The check is here, once.
+
 The decorators enforce as well as declare: each records its rule on the view as ``__access__``.
 :func:`undeclared_routes` lists every URL rule whose view has no rule and is not on
 :data:`PUBLIC_ENDPOINTS`; the test suite fails on any, and at run time such a route answers 403.
@@ -168,9 +179,32 @@ def participant(
             loaded = load(**kwargs)
             if loaded is None:
                 return otherwise(**kwargs)
+            refusal = _refuse_if_closed(loaded.organisation_id, member=False)
+            if refusal is not None:
+                return refusal
             return view(loaded.obj, *args, **kwargs)
 
         guarded.__access__ = Rule(PARTICIPANT, None, load)  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def public_for(load: Loader) -> Callable[[View], View]:
+    """Declare ``view`` open to everyone, on an object of an organisation that ``load`` finds from
+    the request; refuse it while that organisation is not available."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+            loaded = load(**kwargs)
+            if loaded is not None:
+                refusal = _refuse_if_closed(loaded.organisation_id, member=False)
+                if refusal is not None:
+                    return refusal
+            return view(*args, **kwargs)
+
+        guarded.__access__ = Rule(PUBLIC, None, load)  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]
 
     return decorate
@@ -234,15 +268,52 @@ def _check_member(permission: str, organisation_id: int | None) -> ResponseRetur
     member = organisations.membership(current_user.id, organisation_id) if organisation_id else None
     if member is None:
         abort(404)
-    organisation: Organisation = member.organisation
-    if not organisation.is_available:
-        return render_template(
-            "errors/organisation_unavailable.html", organisation=organisation
-        ), 403
+    refusal = _closed_page(member.organisation, member=True)
+    if refusal is not None:
+        return refusal
     if not role_allows(member.role, permission):
         abort(403)
     g.access_membership = member
     return None
+
+
+def _refuse_if_closed(organisation_id: int | None, *, member: bool) -> ResponseReturnValue | None:
+    organisation = organisations.get(organisation_id) if organisation_id is not None else None
+    if organisation is None:
+        return None
+    return _closed_page(organisation, member=member)
+
+
+def _closed_page(organisation: Organisation, *, member: bool) -> ResponseReturnValue | None:
+    """The refusal for an organisation that is not available (None when it is): its members are
+    told why and what to do; people without an account (workshop participants, someone with a join
+    code or an invitation link) are told that nothing is collected for it now."""
+    if organisation.is_available:
+        return None
+    if organisation.deletion_due_at is not None:
+        reason = "deletion"
+        message = gettext(
+            "%(name)s is being deleted, so nothing more can be saved for it.",
+            name=organisation.name,
+        )
+    elif organisation.status == "pending":
+        reason = "pending"
+        message = gettext(
+            "%(name)s is waiting for approval, so nothing can be saved for it yet.",
+            name=organisation.name,
+        )
+    else:
+        reason = "suspended"
+        message = gettext(
+            "%(name)s is suspended, so nothing can be saved for it for now.",
+            name=organisation.name,
+        )
+    if wants_json():
+        return jsonify(status="closed", reason=reason, message=message, errors=[message]), 403
+    template = (
+        "errors/organisation_unavailable.html" if member else "errors/organisation_closed.html"
+    )
+    return render_template(template, organisation=organisation, reason=reason), 403
 
 
 def wants_json() -> bool:

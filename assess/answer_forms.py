@@ -100,13 +100,36 @@ def clean_text(value: str | None) -> str:
     return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+#: A number as a page sends it: plain ASCII digits, few enough to mean something (never the
+#: 4,301 digits Python refuses to read, nor "²", which ``str.isdigit`` accepts).
+_NUMBER = re.compile(r"[0-9]{1,9}")
+#: The most empty groups a register shows for adding at once.
+MAX_EXTRA_ROWS = 20
+
+
+def small_number(raw: str | None) -> int | None:
+    """``raw`` as a whole number when it is one of at most nine ASCII digits; None otherwise."""
+    raw = (raw or "").strip()
+    return int(raw) if _NUMBER.fullmatch(raw) else None
+
+
+def extra_rows(raw: str | None) -> int:
+    """How many empty register groups a page asked for (``?rows=`` or ``extra_rows``): a number
+    above the limit means the limit; anything that is not a number means none."""
+    raw = (raw or "").strip()
+    if raw and raw.isascii() and raw.isdigit():
+        return MAX_EXTRA_ROWS if len(raw) > 2 else min(int(raw), MAX_EXTRA_ROWS)
+    return 0
+
+
 def _revision(raw: str | None) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    revision = small_number(raw)
+    if revision is None:
         raise BadPage(gettext("The page sent an unreadable revision number."))
-    return int(raw)
+    return revision
 
 
 @dataclass(frozen=True)
@@ -251,7 +274,8 @@ CUSTOM_GROUP = CUSTOM_SEGMENT_PREFIX + "group-"
 
 def _custom_order(segment_id: str) -> tuple[int, str]:
     number = segment_id.removeprefix(CUSTOM_GROUP)
-    return (int(number), "") if number.isdigit() else (10**9, segment_id)
+    found = small_number(number)
+    return (found, "") if found is not None else (10**9, segment_id)
 
 
 def parse_question(question: Question, form: MultiDict[str, str]) -> ParsedQuestion:

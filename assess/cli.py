@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -150,26 +151,48 @@ def users_group() -> None:
     """Manage accounts from the command line."""
 
 
+def _ask(value: str | None, option: str, label: str, *, secret: bool = False) -> str:
+    """``value`` when the option was given; otherwise asked for at a terminal. Without a terminal
+    (a script, a container's entrypoint, cron) nothing is asked: a missing option is an error that
+    names it, never a prompt that waits or aborts."""
+    if value is not None:
+        return value
+    try:
+        return str(click.prompt(label, hide_input=secret, confirmation_prompt=secret))
+    except click.Abort:
+        if sys.stdin.isatty():
+            raise  # the person pressed Ctrl-C or Ctrl-D at the prompt
+        raise click.UsageError(f"Give {option}: there is no terminal to ask for it.") from None
+
+
 @users_group.command("create-operator")
-@click.option("--email", prompt="Email address", help="The operator's sign-in address.")
-@click.option("--name", prompt="Name", default="Operator", show_default=True, help="Their name.")
+@click.option("--email", help="The operator's sign-in address (asked for at a terminal).")
+@click.option(
+    "--name",
+    help='Their name (asked for at a terminal; without one, "Operator").',
+)
 @click.option(
     "--password",
-    prompt="Password",
-    hide_input=True,
-    confirmation_prompt=True,
-    help="At least 12 characters (prompted for, unseen, when not given).",
+    envvar="ASSESS_OPERATOR_PASSWORD",
+    help="At least 12 characters; or set ASSESS_OPERATOR_PASSWORD, which keeps it out of the "
+    "process list (asked for, unseen, at a terminal).",
 )
 @with_appcontext
-def create_operator(email: str, name: str, password: str) -> None:
+def create_operator(email: str | None, name: str | None, password: str | None) -> None:
     """Create an instance operator, who approves and suspends organisations.
 
-    An existing account with EMAIL is made an operator instead (its password is kept).
+    An existing account with EMAIL is made an operator instead (its password is kept). With
+    --email and --password (or ASSESS_OPERATOR_PASSWORD) given it asks nothing, so it runs in a
+    script.
     """
+    email = _ask(email, "--email", "Email address")
+    if name is None:
+        name = str(click.prompt("Name", default="Operator")) if sys.stdin.isatty() else "Operator"
+    password = _ask(password, "--password", "Password", secret=True)
     try:
         user = accounts.create_operator(name, email, password)
     except ServiceError as error:
-        raise click.ClickException(error.message) from None
+        raise click.ClickException(str(error.message)) from None
     click.echo(f"{user.email} is an instance operator.")
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -112,6 +113,15 @@ def _close_session(_exc: BaseException | None) -> None:
     db_session: Session | None = g.pop("db_session", None)
     if db_session is not None:
         db_session.close()
+
+
+def lost_race(error: DBAPIError) -> bool:
+    """Whether ``error`` is another transaction's write getting there first, so that reading again
+    and retrying is the answer: a unique key taken, a deadlock broken, a serialisation failure (not
+    a database that is down, nor a check that failed)."""
+    if isinstance(error, IntegrityError):
+        return getattr(error.orig, "sqlstate", None) in (None, "23505")
+    return getattr(error.orig, "sqlstate", None) in {"40P01", "40001"}
 
 
 def ping() -> None:

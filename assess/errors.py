@@ -57,8 +57,8 @@ def csrf_error(error: CSRFError) -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers for every HTTP error and for unexpected exceptions."""
-    app.register_error_handler(CSRFError, csrf_error)
+    """Register the handlers for every HTTP error and for unexpected exceptions (a refused form
+    token is :mod:`assess.kept_forms`'s)."""
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:

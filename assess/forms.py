@@ -88,6 +88,7 @@ def _confirm(other: str) -> PasswordField:
 def _name() -> StringField:
     return StringField(
         _("Your name"),
+        render_kw={"dir": "auto"},
         validators=[
             DataRequired(_("Enter your name.")),
             Length(max=120, message=_("Name must be 120 characters or fewer.")),
@@ -147,6 +148,7 @@ class OrganisationForm(FlaskForm):
 
     name = StringField(
         _("Organisation name"),
+        render_kw={"dir": "auto"},
         validators=[
             DataRequired(_("Enter the organisation's name.")),
             Length(max=200, message=_("Name must be 200 characters or fewer.")),

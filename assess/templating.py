@@ -1,4 +1,5 @@
-"""Jinja filters: times in the organisation's own zone, and labels for stored values."""
+"""Jinja filters: times in the organisation's own zone, labels for stored values, names isolated
+from the text around them, and the one way a text box states its limit."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
+from flask_babel import gettext
+from markupsafe import Markup, escape
 
 from assess import context
 from assess.i18n import current_locale
@@ -33,8 +36,44 @@ def clock_time(moment: datetime | None, time_zone: str | None = None) -> str:
     return local_time(moment, time_zone).partition(", ")[2]
 
 
+def bdi(name: object) -> Markup:
+    """A name people chose, isolated from the sentence around it (``<bdi>``), so that a
+    right-to-left name neither reorders nor is reordered by the words next to it."""
+    return Markup('<bdi dir="auto">%s</bdi>') % escape("" if name is None else name)
+
+
+def bdi_print(name: object) -> Markup:
+    """:func:`bdi` for the PDF: WeasyPrint ignores ``unicode-bidi``, so the name is also wrapped in
+    the Unicode isolate characters (FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE), which the
+    text layout applies itself and which print as nothing."""
+    return Markup('<bdi dir="auto">\u2068%s\u2069</bdi>') % escape("" if name is None else name)
+
+
+def char_limit(most: int) -> Markup:
+    """The attributes of a text box limited to ``most`` characters.
+
+    Characters are counted as the server counts them: Unicode code points (an emoji is one, a
+    flag two), never the browser's UTF-16 units. So the box has no ``maxlength``, which would cut
+    pasted text silently at a different count; assess.js counts as the person types and says how
+    many are left or too many, and the server refuses a longer text with a message, keeping it to
+    shorten.
+    """
+    return Markup(
+        ' data-max-chars="%d" data-msg-chars-left="%s" data-msg-chars-one-left="%s" '
+        'data-msg-chars-over="%s" data-msg-chars-one-over="%s"'
+    ) % (
+        most,
+        gettext("You have {n} characters left (of %(most)s).", most=f"{most:,}"),
+        gettext("You have 1 character left (of %(most)s).", most=f"{most:,}"),
+        gettext("{n} characters too many: shorten it to %(most)s.", most=f"{most:,}"),
+        gettext("1 character too many: shorten it to %(most)s.", most=f"{most:,}"),
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
+    app.add_template_filter(bdi, "bdi")
+    app.add_template_global(char_limit, "char_limit")
     app.add_template_filter(local_time, "localtime")
     app.add_template_filter(clock_time, "clocktime")
     app.add_template_filter(lambda value: SECTORS.get(value, value), "sector")

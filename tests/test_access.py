@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask import Blueprint
 from helpers import login, post
 from sqlalchemy import select
 
 from assess import access, db
-from assess.models import AnswerRecord, Invitation, Membership
+from assess.models import AnswerRecord, Invitation, Membership, Organisation
+from assess.permissions import INSTANCE_PERMISSIONS
 from assess.services import assessments, workshops
 from assess.services.questionnaires import current_questionnaires
 
@@ -174,3 +177,120 @@ def test_signed_out_people_are_sent_to_sign_in_and_back(client, url):
 def test_public_pages_need_no_account(client):
     for url in ("/", "/healthz", "/login", "/register", "/password/forgot", "/privacy"):
         assert client.get(url).status_code == 200, url
+
+
+# ---- an organisation that is closed (suspended, scheduled for deletion, pending) ----------------
+
+
+def _snapshot(app):
+    """Every row of every table that holds an organisation's data (sign-in records and limit
+    counters change with any request and are left out)."""
+    ignored = {"user_session", "alembic_version", "rate_limit", "kept_form"}
+    rows = {}
+    with app.app_context():
+        connection = db.session().connection()
+        for table in db.Base.metadata.sorted_tables:
+            if table.name in ignored:
+                continue
+            rows[table.name] = sorted(map(repr, connection.execute(table.select()).all()))
+    return rows
+
+
+def _close(app, organisation_id, how):
+    with app.app_context():
+        organisation = db.session().get(Organisation, organisation_id)
+        if how == "suspended":
+            organisation.status = "suspended"
+        elif how == "pending":
+            organisation.status = "pending"
+        else:
+            organisation.deletion_requested_at = db.utcnow()
+            organisation.deletion_due_at = db.utcnow() + timedelta(days=30)
+        db.session().commit()
+
+
+@pytest.mark.parametrize("how", ["suspended", "deletion", "pending"])
+def test_nothing_of_a_closed_organisation_changes_through_any_route(
+    app, make_user, make_org, add_member, mailbox, how
+):
+    """Every route that acts on an organisation's objects, as its own admin, as one of its
+    workshop participants, and as anyone holding its join code or invitation link."""
+    owner, colleague = make_user(), make_user()
+    target = make_org(name="Target council", members={owner: "admin"})
+    add_member(colleague, target, "respondent")
+    admin = app.test_client()
+    login(admin, owner)
+    post(
+        admin,
+        f"/organisations/{target.id}/invitations/new",
+        {"email": "new@example.org", "role": "auditor"},
+    )
+    token = mailbox()[-1].link().rsplit("/", 1)[1]
+    with app.app_context():
+        invitation = db.session().scalar(select(Invitation))
+        membership = db.session().scalar(
+            select(Membership).where(Membership.user_id == colleague.id)
+        )
+        assessment = assessments.start(
+            target.id, owner, "Target's assessment", current_questionnaires()
+        )
+        workshop, code = workshops.open_session(assessment, owner, "Their workshop")
+        workshops.set_sections(workshop, owner, ["adoption/leadership"])
+        values = {
+            "org_id": target.id,
+            "membership_id": membership.id,
+            "invitation_id": invitation.id,
+            "assessment_id": assessment.id,
+            "questionnaire_id": "adoption",
+            "section_id": "leadership",
+            "question_id": "lead-commitment",
+            "session_id": workshop.id,
+            "token": token,
+        }
+    device = app.test_client()
+    assert post(device, "/workshop/join", {"code": code, "name": "Pat"}).status_code == 302
+    _close(app, target.id, how)
+    before = _snapshot(app)
+    stranger = app.test_client()
+    form = {
+        "role": "admin",
+        "code": code,
+        "name": "Someone new",
+        "email": "new@example.org",
+        "password": "a long enough password for this",
+        "confirm": "a long enough password for this",
+        "title": "Another",
+        "q_lead-commitment": "3",
+        "q_lead-commitment__rev": "",
+        "q_lead-commitment__was": "",
+        "q_def-owner": "nobody",
+        "threshold": "2",
+        "sections": "adoption/leadership",
+    }
+    checked = {access.PERMISSION: 0, access.PARTICIPANT: 0, access.PUBLIC: 0}
+    for rule in app.url_map.iter_rules():
+        declared = access.rule_of(app.view_functions.get(rule.endpoint))
+        if declared is None or (declared.kind == access.PUBLIC and declared.load is None):
+            continue
+        if declared.kind == access.LOGIN or declared.permission in INSTANCE_PERMISSIONS:
+            continue  # the person's own account, and the operator who suspends and reactivates
+        missing = set(rule.arguments) - set(values)
+        assert not missing, f"{rule.rule}: give this test a value for {sorted(missing)}"
+        url = rule.build({name: values[name] for name in rule.arguments})[1]
+        who = {access.PERMISSION: admin, access.PARTICIPANT: device, access.PUBLIC: stranger}
+        browser = who[declared.kind]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if method == "GET":
+                response = browser.get(url, query_string={"code": code})
+            else:
+                response = post(browser, url, form)
+            assert response.status_code == 403, (method, rule.rule, response.status_code)
+            checked[declared.kind] += 1
+            if method == "POST":
+                json_response = post(browser, url, form, headers={"Accept": "application/json"})
+                assert json_response.status_code == 403, (rule.rule, json_response.status_code)
+                assert json_response.get_json()["status"] == "closed"
+    assert checked[access.PERMISSION] >= 30
+    assert checked[access.PARTICIPANT] >= 4
+    assert checked[access.PUBLIC] >= 3  # joining (page and form) and the invitation link
+    assert _snapshot(app) == before

@@ -47,13 +47,14 @@ def test_a_page_saved_over_a_colleagues_newer_answer_shows_both_and_lets_the_per
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "A colleague changed some of these answers" in page
-    assert "Bob Brown changed this on" in page and "(UTC+" in page
+    assert '<bdi dir="auto">Bob Brown</bdi> changed this on' in page and "(UTC+" in page
     assert "after you opened the page" in page
     # Both answers in words, not ids.
     assert "A named senior manager (director or chief officer level)" in page
     assert "No one: it is not treated as a responsibility in its own right" in page
     assert (
-        "Keep my answer" in page and "Keep Bob Brown\N{RIGHT SINGLE QUOTATION MARK}s answer" in page
+        "Keep my answer" in page
+        and 'Keep <bdi dir="auto">Bob Brown</bdi>\N{RIGHT SINGLE QUOTATION MARK}s answer' in page
     )
     # Her other answer was stored; the conflicted one was not.
     assert _stored(app, assessment_id, "def-own-words").answer.value == "Residents"

@@ -160,7 +160,7 @@ def test_going_back_shows_what_was_saved_and_nothing_is_lost(app, team):
     assert 'value="no" checked' in back
     assert 'value="dont_know" checked' in back
     assert "Checked the intranet</textarea>" in back
-    assert "Last changed by Alice Adams on" in back
+    assert 'Last changed by <bdi dir="auto">Alice Adams</bdi> on' in back
 
 
 def test_the_register_takes_a_group_of_the_bodys_own_without_javascript(app, team):

@@ -32,6 +32,8 @@ PAYLOADS = {
     "control characters": "a\x00b\x1bc\u202eevil\ufeff",
     "very long": "x" * 200_000,
     "number where text": "-1e309",
+    "huge number": "9" * 4301,
+    "digit that is not a number": "\u00b2",
 }
 #: Routes these tests do not post to, and why.
 SKIPPED = {
@@ -142,7 +144,8 @@ def test_every_page_survives_hostile_query_strings(app, world):
             continue
         for label, payload in PAYLOADS.items():
             response = client.get(
-                url, query_string={"q": payload, "page": payload, "next": payload}
+                url,
+                query_string={"q": payload, "page": payload, "next": payload, "rows": payload},
             )
             _assert_safe(response, f"GET {url} ({label})")
             checked += 1
@@ -243,3 +246,49 @@ def test_oversized_requests_are_refused_with_a_message(app, world):
     )
     assert response.status_code == 413
     assert re.search(r"too large", response.get_data(as_text=True), re.IGNORECASE)
+
+
+@pytest.mark.parametrize("number", ["9" * 4301, "9" * 20, "\u00b2", "\u0663", "-1"])
+def test_huge_and_odd_numbers_get_a_clear_answer_never_a_500(app, world, number):
+    """``?rows=``, the divergence threshold, a revision and the register's extra rows: a number
+    Python cannot read, or a digit that is not a number, is refused with a message or read as the
+    nearest sensible value; nothing stored changes."""
+    client = app.test_client()
+    login(client, world["admin"])
+    values = world["values"]
+    section = f"/assessments/{values['assessment_id']}/definition/stakeholder-register"
+    shown = client.get(section, query_string={"rows": number})
+    assert shown.status_code == 200
+    with app.app_context():
+        before = _counts()  # after the page, which records where the person is
+    token = csrf_token(client)
+    threshold = client.post(
+        f"/workshops/{values['session_id']}/threshold",
+        data={"csrf_token": token, "threshold": number},
+        follow_redirects=True,
+    )
+    assert threshold.status_code == 200
+    assert "Choose a number of levels from 1 to 4." in threshold.get_data(as_text=True)
+    revision = client.post(
+        f"/assessments/{values['assessment_id']}/adoption/leadership",
+        data={"csrf_token": token, "q_lead-commitment": "4", "q_lead-commitment__rev": number},
+    )
+    assert revision.status_code == 400
+    assert "unreadable revision number" in revision.get_data(as_text=True)
+    autosave = client.post(
+        f"/assessments/{values['assessment_id']}/adoption/answers/lead-commitment",
+        data={"q_lead-commitment": "4", "q_lead-commitment__rev": number},
+        headers={"X-CSRFToken": token, "Accept": "application/json"},
+    )
+    assert autosave.status_code == 400
+    assert "unreadable revision number" in autosave.get_json()["errors"][0]
+    rows = client.post(
+        section,
+        data={"csrf_token": token, "extra_rows": number, "action": "add-segment"},
+    )
+    assert rows.status_code in (302, 400)
+    _assert_safe(rows, "extra_rows")
+    with app.app_context():
+        assert _counts() == before
+        stored = assessments.stored_answers(assessments.get(values["assessment_id"]), "adoption")
+        assert stored["lead-commitment"].answer.value == 2

@@ -178,7 +178,7 @@ def test_a_person_switches_between_their_organisations(client, make_user, make_o
     page = client.get("/").get_data(as_text=True)
     assert "You are working in" in page and "Beta City" in page
     listing = client.get("/organisations").get_data(as_text=True)
-    assert "Switch to Alpha Borough" in listing
+    assert 'Switch to <bdi dir="auto">Alpha Borough</bdi>' in listing
     assert "Switch to Beta City" not in listing
     assert first.id != second.id
 

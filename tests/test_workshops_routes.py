@@ -90,7 +90,7 @@ def test_joining_needs_no_account_and_rejoining_on_the_same_device_keeps_the_ans
     device = join(app, room.code.lower(), "Sam")
     assert answer_level(device, room.session_id, "lead-commitment", 4).status_code == 200
     page = device.get(f"/workshop/{room.session_id}/").get_data(as_text=True)
-    assert "You are Sam" in page and "1 of 4 answered" in page
+    assert 'You are <bdi dir="auto">Sam</bdi>' in page and "1 of 4 answered" in page
     # Scanning the code again on the same device: the same participant, answers as they were.
     again = post(device, "/workshop/join", {"code": room.code, "name": "Sam again"})
     assert again.status_code == 302

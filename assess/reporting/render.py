@@ -31,6 +31,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from assess.paths import REPORTS_DIR, STATIC_DIR
 from assess.reporting.context import ReportInput, build_context
 from assess.reporting.data import FILENAME, data_fingerprint, dump_report_json, report_json
+from assess.templating import bdi_print
 
 #: The PDF flavour: PDF/A-3 allows embedded files, level A requires a tagged structure.
 PDF_VARIANT = "pdf/a-3a"
@@ -112,6 +113,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
+    # Names the body chose are isolated from the sentence around them, as on the web pages.
+    environment.filters["bdi"] = bdi_print
     return environment
 
 

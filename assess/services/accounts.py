@@ -11,7 +11,7 @@ from flask import current_app, url_for
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from assess import audit, db, mail, passwords
+from assess import audit, db, mail, names, passwords
 from assess.models import EmailVerification, PasswordReset, User
 from assess.questionnaire.validation import Message
 from assess.services import ServiceError, outbox, sessions
@@ -51,6 +51,10 @@ def create_user(
     an invitation link. People registering themselves go through :func:`register`, which leaves
     the address unconfirmed until they follow the emailed link.
     """
+    name = names.clean(name)
+    refused = names.problem(name)
+    if refused is not None:
+        raise ServiceError(refused, field="name")
     email = normalise_email(email)
     if user_by_email(email) is not None:
         raise ServiceError(
@@ -60,7 +64,7 @@ def create_user(
         )
     _check_new_password(password, email)
     user = User(
-        name=name.strip(),
+        name=name,
         email=email,
         password_hash=passwords.hash_password(password),
         is_operator=is_operator,
@@ -357,21 +361,41 @@ def valid_reset(token: str) -> PasswordReset | None:
     return reset
 
 
+#: What a reset link that cannot be used (any more) answers.
+_RESET_USED = Message("This link has expired or has already been used. Ask for a new one.")
+
+
 def reset_password(token: str, password: str) -> User:
     """Set a new password through a reset link, which then stops working; signs out every
     session of the account."""
     reset = valid_reset(token)
     if reset is None:
-        raise ServiceError("This link has expired or has already been used. Ask for a new one.")
+        raise ServiceError(_RESET_USED)
     user = reset.user
     _check_new_password(password, user.email)
+    # Claim the link before anything else is written: of two uses at the same moment, only the
+    # one whose claim changes the row goes on (the other waits for it, then finds it used).
+    now = db.utcnow()
+    session = db.session()
+    claimed = session.execute(
+        update(PasswordReset)
+        .where(
+            PasswordReset.id == reset.id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise ServiceError(_RESET_USED)
     _set_password(user, password)
-    reset.used_at = db.utcnow()
     # The link came to the address, so the address is the person's.
     if user.email_verified_at is None:
-        user.email_verified_at = reset.used_at
+        user.email_verified_at = now
     sessions.revoke_all(user.id, reason="password")
-    db.session().commit()
+    session.commit()
     return user
 
 

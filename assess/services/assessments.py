@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from assess import audit, db
 from assess.models.accounts import User
@@ -24,6 +26,9 @@ from assess.questionnaire.schema import Questionnaire
 from assess.questionnaire.validation import Message, check_answer
 from assess.scoring import AssessmentResult, score_assessment
 from assess.services import questionnaires as questionnaire_service
+
+#: The longest reason for choosing differently from the recommendation (online or in a workshop).
+REASON_MAX_LENGTH = 5000
 
 #: The order in which a body works through the questionnaires.
 KINDS = ("definition", "model-fit", "adoption")
@@ -228,7 +233,9 @@ def save_answers(
     Every submission is checked against its question first; if any is invalid, nothing is stored
     and the problems come back by question id. Otherwise each answer is written with a conditional
     update on the revision it was based on, so two people (or two workers) saving at once can never
-    overwrite each other silently: the later save comes back as a conflict instead.
+    overwrite each other silently: the later save comes back as a conflict instead. Two first saves
+    of one question at the same moment are the same case: the page that loses the race to insert
+    is read and written again, and its answer comes back as a conflict with the one stored.
     """
     if not assessment.is_draft:
         raise AssessmentClosed(assessment.id)
@@ -246,8 +253,55 @@ def save_answers(
                 errors[question_id] = problems
     if errors:
         return SaveOutcome(errors=errors)
+    for attempt in range(1, _SAVE_ATTEMPTS + 1):
+        try:
+            return _write_answers(assessment, user, questionnaire_id, submissions, source, detail)
+        except (IntegrityError, OperationalError) as error:
+            # Two first saves of one question at the same moment: the other page's insert landed
+            # between our read and our commit (or the database broke a deadlock between them), and
+            # nothing of this page was stored. Read again: the answer the other page stored now
+            # makes this one an ordinary conflict.
+            db.session().rollback()
+            if attempt == _SAVE_ATTEMPTS or not db.lost_race(error):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
+
+#: How often a page is read and written again after losing a race to insert a first answer. Each
+#: lost race leaves a stored answer behind, so a second attempt finds it; the third is a margin.
+_SAVE_ATTEMPTS = 3
+
+
+def _write_answers(
+    assessment: Assessment,
+    user: User | None,
+    questionnaire_id: str,
+    submissions: Mapping[str, Submission],
+    source: str,
+    detail: Mapping[str, Any] | None = None,
+) -> SaveOutcome:
+    """Write a checked page of answers in one transaction (see :func:`save_answers`)."""
     session = db.session()
+    try:
+        return _write_answers_in(
+            session, assessment, user, questionnaire_id, submissions, source, detail
+        )
+    except Exception:
+        session.rollback()
+        raise
+
+
+def _write_answers_in(
+    session: Session,
+    assessment: Assessment,
+    user: User | None,
+    questionnaire_id: str,
+    submissions: Mapping[str, Submission],
+    source: str,
+    detail: Mapping[str, Any] | None = None,
+) -> SaveOutcome:
+    if not assessment.is_draft:
+        raise AssessmentClosed(assessment.id)
     current = {
         r.question_id: r
         for r in session.scalars(
@@ -265,7 +319,9 @@ def save_answers(
     saved: list[str] = []
     unchanged: list[str] = []
     conflicts: list[Conflict] = []
-    for question_id, submission in submissions.items():
+    # One order for every writer (by question id), so two pages saving the same questions take
+    # their locks in the same order and wait for each other rather than deadlock.
+    for question_id, submission in sorted(submissions.items()):
         record = current.get(question_id)
         stored = _to_stored(record) if record else None
         if _same(stored.answer if stored else None, submission.answer):
@@ -324,11 +380,7 @@ def save_answers(
             conflicts.append(Conflict(question_id, submission.answer, None))
     if saved:
         assessment.updated_at = now
-    try:
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    session.commit()
     if any(c.theirs is None for c in conflicts):
         # Re-read what won the race so the person sees the colleague's answer.
         latest = stored_answers(assessment, questionnaire_id)
@@ -403,6 +455,15 @@ def choose_models(
     result = score(assessment)
     recommended = list(result.fit.recommendation.model_ids) if result.fit else []
     reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ChoiceError(
+            Message(
+                "The reason is %(length)d characters long. Shorten it to %(most)d characters or "
+                "fewer.",
+                length=len(reason),
+                most=REASON_MAX_LENGTH,
+            )
+        )
     if recommended and set(chosen) != set(recommended) and not reason:
         raise ChoiceError(
             "Enter why you chose differently from the recommendation: it goes into the report."

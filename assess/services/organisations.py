@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
-from assess import audit, db
+from assess import audit, db, names
 from assess.models import Invitation, Membership, Organisation, OutboxMessage, User
 from assess.permissions import ADMIN, ROLES
 from assess.questionnaire.validation import Message
@@ -32,6 +32,9 @@ class Details:
         """Raise ServiceError naming the first field that is not one of the allowed values."""
         if not self.name.strip():
             raise ServiceError("Enter the organisation's name.", field="name")
+        refused = names.problem(names.clean(self.name))
+        if refused is not None:
+            raise ServiceError(refused, field="name")
         if self.sector not in SECTORS:
             raise ServiceError("Choose a sector from the list.", field="sector")
         if self.size_band not in SIZE_BANDS:
@@ -50,7 +53,7 @@ def create(user: User, details: Details) -> Organisation:
     details.check()
     status = "active" if current_app.config["OPEN_REGISTRATION"] else "pending"
     organisation = Organisation(
-        name=details.name.strip(),
+        name=names.clean(details.name),
         sector=details.sector,
         size_band=details.size_band,
         country=details.country,
@@ -87,7 +90,7 @@ def update_details(organisation: Organisation, details: Details, *, by: User | N
     """Change an organisation's name, sector, size, country and time zone."""
     details.check()
     before = _details_of(organisation)
-    organisation.name = details.name.strip()
+    organisation.name = names.clean(details.name)
     organisation.sector = details.sector
     organisation.size_band = details.size_band
     organisation.country = details.country

@@ -24,10 +24,10 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Text, cast, delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
-from assess import audit, db
+from assess import audit, db, names
 from assess.models import (
     Assessment,
     ConsensusRecord,
@@ -363,9 +363,8 @@ def find_open(code: str) -> WorkshopSession | None:
 
 
 def clean_name(display_name: str) -> str:
-    """A display name as stored: single spaces, no control characters."""
-    name = "".join(c for c in display_name or "" if c.isprintable())
-    return " ".join(name.split())
+    """A display name as stored (the one rule for names, :mod:`assess.names`)."""
+    return names.clean(display_name)
 
 
 def join(code: str, display_name: str) -> Joined:
@@ -382,6 +381,9 @@ def join(code: str, display_name: str) -> Joined:
         raise WorkshopError("Enter the name to show the facilitator.")
     if len(name) > NAME_MAX_LENGTH:
         raise WorkshopError(f"The name must be {NAME_MAX_LENGTH} characters or fewer.")
+    refused = names.problem(name)
+    if refused is not None:
+        raise WorkshopError(refused)
     token, digest = new_token()
     participant = Participant(
         session_id=workshop.id, display_name=name, token_sha256=digest, joined_at=db.utcnow()
@@ -496,7 +498,7 @@ def _write_own(
 ) -> None:
     session = db.session()
     now = db.utcnow()
-    for attempt in (1, 2):
+    for attempt in (1, 2, 3):
         current = {
             r.question_id: r
             for r in session.scalars(
@@ -507,7 +509,8 @@ def _write_own(
                 )
             )
         }
-        for question_id, answer in answers.items():
+        # One order for every writer, so two tabs saving the same questions cannot deadlock.
+        for question_id, answer in sorted(answers.items()):
             row = current.get(question_id)
             if answer is None:
                 if row is not None:
@@ -528,11 +531,11 @@ def _write_own(
         try:
             session.commit()
             return
-        except IntegrityError:
+        except (IntegrityError, OperationalError) as error:
             # The same device saved the same question twice at once: the other save inserted
             # the row first. Read it and update it instead.
             session.rollback()
-            if attempt == 2:
+            if attempt == 3 or not db.lost_race(error):
                 raise
 
 

@@ -15,12 +15,10 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 
-from assess import access, answer_forms, sessions
+from assess import access, answer_forms, kept_forms
 from assess.answer_forms import BadPage, ParsedPage
 from assess.charts import fit_chart, power_interest_grid, radar_chart
-from assess.errors import csrf_error
 from assess.figures import fit_rows, profile_rows, segment_rows
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Organisation
@@ -40,10 +38,6 @@ bp = Blueprint("assessments", __name__)
 
 #: The longest assessment title accepted.
 TITLE_MAX_LENGTH = 200
-#: The longest reason for choosing differently from the recommendation.
-REASON_MAX_LENGTH = 5000
-#: Flask-WTF's reasons for refusing a token that was ours but is too old, or whose session is gone.
-_EXPIRED_TOKEN = ("The CSRF token has expired.", "The CSRF session token is missing.")
 
 
 # ---- loaders -------------------------------------------------------------------------------
@@ -358,8 +352,7 @@ def section(
     questionnaire = _questionnaire(assessment, questionnaire_id)
     found = _section(questionnaire, section_id)
     _record(assessment, questionnaire.id, found.id)
-    extra = request.args.get("rows", "0")
-    extra_rows = min(int(extra), 20) if extra.isdigit() else 0
+    extra_rows = answer_forms.extra_rows(request.args.get("rows"))
     new_ids = frozenset(request.args.getlist("new"))
     return _render_section(assessment, questionnaire, found, extra_rows=extra_rows, new_ids=new_ids)
 
@@ -458,41 +451,28 @@ def save_section(
 
 
 def _posted_rows() -> int:
-    raw = request.form.get("extra_rows", "0")
-    return min(int(raw), 20) if raw.isdigit() else 0
+    return answer_forms.extra_rows(request.form.get("extra_rows"))
 
 
-@bp.errorhandler(CSRFError)
-def _token_refused(error: CSRFError) -> ResponseReturnValue:
-    """A page of answers whose form token expired is shown again with what was typed, to save with
-    a fresh token; anything else refused for its token gets the usual page (nothing stored)."""
-    args = request.view_args or {}
-    if request.endpoint != "assessments.save_section" or error.description not in _EXPIRED_TOKEN:
-        return csrf_error(error)
+@kept_forms.redisplay("assessments.save_section")
+def _show_kept_answers(
+    assessment_id: int, questionnaire_id: str, section_id: str
+) -> ResponseReturnValue | None:
+    """A page of answers whose form token was refused, shown again with what was typed, to save
+    with a fresh token (nothing stored). None when the person may not answer it now: the form is
+    then kept for them like any other (see :mod:`assess.kept_forms`)."""
     if not current_user.is_authenticated:
-        user_id = sessions.ended_user_id()
-        if user_id is not None and sessions.keep_posted_form(
-            user_id, request.path, list(request.form.items(multi=True))
-        ):
-            flash(
-                gettext(
-                    "Your session ended, so we kept your answers. Sign in again and you can "
-                    "save them."
-                ),
-                "info",
-            )
-            return redirect(url_for("auth.login", next=request.path))
-        return csrf_error(error)
-    loaded = load_assessment(**args)
+        return None
+    loaded = load_assessment(assessment_id)
     if loaded is None or not access.can("assessment.answer", loaded.organisation_id):
-        return csrf_error(error)
+        return None
     assessment: Assessment = loaded.obj
     try:
-        questionnaire = assessments.questionnaires_of(assessment).by_id(args["questionnaire_id"])
-        found = questionnaire.section(args["section_id"])
+        questionnaire = assessments.questionnaires_of(assessment).by_id(questionnaire_id)
+        found = questionnaire.section(section_id)
         parsed = answer_forms.parse_page(found, request.form)
     except (KeyError, BadPage):
-        return csrf_error(error)
+        return None
     return _render_section(
         assessment,
         questionnaire,
@@ -670,7 +650,7 @@ def _render_choice(
         chosen=chosen,
         reason=reason,
         error=error,
-        reason_max=REASON_MAX_LENGTH,
+        reason_max=assessments.REASON_MAX_LENGTH,
         can_answer=_can_answer(assessment),
         locale=locale,
         model_fit=model_fit,
@@ -698,19 +678,12 @@ def choose(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     """Record the chosen model or blend, and why when it differs from the recommendation."""
     chosen = [m.strip() for m in request.form.getlist("models") if m.strip()]
     reason = answer_forms.clean_text(request.form.get("reason"))
-    if len(reason) > REASON_MAX_LENGTH:
-        error = gettext(
-            "Why you chose differently must be %(most)d characters or fewer: it is %(length)d.",
-            length=len(reason),
-            most=REASON_MAX_LENGTH,
-        )
-        return _render_choice(assessment, chosen, reason, error, 400)
     try:
         assessments.choose_models(assessment, current_user, chosen, reason)
     except AssessmentClosed:
         return _closed(assessment)
     except ChoiceError as error:
-        return _render_choice(assessment, chosen, reason, translate(str(error)), 400)
+        return _render_choice(assessment, chosen, reason, translate(error.args[0]), 400)
     flash(gettext("Your choice has been saved."), "success")
     qset = assessments.questionnaires_of(assessment)
     return redirect(_section_url(assessment, qset.adoption, qset.adoption.sections[0]))

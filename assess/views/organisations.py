@@ -35,6 +35,12 @@ def load_invitation(org_id: int, invitation_id: int, **_: object) -> access.Load
     return access.Loaded(invitation, invitation.organisation_id)
 
 
+def load_invitation_link(token: str, **_: object) -> access.Loaded | None:
+    """The open invitation whose link is in the URL, or None."""
+    invitation = organisations.invitation_for(token)
+    return access.Loaded(invitation, invitation.organisation_id) if invitation else None
+
+
 def _details(form: OrganisationForm) -> organisations.Details:
     return organisations.Details(
         name=form.name.data or "",
@@ -263,7 +269,7 @@ def resend_invitation(
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-@access.public
+@access.public_for(load=load_invitation_link)
 def accept_invitation(token: str) -> ResponseReturnValue:
     """Join an organisation through an emailed invitation: signed in with the invited address,
     accept; with no account yet, create one; otherwise, sign in first."""

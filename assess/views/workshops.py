@@ -33,7 +33,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
-from assess import access, agreement, answer_forms, limits
+from assess import access, agreement, answer_forms, kept_forms, limits
 from assess.answer_forms import BadPage
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Participant, WorkshopSession
@@ -90,6 +90,16 @@ def load_participant(session_id: int, **_: object) -> access.Loaded | None:
     if participant is None:
         return None
     return access.Loaded(participant, participant.workshop.assessment.organisation_id)
+
+
+def load_by_code(**_: object) -> access.Loaded | None:
+    """The open session whose join code the request carries, or None. A network that has used up
+    its wrong codes learns nothing here either: the join view answers it with its wait."""
+    code = (request.values.get("code") or "").strip()[:40]
+    if not code or limits.failures_exhausted(_JOIN_LIMIT, _JOIN_SCOPE) is not None:
+        return None
+    workshop = workshops.find_open(code)
+    return access.Loaded(workshop, workshop.assessment.organisation_id) if workshop else None
 
 
 def join_first(**_: object) -> ResponseReturnValue:
@@ -259,6 +269,17 @@ def open_session(assessment: Assessment, assessment_id: int) -> ResponseReturnVa
 def dashboard(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
     """The join code, link and QR code, the sections open to answers, the divergence threshold,
     who has joined, the model choice and closing."""
+    return _render_dashboard(workshop)
+
+
+def _render_dashboard(
+    workshop: WorkshopSession,
+    *,
+    chosen: list[str] | None = None,
+    reason: str | None = None,
+    choice_error: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
     assessment = workshop.assessment
     code = known_code(workshop)
     join_url = join_url_for(code) if code else None
@@ -276,11 +297,13 @@ def dashboard(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue
         participants=workshops.participant_names(workshop),
         models=model_fit.models or [],
         recommended=recommended,
-        chosen=list(assessment.chosen_models or recommended),
+        chosen=chosen if chosen is not None else list(assessment.chosen_models or recommended),
+        reason=reason if reason is not None else (assessment.choice_reason or ""),
+        reason_max=assessments.REASON_MAX_LENGTH,
         can_run=access.can("workshop.run", assessment.organisation_id),
         locale=current_locale(),
-        choice_error=None,
-    )
+        choice_error=choice_error,
+    ), status
 
 
 def _section_groups(workshop: WorkshopSession) -> list[dict[str, object]]:
@@ -330,9 +353,9 @@ def sections(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
 @access.requires("workshop.run", load=load_session)
 def threshold(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
     """Set how many levels apart answers must be for a level question to be divergent."""
-    raw = request.form.get("threshold", "")
+    chosen = answer_forms.small_number(request.form.get("threshold"))
     try:
-        workshops.set_threshold(workshop, current_user, int(raw) if raw.isdigit() else 0)
+        workshops.set_threshold(workshop, current_user, chosen or 0)
     except WorkshopError as error:
         flash(translate(str(error)), "error")
     else:
@@ -365,11 +388,17 @@ def choose(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue:
     try:
         workshops.choose_models(workshop, current_user, chosen, reason)
     except (ChoiceError, WorkshopError) as error:
-        flash(translate(str(error)), "error")
+        # Shown again with what was typed, so a long reason is shortened rather than lost.
+        return _render_dashboard(
+            workshop,
+            chosen=chosen,
+            reason=reason,
+            choice_error=translate(error.args[0]),
+            status=400,
+        )
     except AssessmentClosed:
         abort(409)
-    else:
-        flash(gettext("The model is recorded and the adoption questions are open."), "success")
+    flash(gettext("The model is recorded and the adoption questions are open."), "success")
     return redirect(url_for("workshops.dashboard", session_id=workshop.id) + "#model")
 
 
@@ -519,6 +548,38 @@ def _render_confirm_replacement(
     ), 400 if error else 200
 
 
+@kept_forms.redisplay("workshops.record_consensus")
+def _show_kept_consensus(
+    session_id: int, questionnaire_id: str, question_id: str
+) -> ResponseReturnValue | None:
+    """The consensus form whose token was refused, shown again with what was entered (nothing
+    recorded); None when the person may not record it now (it is then kept for after sign-in)."""
+    if not current_user.is_authenticated:
+        return None
+    loaded = load_session(session_id)
+    if loaded is None or not access.can("workshop.run", loaded.organisation_id):
+        return None
+    workshop: WorkshopSession = loaded.obj
+    try:
+        item = workshops.live_question(workshop, questionnaire_id, question_id)
+        posted = (
+            answer_forms.parse_question(item.question, request.form)
+            if request.form.get("how") == "agreed"
+            else None
+        )
+    except (KeyError, BadPage):
+        return None
+    flash(
+        gettext(
+            "Nothing was recorded: the page had been open too long, or since before you last "
+            "signed in. We kept what you entered: check it and record it again."
+        ),
+        "info",
+    )
+    note = answer_forms.clean_text(request.form.get("consensus_note"))
+    return _render_consensus(workshop, item, posted=posted, note=note)
+
+
 @bp.get("/workshops/<int:session_id>/consensus/<questionnaire_id>/<question_id>")
 @access.requires("workshop.view", load=load_session)
 def consensus(
@@ -600,7 +661,7 @@ def record_consensus(
 
 
 @bp.route("/workshop/join", methods=["GET", "POST"])
-@access.public
+@access.public_for(load=load_by_code)
 def join() -> ResponseReturnValue:
     """Join a session with its code and a display name (no account)."""
     code = (request.values.get("code") or "").strip()[:40]
@@ -766,10 +827,36 @@ def participant_section(
     found = _opened_section(participant, questionnaire_id, section_id)
     if found is None:
         return _not_open(participant)
-    extra = request.args.get("rows", "0")
     return _render_participant_section(
-        participant, *found, extra_rows=min(int(extra), 20) if extra.isdigit() else 0
+        participant, *found, extra_rows=answer_forms.extra_rows(request.args.get("rows"))
     )
+
+
+@kept_forms.redisplay("workshops.participant_save")
+def _show_kept_participant_answers(
+    session_id: int, questionnaire_id: str, section_id: str
+) -> ResponseReturnValue | None:
+    """A participant's page whose form token was refused (open too long), shown again with what
+    they chose and typed, to save with a fresh token (nothing stored)."""
+    loaded = load_participant(session_id)
+    if loaded is None or not loaded.obj.workshop.assessment.organisation.is_available:
+        return None
+    participant: Participant = loaded.obj
+    found = _opened_section(participant, questionnaire_id, section_id)
+    if found is None:
+        return None
+    try:
+        parsed = answer_forms.parse_page(found[1], request.form)
+    except BadPage:
+        return None
+    flash(
+        gettext(
+            "Your answers were not saved because the page had been open too long. We kept them: "
+            "check them and save again."
+        ),
+        "info",
+    )
+    return _render_participant_section(participant, *found, parsed=parsed, errors=parsed.errors)
 
 
 @bp.post("/workshop/<int:session_id>/<questionnaire_id>/<section_id>")
@@ -786,8 +873,7 @@ def participant_save(
         parsed = answer_forms.parse_page(section, request.form)
     except BadPage as error:
         abort(400, str(error))
-    raw_rows = request.form.get("extra_rows", "0")
-    extra_rows = min(int(raw_rows), 20) if raw_rows.isdigit() else 0
+    extra_rows = answer_forms.extra_rows(request.form.get("extra_rows"))
     if parsed.errors:
         return _render_participant_section(
             participant,

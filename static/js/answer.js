@@ -139,6 +139,9 @@
         applyProgress(body.answered, body.total);
       } else if (result.code === 409) {
         setStatus(box, body.message || msg("conflict"), "problem");
+      } else if (result.code === 403 && body.message) {
+        // The organisation is suspended or being deleted: say so (nothing was saved).
+        setStatus(box, body.message, "problem");
       } else if (result.code === 401) {
         setStatus(box, msg("signed-out"), "problem");
       } else if (result.code === 400 && body.errors) {

@@ -1,5 +1,6 @@
 /* assess: small enhancements; every page works without them.
    - the error summary of a form takes focus, so a screen reader reads it first;
+   - a text box with a character limit says how many characters are left (or too many);
    - the session timeout notice becomes a warning a few minutes before the idle timeout, with a
      button that extends the session (WCAG 2.2.1 Timing Adjustable). */
 (function () {
@@ -7,6 +8,36 @@
 
   var summary = document.querySelector("[data-focus-on-load]");
   if (summary) { summary.focus(); }
+
+  // Character counts: characters are Unicode code points, as the server counts them (an emoji
+  // is one), and nothing is ever cut: too long a text is said to be so, here and by the server.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-max-chars]"), function (field) {
+    var most = parseInt(field.getAttribute("data-max-chars"), 10);
+    var note = document.createElement("p");
+    note.className = "hint char-count";
+    note.id = field.id + "-count";
+    note.setAttribute("aria-live", "polite");
+    field.insertAdjacentElement("afterend", note);
+    var described = field.getAttribute("aria-describedby");
+    field.setAttribute("aria-describedby", (described ? described + " " : "") + note.id);
+    function text(name, n) {
+      return (field.getAttribute("data-msg-" + name) || "").replace("{n}", String(n));
+    }
+    function update() {
+      // Line breaks count once, as the server stores them.
+      var length = Array.from(field.value.replace(/\r\n?/g, "\n").trim()).length;
+      var left = most - length;
+      var over = left < 0;
+      note.classList.toggle("char-count--over", over);
+      if (over) {
+        note.textContent = left === -1 ? text("chars-one-over", 1) : text("chars-over", -left);
+      } else {
+        note.textContent = left === 1 ? text("chars-one-left", 1) : text("chars-left", left);
+      }
+    }
+    field.addEventListener("input", update);
+    update();
+  });
 
   var box = document.getElementById("session-timeout");
   if (!box || !window.fetch) { return; }

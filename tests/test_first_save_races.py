@@ -1,0 +1,162 @@
+"""Two first saves of the same question at the same moment: one is stored, the other is told of
+a conflict like any other concurrent edit, with what was typed kept; never a 500.
+
+The race is real: two browsers (test clients) post from two threads on their own database
+connections, and a barrier holds each save just before its commit until both have read that no
+answer exists yet, so both try to insert the first one. The suite runs this on SQLite and, with
+ASSESS_DATABASE_URL set, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from answering import hidden_fields, section_url, start
+from helpers import csrf_token, login
+from sqlalchemy import event, func, select
+from workshop_helpers import join, open_room
+
+from assess import db
+from assess.models import AnswerRecord, AuditEvent, ParticipantAnswer
+
+
+@pytest.fixture
+def meet_before_commit(app):
+    """Hold every first commit that adds ``model`` rows until ``parties`` threads reach it."""
+    factory = app.extensions["assess.db"]
+    installed = []
+
+    def install(model, parties=2):
+        barrier = threading.Barrier(parties, timeout=10)
+        seen = threading.local()
+
+        def meet(session):
+            if getattr(seen, "met", False) or not any(isinstance(o, model) for o in session.new):
+                return
+            seen.met = True
+            # A lock that made one wait before its commit breaks the barrier: the race still ran.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait()
+
+        event.listen(factory, "before_commit", meet)
+        installed.append(meet)
+        return barrier
+
+    yield install
+    for meet in installed:
+        event.remove(factory, "before_commit", meet)
+
+
+def _race(*calls):
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return [f.result() for f in [pool.submit(call) for call in calls]]
+
+
+@pytest.fixture
+def pair(app, make_user, make_org):
+    alice_user = make_user(name="Alice Adams")
+    bob_user = make_user(name="Bob Brown")
+    org = make_org(members={alice_user: "admin", bob_user: "respondent"})
+    alice, bob = app.test_client(), app.test_client()
+    login(alice, alice_user)
+    login(bob, bob_user)
+    return alice, bob, start(alice, org.id)
+
+
+def test_two_first_saves_of_one_question_on_the_page_give_one_save_and_one_conflict(
+    app, pair, meet_before_commit
+):
+    alice, bob, assessment_id = pair
+    url = section_url(assessment_id, "definition", "scope")
+    forms = []
+    for client, owner, words in ((alice, "senior-named", "Residents"), (bob, "nobody", "Tenants")):
+        fields = hidden_fields(client.get(url).get_data(as_text=True))
+        fields.update(
+            {"csrf_token": csrf_token(client), "q_def-owner": owner, "q_def-own-words": words}
+        )
+        forms.append(fields)
+    meet_before_commit(AnswerRecord)
+
+    responses = _race(
+        lambda: alice.post(url, data=forms[0]),
+        lambda: bob.post(url, data=forms[1]),
+    )
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [302, 409], codes
+    loser = next(r for r in responses if r.status_code == 409)
+    page = loser.get_data(as_text=True)
+    assert "A colleague changed some of these answers" in page
+    with app.app_context():
+        stored = {
+            r.question_id: r
+            for r in db.session().scalars(select(AnswerRecord).order_by(AnswerRecord.question_id))
+        }
+        events = db.session().scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.question_id == "def-owner")
+        )
+    assert set(stored) == {"def-owner", "def-own-words"}
+    winner_owner = stored["def-owner"].value
+    loser_owner = "nobody" if winner_owner == "senior-named" else "senior-named"
+    loser_words = "Tenants" if loser_owner == "nobody" else "Residents"
+    # The one who lost the race keeps what they typed, and sees the stored answer as a choice.
+    assert f'value="{loser_owner}" checked' in page
+    assert loser_words in page
+    assert "Keep my answer" in page
+    assert stored["def-owner"].revision == 1
+    assert events == 1  # one change, one event: the losing page left nothing half-written
+
+
+def test_two_first_autosaves_of_one_question_give_one_save_and_one_conflict(
+    app, pair, meet_before_commit
+):
+    alice, bob, assessment_id = pair
+    url = f"/assessments/{assessment_id}/definition/answers/def-owner"
+    data = [
+        {"csrf_token": csrf_token(alice), "q_def-owner": "senior-named", "q_def-owner__rev": ""},
+        {"csrf_token": csrf_token(bob), "q_def-owner": "nobody", "q_def-owner__rev": ""},
+    ]
+    meet_before_commit(AnswerRecord)
+    headers = {"Accept": "application/json"}
+    responses = _race(
+        lambda: alice.post(url, data=data[0], headers=headers),
+        lambda: bob.post(url, data=data[1], headers=headers),
+    )
+    by_code = {r.status_code: r.get_json() for r in responses}
+    assert sorted(by_code) == [200, 409], by_code
+    assert by_code[409]["status"] == "conflict"
+    assert "Save the page to choose" in by_code[409]["message"]
+    with app.app_context():
+        (stored,) = db.session().scalars(select(AnswerRecord)).all()
+    assert by_code[409]["theirs"]  # the stored answer, in words, for the person to compare
+    assert stored.revision == 1 and by_code[200]["revision"] == 1
+
+
+def test_the_same_participant_saving_one_question_from_two_tabs_at_once_keeps_one_answer(
+    app, make_user, make_org, meet_before_commit
+):
+    room = open_room(app, make_user, make_org)
+    first = join(app, room.code, "Pat Participant")
+    second = app.test_client()
+    cookie = first.get_cookie(f"assess_workshop_{room.session_id}", path="/workshop/")
+    second.set_cookie(cookie.key, cookie.value, path="/workshop/")
+    url = f"/workshop/{room.session_id}/adoption/answers/lead-commitment"
+    data = [
+        {"csrf_token": csrf_token(first), "q_lead-commitment": "2"},
+        {"csrf_token": csrf_token(second), "q_lead-commitment": "4"},
+    ]
+    meet_before_commit(ParticipantAnswer)
+    headers = {"Accept": "application/json"}
+    responses = _race(
+        lambda: first.post(url, data=data[0], headers=headers),
+        lambda: second.post(url, data=data[1], headers=headers),
+    )
+    assert [r.status_code for r in responses] == [200, 200]
+    with app.app_context():
+        rows = db.session().scalars(select(ParticipantAnswer)).all()
+    # Their own answer, not a colleague's: the later of the two stands, as with any re-save.
+    assert len(rows) == 1 and rows[0].value in (2, 4)
