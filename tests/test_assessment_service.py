@@ -258,7 +258,7 @@ def test_choosing_another_model_than_recommended_needs_a_reason(app, setting):
         _answer_model_fit_for_customer(assessment, setting["alice"])
         recommended = assessments.score(assessment).fit.recommendation.model_ids
         assert recommended == ("customer",)
-        with pytest.raises(assessments.ChoiceError, match="Say why"):
+        with pytest.raises(assessments.ChoiceError, match="Enter why"):
             assessments.choose_models(assessment, setting["alice"], ["citizen"], "  ")
         with pytest.raises(assessments.ChoiceError, match="Choose from"):
             assessments.choose_models(assessment, setting["alice"], ["bogus"], "x")

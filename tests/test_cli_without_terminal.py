@@ -47,6 +47,10 @@ COMMANDS: dict[str, tuple[list[str], set[int]]] = {
     # A draft's report is not a finalised one: verify says so and exits 1, without asking.
     "report verify": (["report", "verify", "{tmp}/report.pdf"], {0, 1}),
     "maintenance purge": (["maintenance", "purge"], {0}),
+    "mail send": (["mail", "send"], {0}),
+    "audit verify": (["audit", "verify"], {0}),
+    # Grants only on PostgreSQL, to a role that must exist: elsewhere it says why and exits 1.
+    "db grant-app-role": (["db", "grant-app-role", "assess_app_not_there"], {0, 1}),
     "routes": (["routes"], {0}),
     "shell": (["shell"], {0}),  # reads its commands from stdin: none, so it ends
 }

@@ -151,7 +151,10 @@ def test_the_report_names_the_consultancy_next_to_the_client_and_who_facilitated
         html = render_html(build_context(reports.report_input(assessment)))
         client_name = assessment.organisation.name
     cover = html[html.index('id="cover"') : html.index('id="contents"')]
-    assert f"Prepared for {client_name} with Bright Advisers" in cover
+    # The client's name is isolated, as every name in the report is (its direction is its own).
+    assert f'Prepared for <bdi dir="auto">\u2068{client_name}\u2069</bdi> with Bright Advisers' in (
+        cover
+    )
     assert "Workshops facilitated by Fay Facilitator" in cover
     assert '<img class="prepared-by__logo" src="data:image/png;base64,' in cover
 

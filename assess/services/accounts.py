@@ -41,6 +41,16 @@ def _check_new_password(password: str, email: str, field: str = "password") -> N
         raise ServiceError(found[0], field=field)
 
 
+def _checked_name(name: str) -> str:
+    """A person's name as stored, or ServiceError when it holds a control character or an
+    invisible formatting mark (one rule for every kind of name: see assess.names)."""
+    name = names.clean(name)
+    refused = names.problem(name)
+    if refused is not None:
+        raise ServiceError(refused, field="name")
+    return name
+
+
 def create_user(
     name: str, email: str, password: str, *, is_operator: bool = False, verified: bool = True
 ) -> User:
@@ -51,10 +61,7 @@ def create_user(
     an invitation link. People registering themselves go through :func:`register`, which leaves
     the address unconfirmed until they follow the emailed link.
     """
-    name = names.clean(name)
-    refused = names.problem(name)
-    if refused is not None:
-        raise ServiceError(refused, field="name")
+    name = _checked_name(name)
     email = normalise_email(email)
     if user_by_email(email) is not None:
         raise ServiceError(
@@ -94,6 +101,7 @@ def register(name: str, email: str, password: str) -> None:
     choose a new password. Nothing tells the person registering which happened. Raises
     ServiceError only for what does not depend on the address (its form, a weak password).
     """
+    name = _checked_name(name)
     email = normalise_email(email)
     _check_new_password(password, email)
     # Hashed in both cases, so that both take as long.
@@ -101,9 +109,7 @@ def register(name: str, email: str, password: str) -> None:
     session = db.session()
     existing = user_by_email(email)
     if existing is None:
-        user = User(
-            name=name.strip(), email=email, password_hash=password_hash, email_verified_at=None
-        )
+        user = User(name=name, email=email, password_hash=password_hash, email_verified_at=None)
         session.add(user)
         try:
             session.flush()
@@ -223,7 +229,7 @@ def register_through_invitation(name: str, email: str, password: str) -> User:
         user = create_user(name, email, password)
     elif existing.email_verified_at is None:
         _check_new_password(password, email)
-        existing.name = name.strip()
+        existing.name = _checked_name(name)
         _set_password(existing, password)
         existing.email_verified_at = db.utcnow()
         # Confirmation links of the registration this replaces stop working.
