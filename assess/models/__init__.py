@@ -14,6 +14,7 @@ from assess.models.accounts import (
     User,
     UserSession,
 )
+from assess.models.answer_marks import AnswerMark
 from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.models.audit import AuditEvent, AuditPerson
 from assess.models.questionnaires import QuestionnaireVersion
@@ -26,6 +27,7 @@ from assess.models.workshops import (
 )
 
 __all__ = [
+    "AnswerMark",
     "AnswerRecord",
     "Assessment",
     "AuditEvent",

@@ -26,6 +26,8 @@ from assess.questionnaire.schema import (
 #: The steps every adoption dimension needs a recommendation for: (from, to).
 RECOMMENDATION_STEPS = ((1, 2), (2, 3), (3, 4), (4, 5))
 LEVELS = (1, 2, 3, 4, 5)
+#: The levels every level question needs criteria for.
+CRITERIA_LEVELS = (3, 4, 5)
 
 
 def _ids(values: Iterable[object]) -> str:
@@ -49,6 +51,7 @@ class _Checker:
         self.show_ifs()
         self.registers()
         self.choice_limits()
+        self.level_criteria()
         if self.q.kind == "adoption":
             self.adoption()
         else:
@@ -229,6 +232,26 @@ class _Checker:
                         (*loc, "questions", qi, "type"),
                         f"adoption questions are all `level` questions, not `{question.type}`",
                     )
+
+    def level_criteria(self) -> None:
+        """Every level question in a file has criteria for levels 3, 4 and 5, and no old key."""
+        for si, qi, question in self.each_question():
+            if not isinstance(question, LevelQuestion):
+                continue
+            loc = ("sections", si, "questions", qi)
+            if question.quality_criteria is not None:
+                self.add(
+                    (*loc, "quality_criteria"),
+                    "`quality_criteria` was replaced by `criteria` (levels 3, 4 and 5, each a "
+                    "list of records that show the level)",
+                )
+            missing = [n for n in CRITERIA_LEVELS if n not in (question.criteria or {})]
+            if missing:
+                where = (*loc, "criteria") if question.criteria is not None else loc
+                self.add(
+                    where,
+                    f"criteria are needed for levels 3, 4 and 5; missing {missing}",
+                )
 
     def recommendations(self, loc: Loc, recommendations: Sequence[Any]) -> None:
         if not recommendations:

@@ -46,7 +46,7 @@ from assess.questionnaire.schema import (
     Section,
     SingleQuestion,
 )
-from assess.questionnaire.validation import check_answer
+from assess.questionnaire.validation import check_answer, keep_criteria
 from assess.scoring.aggregate import QuestionAggregate, aggregate_question, consensus_answer
 from assess.services import assessments, maintenance
 from assess.services import questionnaires as questionnaire_service
@@ -705,6 +705,11 @@ def record_consensus(
         answer, how = item.proposal, "aggregate"
     note = (note or "").strip()
     agreed = Answer(question_id, answer.status, answer.value, note or answer.note)
+    # The room agrees a level; the records already confirmed for it stay with the answer (those
+    # of levels above the agreed one are dropped), so a consensus never loses evidence.
+    before = assessments.stored_answers(workshop.assessment, questionnaire_id).get(question_id)
+    if before is not None:
+        agreed = keep_criteria(item.question, agreed, before.answer.criteria)
     problems = check_answer(item.question, agreed)
     if problems:
         raise WorkshopError(" ".join(problems))
