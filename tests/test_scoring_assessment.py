@@ -6,7 +6,7 @@ import dataclasses
 import json
 
 import pytest
-from scoring_helpers import answered, answers, dont_know, na, real, row
+from scoring_helpers import answered, answers, dont_know, evidenced, na, real, row
 
 from assess.questionnaire.schema import LevelQuestion
 from assess.scoring import METHOD_VERSION, score_assessment
@@ -23,7 +23,7 @@ def _full_answers(questionnaires):
     given = {}
     for index, (_section, question) in enumerate(adoption.questions()):
         assert isinstance(question, LevelQuestion)
-        given[question.id] = answered(question.id, index % 5 + 1)
+        given[question.id] = evidenced(question.id, index % 5 + 1, questionnaires["adoption"])
     given["lead-resources"] = dont_know("lead-resources")
     na_question = next(q.id for _s, q in adoption.questions() if q.allow_na)
     given[na_question] = na(na_question)
@@ -118,7 +118,7 @@ def test_the_result_is_frozen_and_turns_into_json(result):
     assert data["questionnaires"] == [
         {"questionnaire_id": "definition", "version": "1.0.0"},
         {"questionnaire_id": "model-fit", "version": "1.0.0"},
-        {"questionnaire_id": "adoption", "version": "1.0.0"},
+        {"questionnaire_id": "adoption", "version": "2.0.0"},
     ]
     assert data == result.to_dict()  # plain values only: nothing is lost on the way to JSON
 

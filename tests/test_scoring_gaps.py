@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scoring_helpers import adoption, answered, answers, level_question
+from scoring_helpers import adoption, answers, evidenced, level_question
 
 from assess.scoring import score_maturity
 from assess.scoring.gaps import dimension_target, rank_gaps
@@ -19,7 +19,7 @@ def _questionnaire():
 
 def _gaps(models, **levels):
     questionnaire = _questionnaire()
-    given = answers(*(answered(q, level) for q, level in levels.items()))
+    given = answers(*(evidenced(q, level) for q, level in levels.items()))
     return rank_gaps(questionnaire, score_maturity(questionnaire, given), models)
 
 
