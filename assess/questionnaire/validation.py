@@ -148,12 +148,10 @@ def keep_criteria(question: Question, answer: Answer, criteria: Any = None) -> A
     dropped: the level chosen decides which records are being vouched for.
     """
     given = answer.criteria if criteria is None else tuple(criteria)
+    if not isinstance(question, LevelQuestion):
+        return replace(answer, criteria=()) if answer.criteria else answer
     level = answer.value if isinstance(answer.value, int) else 0
-    if (
-        not isinstance(question, LevelQuestion)
-        or answer.status is not Status.ANSWERED
-        or isinstance(answer.value, bool)
-    ):
+    if answer.status is not Status.ANSWERED or isinstance(answer.value, bool):
         level = 0
     by_key = {(c.level, c.number): c for c in given}
     kept = tuple(
