@@ -145,6 +145,9 @@ class ParsedQuestion:
     resolve: str | None = None
     #: Problems the fields alone show (before the question's own rules are checked).
     errors: tuple[str, ...] = ()
+    #: Level questions: every criterion field as posted, (level, number, state, reference), so
+    #: that a page shown again with a problem keeps what the person typed.
+    criteria_fields: tuple[tuple[int, int, str, str], ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -278,14 +281,20 @@ def _custom_order(segment_id: str) -> tuple[int, str]:
 
 def _criteria(
     question: LevelQuestion, form: MultiDict[str, str]
-) -> tuple[tuple[CriterionCheck, ...], dict[tuple[int, int], str]]:
-    """The criteria confirmations as posted (every level's), and problems by criterion."""
+) -> tuple[
+    tuple[CriterionCheck, ...], dict[tuple[int, int], str], tuple[tuple[int, int, str, str], ...]
+]:
+    """The criteria confirmations as posted (every level's), problems by criterion, and the
+    fields as posted."""
     checks: list[CriterionCheck] = []
     problems: dict[tuple[int, int], str] = {}
+    fields: list[tuple[int, int, str, str]] = []
     for level, number, _text in question.criteria_up_to(5):
         key = f"{level}.{number}"
         raw = (form.get(criterion_field(question.id, level, number)) or "").strip()
         reference = clean_text(form.get(criterion_field(question.id, level, number, True)))
+        if raw or reference:
+            fields.append((level, number, raw, reference))
         if raw in (CRITERION_MET, CRITERION_NOT_MET):
             checks.append(CriterionCheck(level, number, raw == CRITERION_MET, reference))
         elif raw:
@@ -302,15 +311,16 @@ def _criteria(
                 length=len(reference),
                 most=REFERENCE_MAX_LENGTH,
             )
-    return tuple(checks), problems
+    return tuple(checks), problems, tuple(fields)
 
 
 def parse_question(question: Question, form: MultiDict[str, str]) -> ParsedQuestion:
     """Read ``question``'s fields from ``form``."""
     status, value, problems = _status_and_value(question, form)
     criteria: tuple[CriterionCheck, ...] = ()
+    criteria_fields: tuple[tuple[int, int, str, str], ...] = ()
     if isinstance(question, LevelQuestion):
-        criteria, by_criterion = _criteria(question, form)
+        criteria, by_criterion, criteria_fields = _criteria(question, form)
         # Only the criteria of the level chosen, and of the levels below it, are read.
         chosen = value if status is Status.ANSWERED and isinstance(value, int) else 0
         problems += [p for (level, _n), p in by_criterion.items() if level <= chosen]
@@ -341,6 +351,7 @@ def parse_question(question: Question, form: MultiDict[str, str]) -> ParsedQuest
         was=(form.get(field_name(question.id, "was")) or "").strip(),
         resolve=resolve,
         errors=tuple(problems),
+        criteria_fields=criteria_fields,
     )
 
 
@@ -408,11 +419,12 @@ def _without_segment(parsed: ParsedQuestion, segment_id: str) -> ParsedQuestion:
         return parsed
     return ParsedQuestion(
         parsed.question_id,
-        Answer(answer.question_id, answer.status, rows, answer.note),
+        Answer(answer.question_id, answer.status, rows, answer.note, answer.criteria),
         parsed.base_revision,
         parsed.was,
         parsed.resolve,
         parsed.errors,
+        parsed.criteria_fields,
     )
 
 
@@ -478,6 +490,8 @@ class QuestionView:
     extra_rows: int = 0
     #: The question appeared because of answers just saved.
     new: bool = False
+    #: Criterion fields as posted, when the page is shown again (see ParsedQuestion).
+    posted_criteria: tuple[tuple[int, int, str, str], ...] | None = None
 
     @property
     def id(self) -> str:
@@ -528,10 +542,14 @@ class QuestionView:
         if not isinstance(self.question, LevelQuestion):
             return []
         answer = self.answer
+        posted = {(lv, n): (s, r) for lv, n, s, r in self.posted_criteria or ()}
         grouped: dict[int, list[CriterionView]] = {}
         for level, number, text in self.question.criteria_up_to(5):
             check = answer.check(level, number) if answer else None
             state = "" if check is None else (CRITERION_MET if check.met else CRITERION_NOT_MET)
+            reference = check.reference if check else ""
+            if self.posted_criteria is not None:
+                state, reference = posted.get((level, number), ("", ""))
             grouped.setdefault(level, []).append(
                 CriterionView(
                     level,
@@ -540,7 +558,7 @@ class QuestionView:
                     criterion_field(self.question.id, level, number),
                     criterion_field(self.question.id, level, number, True),
                     state,
-                    check.reference if check else "",
+                    reference,
                 )
             )
         return sorted(grouped.items())
@@ -638,6 +656,7 @@ def question_views(
                 posted.was,
                 question.id in shown,
                 resolve=posted.resolve,
+                posted_criteria=posted.criteria_fields,
             )
         else:
             view = QuestionView(
