@@ -69,6 +69,7 @@ def create_app(
     questionnaires.init_app(app, strict=strict_questionnaires)
 
     from assess.views import (
+        answer_marks,
         assessments,
         audit,
         auth,
@@ -93,6 +94,7 @@ def create_app(
     app.register_blueprint(privacy.bp)
     app.register_blueprint(finalising.bp)
     app.register_blueprint(workshops.bp)
+    app.register_blueprint(answer_marks.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app
