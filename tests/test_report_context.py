@@ -81,7 +81,7 @@ def test_the_summary_names_the_level_the_model_and_the_five_largest_gaps(context
     assert any("maturity level 2 of 5, Managed" in s for s in summary["sentences"])
     assert any("the citizen model (best fit 87.5%)" in s for s in summary["sentences"])
     assert len(summary["gaps"]) == 5
-    assert summary["gaps"][0].startswith("Fairness and special needs: at level 2 (Managed)")
+    assert summary["gaps"][0].startswith("Fairness and extra support: at level 2 (Managed)")
 
 
 def test_an_overridden_recommendation_shows_the_body_s_reason():
@@ -99,7 +99,7 @@ def test_the_json_holds_every_answer_and_the_whole_result(report):
     assert data["report_id"] == "R-2026-0042"
     assert data["result"] == report.result.to_dict()
     versions = [(q["id"], q["version"]) for q in data["questionnaires"]]
-    assert versions == [("definition", "1.0.0"), ("model-fit", "1.0.0"), ("adoption", "1.0.0")]
+    assert versions == [("definition", "1.0.0"), ("model-fit", "1.0.0"), ("adoption", "2.0.0")]
     written = data["questionnaires"][0]["answers"]["def-written"]
     assert written == {
         "status": "answered",

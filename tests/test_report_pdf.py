@@ -34,6 +34,7 @@ SECTION_TITLES = (
     "Gaps by dimension",
     "Action plan",
     "Engagement with each stakeholder group",
+    "Evidence and audit marks",
     "Appendix: every question and answer",
     "How the figures were worked out",
 )

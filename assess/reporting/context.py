@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from assess.charts import QUADRANT_NAMES, fit_chart, power_interest_grid, radar_chart
-from assess.figures import fit_rows, profile_rows
+from assess.figures import evidence_rows, fit_rows, profile_rows
 from assess.questionnaire.answers import Answer, RegisterRow, Status
 from assess.questionnaire.schema import (
     LevelQuestion,
@@ -31,6 +31,7 @@ from assess.questionnaire.schema import (
 )
 from assess.questionnaire.validation import visible_questions
 from assess.scoring import AssessmentResult
+from assess.scoring.maturity import question_level
 
 #: The statuses an assessment can have, and how the report names them.
 STATUSES = {"draft": "Draft", "finalised": "Finalised", "superseded": "Superseded"}
@@ -111,6 +112,9 @@ class ReportInput:
     #: Workshop sessions on the assessment, as plain data (see
     #: :func:`assess.services.workshops.participation`); None or empty: no workshop section.
     workshop: Sequence[Mapping[str, Any]] | None = field(default=None)
+    #: The auditor's marks, as plain data: questionnaire_id, question_id, mark (verified or
+    #: challenged), comment, by, at (an aware datetime) and changed (the answer changed since).
+    marks: Sequence[Mapping[str, Any]] = field(default=())
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -241,8 +245,79 @@ def answer_display(question: Question, answer: Answer, labels: _Labels) -> list[
     return [str(value)]
 
 
+def _evidence(question: Any, answer: Answer | None) -> dict[str, Any]:
+    """A level answer's claimed and evidenced levels and the records confirmed, for the report."""
+    if not isinstance(question, LevelQuestion) or answer is None:
+        return {}
+    value = answer.value
+    if isinstance(value, bool) or not isinstance(value, int):
+        return {}
+    level = question_level(question, answer)
+    records = []
+    for n, i, text in question.criteria_up_to(value):
+        check = answer.check(n, i)
+        state = "not confirmed" if check is None else ("met" if check.met else "not met")
+        records.append(
+            {
+                "key": f"{n}.{i}",
+                "text": text.get(),
+                "state": state,
+                "reference": check.reference if check and check.reference else None,
+            }
+        )
+    return {
+        "claimed": level.claimed,
+        "evidenced": level.level,
+        "no_evidence": not level.evidence_given,
+        "records": records,
+    }
+
+
+def _mark_row(mark: Mapping[str, Any], zone: str) -> dict[str, Any]:
+    return {
+        "mark": mark["mark"],
+        "mark_text": "Verified by the auditor"
+        if mark["mark"] == "verified"
+        else "Challenged by the auditor",
+        "comment": mark.get("comment") or None,
+        "by": mark.get("by"),
+        "at": format_datetime(mark.get("at"), zone),
+        "changed": bool(mark.get("changed")),
+    }
+
+
+def _evidence_rows(report: ReportInput) -> list[dict[str, Any]]:
+    """The adoption answers whose evidence falls short, in questionnaire order."""
+    return [
+        {
+            **row,
+            "text": report.adoption.question(row["question_id"]).text.get(report.locale),
+        }
+        for row in evidence_rows(report.result)
+    ]
+
+
+def _marks(report: ReportInput) -> list[dict[str, Any]]:
+    """Every mark the auditor made, in questionnaire order, with its question's text."""
+    rows = []
+    by_key = {(m["questionnaire_id"], m["question_id"]): m for m in report.marks}
+    for questionnaire, _given in report.questionnaires():
+        for _section, question in questionnaire.questions():
+            mark = by_key.get((questionnaire.id, question.id))
+            if mark:
+                rows.append(
+                    {
+                        "questionnaire": questionnaire.title.get(report.locale),
+                        "text": question.text.get(report.locale),
+                        **_mark_row(mark, report.organisation_timezone),
+                    }
+                )
+    return rows
+
+
 def _appendix(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
     zone, locale = report.organisation_timezone, report.locale
+    marks = {(m["questionnaire_id"], m["question_id"]): m for m in report.marks}
     result = []
     for questionnaire, given in report.questionnaires():
         visible = visible_questions(questionnaire, {k: v.answer for k, v in given.items()})
@@ -264,11 +339,15 @@ def _appendix(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
                     status, lines = "dont_know", ["Don't know."]
                 else:
                     status, lines = "answered", answer_display(question, answer, labels)
+                evidence = _evidence(question, answer) if status == "answered" else {}
+                mark = marks.get((questionnaire.id, question.id))
                 questions.append(
                     {
                         "id": question.id,
                         "text": question.text.get(locale),
                         "status": status,
+                        **evidence,
+                        "mark": _mark_row(mark, zone) if mark else None,
                         "answer_lines": lines,
                         "note": answer.note if answer and answer.note else None,
                         "note_dir": text_direction(answer.note if answer else None),
@@ -394,6 +473,11 @@ def _profile(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
             {
                 **row,
                 "floor_text": labels.level(row["floor"]),
+                "claimed_text": (
+                    None
+                    if row["claimed_floor"] == row["floor"]
+                    else f"{row['claimed_floor']} as claimed"
+                ),
                 "mean_text": "none" if row["mean"] is None else f"{row['mean']:.2f}",
                 "target_text": labels.level(target) if target else "none",
                 "status_text": status,
@@ -645,6 +729,17 @@ def build_context(report: ReportInput) -> dict[str, Any]:
             "level_text": labels.level(overall.level),
             "weighted_mean": overall.weighted_mean,
             "lowest_floor": overall.lowest_floor,
+            "maturity_score": overall.maturity_score,
+            "score_text": None
+            if overall.maturity_score is None
+            else f"{overall.maturity_score:.1f}",
+            "level_reason": str(overall.level_reason) if overall.level_reason else None,
+            "claimed_level": overall.claimed_level,
+            "claimed_score_text": None
+            if overall.claimed_maturity_score is None
+            else f"{overall.claimed_maturity_score:.1f}",
+            "not_evidenced": overall.not_evidenced,
+            "no_evidence": overall.no_evidence,
             "completeness_percent": (
                 None if overall.completeness is None else round(overall.completeness * 100)
             ),
@@ -659,6 +754,8 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "actions": _actions(report, labels),
         "segments": segments,
         "appendix": _appendix(report, labels),
+        "evidence": _evidence_rows(report),
+        "marks": _marks(report),
         "workshop": _workshop(report),
         "method": {"version": result.method_version, "document": METHODOLOGY_DOCUMENT},
         "charts": charts,

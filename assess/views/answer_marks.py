@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from assess import access, answer_forms
@@ -33,11 +34,13 @@ class MarkForm(FlaskForm):
     mark = RadioField(
         _("Your mark"),
         choices=[
-            (
+            SelectChoice(
                 answer_marks.VERIFIED,
                 _("Verified: I have seen the evidence and it supports the answer"),
             ),
-            (answer_marks.CHALLENGED, _("Challenged: the evidence does not support the answer")),
+            SelectChoice(
+                answer_marks.CHALLENGED, _("Challenged: the evidence does not support the answer")
+            ),
         ],
         validators=[InputRequired(_("Choose “Verified” or “Challenged”."))],
     )
