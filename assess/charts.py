@@ -201,7 +201,9 @@ def radar_chart(
         for row in rows
     )
     desc = f"Maturity level by dimension, on a scale of 1 to 5. {described}."
-    return _svg(id_prefix, width, height, "Maturity profile: lowest level against target", desc, body)
+    return _svg(
+        id_prefix, width, height, "Maturity profile: lowest level against target", desc, body
+    )
 
 
 def fit_chart(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "fit") -> Markup:

@@ -6,10 +6,10 @@ import pytest
 from scoring_helpers import (
     adoption,
     answered,
-    evidenced,
     answers,
     choice_question,
     dont_know,
+    evidenced,
     level_question,
     na,
 )
