@@ -329,9 +329,7 @@ def test_the_steps_follow_from_the_answers_and_match_the_document(scored):
     # The weak point (nobody knows the total spent) gets a step; the commitment it has does not.
     assert [s.question_id for s in leadership.steps] == ["lead-resources"]
     (resources,) = leadership.steps
-    assert resources.done_when == (
-        real("adoption").question("lead-resources").levels[3].get(),
-    )
+    assert resources.done_when == (real("adoption").question("lead-resources").levels[3].get(),)
     assert not any("corporate commitment" in s.action for g in result.gaps for s in g.steps)
     first = [(s.question_id, s.from_level) for s in first_steps(result.gaps)]
     assert first == [("fair-prioritisation", 2), ("org-contact-record", 1), ("map-register", 2)]

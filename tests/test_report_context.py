@@ -172,7 +172,7 @@ def test_steps_are_dated_from_the_reports_day_in_the_organisations_zone():
         status="finalised", finalised_at=datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
     )
     actions = build_context(finalised)["board"]["actions"]
-    assert [(a["months"], a["due"]) for a in actions][0] == (6, "1 October 2026")
+    assert (actions[0]["months"], actions[0]["due"]) == (6, "1 October 2026")
 
 
 def test_the_board_summary_names_the_first_actions_the_answers_and_the_decision(context, report):

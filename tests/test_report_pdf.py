@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import re
-
 from dataclasses import fields, make_dataclass, replace
 
 import pikepdf
@@ -327,9 +326,9 @@ def test_every_table_header_cell_has_its_scope_in_the_html_and_the_pdf(pdf, repo
     cells = _structure_types(pdf.Root.StructTreeRoot)["/TH"]
     assert len(cells) > 50
     for cell in cells:
-        in_head = cell.P.P.S == pikepdf.Name.THead
+        in_head = pikepdf.Name.THead == cell.P.P.S
         assert cell.A.Scope == (pikepdf.Name.Column if in_head else pikepdf.Name.Row)
-        assert cell.A.O == pikepdf.Name.Table
+        assert pikepdf.Name.Table == cell.A.O
 
 
 def test_the_structure_has_headings_tables_and_figures_with_alt_text(pdf):

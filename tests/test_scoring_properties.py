@@ -178,7 +178,9 @@ def test_permuting_respondents_changes_no_aggregate(pair):
 
 
 @FAST
-@given(adoption_answers, st.sets(st.sampled_from(("customer", "citizen", "stakeholder")), min_size=1))
+@given(
+    adoption_answers, st.sets(st.sampled_from(("customer", "citizen", "stakeholder")), min_size=1)
+)
 def test_a_step_is_never_recommended_for_what_the_answers_already_show(answers, models):
     result = score_assessment(
         adoption=ADOPTION, adoption_answers=answers, chosen_models=sorted(models)

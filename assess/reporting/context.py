@@ -456,9 +456,7 @@ def _targets(report: ReportInput, labels: _Labels) -> dict[str, Any]:
     chosen = set(report.result.chosen_models)
     gaps = {g.dimension_id: g for g in report.result.gaps}
     return {
-        "models": [
-            {"name": m.name.get(report.locale), "chosen": m.id in chosen} for m in models
-        ],
+        "models": [{"name": m.name.get(report.locale), "chosen": m.id in chosen} for m in models],
         "rows": [
             {
                 "title": section.title.get(report.locale),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-
 from typing import Any
 
 from assess.questionnaire.schema import LevelQuestion, Questionnaire, Section
@@ -111,7 +110,9 @@ def _criterion_text(item: Any, locale: str) -> str:
     return text.get(locale) if hasattr(text, "get") else str(text)
 
 
-def done_when(question: LevelQuestion, level: int, locale: str = "en") -> tuple[tuple[str, ...], str]:
+def done_when(
+    question: LevelQuestion, level: int, locale: str = "en"
+) -> tuple[tuple[str, ...], str]:
     """What shows ``question`` at ``level``: its criteria for that level, else its description.
 
     Returns the texts and where they come from (``criteria`` or ``level``).
