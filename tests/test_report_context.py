@@ -197,7 +197,7 @@ def test_a_chosen_model_with_a_long_reason_is_confirmed_and_the_reason_shortened
     assert board["model"]["name"] == "the Customer model"
     assert board["model"]["why"].startswith("Chosen by the organisation although the answers")
     assert board["model"]["shortened"] is True
-    assert len(board["model"]["reason"]) <= 321 and board["model"]["reason"].endswith("\u2026")
+    assert len(board["model"]["reason"]) <= 201 and board["model"]["reason"].endswith("\u2026")
     assert board["decision"][0].startswith("Confirm the Customer model as the way")
 
 

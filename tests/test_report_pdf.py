@@ -156,6 +156,26 @@ def test_page_one_is_a_summary_the_board_can_act_on_and_fits_on_one_page(pages, 
     assert "decision" not in _flat(pages[1]).lower()
 
 
+def test_page_one_still_fits_with_a_blend_chosen_against_the_advice_and_a_long_reason():
+    reason = (
+        "Cabinet accepted the Citizen model and added the Stakeholder model: the library "
+        "campaign, the local paper and our NHS partners shape our decisions whether we plan for "
+        "them or not. "
+    ) * 4
+    report = make_report_input(chosen_models=("citizen", "stakeholder"), choice_reason=reason)
+    pdf, messages = _render(report)
+    assert messages == []
+    pages = page_texts(pdf)
+    first, second = _flat(pages[0]), _flat(pages[1])
+    assert "A blend of the Citizen model and the Stakeholder model" in first
+    assert "Chosen by the organisation although the answers" in first
+    assert "The full reason is in Which model fits" in first
+    assert "Ask for a progress report by" in first
+    assert second.startswith("DRAFT") and "About this report" in second
+    assert "Confirm" not in second and "progress report" not in second
+    assert _squash(" ".join(reason.split())) in _squash(" ".join(pages))  # whole, in chapter 2
+
+
 def test_the_summary_shows_the_maturity_score_and_reason_when_the_result_has_them(report):
     overall = report.result.maturity.overall
     scored = make_dataclass(

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 FIRST_ACTIONS = 3
 #: A reason for the choice of model longer than this is shortened on the first page (it is
 #: printed in full in the model-fit chapter).
-REASON_CHARACTERS = 320
+REASON_CHARACTERS = 200
 #: The cycle of self-assessment the decision asks for, in years (the method's level 3 for
 #: reviewing stakeholder management: at least every two years).
 REVIEW_YEARS = 2
