@@ -130,13 +130,15 @@ def adoption(*dimensions: tuple[str, int, dict[str, int], list[dict[str, Any]]])
                     "targets": targets,
                     "recommendations": [
                         {
+                            "question": question["id"],
                             "from": n,
                             "to": n + 1,
-                            "action": _text(f"{dimension_id} {n} to {n + 1}"),
-                            "rationale": _text("why"),
+                            "action": _text(f"{question['id']} {n} to {n + 1}"),
                             "owner": _text("owner"),
-                            "timeframe": _text("3 months"),
+                            "months": 3 * n,
                         }
+                        for question in questions
+                        if question["type"] == "level"
                         for n in range(1, 5)
                     ],
                     "questions": questions,

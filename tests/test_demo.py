@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from scoring_helpers import ROOT
+from scoring_helpers import ROOT, real
 
 from assess import db
 from assess.demo import load
@@ -18,6 +18,7 @@ from assess.models import Membership, Organisation, User
 from assess.questionnaire.answers import Status
 from assess.questionnaire.validation import check_answer, visible_questions
 from assess.scoring import AssessmentResult
+from assess.scoring.gaps import first_steps
 from assess.services import ServiceError, accounts, assessments, organisations
 from assess.services.questionnaires import current_questionnaires
 
@@ -362,6 +363,30 @@ def test_the_documents_tables_match_the_engine(scored):
     ]
     missing = [row for row in rows if row not in DOC_FLAT]
     assert not missing, "\n".join(missing)
+
+
+def step_row(gap, step) -> str:
+    """The document's step row for one practice, rebuilt from the engine."""
+    return (
+        f"| {gap.rank} | {gap.dimension_id} | {step.question_id} | {step.from_level} to "
+        f"{step.to_level} | {step.owner} | {step.months} |"
+    )
+
+
+def test_the_steps_follow_from_the_answers_and_match_the_document(scored):
+    result, _stored = scored
+    rows = [step_row(g, s) for g in result.gaps for s in g.steps]
+    assert len(rows) == 13
+    missing = [row for row in rows if row not in DOC_FLAT]
+    assert not missing, "\n".join(missing)
+    leadership = {g.dimension_id: g for g in result.gaps}["leadership"]
+    # The weak point (nobody knows the total spent) gets a step; the commitment it has does not.
+    assert [s.question_id for s in leadership.steps] == ["lead-resources"]
+    (resources,) = leadership.steps
+    assert resources.done_when == (real("adoption").question("lead-resources").levels[3].get(),)
+    assert not any("corporate commitment" in s.action for g in result.gaps for s in g.steps)
+    first = [(s.question_id, s.from_level) for s in first_steps(result.gaps)]
+    assert first == [("fair-prioritisation", 2), ("org-contact-record", 1), ("map-register", 2)]
 
 
 def test_the_readme_states_the_demos_size_and_sign_in():

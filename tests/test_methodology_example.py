@@ -11,6 +11,7 @@ from scoring_helpers import ROOT, answered, answers, dont_know, example, row
 
 from assess.questionnaire.answers import Answer, CriterionCheck, Status
 from assess.scoring import aggregate_question, consensus_answer, score_assessment
+from assess.scoring.gaps import first_steps
 
 DOC = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
 #: The document's tables have their cells separated by " | ".
@@ -193,12 +194,17 @@ def test_gap_table(result):
             )
         ), g.dimension_id
     listening = result.gaps[0]
-    assert [(s.from_level, s.to_level) for s in listening.steps] == [(2, 3), (3, 4)]
-    for step in listening.steps:
-        assert in_doc(
-            f'step {step.from_level} to {step.to_level}, "{step.action}" ({step.owner}, '
-            f"{step.timeframe})"
-        )
+    # Only listen-plan sits at the floor: listen-reach (3) and listen-feedback (no level) get none.
+    assert [(s.question_id, s.from_level, s.to_level) for s in listening.steps] == [
+        ("listen-plan", 2, 3)
+    ]
+    (step,) = listening.steps
+    assert in_doc(
+        f'listen-plan: step {step.from_level} to {step.to_level}, "{step.action}" ({step.owner}, '
+        f"{step.months} months), done when listen-plan is at level {step.to_level}: "
+        f'"{step.done_when[0]}"'
+    )
+    assert first_steps(result.gaps) == (step,)
 
 
 def test_segment_table(result):

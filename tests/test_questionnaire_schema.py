@@ -48,12 +48,30 @@ def test_every_adoption_question_has_five_descriptors_and_criteria_for_3_to_5(sh
         assert section.weight in {1, 2, 3}
 
 
-def test_every_adoption_dimension_has_a_recommendation_for_every_step(shipped):
+def test_every_adoption_question_has_a_step_for_every_level(shipped):
     model_ids = set(shipped.model_fit.model_ids)
     for section in shipped.adoption.sections:
-        steps = sorted((r.from_level, r.to_level) for r in section.recommendations or [])
-        assert steps == [(1, 2), (2, 3), (3, 4), (4, 5)], section.id
+        for question in section.questions:
+            steps = sorted(
+                (r.from_level, r.to_level)
+                for r in section.recommendations or []
+                if r.question == question.id
+            )
+            assert steps == [(1, 2), (2, 3), (3, 4), (4, 5)], question.id
         assert set(section.targets or {}) == model_ids, section.id
+
+
+def test_every_step_reads_right_for_any_public_body(shipped):
+    # Actions name no council-only body or office; owners are roles every kind of body has
+    # (a council's name for the role may follow in brackets, beside the others').
+    council_only = ("cabinet", "monitoring officer", "councillor", "manifesto", "school places")
+    for section in shipped.adoption.sections:
+        for step in section.recommendations or []:
+            action = step.action.get().lower()
+            owner = step.owner.get().split("(")[0].lower()
+            assert not any(word in action for word in council_only), (step.question, action)
+            assert not any(word in owner for word in council_only), (step.question, owner)
+            assert 1 <= step.months <= 24 and step.action.get().endswith("."), step.question
     assert sorted(shipped.adoption.levels or {}) == [1, 2, 3, 4, 5]
 
 

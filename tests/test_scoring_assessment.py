@@ -96,8 +96,10 @@ def test_gaps_use_the_chosen_targets_and_carry_the_questionnaires_steps(result):
     assert [g.rank for g in ranked] == list(range(1, len(ranked) + 1))
     assert [g.priority for g in ranked] == sorted((g.priority for g in ranked), reverse=True)
     for gap in ranked:
-        assert [s.from_level for s in gap.steps] == list(range(gap.current, gap.target))
-        assert all(s.action and s.owner and s.timeframe for s in gap.steps)
+        floor = result.maturity.dimension(gap.dimension_id).floor_question_ids
+        assert [s.question_id for s in gap.steps] == list(floor)
+        assert {(s.from_level, s.to_level) for s in gap.steps} == {(gap.current, gap.current + 1)}
+        assert all(s.action and s.owner and s.months and s.done_when for s in gap.steps)
 
 
 def test_segments_come_from_the_register(result):

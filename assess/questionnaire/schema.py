@@ -227,14 +227,24 @@ ChoiceQuestion = SingleQuestion | MultipleQuestion
 
 
 class Recommendation(_Strict):
-    """What to do to move a dimension up one level."""
+    """One step up for one practice: what to do to move a level question up by one level.
 
+    What counts as done is not written here: it is the next level of the question itself (its
+    criteria for that level where it has them, else the level's description), so a step and the
+    answer that shows it done can never drift apart.
+    """
+
+    #: The id of a level question in the same dimension.
+    question: Id
     from_level: Annotated[int, Field(ge=1, le=4, alias="from")]
     to_level: Annotated[int, Field(ge=2, le=5, alias="to")]
     action: LocalText
-    rationale: LocalText
+    #: Who would normally own the step: a role every kind of public body has.
     owner: LocalText
-    timeframe: LocalText
+    #: How long the step should take, in months from the report.
+    months: int = Field(strict=True, ge=1, le=36)
+    #: Why the step matters, when the action does not say it already.
+    rationale: LocalText | None = None
 
 
 class Section(_Strict):
@@ -248,12 +258,19 @@ class Section(_Strict):
     weight: int | None = Field(default=None, ge=1, le=3, strict=True)
     #: Adoption only: the level each candidate model needs in this dimension.
     targets: dict[Id, Level] | None = None
-    #: Adoption only: one step for each of 1->2, 2->3, 3->4 and 4->5.
+    #: Adoption only: for each level question, one step for each of 1->2, 2->3, 3->4 and 4->5.
     recommendations: list[Recommendation] | None = None
 
-    def recommendation(self, from_level: int) -> Recommendation | None:
-        """The step from ``from_level`` to the next level."""
-        return next((r for r in self.recommendations or [] if r.from_level == from_level), None)
+    def recommendation(self, question_id: str, from_level: int) -> Recommendation | None:
+        """The step that moves question ``question_id`` from ``from_level`` to the next level."""
+        return next(
+            (
+                r
+                for r in self.recommendations or []
+                if r.question == question_id and r.from_level == from_level
+            ),
+            None,
+        )
 
 
 class CandidateModel(_Strict):

@@ -30,6 +30,7 @@ from assess.questionnaire.schema import (
     TextQuestion,
 )
 from assess.questionnaire.validation import visible_questions
+from assess.reporting.board import board_summary, report_date, step_context
 from assess.scoring import AssessmentResult
 from assess.scoring.maturity import question_level
 
@@ -37,8 +38,6 @@ from assess.scoring.maturity import question_level
 STATUSES = {"draft": "Draft", "finalised": "Finalised", "superseded": "Superseded"}
 #: The word marked on every page of a report that must not be filed as final.
 WATERMARKS = {"draft": "DRAFT", "superseded": "SUPERSEDED"}
-#: Where the full method is written down, relative to the repository.
-METHODOLOGY_DOCUMENT = "docs/methodology.md"
 #: How many gaps the executive summary names.
 SUMMARY_GAPS = 5
 
@@ -487,6 +486,8 @@ def _profile(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
 
 
 def _actions(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
+    """Each ranked gap with a step for each practice holding it down, dated from the report."""
+    day = report_date(report)
     return [
         {
             "rank": gap.rank,
@@ -495,20 +496,61 @@ def _actions(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
             "current_text": labels.level(gap.current),
             "target_text": labels.level(gap.target),
             "priority": gap.priority,
-            "steps": [
-                {
-                    "step": f"{step.from_level} to {step.to_level}",
-                    "action": step.action,
-                    "rationale": step.rationale,
-                    "owner": step.owner,
-                    "timeframe": step.timeframe,
-                }
-                for step in gap.steps
-            ],
+            "steps": [step_context(step, day, gap.title) for step in gap.steps],
         }
         for gap in report.result.gaps
         if gap.rank is not None
     ]
+
+
+def _holding(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
+    """For every area with a level, the practices at its lowest level: what holds it there."""
+    locale = report.locale
+    gaps = {g.dimension_id: g for g in report.result.gaps}
+    areas = []
+    for dimension in report.result.maturity.dimensions:
+        if dimension.floor is None:
+            continue
+        practices = []
+        for question_id in dimension.floor_question_ids:
+            question = report.adoption.question(question_id)
+            assert isinstance(question, LevelQuestion)
+            practices.append(
+                {
+                    "practice": question.text.get(locale),
+                    "described": question.levels[dimension.floor].get(locale),
+                }
+            )
+        gap = gaps[dimension.dimension_id]
+        areas.append(
+            {
+                "title": dimension.title,
+                "level_text": labels.level(dimension.floor),
+                "status": gap.status,
+                "target_text": labels.level(gap.target) if gap.target else None,
+                "practices": practices,
+            }
+        )
+    return areas
+
+
+def _targets(report: ReportInput, labels: _Labels) -> dict[str, Any]:
+    """Each model's target in each area, and the target this report uses."""
+    models = report.model_fit.models or []
+    chosen = set(report.result.chosen_models)
+    gaps = {g.dimension_id: g for g in report.result.gaps}
+    return {
+        "models": [{"name": m.name.get(report.locale), "chosen": m.id in chosen} for m in models],
+        "rows": [
+            {
+                "title": section.title.get(report.locale),
+                "levels": [(section.targets or {}).get(m.id) for m in models],
+                "used": gaps[section.id].target,
+            }
+            for section in report.adoption.sections
+        ],
+        "blend": len(chosen) > 1,
+    }
 
 
 def _reason_text(reason: str) -> str:
@@ -752,11 +794,14 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "fit": fit,
         "profile": profile,
         "actions": _actions(report, labels),
+        "holding": _holding(report, labels),
+        "targets": _targets(report, labels),
+        "board": board_summary(report, labels),
         "segments": segments,
         "appendix": _appendix(report, labels),
         "evidence": _evidence_rows(report),
         "marks": _marks(report),
         "workshop": _workshop(report),
-        "method": {"version": result.method_version, "document": METHODOLOGY_DOCUMENT},
+        "method": {"version": result.method_version},
         "charts": charts,
     }

@@ -30,6 +30,7 @@ from assess.questionnaire.schema import LevelQuestion, Question, Questionnaire, 
 from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
 from assess.scoring import METHOD_VERSION
 from assess.scoring.fit import Contribution
+from assess.scoring.gaps import first_steps
 from assess.services import answer_marks, assessments
 from assess.services.assessments import AssessmentClosed, ChoiceError, SaveOutcome, StoredAnswer
 from assess.services.questionnaires import current_questionnaires
@@ -690,8 +691,8 @@ def choose(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
 # ---- results -------------------------------------------------------------------------------
 
 
-#: How many gaps the top of the results page names, with the first step of each.
-FIRST_GAPS = 3
+#: How many steps the top of the results page names (as on the report's first page).
+FIRST_STEPS = 3
 
 
 @bp.get("/assessments/<int:assessment_id>/results")
@@ -709,7 +710,6 @@ def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     chosen = _models_text(result.chosen_models)
     target_label = gettext("Target of %(models)s", models=chosen) if chosen else gettext("Target")
     register = _register_section(qset.definition)
-    ranked = [g for g in result.gaps if g.rank is not None]
     overall = result.maturity.overall
     evidence = evidence_rows(result)
     for row in evidence:
@@ -739,7 +739,8 @@ def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         profile=profile,
         segments=segments,
         fit_rows=fit_rows(result),
-        first_gaps=ranked[:FIRST_GAPS],
+        first=first_steps(result.gaps, FIRST_STEPS),
+        area_titles={g.dimension_id: g.title for g in result.gaps},
         above=[row for row in profile if row["status"] == "above_target"],
         charts={
             "radar": radar_chart(profile, target_label=target_label, id_prefix="radar-chart"),
