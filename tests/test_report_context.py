@@ -178,7 +178,14 @@ def test_steps_are_dated_from_the_reports_day_in_the_organisations_zone():
 def test_the_board_summary_names_the_first_actions_the_answers_and_the_decision(context, report):
     board = context["board"]
     assert board["level_text"] == "2 (Managed)"
-    assert board["score"] is None  # this result has no maturity score
+    overall = report.result.maturity.overall
+    # The maturity score, the reason in words, and the level and score as claimed beside them.
+    assert board["score"] == f"{overall.maturity_score:.1f}" == "2.8"
+    assert board["reason"].startswith("Level 2, because an area counts at the level of its")
+    assert type(board["reason"]) is str
+    assert board["claimed_level"] == overall.claimed_level
+    assert board["claimed_score"] == f"{overall.claimed_maturity_score:.1f}"
+    assert board["not_evidenced"] == overall.not_evidenced
     assert [a["area"] for a in board["actions"]] == [g.title for g in report.result.gaps[:3]]
     assert all(a["owner"] and a["due"] and a["done_when"] for a in board["actions"])
     answers = board["answers"]

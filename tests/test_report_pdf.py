@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import re
-from dataclasses import fields, make_dataclass, replace
+from dataclasses import replace
 
 import pikepdf
 import pytest
@@ -177,21 +177,37 @@ def test_page_one_still_fits_with_a_blend_chosen_against_the_advice_and_a_long_r
     assert _squash(" ".join(reason.split())) in _squash(" ".join(pages))  # whole, in chapter 2
 
 
-def test_the_summary_shows_the_maturity_score_and_reason_when_the_result_has_them(report):
+def test_the_summary_shows_the_maturity_score_the_reason_and_the_level_as_claimed(report):
     overall = report.result.maturity.overall
-    scored = make_dataclass(
-        "ScoredOverall",
-        [("maturity_score", float, 2.44), ("level_reason", str, "Level 2, because of X.")],
-        bases=(type(overall),),
-        frozen=True,
-    )(**{f.name: getattr(overall, f.name) for f in fields(overall)})
-    maturity = replace(report.result.maturity, overall=scored)
-    with_score = replace(report, result=replace(report.result, maturity=maturity))
-    html = _flat(re.sub(r"<[^>]+>", " ", render_html(build_context(with_score))))
+
+    def summary(**changes) -> str:
+        maturity = replace(report.result.maturity, overall=replace(overall, **changes))
+        changed = replace(report, result=replace(report.result, maturity=maturity))
+        return _flat(re.sub(r"<[^>]+>", " ", render_html(build_context(changed))))
+
+    html = summary(
+        maturity_score=2.44,
+        level_reason="Level 2, because of X.",
+        claimed_level=3,
+        claimed_maturity_score=3.06,
+        not_evidenced=4,
+    )
     assert "maturity score 2.4 of 5" in html
+    assert "The maturity score is the average level of the practices, weighted by area." in html
     assert "Level 2, because of X." in html
-    plain = _flat(re.sub(r"<[^>]+>", " ", render_html(build_context(report))))
-    assert "maturity score" not in plain
+    assert "as claimed, they would be level 3, score 3.1." in html
+    assert "4 answers claim a higher level than their confirmed records show" in html
+    same = summary(
+        maturity_score=2.44,
+        claimed_level=overall.level,
+        claimed_maturity_score=2.44,
+        not_evidenced=0,
+    )
+    assert "count only levels whose records are confirmed, the same as claimed." in same
+    assert "claim a higher level" not in same
+    plain = summary(maturity_score=None, claimed_maturity_score=None)
+    board = plain[: plain.index("About this report")]
+    assert "maturity score" not in board.lower() and "score" not in board.lower()
 
 
 def test_no_internal_id_or_source_path_is_printed(text, report):

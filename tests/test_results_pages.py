@@ -127,9 +127,12 @@ def test_each_gap_shows_a_step_for_each_practice_holding_it_down_and_when_it_is_
     leadership = html[html.index('id="gap-leadership"') : html.index('id="gap-strategy"')]
     text = _text(leadership)
     question = adoption.question("lead-resources")
-    # The demo's weak point gets its step, "done when" its level 3; no commitment is redrafted.
+    # The demo's weak point gets its step, "done when" the criteria of its level 3, each listed;
+    # no commitment is redrafted.
     assert question.text.get() in text
-    assert f"Done when {question.levels[3].get()}" in text
+    criteria = " ".join(c.get() for c in question.criteria_for(3))
+    assert len(question.criteria_for(3)) == 2
+    assert f"Done when {criteria}" in text
     assert "corporate commitment" not in text
     assert "Finance lead" in text and "within 6 months" in text
 

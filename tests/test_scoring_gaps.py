@@ -71,10 +71,10 @@ def test_a_step_is_recommended_for_each_practice_at_the_floor_and_only_for_those
             [level_question("c1"), level_question("c2"), level_question("c3")],
         ),
     )
-    given = answers(answered("c1", 2), answered("c2", 4), answered("c3", 2))
+    given = answers(answered("c1", 2), evidenced("c2", 4), answered("c3", 2))
     (gamma,) = rank_gaps(questionnaire, score_maturity(questionnaire, given), ["stakeholder"])
     assert (gamma.current, gamma.target) == (2, 5)
-    # c2 is already at 4: no step for it, and none beyond the next level for the others.
+    # c2 is evidenced at 4: no step for it, and none beyond the next level for the others.
     assert [(s.question_id, s.from_level, s.to_level, s.action) for s in gamma.steps] == [
         ("c1", 2, 3, "c1 2 to 3"),
         ("c3", 2, 3, "c3 2 to 3"),
@@ -91,7 +91,24 @@ def test_a_step_is_recommended_for_each_practice_at_the_floor_and_only_for_those
 def test_done_when_is_the_next_level_of_the_same_question():
     gaps = {g.dimension_id: g for g in _gaps(["stakeholder"], c=2)}
     (step,) = gaps["gamma"].steps
-    assert (step.done_when, step.done_when_source) == (("level 3",), "level")
+    # The practice has criteria for level 3, so "done when" is those criteria.
+    assert (step.from_level, step.to_level) == (2, 3)
+    assert (step.done_when, step.done_when_source) == (("evidence 3",), "criteria")
+
+
+def test_a_practice_claimed_higher_than_its_evidence_gets_the_step_from_its_evidenced_level():
+    questionnaire = adoption(
+        ("gamma", 2, {"stakeholder": 5}, [level_question("c1"), level_question("c2")]),
+    )
+    # c1 claims 4 without confirming any criterion: its evidenced level is 2, so it holds the
+    # area down with c2 and gets the step from 2 to 3, done when level 3's criteria are met.
+    given = answers(answered("c1", 4), evidenced("c2", 2))
+    (gamma,) = rank_gaps(questionnaire, score_maturity(questionnaire, given), ["stakeholder"])
+    assert gamma.current == 2
+    assert [(s.question_id, s.from_level, s.to_level, s.done_when) for s in gamma.steps] == [
+        ("c1", 2, 3, ("evidence 3",)),
+        ("c2", 2, 3, ("evidence 3",)),
+    ]
 
 
 def test_done_when_uses_the_questions_criteria_for_that_level_when_it_has_them():
@@ -117,7 +134,7 @@ def test_the_first_steps_take_one_step_from_each_of_the_top_gaps_first():
     )
     given = answers(
         *(answered(q, 1) for q in ("a1", "a2", "b1", "b2")),
-        answered("g1", 4),
+        evidenced("g1", 4),
     )
     gaps = rank_gaps(questionnaire, score_maturity(questionnaire, given), ["citizen"])
     assert [g.dimension_id for g in gaps if g.rank] == ["beta", "alpha", "gamma"]

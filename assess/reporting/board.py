@@ -186,6 +186,23 @@ def _decision(report: ReportInput, model: dict[str, Any], actions: list[dict]) -
     return items
 
 
+def _evidenced(overall: Any, labels: _Labels) -> dict[str, Any]:
+    """The level and score as claimed, and how many answers claim more than their records show.
+
+    The overall level and the score count only the evidenced levels; the board sees beside them
+    what the answers claimed, so that a difference is never hidden.
+    """
+    claimed = getattr(overall, "claimed_level", None)
+    claimed_score = getattr(overall, "claimed_maturity_score", None)
+    return {
+        "claimed_level": claimed,
+        "claimed_level_text": labels.level(claimed) if claimed is not None else None,
+        "claimed_score": None if claimed_score is None else f"{claimed_score:.1f}",
+        "not_evidenced": getattr(overall, "not_evidenced", 0),
+        "no_evidence": getattr(overall, "no_evidence", 0),
+    }
+
+
 def board_summary(report: ReportInput, labels: _Labels) -> dict[str, Any]:
     """The first page's content (see the module docstring)."""
     result = report.result
@@ -201,8 +218,8 @@ def board_summary(report: ReportInput, labels: _Labels) -> dict[str, Any]:
     # a result without them still gets the weighted mean and a plain reason.
     score = getattr(overall, "maturity_score", None)
     reason = getattr(overall, "level_reason", None)
-    if not isinstance(reason, str) or not reason.strip():
-        reason = None
+    # The reason is a Message (a str subclass to translate where shown): plain text here.
+    reason = str(reason) if isinstance(reason, str) and reason.strip() else None
     if overall.level is not None and reason is None:
         reason = (
             f"The lowest level reached in each of the {len(result.maturity.dimensions)} areas, "
@@ -218,6 +235,7 @@ def board_summary(report: ReportInput, labels: _Labels) -> dict[str, Any]:
         "level_summary": labels.level_summaries.get(overall.level) if overall.level else None,
         "score": None if score is None else f"{score:.1f}",
         "reason": reason,
+        **_evidenced(overall, labels),
         "model": model,
         "areas": len(result.maturity.dimensions),
         "below": len(below),
