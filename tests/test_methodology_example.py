@@ -201,8 +201,13 @@ def test_gap_table(result):
     (step,) = listening.steps
     assert in_doc(
         f'listen-plan: step {step.from_level} to {step.to_level}, "{step.action}" ({step.owner}, '
-        f"{step.months} months), done when listen-plan is at level {step.to_level}: "
-        f'"{step.done_when[0]}"'
+        f"{step.months} months), done when the criteria of listen-plan's level {step.to_level} "
+        f'are met: "{step.done_when[0]}" and "{step.done_when[1]}"'
+    )
+    # "Done when" is the next level's criteria, all of them, not the level's description.
+    assert step.done_when_source == "criteria"
+    assert step.done_when == tuple(
+        c.get() for c in example("adoption").question("listen-plan").criteria_for(3)
     )
     assert first_steps(result.gaps) == (step,)
 
