@@ -164,6 +164,13 @@ def test_page_one_still_fits_with_a_blend_chosen_against_the_advice_and_a_long_r
         "them or not. "
     ) * 4
     report = make_report_input(chosen_models=("citizen", "stakeholder"), choice_reason=reason)
+    # The longest evidence lines too: the level and score as claimed differ from the evidenced
+    # ones, and answers claim more than their records show.
+    overall = replace(
+        report.result.maturity.overall, claimed_level=3, claimed_maturity_score=3.4, not_evidenced=7
+    )
+    maturity = replace(report.result.maturity, overall=overall)
+    report = replace(report, result=replace(report.result, maturity=maturity))
     pdf, messages = _render(report)
     assert messages == []
     pages = page_texts(pdf)
@@ -172,6 +179,8 @@ def test_page_one_still_fits_with_a_blend_chosen_against_the_advice_and_a_long_r
     assert "Chosen by the organisation although the answers" in first
     assert "The full reason is in Which model fits" in first
     assert "Ask for a progress report by" in first
+    assert "as claimed, they would be level 3, score 3.4." in first
+    assert "7 answers claim a higher level than their confirmed records show" in first
     assert second.startswith("DRAFT") and "About this report" in second
     assert "Confirm" not in second and "progress report" not in second
     assert _squash(" ".join(reason.split())) in _squash(" ".join(pages))  # whole, in chapter 2
