@@ -71,6 +71,7 @@ def create_app(
     questionnaires.init_app(app, strict=strict_questionnaires)
 
     from assess.views import (
+        answer_marks,
         assessments,
         audit,
         auth,
@@ -101,6 +102,7 @@ def create_app(
     app.register_blueprint(workshop_room.bp)
     app.register_blueprint(consultancy.bp)
     app.register_blueprint(start.bp)
+    app.register_blueprint(answer_marks.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

@@ -10,6 +10,10 @@ never contain an underscore, so ``__`` cannot be part of one):
     have no underscore).
 ``q_<id>__status``
     For multiple, text and register questions: a checkbox ``not_applicable`` or ``dont_know``.
+``q_<id>__c<level>-<n>`` and ``q_<id>__c<level>-<n>__ref``
+    Level questions: whether criterion ``n`` of ``level`` (3 to 5) is ``met`` or ``not-met``, and
+    the document or record that shows it (optional). Only the criteria up to the level chosen are
+    kept (see :func:`assess.questionnaire.validation.keep_criteria`).
 ``q_<id>__note``
     The evidence note (at most :data:`~assess.questionnaire.validation.NOTE_MAX_LENGTH` characters).
 ``q_<id>__rev``
@@ -41,7 +45,7 @@ from typing import Any
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
-from assess.questionnaire.answers import Answer, RegisterRow, Status
+from assess.questionnaire.answers import Answer, CriterionCheck, RegisterRow, Status
 from assess.questionnaire.progress import count_progress as count_progress
 from assess.questionnaire.progress import is_done as is_done
 from assess.questionnaire.schema import (
@@ -54,7 +58,13 @@ from assess.questionnaire.schema import (
     SingleQuestion,
     TextQuestion,
 )
-from assess.questionnaire.validation import CUSTOM_SEGMENT_PREFIX, NOTE_MAX_LENGTH
+from assess.questionnaire.validation import (
+    CUSTOM_SEGMENT_PREFIX,
+    NOTE_MAX_LENGTH,
+    REFERENCE_MAX_LENGTH,
+    keep_criteria,
+)
+from assess.scoring.maturity import evidenced_level
 from assess.services.assessments import Conflict, StoredAnswer, Submission
 
 #: The prefix of every answer field.
@@ -70,6 +80,17 @@ RESOLVE_MINE = "mine"
 RESOLVE_THEIRS = "theirs"
 
 _FIELD = re.compile(r"^q_([a-z][a-z0-9-]*)(?:__([a-z0-9-]+))?(?:__([a-z]+))?$")
+#: A criterion's field suffix: ``c3-1`` (its met / not met), with ``__ref`` for its reference.
+_CRITERION = re.compile(r"^c([3-5])-([1-9][0-9]?)$")
+CRITERION_MET = "met"
+CRITERION_NOT_MET = "not-met"
+REFERENCE_SUFFIX = "ref"
+
+
+def criterion_field(question_id: str, level: int, number: int, reference: bool = False) -> str:
+    """The field of criterion ``level``.``number`` of ``question_id`` (or of its reference)."""
+    name = field_name(question_id, f"c{level}-{number}")
+    return f"{name}{SEP}{REFERENCE_SUFFIX}" if reference else name
 
 
 class BadPage(ValueError):
@@ -91,6 +112,8 @@ def fingerprint(answer: Answer | None) -> str:
     if answer is None:
         return ""
     data = {"status": answer.status.value, "value": answer.value_to_json(), "note": answer.note}
+    if answer.criteria:
+        data["criteria"] = answer.criteria_to_json()
     text = json.dumps(data, sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -146,6 +169,9 @@ class ParsedQuestion:
     resolve: str | None = None
     #: Problems the fields alone show (before the question's own rules are checked).
     errors: tuple[str, ...] = ()
+    #: Level questions: every criterion field as posted, (level, number, state, reference), so
+    #: that a page shown again with a problem keeps what the person typed.
+    criteria_fields: tuple[tuple[int, int, str, str], ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -278,9 +304,51 @@ def _custom_order(segment_id: str) -> tuple[int, str]:
     return (found, "") if found is not None else (10**9, segment_id)
 
 
+def _criteria(
+    question: LevelQuestion, form: MultiDict[str, str]
+) -> tuple[
+    tuple[CriterionCheck, ...], dict[tuple[int, int], str], tuple[tuple[int, int, str, str], ...]
+]:
+    """The criteria confirmations as posted (every level's), problems by criterion, and the
+    fields as posted."""
+    checks: list[CriterionCheck] = []
+    problems: dict[tuple[int, int], str] = {}
+    fields: list[tuple[int, int, str, str]] = []
+    for level, number, _text in question.criteria_up_to(5):
+        key = f"{level}.{number}"
+        raw = (form.get(criterion_field(question.id, level, number)) or "").strip()
+        reference = clean_text(form.get(criterion_field(question.id, level, number, True)))
+        if raw or reference:
+            fields.append((level, number, raw, reference))
+        if raw in (CRITERION_MET, CRITERION_NOT_MET):
+            checks.append(CriterionCheck(level, number, raw == CRITERION_MET, reference))
+        elif raw:
+            problems[(level, number)] = gettext("Choose “Met” or “Not met” for each criterion.")
+        elif reference:
+            problems[(level, number)] = gettext(
+                "Criterion %(key)s has a document reference: say whether it is met.", key=key
+            )
+        if len(reference) > REFERENCE_MAX_LENGTH:
+            problems[(level, number)] = gettext(
+                "The document reference for criterion %(key)s is %(length)d characters long. "
+                "Shorten it to %(most)d characters or fewer.",
+                key=key,
+                length=len(reference),
+                most=REFERENCE_MAX_LENGTH,
+            )
+    return tuple(checks), problems, tuple(fields)
+
+
 def parse_question(question: Question, form: MultiDict[str, str]) -> ParsedQuestion:
     """Read ``question``'s fields from ``form``."""
     status, value, problems = _status_and_value(question, form)
+    criteria: tuple[CriterionCheck, ...] = ()
+    criteria_fields: tuple[tuple[int, int, str, str], ...] = ()
+    if isinstance(question, LevelQuestion):
+        criteria, by_criterion, criteria_fields = _criteria(question, form)
+        # Only the criteria of the level chosen, and of the levels below it, are read.
+        chosen = value if status is Status.ANSWERED and isinstance(value, int) else 0
+        problems += [p for (level, _n), p in by_criterion.items() if level <= chosen]
     note = clean_text(form.get(field_name(question.id, "note")))
     if len(note) > NOTE_MAX_LENGTH:
         problems.append(
@@ -293,6 +361,8 @@ def parse_question(question: Question, form: MultiDict[str, str]) -> ParsedQuest
         )
     empty = status is Status.ANSWERED and value in (None, "", ()) and not note
     answer = None if empty else Answer(question.id, status, value, note)
+    if answer is not None and criteria:
+        answer = keep_criteria(question, answer, criteria)
     resolve = None
     if form.get(field_name(question.id, "conflict")):
         resolve = form.get(field_name(question.id, "resolve")) or None
@@ -306,6 +376,7 @@ def parse_question(question: Question, form: MultiDict[str, str]) -> ParsedQuest
         was=(form.get(field_name(question.id, "was")) or "").strip(),
         resolve=resolve,
         errors=tuple(problems),
+        criteria_fields=criteria_fields,
     )
 
 
@@ -330,6 +401,14 @@ def parse_page(section: Section, form: MultiDict[str, str]) -> ParsedPage:
         if isinstance(question, RegisterQuestion):
             if suffix in SUFFIXES or match.group(3):
                 continue
+        elif isinstance(question, LevelQuestion) and _CRITERION.match(suffix):
+            level, number = (int(n) for n in _CRITERION.match(suffix).groups())  # type: ignore[union-attr]
+            known = {(n, i) for n, i, _t in question.criteria_up_to(5)}
+            if (level, number) in known and match.group(3) in (None, REFERENCE_SUFFIX):
+                continue
+            raise BadPage(
+                gettext("The form sent a field this page does not have (%(name)s).", name=key[:80])
+            )
         elif suffix not in SUFFIXES or match.group(3):
             raise BadPage(
                 gettext("The form sent a field this page does not have (%(name)s).", name=key[:80])
@@ -365,11 +444,12 @@ def _without_segment(parsed: ParsedQuestion, segment_id: str) -> ParsedQuestion:
         return parsed
     return ParsedQuestion(
         parsed.question_id,
-        Answer(answer.question_id, answer.status, rows, answer.note),
+        Answer(answer.question_id, answer.status, rows, answer.note, answer.criteria),
         parsed.base_revision,
         parsed.was,
         parsed.resolve,
         parsed.errors,
+        parsed.criteria_fields,
     )
 
 
@@ -396,6 +476,26 @@ class RegisterRowView:
     values: Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class CriterionView:
+    """One criterion as the answering page shows it."""
+
+    level: int
+    number: int
+    text: str
+    #: The radio group's name and the reference field's name.
+    field: str
+    reference_field: str
+    #: ``met``, ``not-met`` or "" (not confirmed yet), and the reference given.
+    state: str
+    reference: str
+
+    @property
+    def key(self) -> str:
+        """``3.1``."""
+        return f"{self.level}.{self.number}"
+
+
 @dataclass
 class QuestionView:
     """Everything a template needs to show one question."""
@@ -415,6 +515,8 @@ class QuestionView:
     extra_rows: int = 0
     #: The question appeared because of answers just saved.
     new: bool = False
+    #: Criterion fields as posted, when the page is shown again (see ParsedQuestion).
+    posted_criteria: tuple[tuple[int, int, str, str], ...] | None = None
 
     @property
     def id(self) -> str:
@@ -459,6 +561,42 @@ class QuestionView:
         if isinstance(self.question, LevelQuestion):
             return str(value) == str(option_id)
         return value == option_id
+
+    def criteria_levels(self, locale: str) -> list[tuple[int, list[CriterionView]]]:
+        """Levels 3 to 5 of a level question, each with its criteria as the page shows them."""
+        if not isinstance(self.question, LevelQuestion):
+            return []
+        answer = self.answer
+        posted = {(lv, n): (s, r) for lv, n, s, r in self.posted_criteria or ()}
+        grouped: dict[int, list[CriterionView]] = {}
+        for level, number, text in self.question.criteria_up_to(5):
+            check = answer.check(level, number) if answer else None
+            state = "" if check is None else (CRITERION_MET if check.met else CRITERION_NOT_MET)
+            reference = check.reference if check else ""
+            if self.posted_criteria is not None:
+                state, reference = posted.get((level, number), ("", ""))
+            grouped.setdefault(level, []).append(
+                CriterionView(
+                    level,
+                    number,
+                    text.get(locale),
+                    criterion_field(self.question.id, level, number),
+                    criterion_field(self.question.id, level, number, True),
+                    state,
+                    reference,
+                )
+            )
+        return sorted(grouped.items())
+
+    @property
+    def evidenced(self) -> int | None:
+        """The evidenced level of the level shown (None unless a level is chosen)."""
+        value = self.value
+        if not isinstance(self.question, LevelQuestion) or not isinstance(value, int):
+            return None
+        if isinstance(value, bool) or not 1 <= value <= 5 or self.answer is None:
+            return None
+        return evidenced_level(self.question, self.answer)
 
     def show_if(self) -> dict[str, str]:
         """``data-`` attributes mirroring the question's condition, for the script."""
@@ -543,6 +681,7 @@ def question_views(
                 posted.was,
                 question.id in shown,
                 resolve=posted.resolve,
+                posted_criteria=posted.criteria_fields,
             )
         else:
             view = QuestionView(

@@ -61,6 +61,7 @@ from assess.models.audit import AuditEvent, AuditPerson
 ANSWER_CHANGED: Final = "answer.changed"
 ANSWER_CLEARED: Final = "answer.cleared"
 CONSENSUS_RECORDED: Final = "consensus.recorded"
+ANSWER_MARKED: Final = "answer.marked"
 MODEL_CHOSEN: Final = "model.chosen"
 ASSESSMENT_STARTED: Final = "assessment.started"
 ASSESSMENT_FINALISED: Final = "assessment.finalised"
@@ -98,6 +99,7 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     ANSWER_CHANGED: _("Answer changed"),
     ANSWER_CLEARED: _("Answer cleared"),
     CONSENSUS_RECORDED: _("Consensus recorded"),
+    ANSWER_MARKED: _("Answer verified or challenged by the auditor"),
     MODEL_CHOSEN: _("Model chosen"),
     ASSESSMENT_STARTED: _("Assessment started"),
     ASSESSMENT_FINALISED: _("Assessment finalised"),

@@ -118,7 +118,7 @@ def _marker(shape: str, x: float, y: float, colour: str, size: float = 5) -> str
 
 #: The radar's series: (row key, legend label, colour, dash pattern, marker shape, line width).
 _RADAR_SERIES = (
-    ("floor", "Floor (level reached)", FLOOR_COLOUR, None, "circle", 3),
+    ("floor", "Lowest level (level reached)", FLOOR_COLOUR, None, "circle", 3),
     ("target", "Target of the chosen model", TARGET_COLOUR, "9 5", "square", 2.5),
     ("mean", "Mean of the answers", MEAN_COLOUR, "2 4", "triangle", 2),
 )
@@ -195,13 +195,15 @@ def radar_chart(
         body.append(_marker(shape, cx - 140, y, colour))
         body.append(_text(cx - 98, y + 5, labels.get(key, label)))
     described = "; ".join(
-        f"{row['title']}: floor {_level_words(row.get('floor'))}, "
+        f"{row['title']}: lowest level {_level_words(row.get('floor'))}, "
         f"target {_level_words(row.get('target'))}"
         + (f", mean {_level_words(row.get('mean'))}" if show_mean else "")
         for row in rows
     )
     desc = f"Maturity level by dimension, on a scale of 1 to 5. {described}."
-    return _svg(id_prefix, width, height, "Maturity profile: floor against target", desc, body)
+    return _svg(
+        id_prefix, width, height, "Maturity profile: lowest level against target", desc, body
+    )
 
 
 def fit_chart(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "fit") -> Markup:

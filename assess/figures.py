@@ -44,8 +44,35 @@ def profile_rows(result: AssessmentResult) -> list[dict[str, Any]]:
                 "answered": dimension.answered,
                 "applicable": dimension.applicable,
                 "floor_question_ids": list(dimension.floor_question_ids),
+                "claimed_floor": dimension.claimed_floor,
+                "claimed_mean": dimension.claimed_mean,
+                "not_evidenced_question_ids": list(dimension.not_evidenced_question_ids),
+                "no_evidence_question_ids": list(dimension.no_evidence_question_ids),
             }
         )
+    return rows
+
+
+def evidence_rows(result: AssessmentResult) -> list[dict[str, Any]]:
+    """One row per adoption answer whose evidence falls short: the level claimed is not
+    evidenced, or a level of 3 or above names no evidence at all. In questionnaire order."""
+    rows = []
+    for dimension in result.maturity.dimensions:
+        for q in dimension.levels:
+            not_evidenced = q.level < q.claimed
+            if not (not_evidenced or not q.evidence_given):
+                continue
+            rows.append(
+                {
+                    "dimension_id": dimension.dimension_id,
+                    "area": dimension.title,
+                    "question_id": q.question_id,
+                    "claimed": q.claimed,
+                    "evidenced": q.level,
+                    "unconfirmed": list(q.unconfirmed),
+                    "no_evidence": not q.evidence_given,
+                }
+            )
     return rows
 
 

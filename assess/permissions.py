@@ -34,7 +34,10 @@ ROLE_DESCRIPTIONS: Final[dict[str, Any]] = {
     ),
     RESPONDENT: _("answers the questionnaires"),
     FACILITATOR: _("runs workshops for the organisation and records what the room agrees"),
-    AUDITOR: _("reads everything of the organisation and changes nothing"),
+    AUDITOR: _(
+        "reads everything of the organisation and marks answers verified or challenged, "
+        "changing no answer"
+    ),
 }
 
 #: Every permission on an organisation's data, and whether it only reads. An auditor gets exactly
@@ -51,6 +54,8 @@ ORGANISATION_PERMISSIONS: Final[dict[str, bool]] = {
     "workshop.view": True,
     "workshop.run": False,
     "audit.view": True,
+    # An auditor's own judgement on an answer; it never changes the answer (auditors only).
+    "answer.mark": False,
 }
 
 #: Permissions over the whole instance; only an instance operator has them.
@@ -60,7 +65,7 @@ READ_ONLY: Final[frozenset[str]] = frozenset(p for p, ro in ORGANISATION_PERMISS
 
 #: The role -> permissions table.
 ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
-    ADMIN: frozenset(ORGANISATION_PERMISSIONS),
+    ADMIN: frozenset(ORGANISATION_PERMISSIONS) - {"answer.mark"},
     RESPONDENT: frozenset({"org.view", "assessment.view", "assessment.answer", "report.view"}),
     FACILITATOR: frozenset(
         {
@@ -72,7 +77,7 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             "workshop.run",
         }
     ),
-    AUDITOR: READ_ONLY,
+    AUDITOR: READ_ONLY | {"answer.mark"},
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from scoring_helpers import real, row
 
-from assess.questionnaire.answers import Answer, Status
+from assess.questionnaire.answers import Answer, CriterionCheck, Status
 from assess.questionnaire.schema import LevelQuestion, Questionnaire
 from assess.reporting import AnsweredBy, ReportInput
 from assess.scoring import score_assessment
@@ -68,9 +68,15 @@ def full_answers(qs: dict[str, Questionnaire]) -> dict[str, dict[str, Answer]]:
         for index, question in enumerate(section.questions):
             assert isinstance(question, LevelQuestion)
             level = min(floor + (1 if index % 3 == 1 else 0), 5)
-            adoption[question.id] = Answer(question.id, value=level)
+            # Every record of the level confirmed met, so that the levels given are evidenced.
+            checks = tuple(
+                CriterionCheck(n, i, True, "Minutes") for n, i, _t in question.criteria_up_to(level)
+            )
+            adoption[question.id] = Answer(question.id, value=level, criteria=checks)
     adoption["lead-resources"] = Answer("lead-resources", Status.DONT_KNOW)
-    adoption["eng-commissioned"] = Answer("eng-commissioned", Status.NOT_APPLICABLE)
+    adoption["eng-commissioned"] = Answer(
+        "eng-commissioned", Status.NOT_APPLICABLE, note="We commission no engagement."
+    )
     model_fit = {
         a.question_id: a
         for a in (

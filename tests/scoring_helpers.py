@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from assess.questionnaire.answers import Answer, RegisterRow, Status
+from assess.questionnaire.answers import Answer, CriterionCheck, RegisterRow, Status
 from assess.questionnaire.schema import Questionnaire
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,22 @@ def real(name: str) -> Questionnaire:
 def answered(question_id: str, value: Any) -> Answer:
     """A real answer."""
     return Answer(question_id, value=value)
+
+
+def evidenced(
+    question_id: str, level: int, questionnaire: Questionnaire | None = None, note: str = "Minutes"
+) -> Answer:
+    """A level answer with every criterion from level 3 up to ``level`` confirmed met.
+
+    Without ``questionnaire``, each level is taken to have one criterion (as ``level_question``
+    makes them).
+    """
+    if questionnaire is not None:
+        keys = [(n, i) for n, i, _t in questionnaire.question(question_id).criteria_up_to(level)]
+    else:
+        keys = [(n, 1) for n in range(3, level + 1)]
+    checks = tuple(CriterionCheck(n, i, True) for n, i in keys)
+    return Answer(question_id, value=level, note=note, criteria=checks)
 
 
 def na(question_id: str) -> Answer:
@@ -68,7 +84,7 @@ def level_question(question_id: str, **extra: Any) -> dict[str, Any]:
         "type": "level",
         "text": _text(question_id),
         "levels": {n: _text(f"level {n}") for n in range(1, 6)},
-        "quality_criteria": [_text("evidence")],
+        "criteria": {n: [_text(f"evidence {n}")] for n in (3, 4, 5)},
         **extra,
     }
 
@@ -114,13 +130,15 @@ def adoption(*dimensions: tuple[str, int, dict[str, int], list[dict[str, Any]]])
                     "targets": targets,
                     "recommendations": [
                         {
+                            "question": question["id"],
                             "from": n,
                             "to": n + 1,
-                            "action": _text(f"{dimension_id} {n} to {n + 1}"),
-                            "rationale": _text("why"),
+                            "action": _text(f"{question['id']} {n} to {n + 1}"),
                             "owner": _text("owner"),
-                            "timeframe": _text("3 months"),
+                            "months": 3 * n,
                         }
+                        for question in questions
+                        if question["type"] == "level"
                         for n in range(1, 5)
                     ],
                     "questions": questions,

@@ -107,16 +107,23 @@ def test_not_applicable_and_dont_know_only_where_offered(definition, qset):
     assert check(definition, "def-written", status=Status.NOT_APPLICABLE) == [
         '"Not applicable" is not an answer to this question'
     ]
-    assert check(definition, "def-where", status=Status.NOT_APPLICABLE) == []
+    assert check(definition, "def-where", status=Status.NOT_APPLICABLE, note="No plans.") == []
     # Text questions offer no "don't know" unless the file says so.
     assert check(definition, "def-link", status=Status.DONT_KNOW) == [
         '"Don\'t know" is not an answer to this question'
     ]
-    assert check(qset.adoption, "lead-board", status=Status.NOT_APPLICABLE) == []
+    assert check(qset.adoption, "lead-board", status=Status.NOT_APPLICABLE, note="No board") == []
+
+
+def test_not_applicable_needs_its_reason_in_the_evidence_note(definition):
+    assert check(definition, "def-where", status=Status.NOT_APPLICABLE) == [
+        'say in the evidence note why this does not apply: "not applicable, because …"'
+    ]
+    assert check(definition, "def-where", status=Status.NOT_APPLICABLE, note="  ") != []
 
 
 def test_not_applicable_carries_no_value(definition):
-    assert check(definition, "def-where", ("plan",), status=Status.NOT_APPLICABLE) == [
+    assert check(definition, "def-where", ("plan",), status=Status.NOT_APPLICABLE, note="n") == [
         "an answer that is not applicable or not known carries no value"
     ]
 

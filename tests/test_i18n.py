@@ -16,7 +16,7 @@ def _level_question() -> LevelQuestion:
             "type": "level",
             "text": text,
             "levels": {n: {"en": f"Level {n}"} for n in range(1, 6)},
-            "quality_criteria": [text],
+            "criteria": {3: [text], 4: [text], 5: [text]},
         }
     )
 

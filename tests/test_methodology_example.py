@@ -7,10 +7,11 @@ the engine's result and looked for in the document, so the document cannot drift
 from __future__ import annotations
 
 import pytest
-from scoring_helpers import ROOT, answered, answers, dont_know, example, na, row
+from scoring_helpers import ROOT, answered, answers, dont_know, example, row
 
-from assess.questionnaire.answers import Answer
+from assess.questionnaire.answers import Answer, CriterionCheck, Status
 from assess.scoring import aggregate_question, consensus_answer, score_assessment
+from assess.scoring.gaps import first_steps
 
 DOC = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
 #: The document's tables have their cells separated by " | ".
@@ -23,10 +24,25 @@ def result():
         adoption=example("adoption"),
         adoption_answers=answers(
             answered("listen-plan", 2),
-            answered("listen-reach", 3),
+            # Level 3 claimed, both of its records confirmed met, with an evidence note.
+            Answer(
+                "listen-reach",
+                value=3,
+                note="Consultation plan 2025",
+                criteria=(CriterionCheck(3, 1, True), CriterionCheck(3, 2, True)),
+            ),
             dont_know("listen-feedback"),
-            answered("report-board", 4),
-            na("report-public"),
+            # Level 4 claimed; level 3's records are met, level 4's is not; no note, no reference.
+            Answer(
+                "report-board",
+                value=4,
+                criteria=(
+                    CriterionCheck(3, 1, True),
+                    CriterionCheck(3, 2, True),
+                    CriterionCheck(4, 1, False),
+                ),
+            ),
+            Answer("report-public", Status.NOT_APPLICABLE, note="We publish nothing ourselves."),
         ),
         model_fit=example("model-fit"),
         model_fit_answers=answers(
@@ -61,18 +77,24 @@ def test_dimension_figures(result):
     assert (listening.floor, listening.mean, listening.completeness) == (2, 2.5, 0.67)
     assert listening.floor_question_ids == ("listen-plan",)
     assert listening.dont_know_question_ids == ("listen-feedback",)
-    assert (reporting.floor, reporting.mean, reporting.completeness) == (4, 4.0, 1.0)
+    assert (reporting.floor, reporting.mean, reporting.completeness) == (3, 3.0, 1.0)
+    assert (reporting.claimed_floor, reporting.claimed_mean) == (4, 4.0)
+    assert reporting.not_evidenced_question_ids == ("report-board",)
+    assert reporting.no_evidence_question_ids == ("report-board",)
+    assert listening.not_evidenced_question_ids == listening.no_evidence_question_ids == ()
     assert reporting.not_applicable_question_ids == ("report-public",)
     assert reporting.hidden_question_ids == ("report-why-not",)
 
 
 def test_the_maturity_table_is_the_engines(result):
     for d in result.maturity.dimensions:
+        claimed = ", ".join(f"{q.question_id} {q.claimed}" for q in d.levels)
         given = ", ".join(f"{q.question_id} {q.level}" for q in d.levels)
         assert in_doc(
             cells(
                 d.title,
                 d.weight,
+                claimed,
                 given,
                 ", ".join(d.dont_know_question_ids) or "none",
                 ", ".join(d.not_applicable_question_ids) or "none",
@@ -86,13 +108,33 @@ def test_the_maturity_table_is_the_engines(result):
 
 def test_overall_level(result):
     overall = result.maturity.overall
-    assert (overall.level, overall.name, overall.weighted_mean) == (2, "Managed", 2.8)
+    assert (overall.level, overall.name, overall.weighted_mean) == (2, "Managed", 2.4)
     assert (overall.lowest_floor, overall.completeness) == (2, 0.75)
     assert in_doc(
-        f"weighted mean = (3 x 2 + 2 x 4) / (3 + 2) = 14 / 5 = {overall.weighted_mean:.2f}, so the "
+        f"weighted mean = (3 x 2 + 2 x 3) / (3 + 2) = 12 / 5 = {overall.weighted_mean:.2f}, so the "
         f"overall level is {overall.level} ({overall.name}); lowest floor {overall.lowest_floor}; "
         f"overall completeness 3 / 4 = {overall.completeness:.2f}"
     )
+
+
+def test_evidenced_levels_and_the_maturity_score(result):
+    reporting = result.maturity.dimension("reporting")
+    (board,) = reporting.levels
+    assert (board.claimed, board.level, board.unconfirmed) == (4, 3, ("4.1",))
+    assert in_doc("| report-board | 4 | 3.1 met, 3.2 met, 4.1 not met | 3 | no evidence given |")
+    assert in_doc("| listen-reach | 3 | 3.1 met, 3.2 met | 3 | Consultation plan 2025 |")
+    overall = result.maturity.overall
+    assert (overall.maturity_score, overall.claimed_maturity_score) == (2.7, 3.1)
+    assert overall.claimed_level == 2
+    assert in_doc(
+        f"maturity score = (3 x 2.50 + 2 x 3.00) / (3 + 2) = 13.50 / 5 = 2.70, shown as "
+        f"{overall.maturity_score:.1f}"
+    )
+    assert in_doc(
+        f"(3 x 2.50 + 2 x 4.00) / 5 = 15.50 / 5 = 3.10, shown as "
+        f"{overall.claimed_maturity_score:.1f}"
+    )
+    assert in_doc(f"“{overall.level_reason}”")
 
 
 def test_fit_figures(result):
@@ -132,7 +174,11 @@ def test_fit_recommendation_and_reasons(result):
 def test_gap_table(result):
     for g in result.gaps:
         by_model = {t.model_id: t.level for t in g.targets}
-        status = {"below_target": "below target", "above_target": f"above target by {g.above_by}"}
+        status = {
+            "below_target": "below target",
+            "at_target": "at target",
+            "above_target": f"above target by {g.above_by}",
+        }
         assert in_doc(
             cells(
                 g.title,
@@ -148,12 +194,22 @@ def test_gap_table(result):
             )
         ), g.dimension_id
     listening = result.gaps[0]
-    assert [(s.from_level, s.to_level) for s in listening.steps] == [(2, 3), (3, 4)]
-    for step in listening.steps:
-        assert in_doc(
-            f'step {step.from_level} to {step.to_level}, "{step.action}" ({step.owner}, '
-            f"{step.timeframe})"
-        )
+    # Only listen-plan sits at the floor: listen-reach (3) and listen-feedback (no level) get none.
+    assert [(s.question_id, s.from_level, s.to_level) for s in listening.steps] == [
+        ("listen-plan", 2, 3)
+    ]
+    (step,) = listening.steps
+    assert in_doc(
+        f'listen-plan: step {step.from_level} to {step.to_level}, "{step.action}" ({step.owner}, '
+        f"{step.months} months), done when the criteria of listen-plan's level {step.to_level} "
+        f'are met: "{step.done_when[0]}" and "{step.done_when[1]}"'
+    )
+    # "Done when" is the next level's criteria, all of them, not the level's description.
+    assert step.done_when_source == "criteria"
+    assert step.done_when == tuple(
+        c.get() for c in example("adoption").question("listen-plan").criteria_for(3)
+    )
+    assert first_steps(result.gaps) == (step,)
 
 
 def test_segment_table(result):

@@ -141,8 +141,13 @@ def copy_valid_set(tmp_path: Path) -> Path:
         (
             "missing-recommendation.yaml",
             [
-                "sections[0] (leadership) > recommendations: a recommendation is needed for "
-                "each step 1->2, 2->3, 3->4 and 4->5; missing 3->4",
+                "sections[0] (leadership) > recommendations[6] > question: `meas-data` is not a "
+                "level question of this dimension; its level questions are `lead-commitment`, "
+                "`lead-board`",
+                "sections[0] (leadership) > recommendations: question `lead-commitment` needs a "
+                "recommendation for each step 1->2, 2->3, 3->4 and 4->5; missing 3->4",
+                "sections[0] (leadership) > recommendations: question `lead-board` needs a "
+                "recommendation for each step 1->2, 2->3, 3->4 and 4->5; missing 3->4",
                 "sections[1] (measurement) > recommendations[0] > to: a step goes up one "
                 "level: from 1 the next is 2, not 3",
             ],

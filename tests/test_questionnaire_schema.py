@@ -37,21 +37,41 @@ def test_adoption_has_at_least_seven_dimensions_of_four_questions(shipped):
         assert len(section.questions) >= 4, section.id
 
 
-def test_every_adoption_question_has_five_descriptors_and_quality_criteria(shipped):
+def test_every_adoption_question_has_five_descriptors_and_criteria_for_3_to_5(shipped):
     for section, question in shipped.adoption.questions():
         assert isinstance(question, LevelQuestion), question.id
         assert sorted(question.levels) == [1, 2, 3, 4, 5], question.id
-        assert question.quality_criteria, question.id
+        assert sorted(question.criteria or {}) == [3, 4, 5], question.id
+        assert all(question.criteria_for(n) for n in (3, 4, 5)), question.id
+        assert question.quality_criteria is None, question.id
         assert len({text.get() for text in question.levels.values()}) == 5, question.id
         assert section.weight in {1, 2, 3}
 
 
-def test_every_adoption_dimension_has_a_recommendation_for_every_step(shipped):
+def test_every_adoption_question_has_a_step_for_every_level(shipped):
     model_ids = set(shipped.model_fit.model_ids)
     for section in shipped.adoption.sections:
-        steps = sorted((r.from_level, r.to_level) for r in section.recommendations or [])
-        assert steps == [(1, 2), (2, 3), (3, 4), (4, 5)], section.id
+        for question in section.questions:
+            steps = sorted(
+                (r.from_level, r.to_level)
+                for r in section.recommendations or []
+                if r.question == question.id
+            )
+            assert steps == [(1, 2), (2, 3), (3, 4), (4, 5)], question.id
         assert set(section.targets or {}) == model_ids, section.id
+
+
+def test_every_step_reads_right_for_any_public_body(shipped):
+    # Actions name no council-only body or office; owners are roles every kind of body has
+    # (a council's name for the role may follow in brackets, beside the others').
+    council_only = ("cabinet", "monitoring officer", "councillor", "manifesto", "school places")
+    for section in shipped.adoption.sections:
+        for step in section.recommendations or []:
+            action = step.action.get().lower()
+            owner = step.owner.get().split("(")[0].lower()
+            assert not any(word in action for word in council_only), (step.question, action)
+            assert not any(word in owner for word in council_only), (step.question, owner)
+            assert 1 <= step.months <= 24 and step.action.get().endswith("."), step.question
     assert sorted(shipped.adoption.levels or {}) == [1, 2, 3, 4, 5]
 
 
@@ -151,3 +171,116 @@ def test_the_stored_content_rebuilds_the_same_questionnaire(shipped):
         rebuilt = loader.from_content(content)
         assert rebuilt == questionnaire
         assert loader.fingerprint(rebuilt) == loader.fingerprint(questionnaire)
+
+
+#: Words that point to one kind of public body (or to "special needs", which the method no
+#: longer uses): the adoption questions must read correctly for a council, a national agency,
+#: a regulator, an NHS body and a town or parish council.
+COUNCIL_ONLY = ("cabinet", "manifesto", "school places", "special needs", "monitoring officer")
+
+
+def test_adoption_questions_read_correctly_for_any_public_body(shipped):
+    for _section, question in shipped.adoption.questions():
+        texts = [question.text, question.guidance, *question.levels.values()]
+        texts += [c for n in (3, 4, 5) for c in question.criteria_for(n)]
+        for text in texts:
+            if text is None:
+                continue
+            lowered = text.get().lower()
+            for word in COUNCIL_ONLY:
+                assert word not in lowered, (question.id, word)
+
+
+def test_every_criterion_names_the_record_that_shows_it(shipped):
+    """Observable criteria: each names a document or record an auditor can ask for."""
+    records = (
+        "plan",
+        "minute",
+        "record",
+        "report",
+        "log",
+        "register",
+        "document",
+        "policy",
+        "procedure",
+        "template",
+        "guidance",
+        "statement",
+        "notes",
+        "review",
+        "form",
+        "papers",
+        "materials",
+        "figures",
+        "analysis",
+        "results",
+        "profile",
+        "calendar",
+        "clauses",
+        "list",
+        "standard",
+        "job description",
+        "check",
+        "summary",
+        "agendas",
+        "set of",
+        "data",
+        "definition",
+        "measures",
+        "feedback",
+        "assessment",
+        "published",
+        "responses",
+        "terms of reference",
+        "work programme",
+        "training programme",
+        "written",
+        "audit",
+        "comparison",
+    )
+    for _section, question in shipped.adoption.questions():
+        for level in (3, 4, 5):
+            for criterion in question.criteria_for(level):
+                text = criterion.get().lower()
+                assert any(word in text for word in records), (question.id, level, text)
+
+
+def test_a_questionnaire_file_may_not_use_the_old_quality_criteria(tmp_path):
+    source = (paths.QUESTIONNAIRES_DIR / "adoption.yaml").read_text(encoding="utf-8")
+    old = source.replace(
+        "        criteria:\n",
+        '        quality_criteria:\n          - {en: "Minutes."}\n        criteria:\n',
+        1,
+    )
+    assert old != source
+    path = tmp_path / "adoption.yaml"
+    path.write_text(old, encoding="utf-8")
+    messages = [p.message for p in loader.validate_paths([path])]
+    assert any("`quality_criteria` was replaced by `criteria`" in m for m in messages), messages
+
+
+def test_a_level_question_without_criteria_for_level_5_is_refused(tmp_path):
+    source = (paths.QUESTIONNAIRES_DIR / "adoption.yaml").read_text(encoding="utf-8")
+    start = source.index("          5:\n            - ")
+    end = source.index("\n\n", start)
+    path = tmp_path / "adoption.yaml"
+    path.write_text(source[:start] + source[end:], encoding="utf-8")
+    messages = [p.message for p in loader.validate_paths([path])]
+    assert "criteria are needed for levels 3, 4 and 5; missing [5]" in messages, messages
+
+
+def test_a_version_stored_before_2_0_with_quality_criteria_still_reads():
+    from assess.questionnaire.answers import Answer
+    from assess.scoring.maturity import evidenced_level
+
+    question = LevelQuestion.model_validate(
+        {
+            "id": "q",
+            "type": "level",
+            "text": {"en": "How?"},
+            "levels": {n: {"en": f"Level {n}"} for n in range(1, 6)},
+            "quality_criteria": [{"en": "Minutes."}],
+        }
+    )
+    # No criteria to confirm: the level claimed is the level evidenced.
+    assert evidenced_level(question, Answer("q", value=4)) == 4

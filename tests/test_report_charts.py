@@ -58,8 +58,8 @@ def test_each_chart_is_an_accessible_svg_without_inline_style(name):
 def test_the_radar_states_every_figure_in_words_and_marks_series_by_shape_and_dash():
     root = ET.fromstring(str(radar_chart(PROFILE)))
     desc = root.find(f"{SVG}desc").text
-    assert "Leadership and governance: floor 2, target 4, mean 2.33" in desc
-    assert "Measuring & improving <b>: floor no level, target 3" in desc
+    assert "Leadership and governance: lowest level 2, target 4, mean 2.33" in desc
+    assert "Measuring & improving <b>: lowest level no level, target 3" in desc
     complete = ET.fromstring(str(radar_chart(PROFILE[:2])))
     dashes = {e.get("stroke-dasharray") for e in complete.iter(f"{SVG}polygon")}
     assert {"9 5", "2 4"} <= dashes

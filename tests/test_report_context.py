@@ -81,7 +81,7 @@ def test_the_summary_names_the_level_the_model_and_the_five_largest_gaps(context
     assert any("maturity level 2 of 5, Managed" in s for s in summary["sentences"])
     assert any("the citizen model (best fit 87.5%)" in s for s in summary["sentences"])
     assert len(summary["gaps"]) == 5
-    assert summary["gaps"][0].startswith("Fairness and special needs: at level 2 (Managed)")
+    assert summary["gaps"][0].startswith("Fairness and extra support: at level 2 (Managed)")
 
 
 def test_an_overridden_recommendation_shows_the_body_s_reason():
@@ -99,7 +99,7 @@ def test_the_json_holds_every_answer_and_the_whole_result(report):
     assert data["report_id"] == "R-2026-0042"
     assert data["result"] == report.result.to_dict()
     versions = [(q["id"], q["version"]) for q in data["questionnaires"]]
-    assert versions == [("definition", "1.0.0"), ("model-fit", "1.0.0"), ("adoption", "1.0.0")]
+    assert versions == [("definition", "1.0.0"), ("model-fit", "1.0.0"), ("adoption", "2.0.0")]
     written = data["questionnaires"][0]["answers"]["def-written"]
     assert written == {
         "status": "answered",
@@ -156,3 +156,66 @@ def test_notes_carry_their_writing_direction(context):
     assert definition["register"]["note_dir"] == "rtl"
     assert definition["def-own-words"]["note_dir"] == "ltr"
     assert definition["def-written"]["note_dir"] == "ltr"
+
+
+def test_steps_are_dated_from_the_reports_day_in_the_organisations_zone():
+    from datetime import date
+
+    from assess.reporting.board import add_months, report_date
+
+    assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
+    assert add_months(date(2026, 3, 22), 12) == date(2027, 3, 22)
+    # 23:30 UTC on 31 May is already 1 June in London (summer time).
+    late = make_report_input(updated_at=datetime(2026, 5, 31, 23, 30, tzinfo=UTC))
+    assert report_date(late) == date(2026, 6, 1)
+    finalised = make_report_input(
+        status="finalised", finalised_at=datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    )
+    actions = build_context(finalised)["board"]["actions"]
+    assert (actions[0]["months"], actions[0]["due"]) == (6, "1 October 2026")
+
+
+def test_the_board_summary_names_the_first_actions_the_answers_and_the_decision(context, report):
+    board = context["board"]
+    assert board["level_text"] == "2 (Managed)"
+    overall = report.result.maturity.overall
+    # The maturity score, the reason in words, and the level and score as claimed beside them.
+    assert board["score"] == f"{overall.maturity_score:.1f}" == "2.8"
+    assert board["reason"].startswith("Level 2, because an area counts at the level of its")
+    assert type(board["reason"]) is str
+    assert board["claimed_level"] == overall.claimed_level
+    assert board["claimed_score"] == f"{overall.claimed_maturity_score:.1f}"
+    assert board["not_evidenced"] == overall.not_evidenced
+    assert [a["area"] for a in board["actions"]] == [g.title for g in report.result.gaps[:3]]
+    assert all(a["owner"] and a["due"] and a["done_when"] for a in board["actions"])
+    answers = board["answers"]
+    assert (answers["answered"], answers["applicable"], answers["dont_know"]) == (58, 60, 2)
+    assert answers["levels_given"] == 34
+    assert answers["with_evidence"] == 3  # the adoption answers given a note in the fixture
+    assert board["decision"][0].startswith("Choose the model the organisation will follow")
+    assert "Approve the three actions above" in board["decision"][1]
+    assert board["decision"][2].startswith("Ask for a progress report by 22 September 2026")
+
+
+def test_a_chosen_model_with_a_long_reason_is_confirmed_and_the_reason_shortened():
+    reason = "Our members asked for service standards. " * 20
+    report = make_report_input(chosen_models=("customer",), choice_reason=reason)
+    board = build_context(report)["board"]
+    assert board["model"]["name"] == "the Customer model"
+    assert board["model"]["why"].startswith("Chosen by the organisation although the answers")
+    assert board["model"]["shortened"] is True
+    assert len(board["model"]["reason"]) <= 201 and board["model"]["reason"].endswith("\u2026")
+    assert board["decision"][0].startswith("Confirm the Customer model as the way")
+
+
+def test_with_nothing_below_target_there_is_no_action_and_the_decision_says_so():
+    report = make_report_input()
+    gaps = tuple(
+        dataclasses.replace(g, rank=None, steps=(), status="at_target", gap=0, priority=0)
+        for g in report.result.gaps
+    )
+    quiet = dataclasses.replace(report, result=dataclasses.replace(report.result, gaps=gaps))
+    board = build_context(quiet)["board"]
+    assert board["actions"] == []
+    assert board["decision"][1].startswith("Note that no area is below the target")
+    assert "no action to take first" in render_html(build_context(quiet))

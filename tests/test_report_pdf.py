@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+from dataclasses import replace
 
 import pikepdf
 import pytest
@@ -24,6 +25,7 @@ from assess.reporting import (
     render_report,
     report_json,
 )
+from assess.scoring.gaps import first_steps
 
 SECTION_TITLES = (
     "Contents",
@@ -34,6 +36,7 @@ SECTION_TITLES = (
     "Gaps by dimension",
     "Action plan",
     "Engagement with each stakeholder group",
+    "Evidence and audit marks",
     "Appendix: every question and answer",
     "How the figures were worked out",
 )
@@ -99,7 +102,7 @@ def test_weasyprint_renders_the_report_without_complaint(rendered):
 
 
 def test_every_section_is_in_the_report_and_in_the_contents_with_a_page(pages, text):
-    contents = _flat(pages[1])
+    contents = _flat(pages[2])
     for title in SECTION_TITLES:
         assert title in text
     for number, title in enumerate(SECTION_TITLES[1:], start=1):
@@ -107,23 +110,138 @@ def test_every_section_is_in_the_report_and_in_the_contents_with_a_page(pages, t
 
 
 def test_the_cover_names_the_organisation_the_questionnaires_and_the_report(pages, report):
-    cover = _flat(pages[0])
+    cover = _flat(pages[1])  # after the summary for the board
+    assert "About this report" in cover
     assert "Denbighshire County Council" in cover
     assert "Stakeholder management self" in cover and "assessment 2026" in cover
     assert "R-2026-0042" in cover
     assert "2 March 2026, 09:30 GMT (UTC+00:00)" in cover
     for questionnaire, _answers in report.questionnaires():
-        assert f"{questionnaire.id}, version {questionnaire.version}" in cover
-    assert "Page 1 of" not in cover  # the cover has no running footer
+        assert f"{questionnaire.title.get()}, version {questionnaire.version}" in cover
+    assert "Page 2 of" not in cover  # the cover has no running footer
 
 
 def test_pages_carry_a_running_header_and_page_x_of_y(pages):
     total = len(pages)
-    for number, page in enumerate(pages[1:], start=2):
+    for number, page in enumerate(pages, start=1):
+        if number == 2:
+            continue  # the cover
         flat = _flat(page)
         assert f"Page {number} of {total}" in flat
         assert "Denbighshire County Council — Stakeholder management self-assessment 2026" in flat
-        assert "Report R-2026-0042" in flat
+        assert "Report R-2026-0042 · data " in flat
+
+
+def test_page_one_is_a_summary_the_board_can_act_on_and_fits_on_one_page(pages, report):
+    first = _flat(pages[0])
+    result = report.result
+    overall = result.maturity.overall
+    assert first.index("Summary for the board".upper()) < first.index("Overall level")
+    assert f"Level {overall.level} ({overall.name})" in first
+    assert "The Citizen model" in first and "87.5%" in first
+    # The three actions to take first: one from each of the three top gaps, owner and date.
+    first_three = first_steps(result.gaps)
+    assert len(first_three) == 3
+    assert [s.dimension_id for s in first_three] == [g.dimension_id for g in result.gaps[:3]]
+    for step in first_three:
+        assert _squash(step.action) in _squash(first)
+        assert _squash(step.owner) in _squash(first)
+    assert "22 September 2026" in first  # 6 months after the report's date, 22 March 2026
+    assert "58 of 60 questions that apply are answered (97%)" in first
+    assert "carry a note of the evidence relied on" in first
+    # The decision ends the page: nothing of the summary runs over onto the cover.
+    assert "The decision the board is asked to take" in first
+    assert "Ask for a progress report by 22 September 2026" in first
+    assert "self-assessment within 2 years" in first
+    assert "About this report" not in first
+    assert "decision" not in _flat(pages[1]).lower()
+
+
+def test_page_one_still_fits_with_a_blend_chosen_against_the_advice_and_a_long_reason():
+    reason = (
+        "Cabinet accepted the Citizen model and added the Stakeholder model: the library "
+        "campaign, the local paper and our NHS partners shape our decisions whether we plan for "
+        "them or not. "
+    ) * 4
+    report = make_report_input(chosen_models=("citizen", "stakeholder"), choice_reason=reason)
+    # The longest evidence lines too: the level and score as claimed differ from the evidenced
+    # ones, and answers claim more than their records show.
+    overall = replace(
+        report.result.maturity.overall, claimed_level=3, claimed_maturity_score=3.4, not_evidenced=7
+    )
+    maturity = replace(report.result.maturity, overall=overall)
+    report = replace(report, result=replace(report.result, maturity=maturity))
+    pdf, messages = _render(report)
+    assert messages == []
+    pages = page_texts(pdf)
+    first, second = _flat(pages[0]), _flat(pages[1])
+    assert "A blend of the Citizen model and the Stakeholder model" in first
+    assert "Chosen by the organisation although the answers" in first
+    assert "The full reason is in Which model fits" in first
+    assert "Ask for a progress report by" in first
+    assert "as claimed, they would be level 3, score 3.4." in first
+    assert "7 answers claim a higher level than their confirmed records show" in first
+    assert second.startswith("DRAFT") and "About this report" in second
+    assert "Confirm" not in second and "progress report" not in second
+    assert _squash(" ".join(reason.split())) in _squash(" ".join(pages))  # whole, in chapter 2
+
+
+def test_the_summary_shows_the_maturity_score_the_reason_and_the_level_as_claimed(report):
+    overall = report.result.maturity.overall
+
+    def summary(**changes) -> str:
+        maturity = replace(report.result.maturity, overall=replace(overall, **changes))
+        changed = replace(report, result=replace(report.result, maturity=maturity))
+        return _flat(re.sub(r"<[^>]+>", " ", render_html(build_context(changed))))
+
+    html = summary(
+        maturity_score=2.44,
+        level_reason="Level 2, because of X.",
+        claimed_level=3,
+        claimed_maturity_score=3.06,
+        not_evidenced=4,
+    )
+    assert "maturity score 2.4 of 5" in html
+    assert "The maturity score is the average level of the practices, weighted by area." in html
+    assert "Level 2, because of X." in html
+    assert "as claimed, they would be level 3, score 3.1." in html
+    assert "4 answers claim a higher level than their confirmed records show" in html
+    same = summary(
+        maturity_score=2.44,
+        claimed_level=overall.level,
+        claimed_maturity_score=2.44,
+        not_evidenced=0,
+    )
+    assert "count only levels whose records are confirmed, the same as claimed." in same
+    assert "claim a higher level" not in same
+    plain = summary(maturity_score=None, claimed_maturity_score=None)
+    board = plain[: plain.index("About this report")]
+    assert "maturity score" not in board.lower() and "score" not in board.lower()
+
+
+def test_no_internal_id_or_source_path_is_printed(text, report):
+    for questionnaire, _answers in report.questionnaires():
+        for _section, question in questionnaire.questions():
+            if "-" in question.id:
+                assert question.id not in text, question.id
+        if "-" in questionnaire.id:
+            assert f"({questionnaire.id}" not in text
+    assert "docs/" not in text and "methodology.md" not in text
+
+
+def test_the_report_shows_each_models_targets_and_the_practices_holding_areas_down(text, report):
+    adoption = report.adoption
+    assert "Each model's targets" in text
+    for section in adoption.sections:
+        targets = section.targets or {}
+        used = {g.dimension_id: g.target for g in report.result.gaps}[section.id]
+        row = f"{section.title.get()} {targets['customer']} {targets['citizen']} "
+        assert row + f"{targets['stakeholder']} {used}" in text
+    assert "The practices holding each area down" in text
+    for dimension in report.result.maturity.dimensions:
+        for question_id in dimension.floor_question_ids:
+            question = adoption.question(question_id)
+            assert _squash(question.text.get()) in _squash(text), question_id
 
 
 def test_the_figures_match_the_scoring_result(text, report):
@@ -146,11 +264,22 @@ def test_the_figures_match_the_scoring_result(text, report):
         assert f"{model.name} {model.fit_percent:g}% {model.rank} {model.total}" in text
 
 
+def _squash(text: str) -> str:
+    """Without white space or hyphens: a word broken over two lines, at a hyphen or not, still
+    matches (pdftotext drops the hyphen of a compound broken at its hyphen)."""
+    return "".join(text.split()).replace("-", "")
+
+
 def test_the_action_plan_carries_every_step_of_every_gap(text, report):
-    for gap in report.result.gaps:
-        for step in gap.steps:
-            assert _flat(step.action) in text
-            assert f"{step.from_level} to {step.to_level}" in text
+    steps = [step for gap in report.result.gaps for step in gap.steps]
+    assert steps
+    squashed = _squash(text)
+    for step in steps:
+        assert _squash(f"Level {step.from_level} to {step.to_level}: {step.action}") in squashed
+        assert _squash(step.question_text) in squashed
+        for done in step.done_when:
+            assert _squash(done) in squashed
+    assert "Done when" in text
 
 
 def test_every_segment_is_placed_and_judged(text, report):
@@ -189,13 +318,14 @@ def test_a_finalised_report_is_not_marked_draft_on_any_page(report):
     assert messages == []
     pages = page_texts(pdf)
     assert all("DRAFT" not in page for page in pages)
-    assert "Finalised 23 March 2026, 14:30 GMT (UTC+00:00)" in _flat(pages[0])
+    assert "Finalised 23 March 2026, 14:30 GMT (UTC+00:00)" in _flat(pages[1])
 
 
 def test_the_file_claims_pdf_a_3a_and_has_the_structure_to_back_it(pdf):
     meta = pdf.open_metadata()
     assert meta["pdfaid:part"] == "3"
     assert meta["pdfaid:conformance"] == "A"
+    assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
     assert pdf.Root.MarkInfo.Marked is True
     assert "/StructTreeRoot" in pdf.Root
     assert str(pdf.Root.Lang) == "en"
@@ -224,6 +354,27 @@ def _structure_types(root) -> dict[str, list]:
         if "/K" in node:
             stack.append(node.K)
     return found
+
+
+def test_the_file_also_declares_pdf_ua_1(pdf):
+    meta = pdf.open_metadata()
+    assert meta["pdfuaid:part"] == "1"
+    assert meta["pdfaid:part"] == "3"  # alongside PDF/A-3a, not instead of it
+
+
+def test_every_table_header_cell_has_its_scope_in_the_html_and_the_pdf(pdf, report):
+    html = render_html(build_context(report))
+    for group, scope in (("thead", "col"), ("tbody", "row")):
+        for block in re.findall(rf"<{group}>(.*?)</{group}>", html, re.S):
+            for cell in re.findall(r"<th\b[^>]*>", block):
+                assert f'scope="{scope}"' in cell, cell
+    assert not re.search(r"<th(?![^>]*scope=)[\s>]", html)
+    cells = _structure_types(pdf.Root.StructTreeRoot)["/TH"]
+    assert len(cells) > 50
+    for cell in cells:
+        in_head = pikepdf.Name.THead == cell.P.P.S
+        assert cell.A.Scope == (pikepdf.Name.Column if in_head else pikepdf.Name.Row)
+        assert pikepdf.Name.Table == cell.A.O
 
 
 def test_the_structure_has_headings_tables_and_figures_with_alt_text(pdf):

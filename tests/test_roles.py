@@ -150,13 +150,18 @@ def test_a_consultant_facilitates_several_clients_and_sees_only_those(client, ma
     assert elsewhere.name not in listing
 
 
-def test_an_auditor_has_exactly_the_read_permissions():
-    assert ROLE_PERMISSIONS[AUDITOR] == READ_ONLY
+def test_an_auditor_has_exactly_the_read_permissions_and_marking_answers():
+    assert ROLE_PERMISSIONS[AUDITOR] == READ_ONLY | {"answer.mark"}
+    # Marking answers is the auditor's own: nobody else may verify or challenge an answer.
+    assert [role for role, granted in ROLE_PERMISSIONS.items() if "answer.mark" in granted] == [
+        AUDITOR
+    ]
     assert all(name.endswith(".view") or name.startswith("org.view") for name in READ_ONLY)
 
 
-def test_an_admin_has_every_organisation_permission():
-    assert ROLE_PERMISSIONS[ADMIN] == set(ORGANISATION_PERMISSIONS)
+def test_an_admin_has_every_organisation_permission_but_the_auditors_marks():
+    # An auditor's verdict on an answer must come from the auditor, not from whoever runs it.
+    assert ROLE_PERMISSIONS[ADMIN] == set(ORGANISATION_PERMISSIONS) - {"answer.mark"}
 
 
 def test_respondents_answer_and_facilitators_run_workshops():

@@ -6,7 +6,7 @@ import dataclasses
 import json
 
 import pytest
-from scoring_helpers import answered, answers, dont_know, na, real, row
+from scoring_helpers import answered, answers, dont_know, evidenced, na, real, row
 
 from assess.questionnaire.schema import LevelQuestion
 from assess.scoring import METHOD_VERSION, score_assessment
@@ -23,7 +23,7 @@ def _full_answers(questionnaires):
     given = {}
     for index, (_section, question) in enumerate(adoption.questions()):
         assert isinstance(question, LevelQuestion)
-        given[question.id] = answered(question.id, index % 5 + 1)
+        given[question.id] = evidenced(question.id, index % 5 + 1, questionnaires["adoption"])
     given["lead-resources"] = dont_know("lead-resources")
     na_question = next(q.id for _s, q in adoption.questions() if q.allow_na)
     given[na_question] = na(na_question)
@@ -96,8 +96,10 @@ def test_gaps_use_the_chosen_targets_and_carry_the_questionnaires_steps(result):
     assert [g.rank for g in ranked] == list(range(1, len(ranked) + 1))
     assert [g.priority for g in ranked] == sorted((g.priority for g in ranked), reverse=True)
     for gap in ranked:
-        assert [s.from_level for s in gap.steps] == list(range(gap.current, gap.target))
-        assert all(s.action and s.owner and s.timeframe for s in gap.steps)
+        floor = result.maturity.dimension(gap.dimension_id).floor_question_ids
+        assert [s.question_id for s in gap.steps] == list(floor)
+        assert {(s.from_level, s.to_level) for s in gap.steps} == {(gap.current, gap.current + 1)}
+        assert all(s.action and s.owner and s.months and s.done_when for s in gap.steps)
 
 
 def test_segments_come_from_the_register(result):
@@ -118,7 +120,7 @@ def test_the_result_is_frozen_and_turns_into_json(result):
     assert data["questionnaires"] == [
         {"questionnaire_id": "definition", "version": "1.0.0"},
         {"questionnaire_id": "model-fit", "version": "1.0.0"},
-        {"questionnaire_id": "adoption", "version": "1.0.0"},
+        {"questionnaire_id": "adoption", "version": "2.0.0"},
     ]
     assert data == result.to_dict()  # plain values only: nothing is lost on the way to JSON
 

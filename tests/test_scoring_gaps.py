@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from scoring_helpers import adoption, answered, answers, level_question
+from types import SimpleNamespace
 
+from scoring_helpers import adoption, answered, answers, evidenced, level_question
+
+from assess.questionnaire.schema import LocalText
 from assess.scoring import score_maturity
-from assess.scoring.gaps import dimension_target, rank_gaps
+from assess.scoring.gaps import dimension_target, done_when, first_steps, rank_gaps
 
 
 def _questionnaire():
@@ -19,7 +22,7 @@ def _questionnaire():
 
 def _gaps(models, **levels):
     questionnaire = _questionnaire()
-    given = answers(*(answered(q, level) for q, level in levels.items()))
+    given = answers(*(evidenced(q, level) for q, level in levels.items()))
     return rank_gaps(questionnaire, score_maturity(questionnaire, given), models)
 
 
@@ -59,14 +62,85 @@ def test_above_target_is_reported_as_such_never_as_a_negative_gap():
     assert gaps["alpha"].status == "at_target"
 
 
-def test_every_step_from_current_to_target_is_recommended():
-    gaps = {g.dimension_id: g for g in _gaps(["stakeholder"], c=2)}
-    gamma = gaps["gamma"]
-    assert [(s.from_level, s.to_level, s.action) for s in gamma.steps] == [
-        (2, 3, "gamma 2 to 3"),
-        (3, 4, "gamma 3 to 4"),
-        (4, 5, "gamma 4 to 5"),
+def test_a_step_is_recommended_for_each_practice_at_the_floor_and_only_for_those():
+    questionnaire = adoption(
+        (
+            "gamma",
+            2,
+            {"customer": 3, "citizen": 3, "stakeholder": 5},
+            [level_question("c1"), level_question("c2"), level_question("c3")],
+        ),
+    )
+    given = answers(answered("c1", 2), evidenced("c2", 4), answered("c3", 2))
+    (gamma,) = rank_gaps(questionnaire, score_maturity(questionnaire, given), ["stakeholder"])
+    assert (gamma.current, gamma.target) == (2, 5)
+    # c2 is evidenced at 4: no step for it, and none beyond the next level for the others.
+    assert [(s.question_id, s.from_level, s.to_level, s.action) for s in gamma.steps] == [
+        ("c1", 2, 3, "c1 2 to 3"),
+        ("c3", 2, 3, "c3 2 to 3"),
     ]
+    step = gamma.steps[0]
+    assert (step.owner, step.months, step.dimension_id, step.question_text) == (
+        "owner",
+        6,
+        "gamma",
+        "c1",
+    )
+
+
+def test_done_when_is_the_next_level_of_the_same_question():
+    gaps = {g.dimension_id: g for g in _gaps(["stakeholder"], c=2)}
+    (step,) = gaps["gamma"].steps
+    # The practice has criteria for level 3, so "done when" is those criteria.
+    assert (step.from_level, step.to_level) == (2, 3)
+    assert (step.done_when, step.done_when_source) == (("evidence 3",), "criteria")
+
+
+def test_a_practice_claimed_higher_than_its_evidence_gets_the_step_from_its_evidenced_level():
+    questionnaire = adoption(
+        ("gamma", 2, {"stakeholder": 5}, [level_question("c1"), level_question("c2")]),
+    )
+    # c1 claims 4 without confirming any criterion: its evidenced level is 2, so it holds the
+    # area down with c2 and gets the step from 2 to 3, done when level 3's criteria are met.
+    given = answers(answered("c1", 4), evidenced("c2", 2))
+    (gamma,) = rank_gaps(questionnaire, score_maturity(questionnaire, given), ["stakeholder"])
+    assert gamma.current == 2
+    assert [(s.question_id, s.from_level, s.to_level, s.done_when) for s in gamma.steps] == [
+        ("c1", 2, 3, ("evidence 3",)),
+        ("c2", 2, 3, ("evidence 3",)),
+    ]
+
+
+def test_done_when_uses_the_questions_criteria_for_that_level_when_it_has_them():
+    question = SimpleNamespace(
+        levels={n: LocalText({"en": f"level {n}"}) for n in range(1, 6)},
+        criteria={4: [LocalText({"en": "Minutes show four reviews."}), LocalText({"en": "B"})]},
+    )
+    assert done_when(question, 4) == (("Minutes show four reviews.", "B"), "criteria")
+    # A level without criteria falls back on the level's description.
+    assert done_when(question, 3) == (("level 3",), "level")
+
+
+def test_no_step_when_the_dimension_is_at_or_above_target():
+    gaps = {g.dimension_id: g for g in _gaps(["customer"], a=4, b=5)}
+    assert gaps["alpha"].steps == () and gaps["beta"].steps == ()
+
+
+def test_the_first_steps_take_one_step_from_each_of_the_top_gaps_first():
+    questionnaire = adoption(
+        ("alpha", 1, {"citizen": 5}, [level_question("a1"), level_question("a2")]),
+        ("beta", 3, {"citizen": 5}, [level_question("b1"), level_question("b2")]),
+        ("gamma", 2, {"citizen": 5}, [level_question("g1")]),
+    )
+    given = answers(
+        *(answered(q, 1) for q in ("a1", "a2", "b1", "b2")),
+        evidenced("g1", 4),
+    )
+    gaps = rank_gaps(questionnaire, score_maturity(questionnaire, given), ["citizen"])
+    assert [g.dimension_id for g in gaps if g.rank] == ["beta", "alpha", "gamma"]
+    first = first_steps(gaps)
+    assert [s.question_id for s in first] == ["b1", "a1", "g1"]
+    assert [s.question_id for s in first_steps(gaps, count=5)] == ["b1", "a1", "g1", "b2", "a2"]
 
 
 def test_a_dimension_without_a_level_has_no_gap_and_ranked_gaps_come_first():

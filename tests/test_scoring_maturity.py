@@ -9,6 +9,7 @@ from scoring_helpers import (
     answers,
     choice_question,
     dont_know,
+    evidenced,
     level_question,
     na,
 )
@@ -37,7 +38,7 @@ def _two_dimensions():
 
 def test_the_floor_is_the_lowest_level_and_names_the_answers_that_hold_it_down():
     profile = score_maturity(
-        _two_dimensions(), answers(answered("a1", 4), answered("a2", 2), answered("a3", 2))
+        _two_dimensions(), answers(evidenced("a1", 4), answered("a2", 2), answered("a3", 2))
     )
     alpha = profile.dimension("alpha")
     assert alpha.floor == 2
@@ -49,7 +50,7 @@ def test_the_floor_is_the_lowest_level_and_names_the_answers_that_hold_it_down()
 
 def test_dont_know_lowers_completeness_but_not_the_levels():
     profile = score_maturity(
-        _two_dimensions(), answers(answered("a1", 4), dont_know("a2"), answered("a3", 3))
+        _two_dimensions(), answers(evidenced("a1", 4), dont_know("a2"), evidenced("a3", 3))
     )
     alpha = profile.dimension("alpha")
     assert (alpha.floor, alpha.mean, alpha.completeness) == (3, 3.5, 0.67)
@@ -57,7 +58,7 @@ def test_dont_know_lowers_completeness_but_not_the_levels():
 
 
 def test_an_unanswered_question_counts_like_dont_know():
-    alpha = score_maturity(_two_dimensions(), answers(answered("a1", 4))).dimension("alpha")
+    alpha = score_maturity(_two_dimensions(), answers(evidenced("a1", 4))).dimension("alpha")
     assert (alpha.floor, alpha.completeness) == (4, 0.33)
     assert alpha.unanswered_question_ids == ("a2", "a3")
 
@@ -70,14 +71,14 @@ def test_not_applicable_is_left_out_of_levels_and_completeness():
 
 def test_choice_questions_in_a_dimension_are_not_scored():
     beta = score_maturity(
-        _two_dimensions(), answers(answered("b1", 3), answered("b-note", "x"))
+        _two_dimensions(), answers(evidenced("b1", 3), answered("b-note", "x"))
     ).dimension("beta")
     assert beta.applicable == 2
     assert [q.question_id for q in beta.levels] == ["b1"]
 
 
 def test_a_dimension_without_answers_has_no_level_not_zero():
-    profile = score_maturity(_two_dimensions(), answers(answered("a1", 3)))
+    profile = score_maturity(_two_dimensions(), answers(evidenced("a1", 3)))
     beta = profile.dimension("beta")
     assert (beta.floor, beta.mean, beta.status) == (None, None, "no_answers")
     assert beta.completeness == 0.0
@@ -92,7 +93,7 @@ def test_a_dimension_that_is_wholly_not_applicable_says_so():
 def test_overall_level_is_the_weighted_mean_of_floors_rounded_down():
     profile = score_maturity(
         _two_dimensions(),
-        answers(answered("a1", 3), answered("a2", 3), answered("a3", 4), answered("b1", 5)),
+        answers(evidenced("a1", 3), evidenced("a2", 3), evidenced("a3", 4), evidenced("b1", 5)),
     )
     overall = profile.overall
     # (3 x 3 + 1 x 5) / 4 = 3.5: level 3, not 4.

@@ -175,3 +175,26 @@ def test_permuting_respondents_changes_no_aggregate(pair):
         original = consensus_answer(question, [r.get(question_id) for r in respondents])
         shuffled = consensus_answer(question, [r.get(question_id) for r in permuted])
         assert original == shuffled
+
+
+@FAST
+@given(
+    adoption_answers, st.sets(st.sampled_from(("customer", "citizen", "stakeholder")), min_size=1)
+)
+def test_a_step_is_never_recommended_for_what_the_answers_already_show(answers, models):
+    result = score_assessment(
+        adoption=ADOPTION, adoption_answers=answers, chosen_models=sorted(models)
+    )
+    for gap in result.gaps:
+        dimension = result.maturity.dimension(gap.dimension_id)
+        given_levels = {q.question_id: q.level for q in dimension.levels}
+        if gap.status != "below_target":
+            assert gap.steps == ()
+            continue
+        # One step for each practice at the floor, and for no other practice.
+        assert [s.question_id for s in gap.steps] == list(dimension.floor_question_ids)
+        for step in gap.steps:
+            # The practice is below the level its "done when" describes, by exactly one level.
+            assert given_levels[step.question_id] == step.from_level == gap.current
+            assert step.to_level == step.from_level + 1 <= gap.target
+            assert step.done_when and all(step.done_when)

@@ -19,7 +19,7 @@ from assess.models import (
     ParticipantAnswer,
     User,
 )
-from assess.questionnaire.answers import Answer, Status
+from assess.questionnaire.answers import Answer, CriterionCheck, Status
 from assess.services import assessments, workshops
 from assess.services.assessments import Submission
 from assess.services.questionnaires import current_questionnaires
@@ -361,7 +361,33 @@ def test_an_agreed_answer_drives_the_score(app, setup):
         )
         result = assessments.score(workshop.assessment)
         leadership = next(d for d in result.maturity.dimensions if d.dimension_id == "leadership")
-        assert leadership.floor == 3
+        # The room claimed level 3; no record of level 3 is confirmed yet, so 2 is evidenced.
+        assert (leadership.claimed_floor, leadership.floor) == (3, 2)
+
+
+def test_an_agreed_level_keeps_the_records_already_confirmed_up_to_it(app, setup):
+    _answer(app, setup, [1, 5])
+    with app.test_request_context():
+        workshop = workshops.get(setup.session_id)
+        assessment = workshop.assessment
+        confirmed = tuple(CriterionCheck(n, i, True, "SLT minutes") for n in (3, 4) for i in (1, 2))
+        outcome = assessments.save_answers(
+            assessment,
+            _user(setup),
+            "adoption",
+            {"lead-commitment": Submission(Answer("lead-commitment", value=4, criteria=confirmed))},
+        )
+        assert outcome.ok
+        workshops.record_consensus(
+            workshop, _user(setup), "adoption", "lead-commitment", _level("lead-commitment", 3), ""
+        )
+        stored = assessments.stored_answers(assessment, "adoption")["lead-commitment"]
+        # Level 3 agreed: level 3's confirmations stay, level 4's go with the level.
+        assert stored.answer.value == 3
+        assert [c.key for c in stored.answer.criteria] == ["3.1", "3.2"]
+        assert stored.revision == 2
+        leadership = assessments.score(assessment).maturity.dimension("leadership")
+        assert leadership.levels[0].level == 3
 
 
 def test_recording_again_asks_before_it_replaces_the_agreement(app, setup):

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from assess.models import Assessment, Organisation, User
-from assess.questionnaire.answers import Answer, RegisterRow, Status
+from assess.questionnaire.answers import Answer, CriterionCheck, RegisterRow, Status
 from assess.questionnaire.loader import QuestionnaireSet
 from assess.services import ServiceError, accounts, assessments, organisations
 from assess.services.assessments import Submission
@@ -100,10 +100,27 @@ def _value(question_id: str, raw: Any) -> Any:
     return raw
 
 
+def _criteria(raw: dict[str, Any]) -> tuple[CriterionCheck, ...]:
+    """``criteria: {"3.1": {met: true, reference: "..."}}`` as confirmations, in order."""
+    checks = []
+    for key, given in (raw.get("criteria") or {}).items():
+        level, number = (int(part) for part in str(key).split("."))
+        checks.append(
+            CriterionCheck(level, number, bool(given["met"]), given.get("reference", "").strip())
+        )
+    return tuple(sorted(checks, key=lambda c: (c.level, c.number)))
+
+
 def _answer(question_id: str, raw: dict[str, Any]) -> Answer:
     status = Status(raw.get("status", Status.ANSWERED.value))
     value = _value(question_id, raw["value"]) if "value" in raw else None
-    return Answer(question_id, status=status, value=value, note=raw.get("note", "").strip())
+    return Answer(
+        question_id,
+        status=status,
+        value=value,
+        note=raw.get("note", "").strip(),
+        criteria=_criteria(raw),
+    )
 
 
 def load(path: Path = DATA_FILE) -> DemoData:

@@ -15,6 +15,7 @@ from assess.models.accounts import (
     User,
     UserSession,
 )
+from assess.models.answer_marks import AnswerMark
 from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.models.audit import AuditChain, AuditEvent, AuditPerson
 from assess.models.consultancy import ConsultancyBrand
@@ -30,6 +31,7 @@ from assess.models.workshops import (
 )
 
 __all__ = [
+    "AnswerMark",
     "AnswerRecord",
     "Assessment",
     "AuditChain",

@@ -145,6 +145,10 @@ class AnswerRecord(Base):
     value: Mapped[Any] = mapped_column(JSON, nullable=True, default=None)
     #: The evidence note: what the answer rests on.
     note: Mapped[str] = mapped_column(Text, default="")
+    #: A level answered 3 or above: each criterion confirmed met or not met, with an optional
+    #: document reference (see assess.questionnaire.answers.CriterionCheck); None otherwise.
+    #: Part of the answer: changing a confirmation is a new revision of it.
+    criteria: Mapped[Any] = mapped_column(JSON, nullable=True, default=None)
     #: Starts at 1 and goes up by one with every change; a save names the revision it was based on.
     revision: Mapped[int] = mapped_column(Integer, default=1)
     #: online, workshop or copied.

@@ -59,6 +59,42 @@ class RegisterRow:
         return cls(**data)
 
 
+@dataclass(frozen=True)
+class CriterionCheck:
+    """A respondent's confirmation of one criterion of a level question: met or not met.
+
+    ``level`` and ``number`` name the criterion: the ``number``-th (from 1) of level ``level`` in
+    the question's ``criteria``. ``reference`` says where the record is (optional).
+    """
+
+    level: int
+    number: int
+    met: bool
+    reference: str = ""
+
+    @property
+    def key(self) -> str:
+        """``"3.1"``: level and number, as the pages and the report name a criterion."""
+        return f"{self.level}.{self.number}"
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        data: dict[str, Any] = {"level": self.level, "number": self.number, "met": self.met}
+        if self.reference:
+            data["reference"] = self.reference
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CriterionCheck:
+        """The inverse of :meth:`to_json`."""
+        return cls(
+            level=int(data["level"]),
+            number=int(data["number"]),
+            met=bool(data["met"]),
+            reference=str(data.get("reference") or ""),
+        )
+
+
 #: An answer's value: an option id (single), option ids (multiple), a level 1-5 (level),
 #: text (text) or the register's rows (register).
 Value = str | int | tuple[str, ...] | tuple[RegisterRow, ...] | None
@@ -73,6 +109,22 @@ class Answer:
     value: Value = None
     #: The free-text evidence note every question takes.
     note: str = field(default="")
+    #: Level questions answered 3 or above: the criteria confirmed met or not met, in the
+    #: question's order (see :meth:`assess.questionnaire.schema.LevelQuestion.criteria_up_to`).
+    criteria: tuple[CriterionCheck, ...] = ()
+
+    def check(self, level: int, number: int) -> CriterionCheck | None:
+        """The confirmation of criterion ``level``.``number``, or None when none was given."""
+        return next((c for c in self.criteria if (c.level, c.number) == (level, number)), None)
+
+    def criteria_to_json(self) -> list[dict[str, Any]] | None:
+        """The confirmations as JSON-ready data (None when there are none)."""
+        return [c.to_json() for c in self.criteria] or None
+
+    @staticmethod
+    def criteria_from_json(data: Any) -> tuple[CriterionCheck, ...]:
+        """The inverse of :meth:`criteria_to_json`."""
+        return tuple(CriterionCheck.from_json(c) for c in data or [])
 
     @property
     def is_answered(self) -> bool:

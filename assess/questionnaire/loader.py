@@ -121,7 +121,7 @@ def _field_names() -> set[str]:
 _KNOWN_KEYS = _field_names()
 _TEXT_KEYS = frozenset(
     {"text", "title", "label", "guidance", "description", "intro", "help", "name", "summary"}
-    | {"action", "rationale", "owner", "timeframe"}
+    | {"action", "rationale", "owner"}
 )
 _PATTERNS = {
     schema.ID_PATTERN: "is not a valid id: use lower-case letters, digits and hyphens, "

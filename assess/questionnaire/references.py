@@ -23,9 +23,11 @@ from assess.questionnaire.schema import (
     SingleQuestion,
 )
 
-#: The steps every adoption dimension needs a recommendation for: (from, to).
+#: The steps every adoption level question needs a recommendation for: (from, to).
 RECOMMENDATION_STEPS = ((1, 2), (2, 3), (3, 4), (4, 5))
 LEVELS = (1, 2, 3, 4, 5)
+#: The levels every level question needs criteria for.
+CRITERIA_LEVELS = (3, 4, 5)
 
 
 def _ids(values: Iterable[object]) -> str:
@@ -49,6 +51,7 @@ class _Checker:
         self.show_ifs()
         self.registers()
         self.choice_limits()
+        self.level_criteria()
         if self.q.kind == "adoption":
             self.adoption()
         else:
@@ -222,7 +225,7 @@ class _Checker:
             for key in ("weight", "targets", "recommendations"):
                 if getattr(section, key) is None:
                     self.add(loc, f"missing key `{key}`: every adoption dimension needs it")
-            self.recommendations(loc, section.recommendations or [])
+            self.recommendations(loc, section)
             for qi, question in enumerate(section.questions):
                 if not isinstance(question, LevelQuestion):
                     self.add(
@@ -230,31 +233,64 @@ class _Checker:
                         f"adoption questions are all `level` questions, not `{question.type}`",
                     )
 
-    def recommendations(self, loc: Loc, recommendations: Sequence[Any]) -> None:
+    def level_criteria(self) -> None:
+        """Every level question in a file has criteria for levels 3, 4 and 5, and no old key."""
+        for si, qi, question in self.each_question():
+            if not isinstance(question, LevelQuestion):
+                continue
+            loc = ("sections", si, "questions", qi)
+            if question.quality_criteria is not None:
+                self.add(
+                    (*loc, "quality_criteria"),
+                    "`quality_criteria` was replaced by `criteria` (levels 3, 4 and 5, each a "
+                    "list of records that show the level)",
+                )
+            missing = [n for n in CRITERIA_LEVELS if n not in (question.criteria or {})]
+            if missing:
+                where = (*loc, "criteria") if question.criteria is not None else loc
+                self.add(
+                    where,
+                    f"criteria are needed for levels 3, 4 and 5; missing {missing}",
+                )
+
+    def recommendations(self, loc: Loc, section: Any) -> None:
+        recommendations: Sequence[Any] = section.recommendations or []
         if not recommendations:
             return
-        seen: set[int] = set()
+        level_ids = [q.id for q in section.questions if isinstance(q, LevelQuestion)]
+        if not level_ids:
+            return  # the questions' own type problems say what is wrong
+        seen: dict[str, set[int]] = {qid: set() for qid in level_ids}
         for ri, step in enumerate(recommendations):
             here = (*loc, "recommendations", ri)
+            if step.question not in seen:
+                self.add(
+                    (*here, "question"),
+                    f"`{step.question}` is not a level question of this dimension; "
+                    f"its level questions are {_ids(level_ids)}",
+                )
+                continue
             if step.to_level != step.from_level + 1:
                 self.add(
                     (*here, "to"),
                     f"a step goes up one level: from {step.from_level} the next is "
                     f"{step.from_level + 1}, not {step.to_level}",
                 )
-            if step.from_level in seen:
+            if step.from_level in seen[step.question]:
                 self.add(
                     (*here, "from"),
-                    f"there are two recommendations from level {step.from_level}",
+                    f"there are two recommendations for `{step.question}` from level "
+                    f"{step.from_level}",
                 )
-            seen.add(step.from_level)
-        missing = [f"{a}->{b}" for a, b in RECOMMENDATION_STEPS if a not in seen]
-        if missing:
-            self.add(
-                (*loc, "recommendations"),
-                "a recommendation is needed for each step 1->2, 2->3, 3->4 and 4->5; "
-                f"missing {', '.join(missing)}",
-            )
+            seen[step.question].add(step.from_level)
+        for question_id, found in seen.items():
+            missing = [f"{a}->{b}" for a, b in RECOMMENDATION_STEPS if a not in found]
+            if missing:
+                self.add(
+                    (*loc, "recommendations"),
+                    f"question `{question_id}` needs a recommendation for each step 1->2, "
+                    f"2->3, 3->4 and 4->5; missing {', '.join(missing)}",
+                )
 
     def not_adoption(self) -> None:
         if self.q.levels is not None:

@@ -27,6 +27,9 @@ Level = Annotated[int, Field(ge=1, le=5)]
 #: A level written where an option id could also stand: strict, so that YAML's unquoted ``yes``
 #: (read as ``true``) is not taken for level 1.
 StrictLevel = Annotated[int, Field(strict=True, ge=1, le=5)]
+#: Levels that carry criteria an auditor can check: 3, 4 and 5 (levels 1 and 2 need none).
+CRITERIA_FROM = 3
+CriterionLevel = Annotated[int, Field(ge=CRITERIA_FROM, le=5)]
 #: How far one model-fit option moves one model.
 FitWeight = Annotated[int, Field(strict=True, ge=-3, le=3)]
 
@@ -134,8 +137,14 @@ class LevelQuestion(_QuestionBase):
     type: Literal["level"]
     #: Exactly levels 1 to 5, each an observable practice.
     levels: dict[Level, LocalText]
-    #: What must be true before a 4 or a 5 is given.
-    quality_criteria: list[LocalText] = Field(min_length=1)
+    #: Levels 3, 4 and 5: the records that show each level is in place. A respondent who
+    #: chooses level 3 or above confirms each criterion of that level and of the levels below
+    #: it from 3 (met or not met); the evidenced level counts only confirmed criteria. Every
+    #: questionnaire file needs all three levels (see :mod:`assess.questionnaire.references`).
+    criteria: dict[CriterionLevel, list[LocalText]] | None = None
+    #: Before method 2.0: what had to be true before a 4 or a 5 was given. Kept only so that
+    #: questionnaire versions stored before 2.0 can still be read; a file may not use it.
+    quality_criteria: list[LocalText] | None = None
 
     @field_validator("levels")
     @classmethod
@@ -144,6 +153,31 @@ class LevelQuestion(_QuestionBase):
         if missing:
             raise ValueError(f"levels 1 to 5 are all needed; missing {missing}")
         return value
+
+    @field_validator("criteria")
+    @classmethod
+    def _criteria_not_empty(
+        cls, value: dict[int, list[LocalText]] | None
+    ) -> dict[int, list[LocalText]] | None:
+        for level, items in (value or {}).items():
+            if not items:
+                raise ValueError(f"level {level} needs at least one criterion")
+        return value
+
+    def criteria_for(self, level: int) -> list[LocalText]:
+        """The criteria of ``level`` (none for levels 1 and 2, nor in versions before 2.0)."""
+        return list((self.criteria or {}).get(level, []))
+
+    def criteria_up_to(self, level: int) -> list[tuple[int, int, LocalText]]:
+        """(level, number, text) of every criterion from level 3 up to ``level``, in order.
+
+        Numbers start at 1 within each level: criterion ``(4, 2)`` is level 4's second.
+        """
+        return [
+            (n, i, text)
+            for n in range(CRITERIA_FROM, level + 1)
+            for i, text in enumerate(self.criteria_for(n), start=1)
+        ]
 
 
 class TextQuestion(_QuestionBase):
@@ -193,14 +227,24 @@ ChoiceQuestion = SingleQuestion | MultipleQuestion
 
 
 class Recommendation(_Strict):
-    """What to do to move a dimension up one level."""
+    """One step up for one practice: what to do to move a level question up by one level.
 
+    What counts as done is not written here: it is the next level of the question itself (its
+    criteria for that level where it has them, else the level's description), so a step and the
+    answer that shows it done can never drift apart.
+    """
+
+    #: The id of a level question in the same dimension.
+    question: Id
     from_level: Annotated[int, Field(ge=1, le=4, alias="from")]
     to_level: Annotated[int, Field(ge=2, le=5, alias="to")]
     action: LocalText
-    rationale: LocalText
+    #: Who would normally own the step: a role every kind of public body has.
     owner: LocalText
-    timeframe: LocalText
+    #: How long the step should take, in months from the report.
+    months: int = Field(strict=True, ge=1, le=36)
+    #: Why the step matters, when the action does not say it already.
+    rationale: LocalText | None = None
 
 
 class Section(_Strict):
@@ -214,12 +258,19 @@ class Section(_Strict):
     weight: int | None = Field(default=None, ge=1, le=3, strict=True)
     #: Adoption only: the level each candidate model needs in this dimension.
     targets: dict[Id, Level] | None = None
-    #: Adoption only: one step for each of 1->2, 2->3, 3->4 and 4->5.
+    #: Adoption only: for each level question, one step for each of 1->2, 2->3, 3->4 and 4->5.
     recommendations: list[Recommendation] | None = None
 
-    def recommendation(self, from_level: int) -> Recommendation | None:
-        """The step from ``from_level`` to the next level."""
-        return next((r for r in self.recommendations or [] if r.from_level == from_level), None)
+    def recommendation(self, question_id: str, from_level: int) -> Recommendation | None:
+        """The step that moves question ``question_id`` from ``from_level`` to the next level."""
+        return next(
+            (
+                r
+                for r in self.recommendations or []
+                if r.question == question_id and r.from_level == from_level
+            ),
+            None,
+        )
 
 
 class CandidateModel(_Strict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from assess.questionnaire.answers import Answer, RegisterRow, Status
@@ -31,6 +32,8 @@ NOTE_MAX_LENGTH = 5000
 CUSTOM_SEGMENT_PREFIX = "custom-"
 #: The longest name of a custom segment, in characters.
 CUSTOM_LABEL_MAX_LENGTH = 200
+#: The longest document reference given with a criterion, in characters.
+REFERENCE_MAX_LENGTH = 300
 
 _CUSTOM_ID = re.compile(CUSTOM_SEGMENT_PREFIX + ID_PATTERN.lstrip("^"))
 
@@ -81,8 +84,13 @@ def check_answer(question: Question, answer: Answer) -> list[str]:
         )
     if answer.status is Status.NOT_APPLICABLE and not question.allow_na:
         problems.append(Message('"Not applicable" is not an answer to this question'))
+    elif answer.status is Status.NOT_APPLICABLE and not answer.note.strip():
+        problems.append(
+            Message('say in the evidence note why this does not apply: "not applicable, because …"')
+        )
     elif answer.status is Status.DONT_KNOW and not question.allow_dont_know:
         problems.append(Message('"Don\'t know" is not an answer to this question'))
+    problems += _check_criteria(question, answer)
     if answer.status is not Status.ANSWERED:
         if answer.value not in (None, "", ()):
             problems.append(
@@ -93,6 +101,63 @@ def check_answer(question: Question, answer: Answer) -> list[str]:
         return problems
     problems += _check_value(question, answer.value)
     return problems
+
+
+def _check_criteria(question: Question, answer: Answer) -> list[str]:
+    """Criteria confirmations: only for a level question answered 3 or above, each one known."""
+    if not answer.criteria:
+        return []
+    level = answer.value if isinstance(answer.value, int) else 0
+    if not isinstance(question, LevelQuestion) or answer.status is not Status.ANSWERED:
+        return [Message("only a level answered 3 or above has criteria to confirm")]
+    known = {(n, i) for n, i, _text in question.criteria_up_to(level)}
+    problems: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    for check in answer.criteria:
+        key = (check.level, check.number)
+        if key not in known:
+            problems.append(
+                Message(
+                    "criterion %(key)s is not a criterion of level %(level)s or below",
+                    key=check.key,
+                    level=level,
+                )
+            )
+        if key in seen:
+            problems.append(Message("criterion %(key)s is confirmed twice", key=check.key))
+        seen.add(key)
+        if len(check.reference) > REFERENCE_MAX_LENGTH:
+            problems.append(
+                Message(
+                    "the document reference for criterion %(key)s is %(length)d characters "
+                    "long; the most is %(most)d",
+                    key=check.key,
+                    length=len(check.reference),
+                    most=REFERENCE_MAX_LENGTH,
+                )
+            )
+    return problems
+
+
+def keep_criteria(question: Question, answer: Answer, criteria: Any = None) -> Answer:
+    """``answer`` with only the confirmations its level asks for, in the question's order.
+
+    ``criteria`` (default: the answer's own) are the confirmations to choose from: a workshop's
+    agreed level keeps the confirmations stored before it. Confirmations of levels above the
+    chosen one, and all of them for a level below 3 or an answer that is not a level, are
+    dropped: the level chosen decides which records are being vouched for.
+    """
+    given = answer.criteria if criteria is None else tuple(criteria)
+    if not isinstance(question, LevelQuestion):
+        return replace(answer, criteria=()) if answer.criteria else answer
+    level = answer.value if isinstance(answer.value, int) else 0
+    if answer.status is not Status.ANSWERED or isinstance(answer.value, bool):
+        level = 0
+    by_key = {(c.level, c.number): c for c in given}
+    kept = tuple(
+        by_key[(n, i)] for n, i, _text in question.criteria_up_to(level) if (n, i) in by_key
+    )
+    return answer if kept == answer.criteria else replace(answer, criteria=kept)
 
 
 def _check_value(question: Question, value: Any) -> list[str]:

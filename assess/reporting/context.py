@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from assess.charts import QUADRANT_NAMES, fit_chart, power_interest_grid, radar_chart
-from assess.figures import fit_rows, profile_rows
+from assess.figures import evidence_rows, fit_rows, profile_rows
 from assess.questionnaire.answers import Answer, RegisterRow, Status
 from assess.questionnaire.schema import (
     LevelQuestion,
@@ -30,14 +30,14 @@ from assess.questionnaire.schema import (
     TextQuestion,
 )
 from assess.questionnaire.validation import visible_questions
+from assess.reporting.board import board_summary, report_date, step_context
 from assess.scoring import AssessmentResult
+from assess.scoring.maturity import question_level
 
 #: The statuses an assessment can have, and how the report names them.
 STATUSES = {"draft": "Draft", "finalised": "Finalised", "superseded": "Superseded"}
 #: The word marked on every page of a report that must not be filed as final.
 WATERMARKS = {"draft": "DRAFT", "superseded": "SUPERSEDED"}
-#: Where the full method is written down, relative to the repository.
-METHODOLOGY_DOCUMENT = "docs/methodology.md"
 #: How many gaps the executive summary names.
 SUMMARY_GAPS = 5
 
@@ -115,6 +115,9 @@ class ReportInput:
     #: a ``data:`` URL), as :func:`assess.services.consultancy.prepared_by` gives it; None: no
     #: workshop, and nothing is shown.
     prepared_by: Mapping[str, Any] | None = field(default=None)
+    #: The auditor's marks, as plain data: questionnaire_id, question_id, mark (verified or
+    #: challenged), comment, by, at (an aware datetime) and changed (the answer changed since).
+    marks: Sequence[Mapping[str, Any]] = field(default=())
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -245,8 +248,79 @@ def answer_display(question: Question, answer: Answer, labels: _Labels) -> list[
     return [str(value)]
 
 
+def _evidence(question: Any, answer: Answer | None) -> dict[str, Any]:
+    """A level answer's claimed and evidenced levels and the records confirmed, for the report."""
+    if not isinstance(question, LevelQuestion) or answer is None:
+        return {}
+    value = answer.value
+    if isinstance(value, bool) or not isinstance(value, int):
+        return {}
+    level = question_level(question, answer)
+    records = []
+    for n, i, text in question.criteria_up_to(value):
+        check = answer.check(n, i)
+        state = "not confirmed" if check is None else ("met" if check.met else "not met")
+        records.append(
+            {
+                "key": f"{n}.{i}",
+                "text": text.get(),
+                "state": state,
+                "reference": check.reference if check and check.reference else None,
+            }
+        )
+    return {
+        "claimed": level.claimed,
+        "evidenced": level.level,
+        "no_evidence": not level.evidence_given,
+        "records": records,
+    }
+
+
+def _mark_row(mark: Mapping[str, Any], zone: str) -> dict[str, Any]:
+    return {
+        "mark": mark["mark"],
+        "mark_text": "Verified by the auditor"
+        if mark["mark"] == "verified"
+        else "Challenged by the auditor",
+        "comment": mark.get("comment") or None,
+        "by": mark.get("by"),
+        "at": format_datetime(mark.get("at"), zone),
+        "changed": bool(mark.get("changed")),
+    }
+
+
+def _evidence_rows(report: ReportInput) -> list[dict[str, Any]]:
+    """The adoption answers whose evidence falls short, in questionnaire order."""
+    return [
+        {
+            **row,
+            "text": report.adoption.question(row["question_id"]).text.get(report.locale),
+        }
+        for row in evidence_rows(report.result)
+    ]
+
+
+def _marks(report: ReportInput) -> list[dict[str, Any]]:
+    """Every mark the auditor made, in questionnaire order, with its question's text."""
+    rows = []
+    by_key = {(m["questionnaire_id"], m["question_id"]): m for m in report.marks}
+    for questionnaire, _given in report.questionnaires():
+        for _section, question in questionnaire.questions():
+            mark = by_key.get((questionnaire.id, question.id))
+            if mark:
+                rows.append(
+                    {
+                        "questionnaire": questionnaire.title.get(report.locale),
+                        "text": question.text.get(report.locale),
+                        **_mark_row(mark, report.organisation_timezone),
+                    }
+                )
+    return rows
+
+
 def _appendix(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
     zone, locale = report.organisation_timezone, report.locale
+    marks = {(m["questionnaire_id"], m["question_id"]): m for m in report.marks}
     result = []
     for questionnaire, given in report.questionnaires():
         visible = visible_questions(questionnaire, {k: v.answer for k, v in given.items()})
@@ -268,11 +342,15 @@ def _appendix(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
                     status, lines = "dont_know", ["Don't know."]
                 else:
                     status, lines = "answered", answer_display(question, answer, labels)
+                evidence = _evidence(question, answer) if status == "answered" else {}
+                mark = marks.get((questionnaire.id, question.id))
                 questions.append(
                     {
                         "id": question.id,
                         "text": question.text.get(locale),
                         "status": status,
+                        **evidence,
+                        "mark": _mark_row(mark, zone) if mark else None,
                         "answer_lines": lines,
                         "note": answer.note if answer and answer.note else None,
                         "note_dir": text_direction(answer.note if answer else None),
@@ -398,6 +476,11 @@ def _profile(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
             {
                 **row,
                 "floor_text": labels.level(row["floor"]),
+                "claimed_text": (
+                    None
+                    if row["claimed_floor"] == row["floor"]
+                    else f"{row['claimed_floor']} as claimed"
+                ),
                 "mean_text": "none" if row["mean"] is None else f"{row['mean']:.2f}",
                 "target_text": labels.level(target) if target else "none",
                 "status_text": status,
@@ -407,6 +490,8 @@ def _profile(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
 
 
 def _actions(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
+    """Each ranked gap with a step for each practice holding it down, dated from the report."""
+    day = report_date(report)
     return [
         {
             "rank": gap.rank,
@@ -415,20 +500,61 @@ def _actions(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
             "current_text": labels.level(gap.current),
             "target_text": labels.level(gap.target),
             "priority": gap.priority,
-            "steps": [
-                {
-                    "step": f"{step.from_level} to {step.to_level}",
-                    "action": step.action,
-                    "rationale": step.rationale,
-                    "owner": step.owner,
-                    "timeframe": step.timeframe,
-                }
-                for step in gap.steps
-            ],
+            "steps": [step_context(step, day, gap.title) for step in gap.steps],
         }
         for gap in report.result.gaps
         if gap.rank is not None
     ]
+
+
+def _holding(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
+    """For every area with a level, the practices at its lowest level: what holds it there."""
+    locale = report.locale
+    gaps = {g.dimension_id: g for g in report.result.gaps}
+    areas = []
+    for dimension in report.result.maturity.dimensions:
+        if dimension.floor is None:
+            continue
+        practices = []
+        for question_id in dimension.floor_question_ids:
+            question = report.adoption.question(question_id)
+            assert isinstance(question, LevelQuestion)
+            practices.append(
+                {
+                    "practice": question.text.get(locale),
+                    "described": question.levels[dimension.floor].get(locale),
+                }
+            )
+        gap = gaps[dimension.dimension_id]
+        areas.append(
+            {
+                "title": dimension.title,
+                "level_text": labels.level(dimension.floor),
+                "status": gap.status,
+                "target_text": labels.level(gap.target) if gap.target else None,
+                "practices": practices,
+            }
+        )
+    return areas
+
+
+def _targets(report: ReportInput, labels: _Labels) -> dict[str, Any]:
+    """Each model's target in each area, and the target this report uses."""
+    models = report.model_fit.models or []
+    chosen = set(report.result.chosen_models)
+    gaps = {g.dimension_id: g for g in report.result.gaps}
+    return {
+        "models": [{"name": m.name.get(report.locale), "chosen": m.id in chosen} for m in models],
+        "rows": [
+            {
+                "title": section.title.get(report.locale),
+                "levels": [(section.targets or {}).get(m.id) for m in models],
+                "used": gaps[section.id].target,
+            }
+            for section in report.adoption.sections
+        ],
+        "blend": len(chosen) > 1,
+    }
 
 
 def _reason_text(reason: str) -> str:
@@ -650,6 +776,17 @@ def build_context(report: ReportInput) -> dict[str, Any]:
             "level_text": labels.level(overall.level),
             "weighted_mean": overall.weighted_mean,
             "lowest_floor": overall.lowest_floor,
+            "maturity_score": overall.maturity_score,
+            "score_text": None
+            if overall.maturity_score is None
+            else f"{overall.maturity_score:.1f}",
+            "level_reason": str(overall.level_reason) if overall.level_reason else None,
+            "claimed_level": overall.claimed_level,
+            "claimed_score_text": None
+            if overall.claimed_maturity_score is None
+            else f"{overall.claimed_maturity_score:.1f}",
+            "not_evidenced": overall.not_evidenced,
+            "no_evidence": overall.no_evidence,
             "completeness_percent": (
                 None if overall.completeness is None else round(overall.completeness * 100)
             ),
@@ -662,9 +799,14 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "fit": fit,
         "profile": profile,
         "actions": _actions(report, labels),
+        "holding": _holding(report, labels),
+        "targets": _targets(report, labels),
+        "board": board_summary(report, labels),
         "segments": segments,
         "appendix": _appendix(report, labels),
+        "evidence": _evidence_rows(report),
+        "marks": _marks(report),
         "workshop": _workshop(report),
-        "method": {"version": result.method_version, "document": METHODOLOGY_DOCUMENT},
+        "method": {"version": result.method_version},
         "charts": charts,
     }

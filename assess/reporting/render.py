@@ -1,4 +1,13 @@
-"""Rendering: the report context to HTML (Jinja2), and HTML to a tagged PDF/A-3a (WeasyPrint).
+"""Rendering: the report context to HTML (Jinja2), and HTML to a tagged PDF/A-3a that also
+declares PDF/UA-1 (WeasyPrint, then pikepdf).
+
+WeasyPrint 70 declares one variant per file (``pdf_variant`` takes PDF/A-3a or PDF/UA-1, not
+both), and it tags table header cells without the ``/Scope`` attribute PDF/UA asks for. So the
+PDF is rendered as PDF/A-3a with full tags (which PDF/UA-1 also needs: a tagged structure, the
+document language, ``DisplayDocTitle``, embedded fonts, alternative text for figures), and
+:func:`declare_pdf_ua` then adds the PDF/UA-1 identification (``pdfuaid:part`` = 1) to the XMP
+metadata and a ``/Scope`` to every ``/TH``: ``/Column`` in a table's head, ``/Row`` elsewhere,
+which is how the template's ``scope`` attributes are written.
 
 The report has its own Jinja environment (autoescaping, strict about undefined names) over the
 shipped ``reports/`` folder, separate from the web app's templates. WeasyPrint may read files under
@@ -10,6 +19,7 @@ per process and shared, because building them costs more than laying out a page.
 from __future__ import annotations
 
 import gc
+import io
 import mimetypes
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import pikepdf
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.css import ColorProfile
@@ -35,6 +46,8 @@ from assess.templating import bdi_print
 
 #: The PDF flavour: PDF/A-3 allows embedded files, level A requires a tagged structure.
 PDF_VARIANT = "pdf/a-3a"
+#: The PDF/UA part declared beside it (ISO 14289-1).
+PDF_UA_PART = "1"
 #: How the embedded JSON relates to the PDF (ISO 32000-2, 7.11.3): the data the report shows.
 ATTACHMENT_RELATIONSHIP = "Data"
 #: The key of the output intent's colour profile (sRGB IEC 61966-2.1, shipped with WeasyPrint).
@@ -172,7 +185,8 @@ def _w3c(value: datetime) -> str:
 
 
 def render_pdf(html: str, *, report_json: Mapping[str, Any], metadata: PdfMetadata) -> bytes:
-    """``html`` as a tagged PDF/A-3a with ``report_json`` embedded as ``assessment.json``.
+    """``html`` as a tagged PDF/A-3a and PDF/UA-1 with ``report_json`` embedded as
+    ``assessment.json``.
 
     Fonts are embedded (subset) and the output intent is sRGB. Raises
     :class:`RefusedURLError` when the HTML refers to anything outside ``reports/``, ``static/``
@@ -244,7 +258,36 @@ def _write(html: str, attachment: Attachment, metadata: PdfMetadata) -> bytes:
         if isinstance(error.__cause__, ReportResourceError):
             raise error.__cause__ from None
         raise ReportResourceError(str(error)) from error
-    return pdf
+    return declare_pdf_ua(pdf)
+
+
+def _header_scope(cell: pikepdf.Dictionary) -> pikepdf.Name:
+    """``/Column`` for a header cell in a table's head, ``/Row`` for one in its body."""
+    row = cell.get("/P")
+    group = row.get("/P") if isinstance(row, pikepdf.Dictionary) else None
+    in_head = isinstance(group, pikepdf.Dictionary) and group.get("/S") == pikepdf.Name.THead
+    return pikepdf.Name.Column if in_head else pikepdf.Name.Row
+
+
+def declare_pdf_ua(pdf: bytes) -> bytes:
+    """``pdf`` with the PDF/UA-1 identification in its XMP metadata and a scope on every table
+    header cell (see the module docstring). The PDF/A identification is kept."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta["pdfuaid:part"] = PDF_UA_PART
+        # WeasyPrint writes every structure element as an indirect object: scanning the objects
+        # is about ten times faster than walking the structure tree in Python.
+        for element in document.objects:
+            if not isinstance(element, pikepdf.Dictionary) or element.get("/S") != "/TH":
+                continue
+            attributes = element.get("/A")
+            if not isinstance(attributes, pikepdf.Dictionary):
+                attributes = pikepdf.Dictionary(O=pikepdf.Name.Table)
+                element.A = attributes
+            attributes.Scope = _header_scope(element)
+        out = io.BytesIO()
+        document.save(out)
+    return out.getvalue()
 
 
 def render_report(report: ReportInput) -> bytes:

@@ -1,5 +1,9 @@
 """Gaps: each dimension's floor against the target of the chosen model(s), ranked, with steps.
 
+A dimension below its target gets one step for each practice that holds it down (each level
+question at the dimension's floor): the adoption file's recommendation that moves that question up
+one level, and "done when" = that next level of the same question. A step is therefore never
+recommended for a practice already at or above the level it would reach.
 See ``docs/methodology.md`` ("Gaps and what to do next") for the rules in plain English.
 """
 
@@ -7,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from assess.questionnaire.schema import Questionnaire, Section
+from assess.questionnaire.schema import LevelQuestion, Questionnaire, Section
 from assess.scoring._common import Result
 from assess.scoring.maturity import DimensionScore, MaturityProfile
 
@@ -28,16 +33,33 @@ class ModelTarget(Result):
     level: int
 
 
+#: Where a step's "done when" comes from: the question's criteria for the next level, or, for a
+#: level without criteria, the description of that level.
+DONE_WHEN_CRITERIA = "criteria"
+DONE_WHEN_LEVEL = "level"
+
+
 @dataclass(frozen=True)
 class Step(Result):
-    """One recommended step up, from the adoption file's ``recommendations``."""
+    """One recommended step: what moves one practice (a level question) up one level."""
 
+    #: The practice the step raises, and the dimension it belongs to.
+    question_id: str
+    question_text: str
+    dimension_id: str
+    #: The level the answers give the practice now, and the level the step reaches.
     from_level: int
     to_level: int
     action: str
-    rationale: str
+    #: None when the questionnaire gives no separate reason.
+    rationale: str | None
     owner: str
-    timeframe: str
+    #: How long the step should take, in months.
+    months: int
+    #: What must be true for the step to count as done: the next level of the same question.
+    done_when: tuple[str, ...]
+    #: ``criteria`` or ``level`` (see DONE_WHEN_CRITERIA).
+    done_when_source: str
 
 
 @dataclass(frozen=True)
@@ -66,7 +88,7 @@ class DimensionGap(Result):
     completeness: float | None
     #: The answers holding the dimension at its floor.
     floor_question_ids: tuple[str, ...]
-    #: One step per level from current to target.
+    #: Below target only: one step for each question at the floor, in questionnaire order.
     steps: tuple[Step, ...]
 
 
@@ -82,24 +104,77 @@ def dimension_target(
     return max((t.level for t in targets), default=None), targets
 
 
-def steps(section: Section, current: int, target: int, locale: str = "en") -> tuple[Step, ...]:
-    """The questionnaire's recommendations for every step from ``current`` up to ``target``."""
+def _criterion_text(item: Any, locale: str) -> str:
+    """One criterion as text: a translated text, or an entry whose ``text`` is one."""
+    text = getattr(item, "text", item)
+    return text.get(locale) if hasattr(text, "get") else str(text)
+
+
+def done_when(
+    question: LevelQuestion, level: int, locale: str = "en"
+) -> tuple[tuple[str, ...], str]:
+    """What shows ``question`` at ``level``: its criteria for that level, else its description.
+
+    Returns the texts and where they come from (``criteria`` or ``level``).
+    """
+    criteria = getattr(question, "criteria", None) or {}
+    listed = criteria.get(level) if hasattr(criteria, "get") else None
+    if listed:
+        return tuple(_criterion_text(c, locale) for c in listed), DONE_WHEN_CRITERIA
+    return (question.levels[level].get(locale),), DONE_WHEN_LEVEL
+
+
+def step_for(
+    section: Section, question: LevelQuestion, level: int, locale: str = "en"
+) -> Step | None:
+    """The step that moves ``question`` up from ``level``; None at level 5 or without one."""
+    recommendation = section.recommendation(question.id, level)
+    if recommendation is None:
+        return None
+    texts, source = done_when(question, recommendation.to_level, locale)
+    return Step(
+        question_id=question.id,
+        question_text=question.text.get(locale),
+        dimension_id=section.id,
+        from_level=recommendation.from_level,
+        to_level=recommendation.to_level,
+        action=recommendation.action.get(locale),
+        rationale=recommendation.rationale.get(locale) if recommendation.rationale else None,
+        owner=recommendation.owner.get(locale),
+        months=recommendation.months,
+        done_when=texts,
+        done_when_source=source,
+    )
+
+
+def steps(section: Section, score: DimensionScore, locale: str = "en") -> tuple[Step, ...]:
+    """The next step for each practice holding ``section`` at its floor, in questionnaire order.
+
+    Only questions answered at the floor get a step, and each step starts from the level the
+    answers give and goes one level up: what the answers already show is never recommended.
+    """
+    if score.floor is None:
+        return ()
+    at_floor = set(score.floor_question_ids)
     found = []
-    for from_level in range(current, target):
-        recommendation = section.recommendation(from_level)
-        if recommendation is None:
-            continue
-        found.append(
-            Step(
-                from_level=recommendation.from_level,
-                to_level=recommendation.to_level,
-                action=recommendation.action.get(locale),
-                rationale=recommendation.rationale.get(locale),
-                owner=recommendation.owner.get(locale),
-                timeframe=recommendation.timeframe.get(locale),
-            )
-        )
+    for question in section.questions:
+        if isinstance(question, LevelQuestion) and question.id in at_floor:
+            step = step_for(section, question, score.floor, locale)
+            if step is not None:
+                found.append(step)
     return tuple(found)
+
+
+def first_steps(gaps: Sequence[DimensionGap], count: int = 3) -> tuple[Step, ...]:
+    """The steps to take first: the first step of each ranked gap, in rank order, then the
+    ranked gaps' other steps, until ``count`` are found.
+
+    One step per area first, so that the first actions spread over the areas that matter most.
+    """
+    ranked = sorted((g for g in gaps if g.rank is not None), key=lambda g: g.rank or 0)
+    chosen = [g.steps[0] for g in ranked if g.steps]
+    chosen += [step for g in ranked for step in g.steps[1:]]
+    return tuple(chosen[:count])
 
 
 def _gap(
@@ -115,7 +190,7 @@ def _gap(
         status = NO_LEVEL
     elif current < target:
         status, gap = BELOW_TARGET, target - current
-        found = steps(section, current, target, locale)
+        found = steps(section, score, locale)
     elif current > target:
         status, above = ABOVE_TARGET, current - target
     else:

@@ -23,7 +23,7 @@ from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.questionnaire.answers import Answer, Status
 from assess.questionnaire.loader import QuestionnaireSet
 from assess.questionnaire.schema import Questionnaire
-from assess.questionnaire.validation import Message, check_answer
+from assess.questionnaire.validation import Message, check_answer, keep_criteria
 from assess.scoring import AssessmentResult, score_assessment
 from assess.services import questionnaires as questionnaire_service
 
@@ -145,6 +145,7 @@ def _to_stored(record: AnswerRecord) -> StoredAnswer:
             status=Status(record.status),
             value=Answer.value_from_json(record.value),
             note=record.note,
+            criteria=Answer.criteria_from_json(record.criteria),
         ),
         revision=record.revision,
         updated_by=record.updated_by.name if record.updated_by else None,
@@ -214,7 +215,14 @@ def _audit_value(answer: Answer | None) -> dict[str, object] | None:
     """An answer as the audit trail keeps it."""
     if answer is None:
         return None
-    return {"status": answer.status.value, "value": answer.value_to_json(), "note": answer.note}
+    value: dict[str, object] = {
+        "status": answer.status.value,
+        "value": answer.value_to_json(),
+        "note": answer.note,
+    }
+    if answer.criteria:
+        value["criteria"] = answer.criteria_to_json()
+    return value
 
 
 def save_answers(
@@ -241,6 +249,7 @@ def save_answers(
         raise AssessmentClosed(assessment.id)
     questionnaire = questionnaires_of(assessment).by_id(questionnaire_id)
     errors: dict[str, list[str]] = {}
+    submissions = dict(submissions)
     for question_id, submission in submissions.items():
         try:
             question = questionnaire.question(question_id)
@@ -248,6 +257,9 @@ def save_answers(
             errors[question_id] = [Message("This question is not part of the questionnaire.")]
             continue
         if submission.answer is not None:
+            # Confirmations of levels above the one chosen are not part of the answer.
+            submission = replace(submission, answer=keep_criteria(question, submission.answer))
+            submissions[question_id] = submission
             problems = check_answer(question, submission.answer)
             if problems:
                 errors[question_id] = problems
@@ -341,6 +353,7 @@ def _write_answers_in(
                     status=submission.answer.status.value,
                     value=submission.answer.value_to_json(),
                     note=submission.answer.note,
+                    criteria=submission.answer.criteria_to_json(),
                     revision=1,
                     source=source,
                     updated_by_id=user.id if user else None,
@@ -363,6 +376,7 @@ def _write_answers_in(
                     status=submission.answer.status.value,
                     value=submission.answer.value_to_json(),
                     note=submission.answer.note,
+                    criteria=submission.answer.criteria_to_json(),
                     revision=record.revision + 1,
                     source=source,
                     updated_by_id=user.id if user else None,

@@ -476,6 +476,7 @@ def open_correction(assessment: Assessment, user: User) -> Assessment:
                     status=record.status,
                     value=record.value,
                     note=record.note,
+                    criteria=record.criteria,
                     revision=1,
                     source="copied",
                     updated_by_id=record.updated_by_id,

@@ -15,7 +15,7 @@ from flask import current_app, request
 from assess import audit
 from assess.models import Assessment, User
 from assess.reporting import AnsweredBy, ReportInput, dump_report_json, render_report, report_json
-from assess.services import assessments, consultancy, workshops
+from assess.services import answer_marks, assessments, consultancy, workshops
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,18 @@ def report_input(
         instance=_instance_name(),
         workshop=workshops.participation(assessment, locale) or None,
         prepared_by=consultancy.prepared_by(assessment),
+        marks=[
+            {
+                "questionnaire_id": m.questionnaire_id,
+                "question_id": m.question_id,
+                "mark": m.mark,
+                "comment": m.comment,
+                "by": m.by,
+                "at": m.at,
+                "changed": m.answer_changed_since,
+            }
+            for m in answer_marks.marks_for(assessment).values()
+        ],
     )
 
 

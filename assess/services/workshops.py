@@ -46,7 +46,7 @@ from assess.questionnaire.schema import (
     Section,
     SingleQuestion,
 )
-from assess.questionnaire.validation import Message, check_answer
+from assess.questionnaire.validation import Message, check_answer, keep_criteria
 from assess.scoring.aggregate import (
     KINDS_TIED,
     TIED,
@@ -806,6 +806,10 @@ def record_consensus(
     assessment = workshop.assessment
     stored = assessments.stored_answers(assessment, questionnaire_id).get(question_id)
     agreed, how = _agreed_answer(item, answer, note, stored)
+    # The room agrees a level; the records already confirmed for it stay with the answer (those
+    # of levels above the agreed one are dropped), so a consensus never loses evidence.
+    if stored is not None:
+        agreed = keep_criteria(item.question, agreed, stored.answer.criteria)
     problems = check_answer(item.question, agreed)
     if problems:
         raise WorkshopError(" ".join(problems))

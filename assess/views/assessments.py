@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -19,19 +20,21 @@ from flask_login import current_user
 from assess import access, answer_forms, kept_forms
 from assess.answer_forms import BadPage, ParsedPage
 from assess.charts import fit_chart, power_interest_grid, radar_chart
-from assess.figures import fit_rows, profile_rows, segment_rows
+from assess.figures import evidence_rows, fit_rows, profile_rows, segment_rows
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Organisation
 from assess.questionnaire import effort
 from assess.questionnaire.answers import Answer
-from assess.questionnaire.schema import Question, Questionnaire, Section
+from assess.questionnaire.schema import LevelQuestion, Question, Questionnaire, Section
 from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
 from assess.scoring import METHOD_VERSION
 from assess.scoring.fit import Contribution
-from assess.services import assessments, resume
+from assess.scoring.gaps import first_steps
+from assess.services import answer_marks, assessments, resume
 from assess.services.assessments import AssessmentClosed, ChoiceError, SaveOutcome, StoredAnswer
 from assess.services.questionnaires import current_questionnaires
 from assess.templating import clock_time, local_time
+from assess.views import answer_marks as answer_mark_views
 from assess.views.loaders import load_assessment, load_organisation
 
 bp = Blueprint("assessments", __name__)
@@ -66,6 +69,11 @@ def _steps(assessment: Assessment) -> list[resume.QuestionnaireProgress]:
 
 def _can_answer(assessment: Assessment) -> bool:
     return assessment.is_draft and access.can("assessment.answer", assessment.organisation_id)
+
+
+def _can_mark(assessment: Assessment) -> bool:
+    """The auditor may verify or challenge answers (a draft's or a finalised one's)."""
+    return access.can("answer.mark", assessment.organisation_id)
 
 
 def _section_url(assessment: Assessment, questionnaire: Questionnaire, section: Section) -> str:
@@ -587,6 +595,8 @@ def check(assessment: Assessment, assessment_id: int, questionnaire_id: str) -> 
         next_url=next_url,
         next_label=next_label,
         can_answer=_can_answer(assessment),
+        can_mark=_can_mark(assessment),
+        marks=answer_marks.marks_for(assessment),
         locale=current_locale(),
         describe=answer_forms.describe,
     )
@@ -692,8 +702,8 @@ def choose(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
 # ---- results -------------------------------------------------------------------------------
 
 
-#: How many gaps the top of the results page names, with the first step of each.
-FIRST_GAPS = 3
+#: How many steps the top of the results page names (as on the report's first page).
+FIRST_STEPS = 3
 
 
 @bp.get("/assessments/<int:assessment_id>/results")
@@ -711,11 +721,27 @@ def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     chosen = _models_text(result.chosen_models)
     target_label = gettext("Target of %(models)s", models=chosen) if chosen else gettext("Target")
     register = _register_section(qset.definition)
-    ranked = [g for g in result.gaps if g.rank is not None]
+    overall = result.maturity.overall
+    evidence = evidence_rows(result)
+    for row in evidence:
+        row["text"] = qset.adoption.question(row["question_id"]).text.get(locale)
+    marks = answer_marks.marks_for(assessment)
     return render_template(
         "assessments/results.html",
         assessment=assessment,
         result=result,
+        level_reason=translate(overall.level_reason) if overall.level_reason else None,
+        evidence=evidence,
+        marks=[
+            {
+                "mark": m,
+                "text": qset.by_id(m.questionnaire_id).question(m.question_id).text.get(locale),
+            }
+            for m in marks.values()
+        ],
+        mark_url=lambda m: answer_mark_views.back_url(
+            assessment, m.questionnaire_id, m.question_id
+        ),
         levels=qset.adoption.levels or {},
         model_names=_model_names(assessment),
         locale=locale,
@@ -724,7 +750,8 @@ def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         profile=profile,
         segments=segments,
         fit_rows=fit_rows(result),
-        first_gaps=ranked[:FIRST_GAPS],
+        first=first_steps(result.gaps, FIRST_STEPS),
+        area_titles={g.dimension_id: g.title for g in result.gaps},
         above=[row for row in profile if row["status"] == "above_target"],
         charts={
             "radar": radar_chart(profile, target_label=target_label, id_prefix="radar-chart"),
@@ -760,6 +787,11 @@ class AreaAnswer:
     level: int | None
     lines: list[str]
     stored: StoredAnswer | None
+    #: The level claimed and the records behind levels 3 and up: (key, text, check or None).
+    claimed: int | None = None
+    criteria: tuple[tuple[str, str, Any], ...] = ()
+    #: A level of 3 or above with neither an evidence note nor a document reference.
+    no_evidence: bool = False
 
 
 @bp.get("/assessments/<int:assessment_id>/results/areas/<section_id>")
@@ -775,6 +807,7 @@ def area(assessment: Assessment, assessment_id: int, section_id: str) -> Respons
     gap = next(g for g in result.gaps if g.dimension_id == found.id)
     stored = assessments.stored_answers(assessment, adoption.id)
     given = {q.question_id: q.level for q in dimension.levels}
+    scored = {q.question_id: q for q in dimension.levels}
     kinds = {
         **dict.fromkeys(dimension.hidden_question_ids, "hidden"),
         **dict.fromkeys(dimension.not_applicable_question_ids, "not_applicable"),
@@ -794,6 +827,9 @@ def area(assessment: Assessment, assessment_id: int, section_id: str) -> Respons
                     question, stored[question.id].answer if question.id in stored else None, locale
                 ),
                 stored=stored.get(question.id),
+                claimed=scored[question.id].claimed if question.id in scored else None,
+                criteria=_criteria_rows(question, stored.get(question.id), locale),
+                no_evidence=question.id in dimension.no_evidence_question_ids,
             )
             for question in found.questions
             if question.id in kinds
@@ -813,7 +849,25 @@ def area(assessment: Assessment, assessment_id: int, section_id: str) -> Respons
         labels=_result_labels(),
         section_url=_section_url(assessment, adoption, found),
         can_answer=_can_answer(assessment),
+        can_mark=_can_mark(assessment),
+        marks=answer_marks.marks_for(assessment),
+        questionnaire_id=adoption.id,
         locale=locale,
+    )
+
+
+def _criteria_rows(
+    question: Question, stored: StoredAnswer | None, locale: str
+) -> tuple[tuple[str, str, Any], ...]:
+    """The records behind a level of 3 or above: (key, text, the confirmation or None)."""
+    if not isinstance(question, LevelQuestion) or stored is None:
+        return ()
+    answer = stored.answer
+    if not isinstance(answer.value, int) or isinstance(answer.value, bool):
+        return ()
+    return tuple(
+        (f"{level}.{number}", text.get(locale), answer.check(level, number))
+        for level, number, text in question.criteria_up_to(answer.value)
     )
 
 
