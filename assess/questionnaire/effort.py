@@ -78,7 +78,9 @@ def _texts(question: Question) -> Iterator[LocalText | None]:
         yield from (option.label for option in question.options)
     if isinstance(question, LevelQuestion):
         yield from question.levels.values()
-        yield from question.quality_criteria
+        # The records that show levels 3 to 5 (read before choosing one of those levels).
+        for records in (question.criteria or {}).values():
+            yield from records
     if isinstance(question, RegisterQuestion):
         for segment in question.segments:
             yield segment.label
