@@ -61,7 +61,7 @@ def test_admins_and_auditors_read_the_trail_others_do_not(app, trail, make_user,
         assert page.status_code == 200
         text = page.get_data(as_text=True)
         assert "Answer changed" in text and "Alice Admin" in text
-        assert "Adoption: How does the board or cabinet oversee the way" in text
+        assert "Adoption: How does the governing body oversee the way" in text
     assert _signed_in(app, trail["respondent"]).get(url).status_code == 403
     assert _signed_in(app, trail["respondent"]).get(url + ".csv").status_code == 403
     facilitator = make_user()
@@ -230,7 +230,7 @@ def test_values_are_described_in_words():
     assert describe(None) == ""
 
 
-BOARD = "How does the board or cabinet oversee the way the organisation manages its relationships"
+BOARD = "How does the governing body oversee the way the organisation manages its relationships"
 
 
 def test_the_trail_reads_as_words_not_ids(app, trail):
@@ -263,7 +263,7 @@ def test_the_filter_offers_questionnaires_and_questions_as_lists(app, trail):
     assert _csv(client.get(url + ".csv", query_string={"questionnaire": "definition"})) == []
     rows = _csv(client.get(url + ".csv", query_string={"questionnaire": "adoption"}))
     assert len(rows) == 3
-    assert rows[0]["question_text"].startswith("How does the board")
+    assert rows[0]["question_text"].startswith("How does the governing body")
 
 
 def test_an_erased_person_is_named_as_such(app, trail):
