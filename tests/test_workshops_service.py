@@ -378,8 +378,16 @@ def test_an_agreed_level_keeps_the_records_already_confirmed_up_to_it(app, setup
             {"lead-commitment": Submission(Answer("lead-commitment", value=4, criteria=confirmed))},
         )
         assert outcome.ok
+        # The room's level replaces the recorded 4, so it is confirmed with a reason.
         workshops.record_consensus(
-            workshop, _user(setup), "adoption", "lead-commitment", _level("lead-commitment", 3), ""
+            workshop,
+            _user(setup),
+            "adoption",
+            "lead-commitment",
+            _level("lead-commitment", 3),
+            "",
+            replaces=1,
+            reason="The room agreed level 3",
         )
         stored = assessments.stored_answers(assessment, "adoption")["lead-commitment"]
         # Level 3 agreed: level 3's confirmations stay, level 4's go with the level.
