@@ -165,15 +165,21 @@ def _queue_verification(user: User) -> None:
     )
 
 
-def resend_verification(email: str) -> None:
-    """Queue a new confirmation link if ``email`` has an unconfirmed account; the caller answers
-    the same way whatever happened (the work is done after the response)."""
+def _queue_request_for(email: str, kind: str) -> None:
+    """Queue ``kind`` for ``email`` (nothing for an address that cannot be one): the account is
+    looked up and the email written after the response, so every address is answered alike."""
     try:
         address = normalise_email(email)
     except ServiceError:
         return
-    outbox.queue_request("email_verification_request", address)
+    outbox.queue_request(kind, address)
     db.session().commit()
+
+
+def resend_verification(email: str) -> None:
+    """Queue a new confirmation link if ``email`` has an unconfirmed account; the caller answers
+    the same way whatever happened (the work is done after the response)."""
+    _queue_request_for(email, "email_verification_request")
 
 
 @outbox.request_handler("email_verification_request")
@@ -315,12 +321,7 @@ def request_password_reset(email: str) -> None:
     address; the account is looked up, earlier links are cancelled and the email is written after
     the response (see ``outbox.queue_request``).
     """
-    try:
-        address = normalise_email(email)
-    except ServiceError:
-        return
-    outbox.queue_request("password_reset_request", address)
-    db.session().commit()
+    _queue_request_for(email, "password_reset_request")
 
 
 @outbox.request_handler("password_reset_request")
