@@ -86,7 +86,12 @@ def segment_rows(result: AssessmentResult) -> list[dict[str, Any]]:
             "legitimacy": s.legitimacy,
             "urgency": s.urgency,
             "interest": s.interest,
+            "affected": s.affected,
             "regard": s.regard,
+            "conflict": s.conflict,
+            "extra_support": s.extra_support,
+            "media": s.media,
+            "regard_differs": s.regard_differs,
             "held": list(s.held),
             "salience": s.salience,
             "salience_type": s.salience_type,
@@ -97,6 +102,8 @@ def segment_rows(result: AssessmentResult) -> list[dict[str, Any]]:
             "status": s.status,
             "gap": s.gap,
             "above_by": s.above_by,
+            "gap_rank": s.gap_rank,
+            "gap_why": list(s.gap_why),
         }
         for s in result.segments
     ]

@@ -16,8 +16,10 @@ from assess import db
 from assess.demo import load
 from assess.models import Membership, Organisation, User
 from assess.questionnaire.answers import Status
+from assess.questionnaire.schema import ENGAGEMENT_OPTIONS
 from assess.questionnaire.validation import check_answer, visible_questions
 from assess.scoring import AssessmentResult
+from assess.scoring.engagement import STEP_TEXT
 from assess.services import ServiceError, accounts, assessments, organisations
 from assess.services.questionnaires import current_questionnaires
 
@@ -172,7 +174,7 @@ def test_the_register_has_the_nine_segments_and_the_councils_own(app, demo):
         rows = assessments.answers(assessment, "definition")["register"].value
         assert len(rows) == 10
         assert rows[-1].label == "Parish and town councils"
-        assert all(r.power and r.engagement for r in rows)
+        assert all(r.power and r.affected and r.engagement for r in rows)
 
 
 def test_notes_carry_welsh_letters_and_a_right_to_left_quotation():
@@ -289,14 +291,52 @@ def fit_row(model) -> str:
 
 def segment_row(segment) -> str:
     """The document's register row for one segment, rebuilt from the engine."""
-    ratings = f"{segment.power}, {segment.legitimacy}, {segment.urgency}, {segment.interest}"
-    matches = segment.status == "matches"
-    outcome = "matches" if matches else f"below what is needed by {segment.gap}"
-    return (
-        f"| {segment.label} | {ratings} | {segment.salience} ({segment.salience_type}) | "
-        f"{segment.quadrant.replace('_', ' ')} | {segment.recommended} | {segment.current} | "
-        f"{outcome} |"
+    ratings = (
+        f"{segment.power}, {segment.legitimacy}, {segment.urgency}, {segment.interest}, "
+        f"{segment.affected}"
     )
+    outcome = {
+        "matches": "matches",
+        "media_relations": "media relations",
+        "below_needed": f"below what is needed by {segment.gap}",
+        "above_needed": f"above what is needed by {segment.above_by}",
+    }[segment.status]
+    recommended = "media relations" if segment.media else segment.recommended
+    return (
+        f"| {segment.label} | {ratings} | {segment.quadrant.replace('_', ' ')} | "
+        f"{'; '.join(STEP_TEXT[r] for r in segment.reasons)} | {recommended} | "
+        f"{segment.current} | {outcome} | {segment.gap_rank or 'none'} |"
+    )
+
+
+def test_residents_are_never_suggested_less_than_lobbies_or_the_media(scored):
+    result, _stored = scored
+    by_id = {s.segment_id: s for s in result.segments}
+    levels = ENGAGEMENT_OPTIONS.index
+    assert levels(by_id["residents"].recommended) >= levels(by_id["lobbies"].recommended)
+    assert (by_id["residents"].recommended, by_id["lobbies"].recommended) == (
+        "collaborate",
+        "inform",
+    )
+    assert by_id["media"].recommended is None and by_id["media"].status == "media_relations"
+    # Businesses hold the council's licences and bid for its contracts: consult at most.
+    assert by_id["businesses"].recommended == "consult"
+    # The gap of the people who need extra support is ranked first, though not the only one.
+    ranked = sorted((s for s in result.segments if s.gap_rank), key=lambda s: s.gap_rank)
+    assert [s.segment_id for s in ranked] == [
+        "special-needs",
+        "residents",
+        "service-users",
+        "staff",
+        "custom-parish-councils",
+        "partners",
+        "lobbies",
+    ]
+    assert [s.segment_id for s in result.segments if s.regard_differs] == [
+        "service-users",
+        "special-needs",
+        "businesses",
+    ]
 
 
 def test_the_documents_tables_match_the_engine(scored):

@@ -31,6 +31,7 @@ from assess.questionnaire.schema import (
 )
 from assess.questionnaire.validation import visible_questions
 from assess.scoring import AssessmentResult
+from assess.scoring.engagement import STEP_TEXT, WHY_GAP, WHY_TEXT
 
 #: The statuses an assessment can have, and how the report names them.
 STATUSES = {"draft": "Draft", "finalised": "Finalised", "superseded": "Superseded"}
@@ -210,7 +211,8 @@ def _register_row_text(question: RegisterQuestion, row: RegisterRow, locale: str
     name = listed.get(row.segment_id) or row.label or row.segment_id
     ratings = ", ".join(
         f"{attribute} {row.rating(attribute) if row.rating(attribute) is not None else '-'}"
-        for attribute in ("power", "legitimacy", "urgency", "interest")
+        for attribute in ("power", "legitimacy", "urgency", "interest", "affected")
+        if question.has_attribute(attribute)
     )
     regard = (
         f"regarded as {_REGARD[row.regard].lower()}"
@@ -218,7 +220,12 @@ def _register_row_text(question: RegisterQuestion, row: RegisterRow, locale: str
         else "how it is regarded is not recorded"
     )
     today = _ENGAGEMENT.get(row.engagement or "", "not recorded")
-    return f"{name}: {ratings}; {regard}; involved today: {today.lower()}"
+    extra = ""
+    if row.conflict in _CONFLICT:
+        extra += f"; {_CONFLICT[row.conflict].lower()}"
+    if row.support == "yes":
+        extra += "; needs extra support"
+    return f"{name}: {ratings}{extra}; {regard}; involved today: {today.lower()}"
 
 
 def answer_display(question: Question, answer: Answer, labels: _Labels) -> list[str]:
@@ -314,6 +321,11 @@ def _register(report: ReportInput) -> dict[str, Any]:
                 "interest": (
                     _rating(register, "interest", segment.interest, locale) if register else None
                 ),
+                "affected": (
+                    _rating(register, "affected", segment.affected, locale)
+                    if register and register.has_attribute("affected")
+                    else None
+                ),
                 "regard": _REGARD.get(segment.regard or "", "Not recorded"),
                 "current": _ENGAGEMENT.get(segment.current or "", "Not recorded"),
                 "quadrant": segment.quadrant,
@@ -322,7 +334,9 @@ def _register(report: ReportInput) -> dict[str, Any]:
         )
     scale = []
     if register:
-        for attribute in ("power", "legitimacy", "urgency", "interest"):
+        for attribute in ("power", "legitimacy", "urgency", "interest", "affected"):
+            if not register.has_attribute(attribute):
+                continue
             column = register.attribute(attribute)
             scale.append(
                 {
@@ -330,7 +344,11 @@ def _register(report: ReportInput) -> dict[str, Any]:
                     "levels": [f"{o.id} {o.label.get(locale)}" for o in column.options],
                 }
             )
-    return {"rows": rows, "scale": scale}
+    return {
+        "rows": rows,
+        "scale": scale,
+        "has_affected": bool(register and register.has_attribute("affected")),
+    }
 
 
 def _fit(report: ReportInput, labels: _Labels) -> dict[str, Any] | None:
@@ -427,18 +445,21 @@ def _actions(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
     ]
 
 
-def _reason_text(reason: str) -> str:
-    """One of the engine's engagement steps in plain words."""
-    if reason.endswith(", +1"):
-        cause = reason.removesuffix(", +1")
-        if ": " in cause:  # "citizen model: legitimacy held without power"
-            model, why = cause.split(": ", 1)
-            return f"{model.capitalize()} ({why}): one level more"
-        return f"{cause.capitalize()}: one level more"
-    if ": " in reason and not reason.startswith("capped"):
-        quadrant, level = reason.split(": ", 1)
-        return f"{quadrant.capitalize()}: start at {level}"
-    return reason.capitalize()
+#: The relationship plan for each quadrant of the power/interest grid, in plain words.
+RELATIONSHIP_PLANS = {
+    "manage_closely": "Manage closely: a named contact, regular meetings and early warning of "
+    "decisions that touch it",
+    "keep_satisfied": "Keep satisfied: brief it before decisions that touch it, and watch for "
+    "its interest rising",
+    "keep_informed": "Keep informed: regular updates through the channels it uses, and an easy "
+    "way to raise concerns",
+    "monitor": "Monitor: general information, and a check now and then that its power or "
+    "interest has not changed",
+}
+_CONFLICT = {
+    "commercial": "Commercial interest in decisions about itself",
+    "regulatory": "Regulated by the organisation: an interest in decisions about itself",
+}
 
 
 def _segments(report: ReportInput) -> list[dict[str, Any]]:
@@ -452,25 +473,57 @@ def _segments(report: ReportInput) -> list[dict[str, Any]]:
             result = "Matches what is needed"
         elif s.status == "not_recorded":
             result = "Today's level not recorded"
+        elif s.status == "media_relations":
+            result = "Media relations, not a participation level"
         else:
             result = "Not rated"
         salience = _SALIENCE.get(s.salience or "", "Not rated")
         if s.salience_type and s.salience_type != s.salience:
             salience += f" ({s.salience_type})"
+        flags = []
+        if s.extra_support:
+            flags.append("Needs extra support")
+        if s.conflict in _CONFLICT:
+            flags.append(_CONFLICT[s.conflict])
+        if s.regard_differs:
+            flags.append(
+                f"Regarded as {_REGARD.get(s.regard or '', '').lower()}, "
+                "which differs from the chosen model"
+            )
         rows.append(
             {
+                "segment_id": s.segment_id,
                 "label": s.label,
                 "salience": salience,
                 "held": _join(list(s.held)) or "none",
                 "quadrant_name": QUADRANT_NAMES.get(s.quadrant or "", "Not rated"),
-                "recommended": _ENGAGEMENT.get(s.recommended or "", "None"),
+                "relationship": RELATIONSHIP_PLANS.get(s.quadrant or "", "Not rated"),
+                "recommended": (
+                    "Media relations"
+                    if s.media
+                    else _ENGAGEMENT.get(s.recommended or "", "None")
+                ),
                 "current": _ENGAGEMENT.get(s.current or "", "Not recorded"),
                 "status": s.status,
                 "result": result,
-                "reasons": [_reason_text(r) for r in s.reasons],
+                "reasons": [STEP_TEXT.get(r, r) for r in s.reasons],
+                "flags": flags,
+                "gap_rank": s.gap_rank,
+                "gap": s.gap,
+                "why": [
+                    f"{_plural(s.gap, 'level')} below what is needed"
+                    if code == WHY_GAP
+                    else WHY_TEXT[code]
+                    for code in s.gap_why
+                ],
             }
         )
     return rows
+
+
+def _engagement_gaps(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The register's engagement gaps, closest to close first (groups needing support first)."""
+    return sorted((s for s in segments if s["gap_rank"] is not None), key=lambda s: s["gap_rank"])
 
 
 def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]) -> dict:
@@ -528,13 +581,21 @@ def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]
         f"{_plural(r['gap'], 'level')} to close."
         for r in ranked
     ]
-    short = [s for s in result.segments if s.status == "below_needed"]
+    short = sorted(
+        (s for s in result.segments if s.status == "below_needed"), key=lambda s: s.gap_rank or 0
+    )
     if result.segments:
         sentences_after = [
             f"{_plural(len(short), 'stakeholder group is', 'stakeholder groups are')} involved "
             f"less than the method recommends"
-            + (f": {_join([s.label for s in short])}." if short else ".")
+            + (f": {_join([s.label for s in short])}, most pressing first." if short else ".")
         ]
+        support = [s.label for s in short if s.extra_support]
+        if support:
+            sentences_after.append(
+                f"{_join(support)} {'needs' if len(support) == 1 else 'need'} extra support to "
+                "take part, so closing that gap comes first."
+            )
     else:
         sentences_after = []
     return {
@@ -658,6 +719,7 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "profile": profile,
         "actions": _actions(report, labels),
         "segments": segments,
+        "engagement_gaps": _engagement_gaps(segments),
         "appendix": _appendix(report, labels),
         "workshop": _workshop(report),
         "method": {"version": result.method_version, "document": METHODOLOGY_DOCUMENT},

@@ -830,6 +830,7 @@ def _result_labels() -> dict[str, dict[str, str]]:
             "above_needed": gettext("More than suggested"),
             "not_recorded": gettext("Not recorded"),
             "not_rated": gettext("Not fully rated"),
+            "media_relations": gettext("Media relations plan"),
         },
         "engagement": {
             "none": gettext("None"),
@@ -844,5 +845,37 @@ def _result_labels() -> dict[str, dict[str, str]]:
             "keep_satisfied": gettext("Keep satisfied"),
             "keep_informed": gettext("Keep informed"),
             "monitor": gettext("Monitor"),
+        },
+        "plans": {
+            "manage_closely": gettext(
+                "Manage closely: a named contact, regular meetings and early warning of "
+                "decisions that touch it."
+            ),
+            "keep_satisfied": gettext(
+                "Keep satisfied: brief it before decisions that touch it, and watch for its "
+                "interest rising."
+            ),
+            "keep_informed": gettext(
+                "Keep informed: regular updates through the channels it uses, and an easy way to "
+                "raise concerns."
+            ),
+            "monitor": gettext(
+                "Monitor: general information, and a check now and then that its power or "
+                "interest has not changed."
+            ),
+        },
+        "why": {
+            "needs-extra-support": gettext("needs extra support to take part"),
+            "legitimate-claim": gettext("its claim is legitimate"),
+            "highly-affected": gettext("your decisions affect it a great deal"),
+        },
+        "conflict": {
+            "commercial": gettext("Stands to gain commercially from decisions about itself"),
+            "regulatory": gettext("You regulate it: it has an interest in decisions about itself"),
+        },
+        "regard": {
+            "customer": gettext("customers"),
+            "citizen": gettext("citizens"),
+            "stakeholder": gettext("stakeholders"),
         },
     }
