@@ -11,6 +11,7 @@ from scoring_helpers import ROOT, answered, answers, dont_know, example, na, row
 
 from assess.questionnaire.answers import Answer
 from assess.scoring import aggregate_question, consensus_answer, score_assessment
+from assess.scoring.engagement import STEP_TEXT, WHY_TEXT
 
 DOC = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
 #: The document's tables have their cells separated by " | ".
@@ -39,8 +40,31 @@ def result():
             answered(
                 "register",
                 (
-                    row("residents", 3, 4, 2, 2, "collaborate", regard="citizen"),
-                    row("custom-carers", 1, 4, 4, 4, "inform", label="Unpaid carers"),
+                    row("residents", 3, 4, 2, 2, "inform", regard="citizen", affected=4),
+                    row(
+                        "custom-carers",
+                        1,
+                        4,
+                        4,
+                        4,
+                        "involve",
+                        label="Unpaid carers",
+                        affected=4,
+                        support="yes",
+                        regard="customer",
+                    ),
+                    row("media", 4, 2, 4, 3, "inform", affected=1),
+                    row(
+                        "custom-developers",
+                        3,
+                        3,
+                        3,
+                        4,
+                        "involve",
+                        label="Developers",
+                        affected=3,
+                        conflict="commercial",
+                    ),
                 ),
             )
         ),
@@ -160,23 +184,33 @@ def test_segment_table(result):
     results = {
         "above_needed": lambda s: f"above what is needed by {s.above_by}",
         "below_needed": lambda s: f"below what is needed by {s.gap}",
+        "media_relations": lambda s: "media relations",
     }
     for s in result.segments:
         assert in_doc(
             cells(
                 s.label,
-                ", ".join(s.held),
-                f"{s.salience} ({s.salience_type})",
                 s.quadrant.replace("_", " "),
-                "; ".join(s.reasons),
-                s.recommended,
+                "; ".join(STEP_TEXT[r] for r in s.reasons),
+                "media relations" if s.media else s.recommended,
                 s.current,
                 results[s.status](s),
-            )
+                s.gap_rank or "none",
+                "; ".join(WHY_TEXT[w] for w in s.gap_why),
+            ).replace("|  |", "| |")
         ), s.segment_id
-    assert [(s.recommended, s.gap, s.above_by) for s in result.segments] == [
-        ("involve", 0, 1),
-        ("collaborate", 3, 0),
+    assert [(s.recommended, s.gap, s.above_by, s.gap_rank) for s in result.segments] == [
+        ("collaborate", 3, 0, 2),
+        ("collaborate", 1, 0, 1),
+        (None, 0, 0, None),
+        ("consult", 0, 1, None),
+    ]
+    assert [s.regard_differs for s in result.segments] == [False, True, False, False]
+    assert [(s.extra_support, s.media, s.conflict) for s in result.segments] == [
+        (False, False, None),
+        (True, False, None),
+        (False, True, None),
+        (False, False, "commercial"),
     ]
 
 
