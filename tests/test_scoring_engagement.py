@@ -120,9 +120,9 @@ def test_a_group_that_stands_to_gain_is_consulted_at_most(interest):
     firms = row("s", 4, 4, 4, 4, affected=4, conflict=interest)
     level, why = recommended_level(firms, ["citizen"])
     assert (level, why[-1]) == ("consult", CAP_CONFLICT)
-    assert recommended_level(row("s", 4, 4, 4, 4, affected=4, conflict="none"), ["citizen"])[
-        0
-    ] == ("collaborate")
+    assert recommended_level(row("s", 4, 4, 4, 4, affected=4, conflict="none"), ["citizen"])[0] == (
+        "collaborate"
+    )
 
 
 def test_the_media_get_a_media_relations_plan_not_a_level():

@@ -14,9 +14,9 @@ from typing import Any
 
 from assess.questionnaire.answers import Answer, RegisterRow, Status
 from assess.questionnaire.schema import (
-    ID_PATTERN,
     ALL_RATING_ATTRIBUTES,
     CHOICE_ATTRIBUTES,
+    ID_PATTERN,
     LevelQuestion,
     MultipleQuestion,
     Question,

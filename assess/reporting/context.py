@@ -499,9 +499,7 @@ def _segments(report: ReportInput) -> list[dict[str, Any]]:
                 "quadrant_name": QUADRANT_NAMES.get(s.quadrant or "", "Not rated"),
                 "relationship": RELATIONSHIP_PLANS.get(s.quadrant or "", "Not rated"),
                 "recommended": (
-                    "Media relations"
-                    if s.media
-                    else _ENGAGEMENT.get(s.recommended or "", "None")
+                    "Media relations" if s.media else _ENGAGEMENT.get(s.recommended or "", "None")
                 ),
                 "current": _ENGAGEMENT.get(s.current or "", "Not recorded"),
                 "status": s.status,

@@ -326,9 +326,7 @@ def _score_one(
     kind = segment_kind(question, row)
     has_affected = question.has_attribute(AFFECTED_ATTRIBUTE)
     held, salience_class, salience_type = salience(row)
-    recommended, reasons = recommended_level(
-        row, models, kind=kind, has_affected=has_affected
-    )
+    recommended, reasons = recommended_level(row, models, kind=kind, has_affected=has_affected)
     status, gap, above = _status(recommended, row, kind == MEDIA)
     return SegmentEngagement(
         question_id=question.id,
