@@ -95,7 +95,7 @@ def test_the_top_of_the_results_page_says_where_the_body_stands_and_what_to_do_f
     assert 'role="img"' in html and "<desc" in html
 
 
-def test_each_group_shows_its_quadrant_suggestion_and_engagement_gap(app, demo):
+def test_each_group_shows_its_relationship_plan_suggestion_and_engagement_gap(app, demo):
     client = _signed_in(app, "auditor@demo.example")
     html = client.get(f"/assessments/{demo}/results").get_data(as_text=True)
     rows = _rows(html, "data-segment")
@@ -103,8 +103,31 @@ def test_each_group_shows_its_quadrant_suggestion_and_engagement_gap(app, demo):
     assert list(rows) == [s.segment_id for s in result.segments]
     for segment in result.segments:
         assert f'data-gap="{segment.gap}"' in rows[segment.segment_id]
+    # Method 2.0: the lobbies' power sets their relationship plan, not their involvement; their
+    # claim is of little legitimacy, so inform, below the residents' collaborate.
     lobbies = _text(rows["lobbies"])
-    assert "Manage closely" in lobbies and "Involve" in lobbies and "(3 levels)" in lobbies
+    assert "Manage closely:" in lobbies and "Inform" in lobbies and "(1 level)" in lobbies
+    residents = _text(rows["residents"])
+    assert "Collaborate" in residents and "Keep satisfied:" in residents
+    media = _text(rows["media"])
+    assert "Media relations plan" in media
+    businesses = _text(rows["businesses"])
+    assert "Stands to gain commercially" in businesses
+    assert "Regarded as customers, unlike the chosen model" in businesses
+    assert "unlike the chosen model" not in residents
+
+
+def test_engagement_gaps_are_listed_people_needing_support_first_with_why(app, demo):
+    client = _signed_in(app, "auditor@demo.example")
+    html = client.get(f"/assessments/{demo}/results").get_data(as_text=True)
+    order = re.findall(r'data-engagement-gap="([a-z-]+)"', html)
+    result = _result(app, demo)
+    ranked = sorted((s for s in result.segments if s.gap_rank), key=lambda s: s.gap_rank)
+    assert order == [s.segment_id for s in ranked]
+    assert order[0] == "special-needs"
+    first = html[html.index('data-engagement-gap="special-needs"') :]
+    first = _text(first[: first.index("</li>")])
+    assert "needs extra support to take part" in first and "3 levels short" in first
 
 
 def test_each_area_links_to_the_answers_behind_it_those_at_the_floor_first(app, demo):

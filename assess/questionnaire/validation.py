@@ -217,7 +217,7 @@ def _check_register(question: RegisterQuestion, value: Any) -> list[str]:
                 )
         for attribute in CHOICE_ATTRIBUTES:
             choice = getattr(row, attribute)
-            if choice is not None and not question.has_attribute(attribute):
+            if not question.has_attribute(attribute):
                 continue
             allowed_ids = [o.id for o in question.attribute(attribute).options]
             if choice is not None and choice not in allowed_ids:
