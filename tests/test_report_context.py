@@ -99,7 +99,8 @@ def test_the_json_holds_every_answer_and_the_whole_result(report):
     assert data["report_id"] == "R-2026-0042"
     assert data["result"] == report.result.to_dict()
     versions = [(q["id"], q["version"]) for q in data["questionnaires"]]
-    assert versions == [("definition", "1.0.0"), ("model-fit", "1.0.0"), ("adoption", "1.0.0")]
+    assert versions == [(q.id, q.version) for q, _answers in report.questionnaires()]
+    assert versions[0] == ("definition", "2.0.0")
     written = data["questionnaires"][0]["answers"]["def-written"]
     assert written == {
         "status": "answered",

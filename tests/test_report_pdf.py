@@ -158,6 +158,14 @@ def test_every_segment_is_placed_and_judged(text, report):
         assert segment.label in text
     assert "Above what is needed by 1 level" in text  # council tenants are empowered today
     assert "Below what is needed by 3 levels" in text
+    # Method 2.0: the media get a media-relations plan; power and interest a relationship plan.
+    assert "Media relations, not a participation level" in text
+    assert "Manage closely: a named contact" in text
+    assert "Commercial interest in decisions about itself" in text
+    flat = " ".join(text.split())
+    gaps = flat[flat.index("Engagement gaps, most pressing first") :]
+    assert gaps.index("People who need extra support:") < gaps.index("Residents:")
+    assert "Why here: needs extra support; 3 levels below what is needed" in gaps
 
 
 def test_typed_markup_comes_out_as_literal_text(text, pdf_bytes):
