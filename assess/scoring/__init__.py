@@ -26,6 +26,12 @@ from assess.scoring.aggregate import (
     aggregate_question,
     consensus_answer,
 )
+from assess.scoring.definition import (
+    Contradiction,
+    DefinitionItem,
+    find_contradictions,
+    summarise_definition,
+)
 from assess.scoring.engagement import SegmentEngagement, score_register
 from assess.scoring.fit import FitResult, score_fit
 from assess.scoring.gaps import DimensionGap, rank_gaps
@@ -41,6 +47,8 @@ CHOSEN_BY_RECOMMENDATION = "recommendation"
 __all__ = [
     "METHOD_VERSION",
     "AssessmentResult",
+    "Contradiction",
+    "DefinitionItem",
     "DimensionGap",
     "FitResult",
     "MaturityProfile",
@@ -83,6 +91,10 @@ class AssessmentResult(Result):
     segments: tuple[SegmentEngagement, ...]
     #: Every dimension against its target: ranked gaps first, then the rest in file order.
     gaps: tuple[DimensionGap, ...]
+    #: The definition questionnaire's choice questions with their answers (empty without it).
+    definition_summary: tuple[DefinitionItem, ...] = ()
+    #: Definition and adoption answers that cannot both be true (empty without the definition).
+    contradictions: tuple[Contradiction, ...] = ()
 
 
 def score_assessment(
@@ -127,4 +139,12 @@ def score_assessment(
         chosen_by=chosen_by,
         segments=segments,
         gaps=rank_gaps(adoption, maturity, models, locale),
+        definition_summary=(
+            summarise_definition(definition, definition_answers or {}, locale) if definition else ()
+        ),
+        contradictions=(
+            find_contradictions(definition, definition_answers or {}, adoption, adoption_answers)
+            if definition
+            else ()
+        ),
     )
