@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assess.questionnaire.schema import Questionnaire
 from assess.scoring import AssessmentResult
 
 
@@ -107,3 +108,29 @@ def segment_rows(result: AssessmentResult) -> list[dict[str, Any]]:
         }
         for s in result.segments
     ]
+
+
+def contradiction_rows(
+    result: AssessmentResult, definition: Questionnaire, adoption: Questionnaire, locale: str
+) -> list[dict[str, Any]]:
+    """Each contradiction with the two questions' texts and the answers given, for people."""
+    rows = []
+    for c in result.contradictions:
+        left = definition.question(c.definition_question_id)
+        right = adoption.question(c.adoption_question_id)
+        labels = {o.id: o.label.get(locale) for o in getattr(left, "options", [])}
+        described = getattr(right, "levels", {}).get(c.adoption_level)
+        rows.append(
+            {
+                "rule_id": c.rule_id,
+                "text": c.text,
+                "definition_question_id": left.id,
+                "definition_question": left.text.get(locale),
+                "definition_answer": [labels.get(o, o) for o in c.definition_options],
+                "adoption_question_id": right.id,
+                "adoption_question": right.text.get(locale),
+                "adoption_level": c.adoption_level,
+                "adoption_answer": described.get(locale) if described else "",
+            }
+        )
+    return rows

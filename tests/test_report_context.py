@@ -157,3 +157,54 @@ def test_notes_carry_their_writing_direction(context):
     assert definition["register"]["note_dir"] == "rtl"
     assert definition["def-own-words"]["note_dir"] == "ltr"
     assert definition["def-written"]["note_dir"] == "ltr"
+
+
+def test_the_report_says_what_the_definition_answers_show(context):
+    items = {item["question_id"]: item for item in context["definition"]["answers"]}
+    assert items["def-written"]["answer"].startswith("Yes: one statement covers")
+    assert items["def-priority"]["answer"] == "Not known."
+    assert "def-own-words" not in items and "register" not in items
+    # Under the Citizen model, every group regarded as customers or stakeholders is flagged.
+    assert context["definition"]["regard_differs"] == [
+        "Service users",
+        "Businesses",
+        "Lobbies and pressure groups",
+        "Media",
+        "Elected members and board members",
+        "Partner bodies",
+        "Staff",
+    ]
+    assert context["definition"]["contradictions"] == []
+
+
+def test_the_report_lists_answers_that_contradict_each_other(report):
+    result = score_assessment(
+        adoption=report.adoption,
+        adoption_answers={
+            **{k: v.answer for k, v in report.adoption_answers.items()},
+            "lead-accountability": dataclasses.replace(
+                report.adoption_answers["lead-accountability"].answer, value=1
+            ),
+        },
+        definition=report.definition,
+        definition_answers={
+            **{k: v.answer for k, v in report.definition_answers.items()},
+            "def-owner": dataclasses.replace(
+                report.definition_answers["def-owner"].answer, value="senior-named"
+            ),
+        },
+    )
+    context = build_context(dataclasses.replace(report, result=result))
+    (found,) = context["definition"]["contradictions"]
+    assert found["text"].startswith("A named senior manager is said to answer")
+    assert found["definition"].endswith(
+        "A named senior manager (director or chief officer "
+        "level) whose role includes it and who reports on it to "
+        "elected members or the board"
+    )
+    assert found["adoption"].startswith(
+        "Who is accountable for the way the organisation manages its relationships"
+    )
+    assert " level 1: Nobody is named as responsible" in found["adoption"]
+    html = render_html(context)
+    assert "Answers that contradict each other" in html and found["text"] in html

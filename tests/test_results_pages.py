@@ -4,6 +4,7 @@ hand)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html import unescape
 
@@ -232,3 +233,60 @@ def test_an_empty_assessment_has_results_without_figures(app, make_user, make_or
     area = client.get(f"/assessments/{assessment_id}/results/areas/leadership")
     assert area.status_code == 200
     assert client.get(f"/assessments/{assessment_id}/results/areas/nowhere").status_code == 404
+
+
+def test_the_results_say_what_the_definition_answers_show(app, demo):
+    client = _signed_in(app, "auditor@demo.example")
+    html = client.get(f"/assessments/{demo}/results").get_data(as_text=True)
+    section = html[html.index('id="definition-title"') :]
+    section = section[: section.index("</section>")]
+    owner = _text(section[section.index('data-definition="def-owner"') :].split("</div>")[0])
+    assert "A corporate team, such as policy, communications or customer services" in owner
+    assert "3 groups in the register are regarded differently from the chosen model" in _text(
+        section
+    )
+    assert "No answers contradict each other." in _text(section)
+
+
+def test_answers_that_contradict_each_other_are_shown_with_both_questions(app, demo):
+    with app.app_context():
+        assessment = assessments.get(demo)
+        admin = db.session().scalar(select(User).where(User.email == "admin@demo.example"))
+        stored = assessments.stored_answers(assessment, "adoption")["lead-accountability"]
+        owner = assessments.stored_answers(assessment, "definition")["def-owner"]
+        assert assessments.save_answers(
+            assessment,
+            admin,
+            "definition",
+            {
+                "def-owner": assessments.Submission(
+                    dataclasses.replace(owner.answer, value="senior-named"), owner.revision
+                )
+            },
+        ).ok
+        assert assessments.save_answers(
+            assessment,
+            admin,
+            "adoption",
+            {
+                "lead-accountability": assessments.Submission(
+                    dataclasses.replace(stored.answer, value=1), stored.revision
+                )
+            },
+        ).ok
+    client = _signed_in(app, "auditor@demo.example")
+    html = client.get(f"/assessments/{demo}/results").get_data(as_text=True)
+    item = html[html.index('data-contradiction="senior-owner-but-nobody-accountable"') :]
+    item = item[: item.index("</li>")]
+    assert "A named senior manager is said to answer for stakeholder management" in _text(item)
+    assert f'href="/assessments/{demo}/definition/check#answer-def-owner"' in item
+    assert "level 1" in _text(item)
+
+
+def test_the_page_words_each_contradiction_as_the_method_does(app):
+    from assess.scoring.definition import REGISTER_RULE, RULES
+    from assess.views.assessments import _result_labels
+
+    with app.test_request_context():
+        labels = _result_labels()["contradictions"]
+    assert labels == {r.id: r.text for r in (REGISTER_RULE, *RULES)}

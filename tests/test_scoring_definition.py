@@ -84,7 +84,7 @@ def test_a_filled_in_register_contradicts_keeping_no_register():
     register = answered("register", (row("residents", 3, 4, 2, 2, affected=4),))
     found = _contradictions([register], [answered("map-register", 1)])
     assert [(c.rule_id, c.definition_options) for c in found] == [
-        ("register-listed-but-none-kept", ("1 groups",))
+        ("register-listed-but-none-kept", ("1",))
     ]
     assert not _contradictions([register], [answered("map-register", 2)])
 
@@ -118,3 +118,11 @@ def test_the_assessment_result_carries_both():
     )
     assert [c.rule_id for c in result.contradictions] == ["senior-owner-but-nobody-accountable"]
     assert any(i.question_id == "def-owner" for i in result.definition_summary)
+
+
+def test_the_method_document_lists_every_rule():
+    from scoring_helpers import ROOT
+
+    doc = " ".join((ROOT / "docs" / "methodology.md").read_text(encoding="utf-8").split())
+    for rule in (REGISTER_RULE, *RULES):
+        assert f"| {rule.id} |" in doc and rule.text in doc, rule.id

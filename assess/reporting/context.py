@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from assess.charts import QUADRANT_NAMES, fit_chart, power_interest_grid, radar_chart
-from assess.figures import fit_rows, profile_rows
+from assess.figures import contradiction_rows, fit_rows, profile_rows
 from assess.questionnaire.answers import Answer, RegisterRow, Status
 from assess.questionnaire.schema import (
     LevelQuestion,
@@ -519,6 +519,42 @@ def _segments(report: ReportInput) -> list[dict[str, Any]]:
     return rows
 
 
+def _definition(report: ReportInput) -> dict[str, Any]:
+    """What the definition answers show, and the answers that contradict each other."""
+    status_text = {
+        "not_applicable": "Not applicable.",
+        "dont_know": "Not known.",
+        "unanswered": "Not answered.",
+    }
+    items = [
+        {
+            "question_id": item.question_id,
+            "question": item.question,
+            "answer": "; ".join(item.answer) if item.answer else status_text[item.status],
+        }
+        for item in report.result.definition_summary
+        if item.status != "hidden"
+    ]
+    contradictions = []
+    for row in contradiction_rows(report.result, report.definition, report.adoption, report.locale):
+        if row["rule_id"] == "register-listed-but-none-kept":
+            given = _plural(int(row["definition_answer"][0]), "group") + " rated"
+        else:
+            given = "; ".join(row["definition_answer"])
+        level = f"level {row['adoption_level']}"
+        if row["adoption_answer"]:
+            level += f": {row['adoption_answer']}"
+        contradictions.append(
+            {
+                "text": row["text"],
+                "definition": f"{row['definition_question']} {given}",
+                "adoption": f"{row['adoption_question']} {level}",
+            }
+        )
+    differs = [s.label for s in report.result.segments if s.regard_differs]
+    return {"answers": items, "contradictions": contradictions, "regard_differs": differs}
+
+
 def _engagement_gaps(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The register's engagement gaps, closest to close first (groups needing support first)."""
     return sorted((s for s in segments if s["gap_rank"] is not None), key=lambda s: s["gap_rank"])
@@ -718,6 +754,7 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "actions": _actions(report, labels),
         "segments": segments,
         "engagement_gaps": _engagement_gaps(segments),
+        "definition": _definition(report),
         "appendix": _appendix(report, labels),
         "workshop": _workshop(report),
         "method": {"version": result.method_version, "document": METHODOLOGY_DOCUMENT},

@@ -193,7 +193,8 @@ class Contradiction(Result):
 
     rule_id: str
     definition_question_id: str
-    #: The option(s) chosen in the definition questionnaire that the rule matched.
+    #: The option(s) chosen in the definition questionnaire that the rule matched (for the
+    #: register rule: the number of rated groups, as text).
     definition_options: tuple[str, ...]
     adoption_question_id: str
     adoption_level: int
@@ -270,7 +271,7 @@ def find_contradictions(
         assert given is not None and level is not None
         if isinstance(left, RegisterQuestion):
             rated = [r for r in given.value or () if getattr(r, "power", None) is not None]
-            matched = (f"{len(rated)} groups",) if rated else ()
+            matched = (str(len(rated)),) if rated else ()
         elif isinstance(left, SingleQuestion | MultipleQuestion):
             matched = tuple(o for o in _chosen(given) if o in rule.options)
         else:

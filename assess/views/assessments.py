@@ -21,7 +21,7 @@ from assess import access, answer_forms, sessions
 from assess.answer_forms import BadPage, ParsedPage
 from assess.charts import fit_chart, power_interest_grid, radar_chart
 from assess.errors import csrf_error
-from assess.figures import fit_rows, profile_rows, segment_rows
+from assess.figures import contradiction_rows, fit_rows, profile_rows, segment_rows
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Organisation
 from assess.questionnaire.answers import Answer
@@ -712,6 +712,11 @@ def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         labels=_result_labels(),
         profile=profile,
         segments=segments,
+        contradictions=contradiction_rows(result, qset.definition, qset.adoption, locale),
+        answer_url=lambda questionnaire, question_id: _answer_url(
+            assessment, questionnaire, question_id
+        ),
+        qset=qset,
         fit_rows=fit_rows(result),
         first_gaps=ranked[:FIRST_GAPS],
         above=[row for row in profile if row["status"] == "above_target"],
@@ -872,6 +877,65 @@ def _result_labels() -> dict[str, dict[str, str]]:
         "conflict": {
             "commercial": gettext("Stands to gain commercially from decisions about itself"),
             "regulatory": gettext("You regulate it: it has an interest in decisions about itself"),
+        },
+        "contradictions": {
+            "register-listed-but-none-kept": gettext(
+                "The stakeholder register in this assessment rates groups, yet the adoption "
+                "answer says the organisation keeps no register: check whether this list is "
+                "kept and used anywhere."
+            ),
+            "written-statement-but-no-definition": gettext(
+                "One agreed statement of who the stakeholders are is said to cover the whole "
+                "organisation, yet the adoption answer says there is no single written "
+                "definition."
+            ),
+            "no-statement-but-agreed-definition": gettext(
+                "No written statement of who the stakeholders are is said to exist, yet the "
+                "adoption answer describes an agreed, published definition."
+            ),
+            "senior-owner-but-nobody-accountable": gettext(
+                "A named senior manager is said to answer for stakeholder management, yet the"
+                " adoption answer says nobody is named as responsible."
+            ),
+            "nobody-owns-but-accountability-written": gettext(
+                "No one is said to look across the organisation, yet the adoption answer "
+                "names an accountable director written into their job description."
+            ),
+            "corporate-segments-but-none-shared": gettext(
+                "One agreed set of groups is said to be used across the organisation, yet the"
+                " adoption answer says groupings are not shared, or that people are treated "
+                "as one population."
+            ),
+            "no-segments-but-corporate-set": gettext(
+                "The same service is said to be offered to everyone, yet the adoption answer "
+                "describes an agreed corporate set of segments."
+            ),
+            "published-priority-but-case-by-case": gettext(
+                "Priority is said to follow published, need-based rules, yet the adoption "
+                "answer says priorities are set case by case or that the rules are not "
+                "published."
+            ),
+            "priority-by-pressure-but-written-criteria": gettext(
+                "Priority is said to go by staff judgement or to those who press hardest, yet"
+                " the adoption answer describes written, published, need-based criteria in "
+                "every service."
+            ),
+            "lobbies-recorded-but-no-record": gettext(
+                "The lobbies and pressure groups are said to be listed with their contacts "
+                "recorded, yet the adoption answer says no record of contacts is kept."
+            ),
+            "lobbies-rule-but-no-policy": gettext(
+                "A stated rule for weighing the views of lobbies is said to exist, yet the "
+                "adoption answer says there is no policy on dealing with organised interests."
+            ),
+            "media-planned-but-handled-ad-hoc": gettext(
+                "Media work is said to be planned alongside major decisions, yet the adoption"
+                " answer says media enquiries are answered by whoever picks them up."
+            ),
+            "media-ad-hoc-but-written-protocol": gettext(
+                "Media enquiries are said to be answered by whoever is available, yet the "
+                "adoption answer describes a written media protocol."
+            ),
         },
         "regard": {
             "customer": gettext("customers"),
