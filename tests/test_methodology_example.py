@@ -6,12 +6,16 @@ the engine's result and looked for in the document, so the document cannot drift
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import pytest
 from scoring_helpers import ROOT, answered, answers, dont_know, example, na, row
 
 from assess.questionnaire.answers import Answer
 from assess.scoring import aggregate_question, consensus_answer, score_assessment
 from assess.scoring.engagement import STEP_TEXT, WHY_TEXT
+from assess.scoring.fit import fit_weights
 
 DOC = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
 #: The document's tables have their cells separated by " | ".
@@ -171,6 +175,15 @@ def test_gap_table(result):
                 g.rank or "none",
             )
         ), g.dimension_id
+    weights = fit_weights(result.fit)
+    assert (weights["stakeholder"], weights["citizen"]) == (Fraction(500, 7), Fraction(200, 3))
+    for g in result.gaps:
+        by_model = {t.model_id: t.level for t in g.targets}
+        exact = sum(weights[m] * by_model[m] for m in by_model) / sum(weights[m] for m in by_model)
+        assert g.target_rule == "fit_weighted" and g.target == math.ceil(exact)
+        assert in_doc(
+            f"= {exact.numerator}/{exact.denominator} = {float(exact):.2f}, so {g.target}"
+        )
     listening = result.gaps[0]
     assert [(s.from_level, s.to_level) for s in listening.steps] == [(2, 3), (3, 4)]
     for step in listening.steps:

@@ -33,7 +33,7 @@ from assess.scoring.definition import (
     summarise_definition,
 )
 from assess.scoring.engagement import SegmentEngagement, score_register
-from assess.scoring.fit import FitResult, score_fit
+from assess.scoring.fit import FitResult, fit_weights, score_fit
 from assess.scoring.gaps import DimensionGap, rank_gaps
 from assess.scoring.maturity import MaturityProfile, score_maturity
 
@@ -107,12 +107,14 @@ def score_assessment(
     definition_answers: Mapping[str, Answer] | None = None,
     chosen_models: Sequence[str] | None = None,
     locale: str = "en",
+    lowered_targets: Mapping[str, tuple[int, str]] | None = None,
 ) -> AssessmentResult:
     """Score one assessment: maturity, model fit, segments and ranked gaps.
 
     Answers are keyed by question id, one mapping per questionnaire. ``chosen_models`` is the
     body's own choice of model (one id, or several for a blend); without it the recommendation
     is used. Display texts (titles, names, recommended steps) are taken in ``locale``.
+    ``lowered_targets`` maps a dimension id to (a lower target, the reason) set by an admin.
     """
     maturity = score_maturity(adoption, adoption_answers, locale)
     fit = score_fit(model_fit, model_fit_answers or {}, locale) if model_fit else None
@@ -138,7 +140,14 @@ def score_assessment(
         chosen_models=models,
         chosen_by=chosen_by,
         segments=segments,
-        gaps=rank_gaps(adoption, maturity, models, locale),
+        gaps=rank_gaps(
+            adoption,
+            maturity,
+            models,
+            locale,
+            weights=fit_weights(fit),
+            lowered=lowered_targets,
+        ),
         definition_summary=(
             summarise_definition(definition, definition_answers or {}, locale) if definition else ()
         ),
