@@ -59,6 +59,8 @@ ANSWER_CHANGED: Final = "answer.changed"
 ANSWER_CLEARED: Final = "answer.cleared"
 CONSENSUS_RECORDED: Final = "consensus.recorded"
 MODEL_CHOSEN: Final = "model.chosen"
+TARGET_LOWERED: Final = "target.lowered"
+TARGET_RESTORED: Final = "target.restored"
 ASSESSMENT_STARTED: Final = "assessment.started"
 ASSESSMENT_FINALISED: Final = "assessment.finalised"
 ASSESSMENT_SUPERSEDED: Final = "assessment.superseded"
@@ -96,6 +98,8 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     ANSWER_CLEARED: _("Answer cleared"),
     CONSENSUS_RECORDED: _("Consensus recorded"),
     MODEL_CHOSEN: _("Model chosen"),
+    TARGET_LOWERED: _("Target lowered"),
+    TARGET_RESTORED: _("Target restored"),
     ASSESSMENT_STARTED: _("Assessment started"),
     ASSESSMENT_FINALISED: _("Assessment finalised"),
     ASSESSMENT_SUPERSEDED: _("Assessment superseded"),

@@ -14,7 +14,7 @@ from assess.models.accounts import (
     User,
     UserSession,
 )
-from assess.models.assessments import AnswerRecord, Assessment, Progress
+from assess.models.assessments import AnswerRecord, Assessment, Progress, TargetOverride
 from assess.models.audit import AuditEvent, AuditPerson
 from assess.models.questionnaires import QuestionnaireVersion
 from assess.models.reports import StoredReport
@@ -40,6 +40,7 @@ __all__ = [
     "ParticipantAnswer",
     "PasswordReset",
     "Progress",
+    "TargetOverride",
     "QuestionnaireVersion",
     "StoredReport",
     "User",
