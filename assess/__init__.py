@@ -79,6 +79,7 @@ def create_app(
         organisations,
         privacy,
         reports,
+        targets,
         workshops,
     )
 
@@ -92,6 +93,7 @@ def create_app(
     app.register_blueprint(audit.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(finalising.bp)
+    app.register_blueprint(targets.bp)
     app.register_blueprint(workshops.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)

@@ -105,6 +105,8 @@ class ReportInput:
     choice_reason: str | None
     result: AssessmentResult
     locale: str = "en"
+    #: The service or part of the body the assessment covers (None: the whole organisation).
+    assessment_scope: str | None = None
     #: The instance's base URL or name, printed on the cover.
     instance: str = "assess"
     #: Shown on every page when set: a hash of the embedded data, for example.
@@ -720,7 +722,11 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "instance": report.instance,
         "organisation": report.organisation_name,
         "time_zone": zone,
-        "assessment": {"id": report.assessment_id, "title": report.assessment_title},
+        "assessment": {
+            "id": report.assessment_id,
+            "title": report.assessment_title,
+            "scope": report.assessment_scope,
+        },
         "status": report.status,
         "status_label": STATUSES[report.status],
         "watermark": WATERMARKS.get(report.status),

@@ -48,9 +48,7 @@ def lower(
         raise ServiceError("Choose a level from 1 to 5.", field="level") from None
     gap = next(g for g in score(assessment).gaps if g.dimension_id == dimension_id)
     if gap.default_target is None:
-        raise ServiceError(
-            "This area has no target yet: choose a model first.", field="dimension"
-        )
+        raise ServiceError("This area has no target yet: choose a model first.", field="dimension")
     if not 1 <= target < gap.default_target:
         raise ServiceError(
             "A target can only be lowered: choose a level below the method's target.",

@@ -187,20 +187,30 @@ def index(organisation: Organisation, org_id: int) -> ResponseReturnValue:
 def start(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     """Start an assessment on the current questionnaires."""
     title = (request.form.get("title") or "").strip()
-    error = None
+    scope = " ".join((request.form.get("scope") or "").split())
+    error, error_field = None, "title"
     if not title:
         error = gettext("Enter a name for the assessment.")
     elif len(title) > TITLE_MAX_LENGTH:
         error = gettext("The name must be %(most)d characters or fewer.", most=TITLE_MAX_LENGTH)
+    elif len(scope) > TITLE_MAX_LENGTH:
+        error, error_field = (
+            gettext("What it covers must be %(most)d characters or fewer.", most=TITLE_MAX_LENGTH),
+            "scope",
+        )
     if error:
         return render_template(
             "assessments/index.html",
             organisation=organisation,
             assessments=assessments.for_organisation(organisation.id),
             title_error=error,
+            error_field=error_field,
             title_value=title,
+            scope_value=scope,
         ), 400
-    assessment = assessments.start(organisation.id, current_user, title, current_questionnaires())
+    assessment = assessments.start(
+        organisation.id, current_user, title, current_questionnaires(), scope=scope or None
+    )
     flash(
         gettext("“%(title)s” has started. Answer the first questions below.", title=title),
         "success",
