@@ -155,7 +155,7 @@ def test_every_question_is_answered_and_every_answer_validates(app, demo):
                 assert check_answer(questionnaire.question(question_id), item.answer) == []
                 assert item.answer.note, f"{question_id} has no evidence note"
             counts[questionnaire.id] = len(stored)
-        assert counts == {"definition": 13, "model-fit": 13, "adoption": 36}
+        assert counts == {"definition": 13, "model-fit": 14, "adoption": 36}
 
 
 def test_answers_are_by_different_people_and_one_was_revised(app, demo):
@@ -212,8 +212,8 @@ def test_the_engine_agrees_with_the_hand_calculation(scored):
     assert (overall.lowest_floor, overall.completeness) == (1, 0.94)
     assert result.gaps[0].dimension_id == "fairness"
     fits = {m.model_id: m.fit_percent for m in result.fit.models}
-    assert fits == {"customer": 40.9, "citizen": 71.9, "stakeholder": 48.5}
-    assert result.fit.recommendation.lead == 23.4
+    assert fits == {"customer": 42.9, "citizen": 70.6, "stakeholder": 47.1}
+    assert result.fit.recommendation.lead == 23.5
 
 
 def test_the_document_lists_every_adoption_answer_and_who_gave_it(scored):
@@ -353,7 +353,7 @@ def test_the_documents_tables_match_the_engine(scored):
 def test_the_readme_states_the_demos_size_and_sign_in():
     assert "Demo Borough Council" in README
     assert "admin@demo.example" in README and DEMO.password in README
-    assert "62 questions" in README and "10 rows" in README
+    assert "63 questions" in README and "10 rows" in README
 
 
 def test_the_data_file_alone_validates_against_the_shipped_questionnaires(app):
