@@ -10,9 +10,9 @@ from assess import paths
 from assess.questionnaire import loader
 from assess.questionnaire.schema import (
     ENGAGEMENT_OPTIONS,
+    OPTIONAL_REGISTER_ATTRIBUTES,
     RATING_OPTIONS,
     REGARD_OPTIONS,
-    OPTIONAL_REGISTER_ATTRIBUTES,
     REGISTER_ATTRIBUTES,
     LevelQuestion,
     LocalText,
