@@ -73,6 +73,13 @@ def test_an_admin_lowers_a_target_with_a_reason_and_it_is_used_shown_and_audited
     item = _text(results[results.index('data-lowered="mapping"') :].split("</li>")[0])
     assert "target 3 instead of the method\N{RIGHT SINGLE QUOTATION MARK}s 4" in item
     assert REASON in item
+    area = admin.get(f"/assessments/{demo}/results/areas/mapping").get_data(as_text=True)
+    lowered = _text(area[area.index("data-lowered") :].split("</span>")[0])
+    assert (
+        "lowered from the method\N{RIGHT SINGLE QUOTATION MARK}s 4" in lowered and REASON in lowered
+    )
+    strategy = admin.get(f"/assessments/{demo}/results/areas/strategy").get_data(as_text=True)
+    assert "the fit-weighted mean, rounded up, of" in strategy
 
 
 def test_the_report_prints_the_lowered_target_and_its_reason(app, demo):
