@@ -29,6 +29,7 @@ SECTION_TITLES = (
     "Contents",
     "Executive summary",
     "How the organisation defines its stakeholders",
+    "What the definition answers show",
     "Which model fits",
     "Maturity profile",
     "Gaps by dimension",
