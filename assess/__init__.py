@@ -84,6 +84,7 @@ def create_app(
         privacy,
         reports,
         start,
+        targets,
         workshop_room,
         workshops,
     )
@@ -98,6 +99,7 @@ def create_app(
     app.register_blueprint(audit.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(finalising.bp)
+    app.register_blueprint(targets.bp)
     app.register_blueprint(workshops.bp)
     app.register_blueprint(workshop_room.bp)
     app.register_blueprint(consultancy.bp)

@@ -49,7 +49,8 @@ from assess.questionnaire.answers import Answer, CriterionCheck, RegisterRow, St
 from assess.questionnaire.progress import count_progress as count_progress
 from assess.questionnaire.progress import is_done as is_done
 from assess.questionnaire.schema import (
-    RATING_ATTRIBUTES,
+    ALL_RATING_ATTRIBUTES,
+    CHOICE_ATTRIBUTES,
     LevelQuestion,
     MultipleQuestion,
     Question,
@@ -283,9 +284,9 @@ def _register_rows(
                 continue
             if attribute == "label":
                 row["label"] = clean_text(raw)
-            elif attribute in RATING_ATTRIBUTES:
+            elif attribute in ALL_RATING_ATTRIBUTES:
                 row[attribute] = int(raw) if re.fullmatch(r"-?\d{1,3}", raw) else raw
-            elif attribute in ("regard", "engagement"):
+            elif attribute in CHOICE_ATTRIBUTES:
                 row[attribute] = raw
             else:
                 raise BadPage(gettext("The register has no column “%(name)s”.", name=attribute))
@@ -738,7 +739,7 @@ def _describe_value(question: Question, value: Any, locale: str) -> list[str]:
             if chosen is None:
                 continue
             label = _option_label(attribute.options, str(chosen), locale)
-            if attribute.id in ("regard", "engagement"):
+            if attribute.id in CHOICE_ATTRIBUTES:
                 label = label.split(":")[
                     0
                 ]  # "As citizens: people with rights ..." -> "As citizens"

@@ -63,6 +63,8 @@ ANSWER_CLEARED: Final = "answer.cleared"
 CONSENSUS_RECORDED: Final = "consensus.recorded"
 ANSWER_MARKED: Final = "answer.marked"
 MODEL_CHOSEN: Final = "model.chosen"
+TARGET_LOWERED: Final = "target.lowered"
+TARGET_RESTORED: Final = "target.restored"
 ASSESSMENT_STARTED: Final = "assessment.started"
 ASSESSMENT_FINALISED: Final = "assessment.finalised"
 ASSESSMENT_SUPERSEDED: Final = "assessment.superseded"
@@ -101,6 +103,8 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     CONSENSUS_RECORDED: _("Consensus recorded"),
     ANSWER_MARKED: _("Answer verified or challenged by the auditor"),
     MODEL_CHOSEN: _("Model chosen"),
+    TARGET_LOWERED: _("Target lowered"),
+    TARGET_RESTORED: _("Target restored"),
     ASSESSMENT_STARTED: _("Assessment started"),
     ASSESSMENT_FINALISED: _("Assessment finalised"),
     ASSESSMENT_SUPERSEDED: _("Assessment superseded"),

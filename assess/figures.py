@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assess.questionnaire.schema import Questionnaire
 from assess.scoring import CHOSEN_BY_BODY, AssessmentResult
 
 
@@ -34,6 +35,10 @@ def profile_rows(result: AssessmentResult) -> list[dict[str, Any]]:
                 "floor_name": dimension.floor_name,
                 "mean": dimension.mean,
                 "target": gap.target,
+                "default_target": gap.default_target,
+                "target_rule": gap.target_rule,
+                "lowered_reason": gap.lowered_reason,
+                "model_targets": {t.model_id: t.level for t in gap.targets},
                 "gap": gap.gap,
                 "above_by": gap.above_by,
                 "priority": gap.priority,
@@ -115,7 +120,12 @@ def segment_rows(result: AssessmentResult) -> list[dict[str, Any]]:
             "legitimacy": s.legitimacy,
             "urgency": s.urgency,
             "interest": s.interest,
+            "affected": s.affected,
             "regard": s.regard,
+            "conflict": s.conflict,
+            "extra_support": s.extra_support,
+            "media": s.media,
+            "regard_differs": s.regard_differs,
             "held": list(s.held),
             "salience": s.salience,
             "salience_type": s.salience_type,
@@ -126,6 +136,34 @@ def segment_rows(result: AssessmentResult) -> list[dict[str, Any]]:
             "status": s.status,
             "gap": s.gap,
             "above_by": s.above_by,
+            "gap_rank": s.gap_rank,
+            "gap_why": list(s.gap_why),
         }
         for s in result.segments
     ]
+
+
+def contradiction_rows(
+    result: AssessmentResult, definition: Questionnaire, adoption: Questionnaire, locale: str
+) -> list[dict[str, Any]]:
+    """Each contradiction with the two questions' texts and the answers given, for people."""
+    rows = []
+    for c in result.contradictions:
+        left = definition.question(c.definition_question_id)
+        right = adoption.question(c.adoption_question_id)
+        labels = {o.id: o.label.get(locale) for o in getattr(left, "options", [])}
+        described = getattr(right, "levels", {}).get(c.adoption_level)
+        rows.append(
+            {
+                "rule_id": c.rule_id,
+                "text": c.text,
+                "definition_question_id": left.id,
+                "definition_question": left.text.get(locale),
+                "definition_answer": [labels.get(o, o) for o in c.definition_options],
+                "adoption_question_id": right.id,
+                "adoption_question": right.text.get(locale),
+                "adoption_level": c.adoption_level,
+                "adoption_answer": described.get(locale) if described else "",
+            }
+        )
+    return rows

@@ -16,8 +16,10 @@ from assess import db
 from assess.demo import load
 from assess.models import Membership, Organisation, User
 from assess.questionnaire.answers import Status
+from assess.questionnaire.schema import ENGAGEMENT_OPTIONS
 from assess.questionnaire.validation import check_answer, visible_questions
 from assess.scoring import AssessmentResult
+from assess.scoring.engagement import STEP_TEXT
 from assess.scoring.gaps import first_steps
 from assess.services import ServiceError, accounts, assessments, organisations
 from assess.services.questionnaires import current_questionnaires
@@ -33,10 +35,10 @@ NAME = "Demo Borough Council"
 #: dimension -> (floor, mean, target, gap, priority, rank), worked out by hand in docs/demo.md.
 #: Floors and means are of the evidenced levels (method 2.0).
 EXPECTED = {
-    "leadership": (2, 3.0, 4, 2, 6, 4),
-    "strategy": (2, 2.25, 4, 2, 6, 5),
-    "mapping": (2, 2.75, 5, 3, 6, 3),
-    "engagement": (2, 2.25, 4, 2, 6, 6),
+    "leadership": (2, 3.0, 4, 2, 6, 3),
+    "strategy": (2, 2.25, 4, 2, 6, 4),
+    "mapping": (2, 2.75, 4, 2, 4, 6),
+    "engagement": (2, 2.25, 4, 2, 6, 5),
     "fairness": (2, 2.2, 5, 3, 9, 1),
     "responsiveness": (3, 3.5, 3, 0, 0, None),
     "organised-interests": (1, 1.6, 5, 4, 8, 2),
@@ -156,7 +158,7 @@ def test_every_question_is_answered_and_every_answer_validates(app, demo):
                 if question_id != "map-currency":  # the one answer without evidence, on purpose
                     assert item.answer.note, f"{question_id} has no evidence note"
             counts[questionnaire.id] = len(stored)
-        assert counts == {"definition": 13, "model-fit": 13, "adoption": 36}
+        assert counts == {"definition": 13, "model-fit": 14, "adoption": 36}
 
 
 def test_answers_are_by_different_people_and_one_was_revised(app, demo):
@@ -175,7 +177,7 @@ def test_the_register_has_the_nine_segments_and_the_councils_own(app, demo):
         rows = assessments.answers(assessment, "definition")["register"].value
         assert len(rows) == 10
         assert rows[-1].label == "Parish and town councils"
-        assert all(r.power and r.engagement for r in rows)
+        assert all(r.power and r.affected and r.engagement for r in rows)
 
 
 def test_notes_carry_welsh_letters_and_a_right_to_left_quotation():
@@ -235,8 +237,8 @@ def test_the_engine_agrees_with_the_hand_calculation(scored):
     }
     assert result.gaps[0].dimension_id == "fairness"
     fits = {m.model_id: m.fit_percent for m in result.fit.models}
-    assert fits == {"customer": 40.9, "citizen": 71.9, "stakeholder": 48.5}
-    assert result.fit.recommendation.lead == 23.4
+    assert fits == {"customer": 42.9, "citizen": 70.6, "stakeholder": 47.1}
+    assert result.fit.recommendation.lead == 23.5
 
 
 def test_the_document_lists_every_adoption_answer_and_who_gave_it(scored):
@@ -337,14 +339,52 @@ def fit_row(model) -> str:
 
 def segment_row(segment) -> str:
     """The document's register row for one segment, rebuilt from the engine."""
-    ratings = f"{segment.power}, {segment.legitimacy}, {segment.urgency}, {segment.interest}"
-    matches = segment.status == "matches"
-    outcome = "matches" if matches else f"below what is needed by {segment.gap}"
-    return (
-        f"| {segment.label} | {ratings} | {segment.salience} ({segment.salience_type}) | "
-        f"{segment.quadrant.replace('_', ' ')} | {segment.recommended} | {segment.current} | "
-        f"{outcome} |"
+    ratings = (
+        f"{segment.power}, {segment.legitimacy}, {segment.urgency}, {segment.interest}, "
+        f"{segment.affected}"
     )
+    outcome = {
+        "matches": "matches",
+        "media_relations": "media relations",
+        "below_needed": f"below what is needed by {segment.gap}",
+        "above_needed": f"above what is needed by {segment.above_by}",
+    }[segment.status]
+    recommended = "media relations" if segment.media else segment.recommended
+    return (
+        f"| {segment.label} | {ratings} | {segment.quadrant.replace('_', ' ')} | "
+        f"{'; '.join(STEP_TEXT[r] for r in segment.reasons)} | {recommended} | "
+        f"{segment.current} | {outcome} | {segment.gap_rank or 'none'} |"
+    )
+
+
+def test_residents_are_never_suggested_less_than_lobbies_or_the_media(scored):
+    result, _stored = scored
+    by_id = {s.segment_id: s for s in result.segments}
+    levels = ENGAGEMENT_OPTIONS.index
+    assert levels(by_id["residents"].recommended) >= levels(by_id["lobbies"].recommended)
+    assert (by_id["residents"].recommended, by_id["lobbies"].recommended) == (
+        "collaborate",
+        "inform",
+    )
+    assert by_id["media"].recommended is None and by_id["media"].status == "media_relations"
+    # Businesses hold the council's licences and bid for its contracts: consult at most.
+    assert by_id["businesses"].recommended == "consult"
+    # The gap of the people who need extra support is ranked first, though not the only one.
+    ranked = sorted((s for s in result.segments if s.gap_rank), key=lambda s: s.gap_rank)
+    assert [s.segment_id for s in ranked] == [
+        "special-needs",
+        "residents",
+        "service-users",
+        "staff",
+        "custom-parish-councils",
+        "partners",
+        "lobbies",
+    ]
+    assert [s.segment_id for s in result.segments if s.regard_differs] == [
+        "service-users",
+        "special-needs",
+        "businesses",
+    ]
 
 
 def test_the_documents_tables_match_the_engine(scored):
@@ -393,13 +433,13 @@ def test_the_steps_follow_from_the_answers_and_match_the_document(scored):
         assert (steps[claimed_only].from_level, steps[claimed_only].to_level) == (2, 3)
     assert not any("corporate commitment" in s.action for g in result.gaps for s in g.steps)
     first = [(s.question_id, s.from_level) for s in first_steps(result.gaps)]
-    assert first == [("fair-prioritisation", 2), ("org-contact-record", 1), ("map-register", 2)]
+    assert first == [("fair-prioritisation", 2), ("org-contact-record", 1), ("lead-resources", 2)]
 
 
 def test_the_readme_states_the_demos_size_and_sign_in():
     assert "Demo Borough Council" in README
     assert "admin@demo.example" in README and DEMO.password in README
-    assert "62 questions" in README and "10 rows" in README
+    assert "63 questions" in README and "10 rows" in README
 
 
 def test_the_data_file_alone_validates_against_the_shipped_questionnaires(app):

@@ -6,11 +6,16 @@ the engine's result and looked for in the document, so the document cannot drift
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import pytest
 from scoring_helpers import ROOT, answered, answers, dont_know, example, row
 
 from assess.questionnaire.answers import Answer, CriterionCheck, Status
 from assess.scoring import aggregate_question, consensus_answer, score_assessment
+from assess.scoring.engagement import STEP_TEXT, WHY_TEXT
+from assess.scoring.fit import fit_weights
 from assess.scoring.gaps import first_steps
 
 DOC = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
@@ -55,8 +60,31 @@ def result():
             answered(
                 "register",
                 (
-                    row("residents", 3, 4, 2, 2, "collaborate", regard="citizen"),
-                    row("custom-carers", 1, 4, 4, 4, "inform", label="Unpaid carers"),
+                    row("residents", 3, 4, 2, 2, "inform", regard="citizen", affected=4),
+                    row(
+                        "custom-carers",
+                        1,
+                        4,
+                        4,
+                        4,
+                        "involve",
+                        label="Unpaid carers",
+                        affected=4,
+                        support="yes",
+                        regard="customer",
+                    ),
+                    row("media", 4, 2, 4, 3, "inform", affected=1),
+                    row(
+                        "custom-developers",
+                        3,
+                        3,
+                        3,
+                        4,
+                        "involve",
+                        label="Developers",
+                        affected=3,
+                        conflict="commercial",
+                    ),
                 ),
             )
         ),
@@ -193,6 +221,15 @@ def test_gap_table(result):
                 g.rank or "none",
             )
         ), g.dimension_id
+    weights = fit_weights(result.fit)
+    assert (weights["stakeholder"], weights["citizen"]) == (Fraction(500, 7), Fraction(200, 3))
+    for g in result.gaps:
+        by_model = {t.model_id: t.level for t in g.targets}
+        exact = sum(weights[m] * by_model[m] for m in by_model) / sum(weights[m] for m in by_model)
+        assert g.target_rule == "fit_weighted" and g.target == math.ceil(exact)
+        assert in_doc(
+            f"= {exact.numerator}/{exact.denominator} = {float(exact):.2f}, so {g.target}"
+        )
     listening = result.gaps[0]
     # Only listen-plan sits at the floor: listen-reach (3) and listen-feedback (no level) get none.
     assert [(s.question_id, s.from_level, s.to_level) for s in listening.steps] == [
@@ -216,23 +253,33 @@ def test_segment_table(result):
     results = {
         "above_needed": lambda s: f"above what is needed by {s.above_by}",
         "below_needed": lambda s: f"below what is needed by {s.gap}",
+        "media_relations": lambda s: "media relations",
     }
     for s in result.segments:
         assert in_doc(
             cells(
                 s.label,
-                ", ".join(s.held),
-                f"{s.salience} ({s.salience_type})",
                 s.quadrant.replace("_", " "),
-                "; ".join(s.reasons),
-                s.recommended,
+                "; ".join(STEP_TEXT[r] for r in s.reasons),
+                "media relations" if s.media else s.recommended,
                 s.current,
                 results[s.status](s),
-            )
+                s.gap_rank or "none",
+                "; ".join(WHY_TEXT[w] for w in s.gap_why),
+            ).replace("|  |", "| |")
         ), s.segment_id
-    assert [(s.recommended, s.gap, s.above_by) for s in result.segments] == [
-        ("involve", 0, 1),
-        ("collaborate", 3, 0),
+    assert [(s.recommended, s.gap, s.above_by, s.gap_rank) for s in result.segments] == [
+        ("collaborate", 3, 0, 2),
+        ("collaborate", 1, 0, 1),
+        (None, 0, 0, None),
+        ("consult", 0, 1, None),
+    ]
+    assert [s.regard_differs for s in result.segments] == [False, True, False, False]
+    assert [(s.extra_support, s.media, s.conflict) for s in result.segments] == [
+        (False, False, None),
+        (True, False, None),
+        (False, True, None),
+        (False, False, "commercial"),
     ]
 
 

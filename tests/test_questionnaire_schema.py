@@ -10,6 +10,7 @@ from assess import paths
 from assess.questionnaire import loader
 from assess.questionnaire.schema import (
     ENGAGEMENT_OPTIONS,
+    OPTIONAL_REGISTER_ATTRIBUTES,
     RATING_OPTIONS,
     REGARD_OPTIONS,
     REGISTER_ATTRIBUTES,
@@ -92,7 +93,10 @@ def test_the_register_covers_the_segments_the_method_needs(shipped):
         "staff",
     }
     assert needed <= segment_ids
-    assert [a.id for a in register.attributes] == list(REGISTER_ATTRIBUTES)
+    ids = [a.id for a in register.attributes]
+    assert set(ids) == set(REGISTER_ATTRIBUTES) | set(OPTIONAL_REGISTER_ATTRIBUTES)
+    kinds = {s.id: s.kind for s in register.segments if s.kind}
+    assert kinds == {"media": "media", "special-needs": "extra-support"}
     assert [o.id for o in register.attribute("power").options] == list(RATING_OPTIONS)
     assert [o.id for o in register.attribute("regard").options] == list(REGARD_OPTIONS)
     assert [o.id for o in register.attribute("engagement").options] == list(ENGAGEMENT_OPTIONS)

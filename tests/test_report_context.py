@@ -99,7 +99,8 @@ def test_the_json_holds_every_answer_and_the_whole_result(report):
     assert data["report_id"] == "R-2026-0042"
     assert data["result"] == report.result.to_dict()
     versions = [(q["id"], q["version"]) for q in data["questionnaires"]]
-    assert versions == [("definition", "1.0.0"), ("model-fit", "1.0.0"), ("adoption", "2.0.0")]
+    assert versions == [(q.id, q.version) for q, _answers in report.questionnaires()]
+    assert versions[0] == ("definition", "2.0.0")
     written = data["questionnaires"][0]["answers"]["def-written"]
     assert written == {
         "status": "answered",
@@ -189,7 +190,7 @@ def test_the_board_summary_names_the_first_actions_the_answers_and_the_decision(
     assert [a["area"] for a in board["actions"]] == [g.title for g in report.result.gaps[:3]]
     assert all(a["owner"] and a["due"] and a["done_when"] for a in board["actions"])
     answers = board["answers"]
-    assert (answers["answered"], answers["applicable"], answers["dont_know"]) == (58, 60, 2)
+    assert (answers["answered"], answers["applicable"], answers["dont_know"]) == (58, 61, 2)
     assert answers["levels_given"] == 34
     assert answers["with_evidence"] == 3  # the adoption answers given a note in the fixture
     assert board["decision"][0].startswith("Choose the model the organisation will follow")
@@ -219,3 +220,54 @@ def test_with_nothing_below_target_there_is_no_action_and_the_decision_says_so()
     assert board["actions"] == []
     assert board["decision"][1].startswith("Note that no area is below the target")
     assert "no action to take first" in render_html(build_context(quiet))
+
+
+def test_the_report_says_what_the_definition_answers_show(context):
+    items = {item["question_id"]: item for item in context["definition"]["answers"]}
+    assert items["def-written"]["answer"].startswith("Yes: one statement covers")
+    assert items["def-priority"]["answer"] == "Not known."
+    assert "def-own-words" not in items and "register" not in items
+    # Under the Citizen model, every group regarded as customers or stakeholders is flagged.
+    assert context["definition"]["regard_differs"] == [
+        "Service users",
+        "Businesses",
+        "Lobbies and pressure groups",
+        "Media",
+        "Elected members and board members",
+        "Partner bodies",
+        "Staff",
+    ]
+    assert context["definition"]["contradictions"] == []
+
+
+def test_the_report_lists_answers_that_contradict_each_other(report):
+    result = score_assessment(
+        adoption=report.adoption,
+        adoption_answers={
+            **{k: v.answer for k, v in report.adoption_answers.items()},
+            "lead-accountability": dataclasses.replace(
+                report.adoption_answers["lead-accountability"].answer, value=1
+            ),
+        },
+        definition=report.definition,
+        definition_answers={
+            **{k: v.answer for k, v in report.definition_answers.items()},
+            "def-owner": dataclasses.replace(
+                report.definition_answers["def-owner"].answer, value="senior-named"
+            ),
+        },
+    )
+    context = build_context(dataclasses.replace(report, result=result))
+    (found,) = context["definition"]["contradictions"]
+    assert found["text"].startswith("A named senior manager is said to answer")
+    assert found["definition"].endswith(
+        "A named senior manager (director or chief officer "
+        "level) whose role includes it and who reports on it to "
+        "elected members or the board"
+    )
+    assert found["adoption"].startswith(
+        "Who is accountable for the way the organisation manages its relationships"
+    )
+    assert " level 1: Nobody is named as responsible" in found["adoption"]
+    html = render_html(context)
+    assert "Answers that contradict each other" in html and found["text"] in html

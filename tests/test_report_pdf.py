@@ -31,6 +31,7 @@ SECTION_TITLES = (
     "Contents",
     "Executive summary",
     "How the organisation defines its stakeholders",
+    "What the definition answers show",
     "Which model fits",
     "Maturity profile",
     "Gaps by dimension",
@@ -147,7 +148,7 @@ def test_page_one_is_a_summary_the_board_can_act_on_and_fits_on_one_page(pages, 
         assert _squash(step.action) in _squash(first)
         assert _squash(step.owner) in _squash(first)
     assert "22 September 2026" in first  # 6 months after the report's date, 22 March 2026
-    assert "58 of 60 questions that apply are answered (97%)" in first
+    assert "58 of 61 questions that apply are answered (95%)" in first
     assert "carry a note of the evidence relied on" in first
     # The decision ends the page: nothing of the summary runs over onto the cover.
     assert "The decision the board is asked to take" in first
@@ -287,6 +288,14 @@ def test_every_segment_is_placed_and_judged(text, report):
         assert segment.label in text
     assert "Above what is needed by 1 level" in text  # council tenants are empowered today
     assert "Below what is needed by 3 levels" in text
+    # Method 2.0: the media get a media-relations plan; power and interest a relationship plan.
+    assert "Media relations, not a participation level" in text
+    assert "Manage closely: a named contact" in text
+    assert "Commercial interest in decisions about itself" in text
+    flat = " ".join(text.split())
+    gaps = flat[flat.index("Engagement gaps, most pressing first") :]
+    assert gaps.index("People who need extra support:") < gaps.index("Residents:")
+    assert "Why here: needs extra support; 3 levels below what is needed" in gaps
 
 
 def test_typed_markup_comes_out_as_literal_text(text, pdf_bytes):

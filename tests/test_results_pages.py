@@ -4,6 +4,7 @@ hand)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html import unescape
 
@@ -83,17 +84,18 @@ def test_the_top_of_the_results_page_says_where_the_body_stands_and_what_to_do_f
     assert "Citizen model + Stakeholder model" in glance
     assert "7 of 8" in glance
     # The three actions to take first: one from each of the three largest priorities, in rank
-    # order, with who and how long (docs/demo.md works them out by hand).
+    # order, with who and how long (docs/demo.md works them out by hand). Method 2.0: the
+    # blend's mapping target is fit-weighted (4, not 5), so leadership is third.
     first = html[html.index('id="first-title"') : html.index('class="downloads"')]
     assert re.findall(r'href="#gap-([a-z-]+)"', first) == [
         "fairness",
         "organised-interests",
-        "mapping",
+        "leadership",
     ]
     assert re.findall(r'data-question="([a-z-]+)"', first) == [
         "fair-prioritisation",
         "org-contact-record",
-        "map-register",
+        "lead-resources",
     ]
     result = _result(app, demo)
     step = result.gaps[0].steps[0]
@@ -137,7 +139,7 @@ def test_each_gap_shows_a_step_for_each_practice_holding_it_down_and_when_it_is_
     assert "Finance lead" in text and "within 6 months" in text
 
 
-def test_each_group_shows_its_quadrant_suggestion_and_engagement_gap(app, demo):
+def test_each_group_shows_its_relationship_plan_suggestion_and_engagement_gap(app, demo):
     client = _signed_in(app, "auditor@demo.example")
     html = client.get(f"/assessments/{demo}/results").get_data(as_text=True)
     rows = _rows(html, "data-segment")
@@ -145,8 +147,31 @@ def test_each_group_shows_its_quadrant_suggestion_and_engagement_gap(app, demo):
     assert list(rows) == [s.segment_id for s in result.segments]
     for segment in result.segments:
         assert f'data-gap="{segment.gap}"' in rows[segment.segment_id]
+    # Method 2.0: the lobbies' power sets their relationship plan, not their involvement; their
+    # claim is of little legitimacy, so inform, below the residents' collaborate.
     lobbies = _text(rows["lobbies"])
-    assert "Manage closely" in lobbies and "Involve" in lobbies and "(3 levels)" in lobbies
+    assert "Manage closely:" in lobbies and "Inform" in lobbies and "(1 level)" in lobbies
+    residents = _text(rows["residents"])
+    assert "Collaborate" in residents and "Keep satisfied:" in residents
+    media = _text(rows["media"])
+    assert "Media relations plan" in media
+    businesses = _text(rows["businesses"])
+    assert "Stands to gain commercially" in businesses
+    assert "Regarded as customers, unlike the chosen model" in businesses
+    assert "unlike the chosen model" not in residents
+
+
+def test_engagement_gaps_are_listed_people_needing_support_first_with_why(app, demo):
+    client = _signed_in(app, "auditor@demo.example")
+    html = client.get(f"/assessments/{demo}/results").get_data(as_text=True)
+    order = re.findall(r'data-engagement-gap="([a-z-]+)"', html)
+    result = _result(app, demo)
+    ranked = sorted((s for s in result.segments if s.gap_rank), key=lambda s: s.gap_rank)
+    assert order == [s.segment_id for s in ranked]
+    assert order[0] == "special-needs"
+    first = html[html.index('data-engagement-gap="special-needs"') :]
+    first = _text(first[: first.index("</li>")])
+    assert "needs extra support to take part" in first and "3 levels short" in first
 
 
 def test_each_area_links_to_the_answers_behind_it_those_at_the_floor_first(app, demo):
@@ -211,9 +236,9 @@ def test_the_recommendation_shows_each_models_fit_and_the_answers_behind_it(app,
         low, high, minus = model.minimum, model.maximum, "\u2212"
         working = f"100 \u00d7 ({model.total} {minus} {low}) \u00f7 ({high} {minus} {low})"
         assert working in unescape(html)
-    # By hand (docs/demo.md): the citizen model fits best, 71.9, 23.4 points ahead.
-    assert 'data-fit="citizen">71.9%<' in html
-    assert "23.4 percentage points ahead" in html
+    # By hand (docs/demo.md): the citizen model fits best, 70.6, 23.5 points ahead.
+    assert 'data-fit="citizen">70.6%<' in html
+    assert "23.5 percentage points ahead" in html
     assert html.count("<svg") == 1 and "Model fit by candidate model" in html
     # Each answer that weighed most links to it on the check page, which has it.
     links = set(re.findall(rf'href="(/assessments/{demo}/model-fit/check#answer-[a-z-]+)"', html))
@@ -288,3 +313,60 @@ def test_an_area_page_shows_claimed_and_evidenced_levels_and_the_records(app, de
     admin = _signed_in(app, "admin@demo.example")
     other = admin.get(f"/assessments/{demo}/results/areas/fairness").get_data(as_text=True)
     assert "Verify or challenge" not in other
+
+
+def test_the_results_say_what_the_definition_answers_show(app, demo):
+    client = _signed_in(app, "auditor@demo.example")
+    html = client.get(f"/assessments/{demo}/results").get_data(as_text=True)
+    section = html[html.index('id="definition-title"') :]
+    section = section[: section.index("</section>")]
+    owner = _text(section[section.index('data-definition="def-owner"') :].split("</div>")[0])
+    assert "A corporate team, such as policy, communications or customer services" in owner
+    assert "3 groups in the register are regarded differently from the chosen model" in _text(
+        section
+    )
+    assert "No answers contradict each other." in _text(section)
+
+
+def test_answers_that_contradict_each_other_are_shown_with_both_questions(app, demo):
+    with app.app_context():
+        assessment = assessments.get(demo)
+        admin = db.session().scalar(select(User).where(User.email == "admin@demo.example"))
+        stored = assessments.stored_answers(assessment, "adoption")["lead-accountability"]
+        owner = assessments.stored_answers(assessment, "definition")["def-owner"]
+        assert assessments.save_answers(
+            assessment,
+            admin,
+            "definition",
+            {
+                "def-owner": assessments.Submission(
+                    dataclasses.replace(owner.answer, value="senior-named"), owner.revision
+                )
+            },
+        ).ok
+        assert assessments.save_answers(
+            assessment,
+            admin,
+            "adoption",
+            {
+                "lead-accountability": assessments.Submission(
+                    dataclasses.replace(stored.answer, value=1), stored.revision
+                )
+            },
+        ).ok
+    client = _signed_in(app, "auditor@demo.example")
+    html = client.get(f"/assessments/{demo}/results").get_data(as_text=True)
+    item = html[html.index('data-contradiction="senior-owner-but-nobody-accountable"') :]
+    item = item[: item.index("</li>")]
+    assert "A named senior manager is said to answer for stakeholder management" in _text(item)
+    assert f'href="/assessments/{demo}/definition/check#answer-def-owner"' in item
+    assert "level 1" in _text(item)
+
+
+def test_the_page_words_each_contradiction_as_the_method_does(app):
+    from assess.scoring.definition import REGISTER_RULE, RULES
+    from assess.views.assessments import _result_labels
+
+    with app.test_request_context():
+        labels = _result_labels()["contradictions"]
+    assert labels == {r.id: r.text for r in (REGISTER_RULE, *RULES)}

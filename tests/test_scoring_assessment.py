@@ -31,6 +31,7 @@ def _full_answers(questionnaires):
         answered("mf-choice", "sole-provider"),
         answered("mf-statutory", "duty-entitlement"),
         answered("mf-charging", "free"),
+        answered("mf-compulsory", "required"),
         answered("mf-special-needs", "many"),
         answered("mf-needs-variety", "individual"),
         answered("mf-political", "regular"),
@@ -48,11 +49,11 @@ def _full_answers(questionnaires):
         answered(
             "register",
             (
-                row("residents", 3, 4, 2, 3, "consult", regard="citizen"),
-                row("special-needs", 1, 4, 4, 4, "inform", regard="citizen"),
-                row("lobbies", 3, 2, 3, 4, "involve", regard="stakeholder"),
-                row("media", 4, 2, 3, 4, "inform", regard="stakeholder"),
-                row("custom-tenants", 2, 4, 3, 3, "empower", label="Council tenants"),
+                row("residents", 3, 4, 2, 3, "consult", regard="citizen", affected=4),
+                row("special-needs", 1, 4, 4, 4, "inform", regard="citizen", affected=4),
+                row("lobbies", 3, 2, 3, 4, "involve", regard="stakeholder", affected=2),
+                row("media", 4, 2, 3, 4, "inform", regard="stakeholder", affected=1),
+                row("custom-tenants", 2, 4, 3, 3, "empower", label="Council tenants", affected=4),
             ),
         ),
     )
@@ -107,21 +108,23 @@ def test_segments_come_from_the_register(result):
     assert list(by_id) == ["residents", "special-needs", "lobbies", "media", "custom-tenants"]
     assert by_id["special-needs"].salience_type == "dependent"
     assert by_id["media"].quadrant == "manage_closely"
+    assert by_id["media"].status == "media_relations"
+    assert by_id["lobbies"].status == "above_needed"  # a claim of little legitimacy: inform
     assert by_id["custom-tenants"].status == "above_needed"
     assert by_id["custom-tenants"].label == "Council tenants"
 
 
-def test_the_result_is_frozen_and_turns_into_json(result):
+def test_the_result_is_frozen_and_turns_into_json(result, questionnaires):
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.chosen_by = "body"  # type: ignore[misc]
     data = json.loads(json.dumps(result.to_dict()))
     assert data["method_version"] == METHOD_VERSION
     assert data["maturity"]["dimensions"][0]["dimension_id"] == "leadership"
     assert data["questionnaires"] == [
-        {"questionnaire_id": "definition", "version": "1.0.0"},
-        {"questionnaire_id": "model-fit", "version": "1.0.0"},
-        {"questionnaire_id": "adoption", "version": "2.0.0"},
+        {"questionnaire_id": q, "version": questionnaires[q].version}
+        for q in ("definition", "model-fit", "adoption")
     ]
+    assert data["questionnaires"][0]["version"] == "2.0.0"
     assert data == result.to_dict()  # plain values only: nothing is lost on the way to JSON
 
 

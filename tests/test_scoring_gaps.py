@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from types import SimpleNamespace
 
 from scoring_helpers import adoption, answered, answers, evidenced, level_question
@@ -26,11 +27,47 @@ def _gaps(models, **levels):
     return rank_gaps(questionnaire, score_maturity(questionnaire, given), models)
 
 
-def test_the_target_of_a_blend_is_the_higher_of_the_models_targets():
-    section = _questionnaire().section("alpha")
-    target, targets = dimension_target(section, ["citizen", "stakeholder"])
-    assert target == 3
-    assert [(t.model_id, t.level) for t in targets] == [("citizen", 2), ("stakeholder", 3)]
+def test_the_target_of_a_blend_is_the_fit_weighted_mean_rounded_up():
+    section = _questionnaire().section("gamma")  # citizen 3, stakeholder 5
+    weights = {"citizen": Fraction(80), "stakeholder": Fraction(20)}
+    # (80 x 3 + 20 x 5) / 100 = 3.4, rounded up: 4, not the higher target 5.
+    target, targets, rule = dimension_target(section, ["citizen", "stakeholder"], weights)
+    assert (target, rule) == (4, "fit_weighted")
+    assert [(t.model_id, t.level) for t in targets] == [("citizen", 3), ("stakeholder", 5)]
+    # Equal fits: (3 + 5) / 2 = 4 exactly, so 4.
+    even = {"citizen": Fraction(50), "stakeholder": Fraction(50)}
+    assert dimension_target(section, ["citizen", "stakeholder"], even)[0] == 4
+    # The better-fitting model pulls the target its way.
+    lean = {"citizen": Fraction(10), "stakeholder": Fraction(90)}
+    assert dimension_target(section, ["citizen", "stakeholder"], lean)[0] == 5
+
+
+def test_a_blend_without_fits_takes_the_plain_mean_rounded_up_and_one_model_its_own():
+    section = _questionnaire().section("alpha")  # citizen 2, stakeholder 3
+    assert dimension_target(section, ["citizen", "stakeholder"]) == (
+        3,
+        dimension_target(section, ["citizen", "stakeholder"])[1],
+        "mean",
+    )
+    zero = {"citizen": Fraction(0), "stakeholder": Fraction(0)}
+    assert dimension_target(section, ["citizen", "stakeholder"], zero)[2] == "mean"
+    assert dimension_target(section, ["customer"])[::2] == (4, "single")
+
+
+def test_an_admin_may_lower_a_target_with_a_reason_but_not_raise_it():
+    questionnaire = _questionnaire()
+    given = answers(answered("a", 1), answered("b", 1), answered("c", 1), answered("d", 1))
+    profile = score_maturity(questionnaire, given)
+    lowered = {"beta": (2, "A parish council of four staff."), "gamma": (5, "Higher")}
+    gaps = {
+        g.dimension_id: g for g in rank_gaps(questionnaire, profile, ["citizen"], lowered=lowered)
+    }
+    beta = gaps["beta"]
+    assert (beta.default_target, beta.target, beta.target_rule, beta.gap) == (4, 2, "lowered", 1)
+    assert beta.lowered_reason == "A parish council of four staff."
+    gamma = gaps["gamma"]  # "lowered" to above the default: ignored
+    assert (gamma.default_target, gamma.target, gamma.target_rule) == (3, 3, "single")
+    assert gamma.lowered_reason is None
 
 
 def test_gaps_are_ranked_by_gap_times_weight():

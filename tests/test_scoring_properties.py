@@ -68,6 +68,9 @@ register_rows = st.lists(
         legitimacy=ratings,
         urgency=ratings,
         interest=ratings,
+        affected=ratings,
+        conflict=st.sampled_from(("none", "commercial", "regulatory")),
+        support=st.sampled_from(("no", "yes")),
         engagement=st.sampled_from(ENGAGEMENT_OPTIONS),
     ),
     min_size=1,
@@ -110,6 +113,9 @@ def test_every_figure_is_in_range(adoption, model_fit, rows):
         assert g.gap >= 0 and g.above_by >= 0 and not (g.gap and g.above_by)
         assert g.priority == g.gap * g.weight
     for s in result.segments:
+        if s.media:
+            assert (s.recommended, s.status, s.gap, s.above_by) == (None, "media_relations", 0, 0)
+            continue
         assert s.recommended in ("inform", "consult", "involve", "collaborate")
         assert s.gap >= 0 and s.above_by >= 0 and not (s.gap and s.above_by)
         difference = ENGAGEMENT_OPTIONS.index(s.recommended) - ENGAGEMENT_OPTIONS.index(s.current)

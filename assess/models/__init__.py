@@ -16,7 +16,7 @@ from assess.models.accounts import (
     UserSession,
 )
 from assess.models.answer_marks import AnswerMark
-from assess.models.assessments import AnswerRecord, Assessment, Progress
+from assess.models.assessments import AnswerRecord, Assessment, Progress, TargetOverride
 from assess.models.audit import AuditChain, AuditEvent, AuditPerson
 from assess.models.consultancy import ConsultancyBrand
 from assess.models.limits import RateLimitCounter
@@ -53,6 +53,7 @@ __all__ = [
     "QuestionnaireVersion",
     "RateLimitCounter",
     "StoredReport",
+    "TargetOverride",
     "User",
     "UserSession",
     "WorkshopSession",

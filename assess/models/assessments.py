@@ -58,6 +58,9 @@ class Assessment(Base):
     )
     #: A name the organisation recognises, such as "Stakeholder management 2026".
     title: Mapped[str] = mapped_column(String(200))
+    #: What the assessment covers: a named service or part of the body, such as "Licensing";
+    #: None for the whole organisation.
+    scope: Mapped[str | None] = mapped_column(String(200), default=None)
     #: draft, finalised or superseded.
     status: Mapped[str] = mapped_column(String(16), default="draft")
     #: The stored questionnaire versions this assessment is read against.
@@ -184,3 +187,39 @@ class Progress(Base):
     section_id: Mapped[str | None] = mapped_column(String(64), default=None)
     #: When the person was last there.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TargetOverride(Base):
+    """A target an admin lowered for one dimension of one assessment, and why.
+
+    The method's target stays in the scoring result beside it; a target can only be lowered
+    (the service refuses anything else), so that a small body can set proportionate targets
+    without hiding what the chosen model asks.
+    """
+
+    __tablename__ = "target_override"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "dimension_id"),
+        CheckConstraint("level BETWEEN 1 AND 5", name="level"),
+    )
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The assessment whose target is lowered.
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    #: The adoption section (dimension) id.
+    dimension_id: Mapped[str] = mapped_column(String(64))
+    #: The lowered target, 1 to 5.
+    level: Mapped[int] = mapped_column(Integer)
+    #: Why the body set a lower target (required; printed in the report).
+    reason: Mapped[str] = mapped_column(Text)
+    #: Who set it, and when.
+    set_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<TargetOverride {self.assessment_id} {self.dimension_id} {self.level}>"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from assess.questionnaire.schema import RATING_ATTRIBUTES
+from assess.questionnaire.schema import ALL_RATING_ATTRIBUTES
 
 
 class Status(StrEnum):
@@ -41,10 +41,16 @@ class RegisterRow:
     regard: str | None = None
     #: The IAP2 level the segment gets today: none, inform, consult, involve, collaborate, empower.
     engagement: str | None = None
+    #: How far the body's decisions affect the group, 1 to 4 (registers from method 2.0 on).
+    affected: int | None = None
+    #: none, commercial or regulatory: an interest in the outcome of decisions about itself.
+    conflict: str | None = None
+    #: For a group the body added: "yes" when it needs extra support to take part.
+    support: str | None = None
 
     def rating(self, attribute: str) -> int | None:
-        """The rating of ``attribute`` (power, legitimacy, urgency or interest)."""
-        if attribute not in RATING_ATTRIBUTES:
+        """The rating of ``attribute`` (power, legitimacy, urgency, interest or affected)."""
+        if attribute not in ALL_RATING_ATTRIBUTES:
             raise KeyError(attribute)
         value: int | None = getattr(self, attribute)
         return value

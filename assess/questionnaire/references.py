@@ -13,6 +13,7 @@ from typing import Any
 
 from assess.questionnaire.problems import Loc, Problem, format_path
 from assess.questionnaire.schema import (
+    OPTIONAL_REGISTER_ATTRIBUTES,
     REGISTER_ATTRIBUTES,
     REGISTER_OPTIONS,
     LevelQuestion,
@@ -180,6 +181,17 @@ class _Checker:
                     loc,
                     f"the register needs the columns {_ids(REGISTER_ATTRIBUTES)}; "
                     f"missing {_ids(missing)}",
+                )
+            twice = sorted({a for a in present if present.count(a) > 1})
+            if twice:
+                self.add(loc, f"each register column appears once; repeated {_ids(twice)}")
+            optional = [a for a in OPTIONAL_REGISTER_ATTRIBUTES if a in present]
+            if optional and len(optional) != len(OPTIONAL_REGISTER_ATTRIBUTES):
+                absent = [a for a in OPTIONAL_REGISTER_ATTRIBUTES if a not in present]
+                self.add(
+                    loc,
+                    f"the columns {_ids(OPTIONAL_REGISTER_ATTRIBUTES)} go together; "
+                    f"missing {_ids(absent)}",
                 )
             for ai, attribute in enumerate(question.attributes):
                 expected = REGISTER_OPTIONS[attribute.id]

@@ -34,19 +34,41 @@ CriterionLevel = Annotated[int, Field(ge=CRITERIA_FROM, le=5)]
 FitWeight = Annotated[int, Field(strict=True, ge=-3, le=3)]
 
 #: The register's columns are fixed because the scoring relies on them.
+#: The four ratings every register has (salience and the power/interest grid).
 RATING_ATTRIBUTES = ("power", "legitimacy", "urgency", "interest")
+#: A rating that registers from method 2.0 on also have: how far the body's decisions affect the
+#: group. Older registers lack it (the scoring then reads interest in its place).
+AFFECTED_ATTRIBUTE = "affected"
+#: Every rating column a register may have (all rated 1 to 4).
+ALL_RATING_ATTRIBUTES = (*RATING_ATTRIBUTES, AFFECTED_ATTRIBUTE)
 RATING_OPTIONS = ("1", "2", "3", "4")
-#: Ratings at or above this count as "high" (power/interest) or "held" (salience).
+#: Ratings at or above this count as "high" (power/interest/affected) or "held" (salience).
 RATING_HIGH_FROM = 3
 REGARD_OPTIONS = ("customer", "citizen", "stakeholder")
 ENGAGEMENT_OPTIONS = ("none", "inform", "consult", "involve", "collaborate", "empower")
+#: Whether the group has a commercial or regulatory interest in the outcome of the body's
+#: decisions (a conflict of interest on decisions about itself).
+CONFLICT_OPTIONS = ("none", "commercial", "regulatory")
+#: Whether a group the body added itself needs extra support to take part.
+SUPPORT_OPTIONS = ("no", "yes")
+#: The columns every register must have.
 REGISTER_ATTRIBUTES = (*RATING_ATTRIBUTES, "regard", "engagement")
+#: Columns a register may have (method 2.0 registers have all three).
+OPTIONAL_REGISTER_ATTRIBUTES = (AFFECTED_ATTRIBUTE, "conflict", "support")
+#: The choice (not rating) columns.
+CHOICE_ATTRIBUTES = ("regard", "engagement", "conflict", "support")
 #: The option ids each register column must offer, exactly.
 REGISTER_OPTIONS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(RATING_ATTRIBUTES, RATING_OPTIONS),
+    **dict.fromkeys(ALL_RATING_ATTRIBUTES, RATING_OPTIONS),
     "regard": REGARD_OPTIONS,
     "engagement": ENGAGEMENT_OPTIONS,
+    "conflict": CONFLICT_OPTIONS,
+    "support": SUPPORT_OPTIONS,
 }
+#: What a listed segment is, where the method treats it differently: ``media`` get a
+#: media-relations plan instead of a participation level; ``extra-support`` are people who need
+#: extra support to use services or take part, whose engagement gaps are ranked first.
+SEGMENT_KINDS = ("media", "extra-support")
 #: The ``type`` of each kind of question.
 QUESTION_TYPES = ("single", "multiple", "level", "text", "register")
 
@@ -194,12 +216,24 @@ class Segment(_Strict):
     id: Id
     label: LocalText
     description: LocalText | None = None
+    #: ``media`` or ``extra-support`` (see SEGMENT_KINDS); None for any other group.
+    kind: Literal["media", "extra-support"] | None = None
 
 
 class RegisterAttribute(_Strict):
     """A column of the stakeholder register."""
 
-    id: Literal["power", "legitimacy", "urgency", "interest", "regard", "engagement"]
+    id: Literal[
+        "power",
+        "legitimacy",
+        "urgency",
+        "interest",
+        "affected",
+        "regard",
+        "engagement",
+        "conflict",
+        "support",
+    ]
     label: LocalText
     help: LocalText | None = None
     options: list[Option] = Field(min_length=2)
@@ -217,6 +251,10 @@ class RegisterQuestion(_QuestionBase):
     def attribute(self, attribute_id: str) -> RegisterAttribute:
         """The column ``attribute_id``."""
         return next(a for a in self.attributes if a.id == attribute_id)
+
+    def has_attribute(self, attribute_id: str) -> bool:
+        """Whether this register has the column ``attribute_id`` (older ones lack some)."""
+        return any(a.id == attribute_id for a in self.attributes)
 
 
 Question = Annotated[

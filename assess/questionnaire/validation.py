@@ -15,8 +15,9 @@ from typing import Any
 
 from assess.questionnaire.answers import Answer, RegisterRow, Status
 from assess.questionnaire.schema import (
+    ALL_RATING_ATTRIBUTES,
+    CHOICE_ATTRIBUTES,
     ID_PATTERN,
-    RATING_ATTRIBUTES,
     LevelQuestion,
     MultipleQuestion,
     Question,
@@ -253,9 +254,18 @@ def _check_register(question: RegisterQuestion, value: Any) -> list[str]:
                 )
             )
         label = row.label if name not in listed and row.label else name
-        for attribute in RATING_ATTRIBUTES:
+        for attribute in (*ALL_RATING_ATTRIBUTES, *CHOICE_ATTRIBUTES):
+            if getattr(row, attribute) is not None and not question.has_attribute(attribute):
+                problems.append(
+                    Message(
+                        "%(label)s: this register has no column %(attribute)s",
+                        label=label,
+                        attribute=attribute,
+                    )
+                )
+        for attribute in ALL_RATING_ATTRIBUTES:
             rating = getattr(row, attribute)
-            if rating is None:
+            if rating is None or not question.has_attribute(attribute):
                 continue
             allowed = {int(o.id) for o in question.attribute(attribute).options}
             if isinstance(rating, bool) or not isinstance(rating, int) or rating not in allowed:
@@ -270,8 +280,10 @@ def _check_register(question: RegisterQuestion, value: Any) -> list[str]:
                         rating=rating,
                     )
                 )
-        for attribute in ("regard", "engagement"):
+        for attribute in CHOICE_ATTRIBUTES:
             choice = getattr(row, attribute)
+            if not question.has_attribute(attribute):
+                continue
             allowed_ids = [o.id for o in question.attribute(attribute).options]
             if choice is not None and choice not in allowed_ids:
                 problems.append(

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from assess.charts import QUADRANT_NAMES, fit_chart, power_interest_grid, radar_chart
-from assess.figures import evidence_rows, fit_rows, profile_rows
+from assess.figures import contradiction_rows, evidence_rows, fit_rows, profile_rows
 from assess.questionnaire.answers import Answer, RegisterRow, Status
 from assess.questionnaire.schema import (
     LevelQuestion,
@@ -32,6 +32,7 @@ from assess.questionnaire.schema import (
 from assess.questionnaire.validation import visible_questions
 from assess.reporting.board import board_summary, report_date, step_context
 from assess.scoring import AssessmentResult
+from assess.scoring.engagement import STEP_TEXT, WHY_GAP, WHY_TEXT
 from assess.scoring.maturity import question_level
 
 #: The statuses an assessment can have, and how the report names them.
@@ -104,6 +105,8 @@ class ReportInput:
     choice_reason: str | None
     result: AssessmentResult
     locale: str = "en"
+    #: The service or part of the body the assessment covers (None: the whole organisation).
+    assessment_scope: str | None = None
     #: The instance's base URL or name, printed on the cover.
     instance: str = "assess"
     #: Shown on every page when set: a hash of the embedded data, for example.
@@ -217,7 +220,8 @@ def _register_row_text(question: RegisterQuestion, row: RegisterRow, locale: str
     name = listed.get(row.segment_id) or row.label or row.segment_id
     ratings = ", ".join(
         f"{attribute} {row.rating(attribute) if row.rating(attribute) is not None else '-'}"
-        for attribute in ("power", "legitimacy", "urgency", "interest")
+        for attribute in ("power", "legitimacy", "urgency", "interest", "affected")
+        if question.has_attribute(attribute)
     )
     regard = (
         f"regarded as {_REGARD[row.regard].lower()}"
@@ -225,7 +229,12 @@ def _register_row_text(question: RegisterQuestion, row: RegisterRow, locale: str
         else "how it is regarded is not recorded"
     )
     today = _ENGAGEMENT.get(row.engagement or "", "not recorded")
-    return f"{name}: {ratings}; {regard}; involved today: {today.lower()}"
+    extra = ""
+    if row.conflict in _CONFLICT:
+        extra += f"; {_CONFLICT[row.conflict].lower()}"
+    if row.support == "yes":
+        extra += "; needs extra support"
+    return f"{name}: {ratings}{extra}; {regard}; involved today: {today.lower()}"
 
 
 def answer_display(question: Question, answer: Answer, labels: _Labels) -> list[str]:
@@ -396,6 +405,11 @@ def _register(report: ReportInput) -> dict[str, Any]:
                 "interest": (
                     _rating(register, "interest", segment.interest, locale) if register else None
                 ),
+                "affected": (
+                    _rating(register, "affected", segment.affected, locale)
+                    if register and register.has_attribute("affected")
+                    else None
+                ),
                 "regard": _REGARD.get(segment.regard or "", "Not recorded"),
                 "current": _ENGAGEMENT.get(segment.current or "", "Not recorded"),
                 "quadrant": segment.quadrant,
@@ -404,7 +418,9 @@ def _register(report: ReportInput) -> dict[str, Any]:
         )
     scale = []
     if register:
-        for attribute in ("power", "legitimacy", "urgency", "interest"):
+        for attribute in ("power", "legitimacy", "urgency", "interest", "affected"):
+            if not register.has_attribute(attribute):
+                continue
             column = register.attribute(attribute)
             scale.append(
                 {
@@ -412,7 +428,11 @@ def _register(report: ReportInput) -> dict[str, Any]:
                     "levels": [f"{o.id} {o.label.get(locale)}" for o in column.options],
                 }
             )
-    return {"rows": rows, "scale": scale}
+    return {
+        "rows": rows,
+        "scale": scale,
+        "has_affected": bool(register and register.has_attribute("affected")),
+    }
 
 
 def _fit(report: ReportInput, labels: _Labels) -> dict[str, Any] | None:
@@ -557,18 +577,21 @@ def _targets(report: ReportInput, labels: _Labels) -> dict[str, Any]:
     }
 
 
-def _reason_text(reason: str) -> str:
-    """One of the engine's engagement steps in plain words."""
-    if reason.endswith(", +1"):
-        cause = reason.removesuffix(", +1")
-        if ": " in cause:  # "citizen model: legitimacy held without power"
-            model, why = cause.split(": ", 1)
-            return f"{model.capitalize()} ({why}): one level more"
-        return f"{cause.capitalize()}: one level more"
-    if ": " in reason and not reason.startswith("capped"):
-        quadrant, level = reason.split(": ", 1)
-        return f"{quadrant.capitalize()}: start at {level}"
-    return reason.capitalize()
+#: The relationship plan for each quadrant of the power/interest grid, in plain words.
+RELATIONSHIP_PLANS = {
+    "manage_closely": "Manage closely: a named contact, regular meetings and early warning of "
+    "decisions that touch it",
+    "keep_satisfied": "Keep satisfied: brief it before decisions that touch it, and watch for "
+    "its interest rising",
+    "keep_informed": "Keep informed: regular updates through the channels it uses, and an easy "
+    "way to raise concerns",
+    "monitor": "Monitor: general information, and a check now and then that its power or "
+    "interest has not changed",
+}
+_CONFLICT = {
+    "commercial": "Commercial interest in decisions about itself",
+    "regulatory": "Regulated by the organisation: an interest in decisions about itself",
+}
 
 
 def _segments(report: ReportInput) -> list[dict[str, Any]]:
@@ -582,25 +605,91 @@ def _segments(report: ReportInput) -> list[dict[str, Any]]:
             result = "Matches what is needed"
         elif s.status == "not_recorded":
             result = "Today's level not recorded"
+        elif s.status == "media_relations":
+            result = "Media relations, not a participation level"
         else:
             result = "Not rated"
         salience = _SALIENCE.get(s.salience or "", "Not rated")
         if s.salience_type and s.salience_type != s.salience:
             salience += f" ({s.salience_type})"
+        flags = []
+        if s.extra_support:
+            flags.append("Needs extra support")
+        if s.conflict in _CONFLICT:
+            flags.append(_CONFLICT[s.conflict])
+        if s.regard_differs:
+            flags.append(
+                f"Regarded as {_REGARD.get(s.regard or '', '').lower()}, "
+                "which differs from the chosen model"
+            )
         rows.append(
             {
+                "segment_id": s.segment_id,
                 "label": s.label,
                 "salience": salience,
                 "held": _join(list(s.held)) or "none",
                 "quadrant_name": QUADRANT_NAMES.get(s.quadrant or "", "Not rated"),
-                "recommended": _ENGAGEMENT.get(s.recommended or "", "None"),
+                "relationship": RELATIONSHIP_PLANS.get(s.quadrant or "", "Not rated"),
+                "recommended": (
+                    "Media relations" if s.media else _ENGAGEMENT.get(s.recommended or "", "None")
+                ),
                 "current": _ENGAGEMENT.get(s.current or "", "Not recorded"),
                 "status": s.status,
                 "result": result,
-                "reasons": [_reason_text(r) for r in s.reasons],
+                "reasons": [STEP_TEXT.get(r, r) for r in s.reasons],
+                "flags": flags,
+                "gap_rank": s.gap_rank,
+                "gap": s.gap,
+                "why": [
+                    f"{_plural(s.gap, 'level')} below what is needed"
+                    if code == WHY_GAP
+                    else WHY_TEXT[code]
+                    for code in s.gap_why
+                ],
             }
         )
     return rows
+
+
+def _definition(report: ReportInput) -> dict[str, Any]:
+    """What the definition answers show, and the answers that contradict each other."""
+    status_text = {
+        "not_applicable": "Not applicable.",
+        "dont_know": "Not known.",
+        "unanswered": "Not answered.",
+    }
+    items = [
+        {
+            "question_id": item.question_id,
+            "question": item.question,
+            "answer": "; ".join(item.answer) if item.answer else status_text[item.status],
+        }
+        for item in report.result.definition_summary
+        if item.status != "hidden"
+    ]
+    contradictions = []
+    for row in contradiction_rows(report.result, report.definition, report.adoption, report.locale):
+        if row["rule_id"] == "register-listed-but-none-kept":
+            given = _plural(int(row["definition_answer"][0]), "group") + " rated"
+        else:
+            given = "; ".join(row["definition_answer"])
+        level = f"level {row['adoption_level']}"
+        if row["adoption_answer"]:
+            level += f": {row['adoption_answer']}"
+        contradictions.append(
+            {
+                "text": row["text"],
+                "definition": f"{row['definition_question']} {given}",
+                "adoption": f"{row['adoption_question']} {level}",
+            }
+        )
+    differs = [s.label for s in report.result.segments if s.regard_differs]
+    return {"answers": items, "contradictions": contradictions, "regard_differs": differs}
+
+
+def _engagement_gaps(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The register's engagement gaps, closest to close first (groups needing support first)."""
+    return sorted((s for s in segments if s["gap_rank"] is not None), key=lambda s: s["gap_rank"])
 
 
 def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]) -> dict:
@@ -658,13 +747,21 @@ def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]
         f"{_plural(r['gap'], 'level')} to close."
         for r in ranked
     ]
-    short = [s for s in result.segments if s.status == "below_needed"]
+    short = sorted(
+        (s for s in result.segments if s.status == "below_needed"), key=lambda s: s.gap_rank or 0
+    )
     if result.segments:
         sentences_after = [
             f"{_plural(len(short), 'stakeholder group is', 'stakeholder groups are')} involved "
             f"less than the method recommends"
-            + (f": {_join([s.label for s in short])}." if short else ".")
+            + (f": {_join([s.label for s in short])}, most pressing first." if short else ".")
         ]
+        support = [s.label for s in short if s.extra_support]
+        if support:
+            sentences_after.append(
+                f"{_join(support)} {'needs' if len(support) == 1 else 'need'} extra support to "
+                "take part, so closing that gap comes first."
+            )
     else:
         sentences_after = []
     return {
@@ -756,7 +853,11 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "organisation": report.organisation_name,
         "prepared_by": report.prepared_by,
         "time_zone": zone,
-        "assessment": {"id": report.assessment_id, "title": report.assessment_title},
+        "assessment": {
+            "id": report.assessment_id,
+            "title": report.assessment_title,
+            "scope": report.assessment_scope,
+        },
         "status": report.status,
         "status_label": STATUSES[report.status],
         "watermark": WATERMARKS.get(report.status),
@@ -803,6 +904,8 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "targets": _targets(report, labels),
         "board": board_summary(report, labels),
         "segments": segments,
+        "engagement_gaps": _engagement_gaps(segments),
+        "definition": _definition(report),
         "appendix": _appendix(report, labels),
         "evidence": _evidence_rows(report),
         "marks": _marks(report),

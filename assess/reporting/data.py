@@ -52,6 +52,7 @@ def report_json(report: ReportInput) -> dict[str, Any]:
         "assessment": {
             "id": report.assessment_id,
             "title": report.assessment_title,
+            "scope": report.assessment_scope,
             "status": report.status,
             "created_at": _utc(report.created_at),
             "updated_at": _utc(report.updated_at),

@@ -27,8 +27,14 @@ from assess.scoring.aggregate import (
     consensus_answer,
     no_default_reason,
 )
+from assess.scoring.definition import (
+    Contradiction,
+    DefinitionItem,
+    find_contradictions,
+    summarise_definition,
+)
 from assess.scoring.engagement import SegmentEngagement, score_register
-from assess.scoring.fit import FitResult, score_fit
+from assess.scoring.fit import FitResult, fit_weights, score_fit
 from assess.scoring.gaps import DimensionGap, rank_gaps
 from assess.scoring.maturity import MaturityProfile, score_maturity
 
@@ -42,6 +48,8 @@ CHOSEN_BY_RECOMMENDATION = "recommendation"
 __all__ = [
     "METHOD_VERSION",
     "AssessmentResult",
+    "Contradiction",
+    "DefinitionItem",
     "DimensionGap",
     "FitResult",
     "MaturityProfile",
@@ -85,6 +93,10 @@ class AssessmentResult(Result):
     segments: tuple[SegmentEngagement, ...]
     #: Every dimension against its target: ranked gaps first, then the rest in file order.
     gaps: tuple[DimensionGap, ...]
+    #: The definition questionnaire's choice questions with their answers (empty without it).
+    definition_summary: tuple[DefinitionItem, ...] = ()
+    #: Definition and adoption answers that cannot both be true (empty without the definition).
+    contradictions: tuple[Contradiction, ...] = ()
 
 
 def score_assessment(
@@ -97,12 +109,14 @@ def score_assessment(
     definition_answers: Mapping[str, Answer] | None = None,
     chosen_models: Sequence[str] | None = None,
     locale: str = "en",
+    lowered_targets: Mapping[str, tuple[int, str]] | None = None,
 ) -> AssessmentResult:
     """Score one assessment: maturity, model fit, segments and ranked gaps.
 
     Answers are keyed by question id, one mapping per questionnaire. ``chosen_models`` is the
     body's own choice of model (one id, or several for a blend); without it the recommendation
     is used. Display texts (titles, names, recommended steps) are taken in ``locale``.
+    ``lowered_targets`` maps a dimension id to (a lower target, the reason) set by an admin.
     """
     maturity = score_maturity(adoption, adoption_answers, locale)
     fit = score_fit(model_fit, model_fit_answers or {}, locale) if model_fit else None
@@ -128,5 +142,20 @@ def score_assessment(
         chosen_models=models,
         chosen_by=chosen_by,
         segments=segments,
-        gaps=rank_gaps(adoption, maturity, models, locale),
+        gaps=rank_gaps(
+            adoption,
+            maturity,
+            models,
+            locale,
+            weights=fit_weights(fit),
+            lowered=lowered_targets,
+        ),
+        definition_summary=(
+            summarise_definition(definition, definition_answers or {}, locale) if definition else ()
+        ),
+        contradictions=(
+            find_contradictions(definition, definition_answers or {}, adoption, adoption_answers)
+            if definition
+            else ()
+        ),
     )

@@ -257,3 +257,16 @@ def recommend(
         lead=lead,
         reasons=tuple(c for m in chosen for c in fits[m].top_contributions),
     )
+
+
+def fit_weights(fit: FitResult | None) -> dict[str, Fraction]:
+    """Each model's exact fit (0 to 100), for weighting a blend's targets; models without a fit
+    are left out."""
+    if fit is None:
+        return {}
+    weights = {}
+    for model in fit.models:
+        exact = _fit_percent(model.total, model.minimum, model.maximum)
+        if exact is not None:
+            weights[model.model_id] = exact
+    return weights

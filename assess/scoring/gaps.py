@@ -9,8 +9,10 @@ See ``docs/methodology.md`` ("Gaps and what to do next") for the rules in plain 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Any
 
 from assess.questionnaire.schema import LevelQuestion, Questionnaire, Section
@@ -23,6 +25,12 @@ AT_TARGET = "at_target"
 ABOVE_TARGET = "above_target"
 NO_LEVEL = "no_level"
 NO_TARGET = "no_target"
+
+#: How a dimension's target was set.
+TARGET_SINGLE = "single"  # one model: its target
+TARGET_FIT_WEIGHTED = "fit_weighted"  # a blend: the models' targets weighted by fit, rounded up
+TARGET_MEAN = "mean"  # a blend without usable fits: the plain mean, rounded up
+TARGET_LOWERED = "lowered"  # an admin lowered the default target, giving a reason
 
 
 @dataclass(frozen=True)
@@ -71,10 +79,17 @@ class DimensionGap(Result):
     weight: int
     #: The dimension's floor level (the figure the gap is measured from).
     current: int | None
-    #: The highest of the chosen models' targets (None when no model is chosen).
+    #: The target the gap is measured to (None when no model is chosen): the default below, or
+    #: a lower one an admin set with a reason.
     target: int | None
-    #: Each chosen model's target: where ``target`` comes from.
+    #: Each chosen model's target: where ``default_target`` comes from.
     targets: tuple[ModelTarget, ...]
+    #: The method's target: one model's, or for a blend the fit-weighted mean rounded up.
+    default_target: int | None
+    #: single, fit_weighted, mean or lowered (None without a target).
+    target_rule: str | None
+    #: Why an admin lowered the target (None unless lowered).
+    lowered_reason: str | None
     #: below_target, at_target, above_target, no_level or no_target.
     status: str
     #: target - current when below target, else 0.
@@ -93,15 +108,32 @@ class DimensionGap(Result):
 
 
 def dimension_target(
-    section: Section, models: Sequence[str]
-) -> tuple[int | None, tuple[ModelTarget, ...]]:
-    """The target of ``section`` for the chosen ``models``: the highest of their targets."""
+    section: Section,
+    models: Sequence[str],
+    weights: Mapping[str, Fraction] | None = None,
+) -> tuple[int | None, tuple[ModelTarget, ...], str | None]:
+    """The default target of ``section`` for the chosen ``models``, and how it was set.
+
+    One model: its target. A blend: the mean of its models' targets weighted by each model's fit
+    (``weights``, exact percentages), rounded up to a whole level; when a model has no fit, or
+    every fit is zero, the plain mean, rounded up.
+    """
     targets = tuple(
         ModelTarget(m, section.targets[m])
         for m in models
         if section.targets and m in section.targets
     )
-    return max((t.level for t in targets), default=None), targets
+    if not targets:
+        return None, targets, None
+    if len(targets) == 1:
+        return targets[0].level, targets, TARGET_SINGLE
+    given = [weights.get(t.model_id) if weights else None for t in targets]
+    if all(w is not None for w in given) and sum(w for w in given if w is not None) > 0:
+        total = sum(given, Fraction(0))  # type: ignore[arg-type]
+        mean = sum((w * t.level for w, t in zip(given, targets, strict=True)), Fraction(0))
+        return math.ceil(mean / total), targets, TARGET_FIT_WEIGHTED  # type: ignore[operator]
+    plain = Fraction(sum(t.level for t in targets), len(targets))
+    return math.ceil(plain), targets, TARGET_MEAN
 
 
 def _criterion_text(item: Any, locale: str) -> str:
@@ -178,9 +210,19 @@ def first_steps(gaps: Sequence[DimensionGap], count: int = 3) -> tuple[Step, ...
 
 
 def _gap(
-    section: Section, score: DimensionScore, models: Sequence[str], locale: str
+    section: Section,
+    score: DimensionScore,
+    models: Sequence[str],
+    locale: str,
+    weights: Mapping[str, Fraction] | None,
+    lowered: Mapping[str, tuple[int, str]],
 ) -> DimensionGap:
-    target, targets = dimension_target(section, models)
+    default, targets, rule = dimension_target(section, models, weights)
+    target, reason = default, None
+    if default is not None and section.id in lowered:
+        level, why = lowered[section.id]
+        if level < default:
+            target, rule, reason = level, TARGET_LOWERED, why
     current = score.floor
     gap = above = 0
     found: tuple[Step, ...] = ()
@@ -202,6 +244,9 @@ def _gap(
         current=current,
         target=target,
         targets=targets,
+        default_target=default,
+        target_rule=rule,
+        lowered_reason=reason,
         status=status,
         gap=gap,
         above_by=above,
@@ -214,15 +259,25 @@ def _gap(
 
 
 def rank_gaps(
-    adoption: Questionnaire, profile: MaturityProfile, models: Sequence[str], locale: str = "en"
+    adoption: Questionnaire,
+    profile: MaturityProfile,
+    models: Sequence[str],
+    locale: str = "en",
+    *,
+    weights: Mapping[str, Fraction] | None = None,
+    lowered: Mapping[str, tuple[int, str]] | None = None,
 ) -> tuple[DimensionGap, ...]:
     """Every dimension's gap: those below target first, by rank, then the rest in file order.
+
+    ``weights`` are the chosen models' exact fits (for a blend's fit-weighted target);
+    ``lowered`` maps a dimension id to a lower target an admin set and the reason given (a
+    "lowered" target at or above the default is ignored: targets may only be lowered).
 
     Rank: higher priority (gap x weight) first; ties go to the larger gap, then to the dimension
     that comes first in the questionnaire.
     """
     gaps = [
-        _gap(section, profile.dimension(section.id), models, locale)
+        _gap(section, profile.dimension(section.id), models, locale, weights, lowered or {})
         for section in adoption.sections
     ]
     order = {g.dimension_id: i for i, g in enumerate(gaps)}

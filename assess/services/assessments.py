@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from assess import audit, db
 from assess.models.accounts import User
-from assess.models.assessments import AnswerRecord, Assessment, Progress
+from assess.models.assessments import AnswerRecord, Assessment, Progress, TargetOverride
 from assess.questionnaire.answers import Answer, Status
 from assess.questionnaire.loader import QuestionnaireSet
 from assess.questionnaire.schema import Questionnaire
@@ -178,12 +178,22 @@ def answers(assessment: Assessment, questionnaire_id: str) -> dict[str, Answer]:
 # ---- changing ------------------------------------------------------------------------------
 
 
-def start(organisation_id: int, user: User, title: str, qset: QuestionnaireSet) -> Assessment:
-    """Start an assessment on the current questionnaire versions (stored on first use)."""
+def start(
+    organisation_id: int,
+    user: User,
+    title: str,
+    qset: QuestionnaireSet,
+    scope: str | None = None,
+) -> Assessment:
+    """Start an assessment on the current questionnaire versions (stored on first use).
+
+    ``scope`` names the service or part of the body it covers; None or empty: the whole body.
+    """
     rows = questionnaire_service.ensure_stored(qset)
     assessment = Assessment(
         organisation_id=organisation_id,
         title=title.strip(),
+        scope=" ".join((scope or "").split()) or None,
         status="draft",
         definition_version_id=rows[qset.definition.id].id,
         model_fit_version_id=rows[qset.model_fit.id].id,
@@ -201,7 +211,11 @@ def start(organisation_id: int, user: User, title: str, qset: QuestionnaireSet) 
         actor=user,
         object_type="assessment",
         object_id=assessment.id,
-        new={"title": assessment.title, "questionnaires": {q.id: q.version for q in qset}},
+        new={
+            "title": assessment.title,
+            "scope": assessment.scope,
+            "questionnaires": {q.id: q.version for q in qset},
+        },
     )
     session.commit()
     return assessment
@@ -518,4 +532,13 @@ def score(assessment: Assessment, locale: str = "en") -> AssessmentResult:
         definition_answers=answers(assessment, qset.definition.id),
         chosen_models=assessment.chosen_models,
         locale=locale,
+        lowered_targets=lowered_targets(assessment),
     )
+
+
+def lowered_targets(assessment: Assessment) -> dict[str, tuple[int, str]]:
+    """The targets an admin lowered: dimension id -> (level, reason)."""
+    rows = db.session().scalars(
+        select(TargetOverride).where(TargetOverride.assessment_id == assessment.id)
+    )
+    return {row.dimension_id: (row.level, row.reason) for row in rows}

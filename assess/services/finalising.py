@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from assess import audit, db
-from assess.models import AnswerRecord, Assessment, StoredReport, User
+from assess.models import AnswerRecord, Assessment, StoredReport, TargetOverride, User
 from assess.questionnaire.answers import Status
 from assess.questionnaire.validation import visible_questions
 from assess.reporting.data import FILENAME, FORMAT
@@ -446,6 +446,7 @@ def open_correction(assessment: Assessment, user: User) -> Assessment:
     correction = Assessment(
         organisation_id=assessment.organisation_id,
         title=assessment.title,
+        scope=assessment.scope,
         status="draft",
         version=assessment.version + 1,
         supersedes_id=assessment.id,
@@ -481,6 +482,20 @@ def open_correction(assessment: Assessment, user: User) -> Assessment:
                     source="copied",
                     updated_by_id=record.updated_by_id,
                     updated_at=record.updated_at,
+                )
+            )
+        lowered = session.scalars(
+            select(TargetOverride).where(TargetOverride.assessment_id == assessment.id)
+        )
+        for target in lowered:
+            session.add(
+                TargetOverride(
+                    assessment_id=correction.id,
+                    dimension_id=target.dimension_id,
+                    level=target.level,
+                    reason=target.reason,
+                    set_by_id=target.set_by_id,
+                    set_at=target.set_at,
                 )
             )
         session.flush()

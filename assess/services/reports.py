@@ -75,6 +75,7 @@ def report_input(
         organisation_timezone=assessment.organisation.time_zone,
         assessment_id=str(assessment.id),
         assessment_title=assessment.title,
+        assessment_scope=assessment.scope,
         status=status or assessment.status,
         created_at=assessment.created_at,
         updated_at=assessment.updated_at,

@@ -20,7 +20,7 @@ from flask_login import current_user
 from assess import access, answer_forms, kept_forms
 from assess.answer_forms import BadPage, ParsedPage
 from assess.charts import fit_chart, power_interest_grid, radar_chart
-from assess.figures import evidence_rows, fit_rows, profile_rows, segment_rows
+from assess.figures import contradiction_rows, evidence_rows, fit_rows, profile_rows, segment_rows
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Organisation
 from assess.questionnaire import effort
@@ -174,7 +174,8 @@ def index(organisation: Organisation, org_id: int) -> ResponseReturnValue:
 def start(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     """Start an assessment on the current questionnaires."""
     title = (request.form.get("title") or "").strip()
-    error = None
+    scope = " ".join((request.form.get("scope") or "").split())
+    error, error_field = None, "title"
     if not title:
         error = gettext("Enter a name for the assessment.")
     elif len(title) > TITLE_MAX_LENGTH:
@@ -182,15 +183,24 @@ def start(organisation: Organisation, org_id: int) -> ResponseReturnValue:
             "The name of the assessment must be %(most)d characters or fewer.",
             most=TITLE_MAX_LENGTH,
         )
+    elif len(scope) > TITLE_MAX_LENGTH:
+        error, error_field = (
+            gettext("What it covers must be %(most)d characters or fewer.", most=TITLE_MAX_LENGTH),
+            "scope",
+        )
     if error:
         return render_template(
             "assessments/index.html",
             organisation=organisation,
             assessments=assessments.for_organisation(organisation.id),
             title_error=error,
+            error_field=error_field,
             title_value=title,
+            scope_value=scope,
         ), 400
-    assessment = assessments.start(organisation.id, current_user, title, current_questionnaires())
+    assessment = assessments.start(
+        organisation.id, current_user, title, current_questionnaires(), scope=scope or None
+    )
     flash(
         gettext("“%(title)s” has started. Answer the first questions below.", title=title),
         "success",
@@ -749,6 +759,11 @@ def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         labels=_result_labels(),
         profile=profile,
         segments=segments,
+        contradictions=contradiction_rows(result, qset.definition, qset.adoption, locale),
+        answer_url=lambda questionnaire, question_id: _answer_url(
+            assessment, questionnaire, question_id
+        ),
+        qset=qset,
         fit_rows=fit_rows(result),
         first=first_steps(result.gaps, FIRST_STEPS),
         area_titles={g.dimension_id: g.title for g in result.gaps},
@@ -895,6 +910,7 @@ def _result_labels() -> dict[str, dict[str, str]]:
             "above_needed": gettext("More than suggested"),
             "not_recorded": gettext("Not recorded"),
             "not_rated": gettext("Not fully rated"),
+            "media_relations": gettext("Media relations plan"),
         },
         "engagement": {
             "none": gettext("None"),
@@ -909,5 +925,96 @@ def _result_labels() -> dict[str, dict[str, str]]:
             "keep_satisfied": gettext("Keep satisfied"),
             "keep_informed": gettext("Keep informed"),
             "monitor": gettext("Monitor"),
+        },
+        "plans": {
+            "manage_closely": gettext(
+                "Manage closely: a named contact, regular meetings and early warning of "
+                "decisions that touch it."
+            ),
+            "keep_satisfied": gettext(
+                "Keep satisfied: brief it before decisions that touch it, and watch for its "
+                "interest rising."
+            ),
+            "keep_informed": gettext(
+                "Keep informed: regular updates through the channels it uses, and an easy way to "
+                "raise concerns."
+            ),
+            "monitor": gettext(
+                "Monitor: general information, and a check now and then that its power or "
+                "interest has not changed."
+            ),
+        },
+        "why": {
+            "needs-extra-support": gettext("needs extra support to take part"),
+            "legitimate-claim": gettext("its claim is legitimate"),
+            "highly-affected": gettext("your decisions affect it a great deal"),
+        },
+        "conflict": {
+            "commercial": gettext("Stands to gain commercially from decisions about itself"),
+            "regulatory": gettext("You regulate it: it has an interest in decisions about itself"),
+        },
+        "contradictions": {
+            "register-listed-but-none-kept": gettext(
+                "The stakeholder register in this assessment rates groups, yet the adoption "
+                "answer says the organisation keeps no register: check whether this list is "
+                "kept and used anywhere."
+            ),
+            "written-statement-but-no-definition": gettext(
+                "One agreed statement of who the stakeholders are is said to cover the whole "
+                "organisation, yet the adoption answer says there is no single written "
+                "definition."
+            ),
+            "no-statement-but-agreed-definition": gettext(
+                "No written statement of who the stakeholders are is said to exist, yet the "
+                "adoption answer describes an agreed, published definition."
+            ),
+            "senior-owner-but-nobody-accountable": gettext(
+                "A named senior manager is said to answer for stakeholder management, yet the"
+                " adoption answer says nobody is named as responsible."
+            ),
+            "nobody-owns-but-accountability-written": gettext(
+                "No one is said to look across the organisation, yet the adoption answer "
+                "names an accountable director written into their job description."
+            ),
+            "corporate-segments-but-none-shared": gettext(
+                "One agreed set of groups is said to be used across the organisation, yet the"
+                " adoption answer says groupings are not shared, or that people are treated "
+                "as one population."
+            ),
+            "no-segments-but-corporate-set": gettext(
+                "The same service is said to be offered to everyone, yet the adoption answer "
+                "describes an agreed corporate set of segments."
+            ),
+            "published-priority-but-case-by-case": gettext(
+                "Priority is said to follow published, need-based rules, yet the adoption "
+                "answer says priorities are set case by case or that the rules are not "
+                "published."
+            ),
+            "priority-by-pressure-but-written-criteria": gettext(
+                "Priority is said to go by staff judgement or to those who press hardest, yet"
+                " the adoption answer describes written, published, need-based criteria in "
+                "every service."
+            ),
+            "lobbies-recorded-but-no-record": gettext(
+                "The lobbies and pressure groups are said to be listed with their contacts "
+                "recorded, yet the adoption answer says no record of contacts is kept."
+            ),
+            "lobbies-rule-but-no-policy": gettext(
+                "A stated rule for weighing the views of lobbies is said to exist, yet the "
+                "adoption answer says there is no policy on dealing with organised interests."
+            ),
+            "media-planned-but-handled-ad-hoc": gettext(
+                "Media work is said to be planned alongside major decisions, yet the adoption"
+                " answer says media enquiries are answered by whoever picks them up."
+            ),
+            "media-ad-hoc-but-written-protocol": gettext(
+                "Media enquiries are said to be answered by whoever is available, yet the "
+                "adoption answer describes a written media protocol."
+            ),
+        },
+        "regard": {
+            "customer": gettext("customers"),
+            "citizen": gettext("citizens"),
+            "stakeholder": gettext("stakeholders"),
         },
     }
