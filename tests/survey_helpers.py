@@ -54,7 +54,9 @@ def assessment_with_levels(
         user = db.session().get(User, admin.id)
         assessment = assessments.start(organisation.id, user, "Survey test", qset)
         rows = tuple(
-            RegisterRow(s, power=2, legitimacy=3, urgency=2, interest=3, regard=r, engagement="consult")
+            RegisterRow(
+                s, power=2, legitimacy=3, urgency=2, interest=3, regard=r, engagement="consult"
+            )
             for s, r in REGISTER.items()
         )
         saved = assessments.save_answers(
