@@ -133,12 +133,12 @@ def test_the_least_heard_group_and_what_each_group_agrees_with_least():
 
 def test_customers_and_citizens_are_asked_whether_they_feel_treated_so():
     agree = spread(4, 4, 5, 4, 4)
-    disagree = spread(1, 2, 2, 2, 3)
+    low = spread(1, 2, 2, 2, 3)
     middle = spread(3, 3, 3, 3, 4)
     users = all_statements(middle, happy_with_service=agree)
     tallies = [
         GroupTally("users", "Service users", "customer", 5, users),
-        GroupTally("residents", "Residents", "citizen", 5, all_statements(agree, real_say=disagree)),
+        GroupTally("residents", "Residents", "citizen", 5, all_statements(agree, real_say=low)),
         GroupTally("tenants", "Tenants", "citizen", 5, all_statements(agree, real_say=middle)),
         GroupTally("firms", "Businesses", "stakeholder", 5, all_statements(agree)),
     ]
