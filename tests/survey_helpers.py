@@ -34,6 +34,38 @@ class Setup:
     assessment_id: int
 
 
+def own_people(app: Flask) -> tuple:
+    """``make_user`` and ``make_org`` for an app of the test's own (built with ``make_app``)."""
+    from helpers import PASSWORD
+
+    from assess.models import Membership, Organisation
+    from assess.services import accounts
+
+    def make_user() -> User:
+        with app.test_request_context():
+            user = accounts.create_user("Pat Admin", "pat@example.org", PASSWORD)
+            db.session().commit()
+            return user
+
+    def make_org(members: dict) -> Organisation:
+        with app.app_context():
+            organisation = Organisation(
+                name="Own council",
+                sector="local_government",
+                size_band="250_999",
+                country="GB",
+                time_zone="Europe/London",
+                status="active",
+            )
+            db.session().add(organisation)
+            for user, role in members.items():
+                db.session().add(Membership(user_id=user.id, organisation=organisation, role=role))
+            db.session().commit()
+            return organisation
+
+    return make_user, make_org
+
+
 def level_answer(question: LevelQuestion, level: int) -> Answer:
     """``level`` with every criterion up to it confirmed met, and a note."""
     checks = tuple(
