@@ -14,7 +14,8 @@ levels. The rules, written out for people in ``docs/methodology.md`` ("Stakehold
   total that included them would give its figures away by subtraction.
 * **Margin of error** (95%): ``t x SD / sqrt(n)``, with Student's t for ``n - 1`` degrees of
   freedom, SD the ratings' standard deviation and ``n`` the fewest ratings any one statement of
-  the area got (each person counted once). With fewer than two ratings there is no margin.
+  the area got from the groups shown (each person counted once). With fewer than two there is no
+  margin.
 * **Blind spot**: an area where the body's own level is at least :data:`BLIND_SPOT_GAP` above its
   stakeholders' agreement *and* above the top of the agreement's margin of error.
 * **Least heard**: the shown group with the lowest overall agreement (every rating it gave);
@@ -143,7 +144,7 @@ class AreaComparison(Result):
 
     area_id: str
     title: str
-    #: The body's mean evidenced level in the dimension (None when it has none).
+    #: The body's mean evidenced level in the dimension, to one decimal (None when it has none).
     body_level: float | None
     #: Pooled over the groups past the threshold.
     agreement: Agreement
@@ -225,6 +226,16 @@ def agreement(counts: Sequence[Mapping[str | int, int]]) -> Agreement:
     )
 
 
+def _merged(counts: Sequence[Mapping[str | int, int]]) -> dict[str, int]:
+    """One statement's counts from several groups, added up."""
+    total = dict.fromkeys([*(str(p) for p in SCALE), DONT_KNOW], 0)
+    for one in counts:
+        for point in SCALE:
+            total[str(point)] += int(one.get(point, 0) or one.get(str(point), 0) or 0)
+        total[DONT_KNOW] += int(one.get(DONT_KNOW, 0) or 0)
+    return total
+
+
 def _exact_mean(counts: Sequence[Mapping[str | int, int]]) -> Fraction | None:
     total, _dk, _fewest = _points(counts)
     ratings = sum(total.values())
@@ -303,7 +314,8 @@ def score_perception(
         ids = tuple(by_area.get(area_id, ()))
         if not ids:
             continue
-        counts = [t.counts.get(sid, {}) for t in shown for sid in ids]
+        # Each statement's counts added up over the groups shown: one person, one rating.
+        counts = [_merged([t.counts.get(sid, {}) for t in shown]) for sid in ids]
         pooled = agreement(counts)
         exact = _exact_mean(counts)
         gap = blind = None
@@ -318,7 +330,9 @@ def score_perception(
             AreaComparison(
                 area_id=area_id,
                 title=title,
-                body_level=body_level,
+                body_level=None
+                if body_level is None
+                else round_half_up(Fraction(str(body_level)), DECIMALS),
                 agreement=pooled,
                 statement_ids=ids,
                 gap=gap,
