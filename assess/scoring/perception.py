@@ -321,7 +321,7 @@ def score_perception(
         gap = blind = None
         if body_level is not None and exact is not None:
             difference = Fraction(str(body_level)) - exact
-            gap = round_half_up(difference, DECIMALS)
+            gap = round_half_up(difference, DECIMALS) + 0.0  # never "-0.0"
             beyond_margin = pooled.margin is not None and (
                 Fraction(str(body_level)) > exact + Fraction(str(pooled.margin))
             )

@@ -27,7 +27,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from assess import audit, db
-from assess.models import Assessment, Survey, SurveyGroup, SurveyResponse, User
+from assess.models import Assessment, Organisation, Survey, SurveyGroup, SurveyResponse, User
 from assess.questionnaire.schema import Questionnaire, RegisterQuestion, TextQuestion
 from assess.questionnaire.validation import Message
 from assess.redaction import redact
@@ -103,10 +103,13 @@ def comment_question(perception: Questionnaire) -> TextQuestion | None:
     return next((q for _s, q in perception.questions() if isinstance(q, TextQuestion)), None)
 
 
-def today_for(survey: Survey) -> date:
+def today_for_organisation(organisation: Organisation) -> date:
     """Today in the organisation's time zone (a survey opens and closes on its dates)."""
-    zone = ZoneInfo(survey.assessment.organisation.time_zone)
-    return db.utcnow().astimezone(zone).date()
+    return db.utcnow().astimezone(ZoneInfo(organisation.time_zone)).date()
+
+
+def today_for(survey: Survey) -> date:
+    return today_for_organisation(survey.assessment.organisation)
 
 
 def state(survey: Survey, today: date | None = None) -> str:
@@ -208,8 +211,7 @@ def open_survey(
         raise ServiceError("Give an opening and a closing date.", "opens_on")
     if closes_on < opens_on:
         raise ServiceError("The closing date is before the opening date.", "closes_on")
-    zone = ZoneInfo(assessment.organisation.time_zone)
-    if closes_on < db.utcnow().astimezone(zone).date():
+    if closes_on < today_for_organisation(assessment.organisation):
         raise ServiceError("The closing date has already passed.", "closes_on")
     threshold_n = _whole(
         threshold,
