@@ -33,7 +33,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from assess import access, limits
+from assess import access, limits, security
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Survey, WorkshopSession
 from assess.scoring.perception import DONT_KNOW, SCALE
@@ -157,7 +157,7 @@ def index(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
 def _index_page(
     assessment: Assessment, errors: dict[str, str], values: dict[str, object]
 ) -> ResponseReturnValue:
-    today = date.today()
+    today = surveys.today_for_organisation(assessment.organisation)
     defaults = {
         "title": gettext("Stakeholder survey"),
         "groups": [],
@@ -289,21 +289,16 @@ def results(survey: Survey, survey_id: int) -> ResponseReturnValue:
 @access.requires("report.view", load=load_survey)
 def results_json(survey: Survey, survey_id: int) -> ResponseReturnValue:
     body = json.dumps(surveys.export(survey), ensure_ascii=False, indent=2, sort_keys=True)
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="survey-{survey.id}.json"'},
+    return security.attachment(
+        Response(body, mimetype="application/json"), f"survey-{survey.id}-results.json"
     )
 
 
 @bp.get("/surveys/<int:survey_id>/results.csv")
 @access.requires("report.view", load=load_survey)
 def results_csv(survey: Survey, survey_id: int) -> ResponseReturnValue:
-    return Response(
-        surveys.csv_text(surveys.export(survey)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="survey-{survey.id}.csv"'},
-    )
+    response = Response(surveys.csv_text(surveys.export(survey)), mimetype="text/csv")
+    return security.attachment(response, f"survey-{survey.id}-results.csv")
 
 
 @bp.get("/workshops/<int:session_id>/room/survey")
