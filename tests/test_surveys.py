@@ -187,6 +187,7 @@ def test_an_empty_or_tampered_response_is_refused_with_a_message(app, setup):
     long = post(person, url, {"s_know-needs": "3", "comment": "x" * 1001})
     assert "1001 characters long" in long.get_data(as_text=True)
     assert person.get(f"/s/{token}/not-a-group").status_code == 404
+    assert person.get(f"/s/{token}/caf\u00e9-gr\u00f6up").status_code == 404
     assert person.get("/s/no-such-survey").status_code == 404
     assert _stored(app, survey_id) == []
 
@@ -486,6 +487,8 @@ def test_staff_type_in_paper_responses_through_the_same_form(app, setup, make_us
     client = app.test_client()
     login(client, clerk)
     page = client.get(f"/surveys/{survey_id}/paper-entry").get_data(as_text=True)
+    assert f'name="group" value="{group_id}"' in page  # staff pick the group from the form
+    assert "Save this paper response" in page
     token, _groups = _tokens(app, survey_id)
     online = app.test_client().get(f"/s/{token}").get_data(as_text=True)
     names = set(re.findall(r'name="(s_[a-z-]+|comment)"', page))

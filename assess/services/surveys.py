@@ -78,7 +78,10 @@ def by_token(token: str) -> Survey | None:
 
 
 def group_by_token(survey: Survey, token: str) -> SurveyGroup | None:
-    return next((g for g in survey.groups if secrets.compare_digest(g.token, token)), None)
+    given = token.encode("utf-8")
+    return next(
+        (g for g in survey.groups if secrets.compare_digest(g.token.encode("ascii"), given)), None
+    )
 
 
 def for_assessment(assessment: Assessment) -> list[Survey]:
