@@ -4,25 +4,15 @@ the paper version pass axe at desktop and phone widths."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from browser_helpers import assert_accessible
+from helpers import PASSWORD
 from sqlalchemy import select
+from survey_helpers import assessment_with_levels, everything, open_survey, respond
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from survey_helpers import (  # noqa: E402
-    assessment_with_levels,
-    everything,
-    open_survey,
-    respond,
-)
-
-from assess import db  # noqa: E402
-from assess.models import Survey, SurveyResponse  # noqa: E402
-from assess.services.questionnaires import current_questionnaires  # noqa: E402
+from assess import db
+from assess.models import Survey, SurveyResponse
+from assess.services.questionnaires import current_questionnaires
 
 PHONE = {"width": 390, "height": 844}
 
@@ -140,7 +130,7 @@ def test_the_admins_survey_pages_pass_axe(app, browser, live_server, survey, wid
     try:
         tab.goto(f"{live_server.url}/login")
         tab.locator("#email").fill(setup.admin.email)
-        tab.locator("#password").fill("correct horse battery staple")
+        tab.locator("#password").fill(PASSWORD)
         with tab.expect_navigation():
             tab.locator("main button[type=submit]").press("Enter")
         for path in (
