@@ -353,6 +353,9 @@ def test_the_threshold_is_configurable_and_never_below_three(app, setup):
     login(client, setup.admin)
     form = client.get(f"/assessments/{setup.assessment_id}/surveys").get_data(as_text=True)
     assert 'id="threshold" name="threshold" value="8"' in form
+    app.config["SURVEY_THRESHOLD"] = 2  # a setting below the floor is raised to it
+    form = client.get(f"/assessments/{setup.assessment_id}/surveys").get_data(as_text=True)
+    assert 'id="threshold" name="threshold" value="3"' in form
 
 
 def test_responses_are_deleted_after_retention_and_their_counts_kept(app, admin, below_and_above):

@@ -36,7 +36,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from assess import access, limits, security
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Survey, WorkshopSession
-from assess.scoring.perception import DONT_KNOW, SCALE
+from assess.scoring.perception import DONT_KNOW, MIN_THRESHOLD, SCALE
 from assess.services import ServiceError, surveys, workshops
 from assess.services.questionnaires import current_questionnaires
 from assess.views.loaders import load_assessment
@@ -163,7 +163,8 @@ def _index_page(
         "groups": [],
         "opens_on": today.isoformat(),
         "closes_on": date.fromordinal(today.toordinal() + 28).isoformat(),
-        "threshold": current_app.config["SURVEY_THRESHOLD"],
+        # An instance setting below the floor is raised to it: no survey starts below 3.
+        "threshold": max(MIN_THRESHOLD, int(current_app.config["SURVEY_THRESHOLD"])),
         "alert_per_hour": current_app.config["SURVEY_ALERT_PER_HOUR"],
     }
     return render_template(
