@@ -125,6 +125,16 @@ def test_the_admins_survey_pages_pass_axe(app, browser, live_server, survey, wid
     setup, survey_id, token = survey
     respond(app, survey_id, "residents", 5, everything(2), comment="A comment")
     respond(app, survey_id, "businesses", 5, everything(4))
+    with app.app_context():
+        from assess.models import Assessment, User
+        from assess.services import workshops
+
+        workshop, _code = workshops.open_session(
+            db.session().get(Assessment, setup.assessment_id),
+            db.session().get(User, setup.admin.id),
+            "Board away day",
+        )
+        room = f"/workshops/{workshop.id}/room/survey"
     context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
     tab = context.new_page()
     try:
@@ -140,6 +150,7 @@ def test_the_admins_survey_pages_pass_axe(app, browser, live_server, survey, wid
             f"/surveys/{survey_id}/paper",
             f"/surveys/{survey_id}/paper-entry",
             f"/s/{token}/privacy",
+            room,
         ):
             tab.goto(live_server.url + path)
             assert tab.locator("h1").count() >= 1, path
