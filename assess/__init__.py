@@ -84,6 +84,7 @@ def create_app(
         privacy,
         reports,
         start,
+        surveys,
         targets,
         workshop_room,
         workshops,
@@ -105,6 +106,7 @@ def create_app(
     app.register_blueprint(consultancy.bp)
     app.register_blueprint(start.bp)
     app.register_blueprint(answer_marks.bp)
+    app.register_blueprint(surveys.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

@@ -77,6 +77,10 @@ WORKSHOP_THRESHOLD_CHANGED: Final = "workshop.threshold_changed"
 WORKSHOP_MODEL_CHOSEN: Final = "workshop.model_chosen"
 WORKSHOP_CLOSED: Final = "workshop.closed"
 WORKSHOP_PURGED: Final = "workshop.purged"
+SURVEY_OPENED: Final = "survey.opened"
+SURVEY_CLOSED: Final = "survey.closed"
+SURVEY_PAPER_ENTERED: Final = "survey.paper_entered"
+SURVEY_PURGED: Final = "survey.purged"
 REPORT_DOWNLOADED: Final = "report.downloaded"
 REPORT_VERIFIED: Final = "report.verified"
 MEMBER_ROLE_CHANGED: Final = "member.role_changed"
@@ -117,6 +121,10 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     WORKSHOP_MODEL_CHOSEN: _("Workshop model chosen"),
     WORKSHOP_CLOSED: _("Workshop closed"),
     WORKSHOP_PURGED: _("Workshop individual answers purged"),
+    SURVEY_OPENED: _("Perception survey opened"),
+    SURVEY_CLOSED: _("Perception survey closed"),
+    SURVEY_PAPER_ENTERED: _("Paper survey response typed in"),
+    SURVEY_PURGED: _("Perception survey responses deleted, counts kept"),
     REPORT_DOWNLOADED: _("Report downloaded"),
     REPORT_VERIFIED: _("Report verified"),
     MEMBER_ROLE_CHANGED: _("Role changed"),

@@ -101,6 +101,9 @@ DEFAULTS: dict[str, Any] = {
     # Days after a workshop session closes that its participants' individual answers and display
     # names are kept (the consensus is kept for good).
     "WORKSHOP_ANSWER_RETENTION_DAYS": 90,
+    # Days after a perception survey closes that its responses (and comments) are kept; then
+    # `assess maintenance purge` deletes them and keeps only their counts.
+    "SURVEY_RESPONSE_RETENTION_DAYS": 90,
     # Who people write to about their personal data, shown on the privacy notice; None: MAIL_FROM.
     "PRIVACY_CONTACT": None,
     # The largest consultancy logo accepted (PNG or JPEG, re-encoded before use), in bytes.
@@ -115,6 +118,15 @@ DEFAULTS: dict[str, Any] = {
     # A room of 200 behind one address mistypes codes now and then; against a 50-bit code even 50
     # guesses every 10 minutes would need millions of years on average.
     "RATELIMIT_WORKSHOP_JOIN_FAILURES": "50 per 10 minutes",
+    # --- perception surveys ---
+    # Responses a new survey's groups need before their figures and comments are shown (admins
+    # may raise or lower it per survey, never below 3).
+    "SURVEY_THRESHOLD": 5,
+    # More responses than this within one hour put an alert on the survey's page.
+    "SURVEY_ALERT_PER_HOUR": 60,
+    # Survey responses one network address may send. A library or an office answers from one
+    # address, so it is generous: it stops a script, not a queue of people at one computer.
+    "RATELIMIT_SURVEY_SUBMIT": "60 per 10 minutes",
     # --- deployment ---
     # Served over HTTPS: secure, __Host- prefixed session cookie and HSTS (see assess.security).
     "HTTPS": False,
@@ -159,6 +171,9 @@ _INTEGER = {
     "MAIL_OUTBOX_RETENTION_DAYS",
     "ORGANISATION_DELETION_GRACE_DAYS",
     "WORKSHOP_ANSWER_RETENTION_DAYS",
+    "SURVEY_RESPONSE_RETENTION_DAYS",
+    "SURVEY_THRESHOLD",
+    "SURVEY_ALERT_PER_HOUR",
     "REPORT_VERIFY_MAX_BYTES",
     "CONSULTANCY_LOGO_MAX_BYTES",
     "PROXY_FIX",

@@ -54,6 +54,9 @@ ORGANISATION_PERMISSIONS: Final[dict[str, bool]] = {
     "workshop.view": True,
     "workshop.run": False,
     "audit.view": True,
+    # Perception surveys: open, close and print them (admins); type in paper responses (staff).
+    "survey.manage": False,
+    "survey.enter": False,
     # An auditor's own judgement on an answer; it never changes the answer (auditors only).
     "answer.mark": False,
 }
@@ -66,7 +69,9 @@ READ_ONLY: Final[frozenset[str]] = frozenset(p for p, ro in ORGANISATION_PERMISS
 #: The role -> permissions table.
 ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     ADMIN: frozenset(ORGANISATION_PERMISSIONS) - {"answer.mark"},
-    RESPONDENT: frozenset({"org.view", "assessment.view", "assessment.answer", "report.view"}),
+    RESPONDENT: frozenset(
+        {"org.view", "assessment.view", "assessment.answer", "report.view", "survey.enter"}
+    ),
     FACILITATOR: frozenset(
         {
             "org.view",
@@ -75,6 +80,7 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             "report.view",
             "workshop.view",
             "workshop.run",
+            "survey.enter",
         }
     ),
     AUDITOR: READ_ONLY | {"answer.mark"},

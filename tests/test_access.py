@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask import Blueprint
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from assess import access, db
 from assess.models import AnswerRecord, Invitation, Membership, Organisation
 from assess.permissions import INSTANCE_PERMISSIONS
-from assess.services import assessments, workshops
+from assess.services import assessments, surveys, workshops
 from assess.services.questionnaires import current_questionnaires
 
 # Filled in for the URL arguments of object-scoped routes. A later route with a new argument fails
@@ -26,6 +26,7 @@ URL_ARGUMENTS = {
     "section_id",
     "question_id",
     "session_id",
+    "survey_id",
 }
 
 
@@ -71,6 +72,21 @@ def test_an_organisation_permission_needs_a_loader():
         access.requires("org.view")
 
 
+def _survey(assessment, owner):
+    """A survey on ``assessment`` for the register's first group, open from today."""
+    return surveys.open_survey(
+        assessment,
+        owner,
+        title="Their survey",
+        segment_ids=["residents"],
+        opens_on=date.today() - timedelta(days=1),
+        closes_on=date.today() + timedelta(days=30),
+        threshold=5,
+        alert_per_hour=60,
+        perception=current_questionnaires().perception,
+    )
+
+
 def _object_scoped_rules(app):
     for rule in app.url_map.iter_rules():
         declared = access.rule_of(app.view_functions.get(rule.endpoint))
@@ -102,6 +118,7 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
             target.id, owner, "Target's assessment", current_questionnaires()
         )
         workshop, _code = workshops.open_session(assessment, owner, "Their workshop")
+        survey = _survey(assessment, owner)
         values = {
             "org_id": target.id,
             "membership_id": membership.id,
@@ -111,6 +128,7 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
             "section_id": "leadership",
             "question_id": "lead-commitment",
             "session_id": workshop.id,
+            "survey_id": survey.id,
         }
     assert set(values) == URL_ARGUMENTS
 
@@ -236,6 +254,7 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
         )
         workshop, code = workshops.open_session(assessment, owner, "Their workshop")
         workshops.set_sections(workshop, owner, ["adoption/leadership"])
+        survey = _survey(assessment, owner)
         values = {
             "org_id": target.id,
             "membership_id": membership.id,
@@ -246,6 +265,9 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
             "question_id": "lead-commitment",
             "session_id": workshop.id,
             "token": token,
+            "survey_id": survey.id,
+            "survey_token": survey.token,
+            "group_token": survey.groups[0].token,
         }
     device = app.test_client()
     assert post(device, "/workshop/join", {"code": code, "name": "Pat"}).status_code == 302

@@ -467,3 +467,73 @@ def test_a_member_cannot_be_added_twice(app, demo):
         auditor = accounts.user_by_email("auditor@demo.example")
         with pytest.raises(ServiceError, match="already a member"):
             organisations.add_member(_organisation(), auditor, "respondent")
+
+
+# ---- the stakeholders' own voice (method 2.1) -------------------------------------------------
+
+
+@pytest.fixture
+def survey_results(app, demo) -> dict:
+    """The demo survey's results as every output shows them."""
+    from assess.services import surveys
+
+    with app.test_request_context():
+        (assessment,) = assessments.for_organisation(_organisation().id)
+        (survey,) = surveys.for_assessment(assessment)
+        assert surveys.state(survey) == "closed"
+        return surveys.export(survey)
+
+
+def _tenth(value: float | None) -> str:
+    return "none" if value is None else f"{value:.1f}"
+
+
+def test_the_demo_survey_is_closed_with_four_groups_past_the_threshold_and_one_below(
+    survey_results,
+):
+    data = survey_results
+    assert data["survey"]["threshold"] == 5
+    assert [g["label"] for g in data["groups"]] == [
+        "Residents",
+        "Service users",
+        "People who need extra support",
+        "Businesses",
+    ]
+    assert [g["responses"] for g in data["groups"]] == [12, 9, 6, 5]
+    assert data["hidden_groups"] == ["Parish and town councils"]
+    assert data["responses"] == 32 and data["reliability"] == "fair"
+    assert data["blind_spots"] == ["Listening and responding"]
+    assert data["least_heard"] == ["People who need extra support"]
+    assert "32 responses from 4 groups are counted: a moderate sample, a fair guide" in DOC_FLAT
+    listening = next(a for a in data["areas"] if a["area_id"] == "responsiveness")
+    assert (listening["ratings"], listening["agreement"], listening["gap"]) == (31, 1.6, 1.9)
+    assert "together 51 / 31 = 1.65, shown 1.6" in DOC_FLAT
+    comments = [c for g in data["groups"] for c in g["comments"]]
+    assert "The parish liaison meetings are excellent." not in comments  # below the threshold
+    assert any("[phone number removed]" in c for c in comments)
+    assert any("[email address removed]" in c for c in comments)
+    assert any("[postcode removed]" in c for c in comments)
+    assert not any("07700" in c or "@example.org" in c or "NN1 1AA" in c for c in comments)
+
+
+def test_the_documents_survey_tables_match_the_engine(survey_results):
+    data = survey_results
+    rows = [
+        f"| {a['title']} | {_tenth(a['body_level'])} | {_tenth(a['agreement'])} | "
+        f"{_tenth(a['margin'])} | {a['ratings']} | {_tenth(a['gap'])} | "
+        f"{'yes' if a['blind_spot'] else 'no'} |"
+        for a in data["areas"]
+    ]
+    rows += [
+        f"| {g['label']} | {g['responses']} | {g['paper']} | {g['possible_duplicates']} | "
+        f"{_tenth(g['agreement'])} | {_tenth(g['margin'])} |"
+        for g in data["groups"]
+    ]
+    rows += [
+        f"| {c['label']} | {c['regard']} | {' / '.join(c['statements'])} | "
+        f"{_tenth(c['agreement'])} | {c['verdict']} |"
+        for c in data["regard_checks"]
+    ]
+    missing = [row for row in rows if row not in DOC_FLAT]
+    assert not missing, "\n".join(missing)
+    assert len(rows) == 8 + 4 + 4

@@ -333,3 +333,48 @@ def test_an_invitations_failed_email_goes_through_gettext(app: Flask, signed_in)
     )
     assert_translated(response, *USER_DATA, "failed@example.org")
     assert "/resend" in response.get_data(as_text=True)
+
+
+def test_survey_pages_go_through_gettext(app: Flask, make_user, make_org):
+    """Perception surveys: the admin's pages, the results, the paper version, the respondent's
+    pages and a refused response. Questionnaire text comes from the YAML file, not gettext."""
+    from survey_helpers import assessment_with_levels, everything, open_survey, respond
+
+    from assess import db
+    from assess.models import Survey
+    from assess.services.questionnaires import current_questionnaires
+
+    setup = assessment_with_levels(app, make_user, make_org)
+    survey_id = open_survey(app, setup, threshold=3)
+    respond(app, survey_id, "residents", 3, everything(2), comment="Kept comment")
+    respond(app, survey_id, "service-users", 3, everything(4))
+    with app.app_context():
+        survey = db.session().get(Survey, survey_id)
+        token, group = survey.token, survey.groups[0].token
+        qset = current_questionnaires()
+        perception = qset.perception
+        texts = [q.text.get() for _s, q in perception.questions()]
+        texts += [q.guidance.get() for _s, q in perception.questions() if q.guidance]
+        texts += [t.get() for t in perception.scale.values()]
+        texts += [perception.title.get(), perception.description.get()]
+        texts += [g.label for g in survey.groups] + [s.title.get() for s in qset.adoption.sections]
+        org_name = survey.assessment.organisation.name
+    data = (*texts, "Spring survey", "Survey test", org_name, "Kept comment", "localhost", "http")
+    admin = app.test_client()
+    login(admin, setup.admin)
+    for path in (
+        f"/assessments/{setup.assessment_id}/surveys",
+        f"/surveys/{survey_id}",
+        f"/surveys/{survey_id}/results",
+        f"/surveys/{survey_id}/paper",
+        f"/surveys/{survey_id}/paper-entry",
+    ):
+        response = admin.get(path)
+        assert response.status_code == 200, path
+        assert_translated(response, *data)
+    refused = post(admin, f"/assessments/{setup.assessment_id}/surveys", {"title": ""})
+    assert_translated(refused, *data)
+    person = app.test_client()
+    for path in (f"/s/{token}", f"/s/{token}/{group}", f"/s/{token}/privacy", f"/s/{token}/thanks"):
+        assert_translated(person.get(path), *data, "noreply@example.org", "assess@localhost")
+    assert_translated(post(person, f"/s/{token}/{group}", {}), *data)

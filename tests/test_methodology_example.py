@@ -323,3 +323,46 @@ def test_the_dimension_table_matches_the_adoption_file():
         ), section.id
     for level, name in (adoption.levels or {}).items():
         assert in_doc(cells(level, name.name.get())), level
+
+
+def test_the_stakeholders_voice_example():
+    """Section 12's worked example, computed by the engine."""
+    from assess.questionnaire import loader
+    from assess.scoring.perception import GroupTally, reliability, score_perception
+
+    def counts(*points: int, dont_know: int = 0) -> dict:
+        return {
+            "know-needs": {**{str(p): points.count(p) for p in range(1, 6)}, "dont_know": dont_know}
+        }
+
+    tallies = [
+        GroupTally("residents", "Residents", "citizen", 6, counts(1, 2, 2, 3, 2, dont_know=1)),
+        GroupTally("businesses", "Businesses", "stakeholder", 5, counts(3, 3, 4, 4, 3)),
+        GroupTally("lobbies", "Lobbies", "stakeholder", 2, counts(5, 5)),
+    ]
+    perception = loader.load_directory().perception
+    body = {"mapping": ("Knowing your stakeholders", 3.5)}
+    result = score_perception(perception, tallies, body, threshold=5)
+    assert result.hidden_groups == ("Lobbies",) and result.responses == 11
+    assert reliability(result.responses) == "rough" and in_doc("a small sample, a rough guide")
+    residents = result.group("residents").statements[0].agreement
+    assert (residents.mean, residents.margin, residents.dont_know) == (2.0, 0.9, 1)
+    assert result.group("businesses").overall.mean == 3.4
+    area = result.area("mapping")
+    assert (area.agreement.ratings, area.agreement.mean, area.agreement.margin) == (10, 2.7, 0.7)
+    assert (area.body_level, area.gap, area.blind_spot) == (3.5, 0.8, False)
+    assert in_doc("difference 3.5 - 2.7 = 0.8") and in_doc("2.26 x 0.95 / sqrt(10) = 0.7")
+    alone = score_perception(perception, tallies[:1], body, threshold=5).area("mapping")
+    assert (alone.gap, alone.blind_spot) == (1.5, True)
+    assert in_doc("2.0 + 0.9 = 2.9: a blind spot")
+    assert result.least_heard == ("residents",)
+
+
+def test_the_margin_table_follows_from_t():
+    from assess.scoring.perception import reliability, t95
+
+    for n, shown in ((5, "1.2"), (10, "0.7"), (20, "0.5"), (30, "0.4"), (50, "0.3"), (100, "0.2")):
+        margin = t95(n - 1) * 1.0 / n**0.5
+        assert f"{margin + 1e-9:.1f}" == shown
+        assert in_doc(f"| {n} | ±{shown} | a")
+        assert reliability(n) in {"indicative", "rough", "fair", "firm"}

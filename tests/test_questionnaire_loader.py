@@ -77,9 +77,9 @@ def copy_valid_set(tmp_path: Path) -> Path:
             "unknown-type.yaml",
             [
                 "sections[0] (scope) > questions[0] (def-written): `type` is `singel`; "
-                "it should be one of single, multiple, level, text, register",
+                "it should be one of single, multiple, level, text, register, statement",
                 "sections[0] (scope) > questions[2] (def-link): "
-                "missing key `type` (one of single, multiple, level, text, register)",
+                "missing key `type` (one of single, multiple, level, text, register, statement)",
             ],
         ),
         (

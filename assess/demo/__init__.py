@@ -10,16 +10,17 @@ page under their own name, and the model the body chose. ``assess demo`` calls :
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from assess.models import Assessment, Organisation, User
+from assess.models import Assessment, Organisation, Survey, User
 from assess.questionnaire.answers import Answer, CriterionCheck, RegisterRow, Status
 from assess.questionnaire.loader import QuestionnaireSet
-from assess.services import ServiceError, accounts, assessments, organisations
+from assess.services import ServiceError, accounts, assessments, organisations, surveys
 from assess.services.assessments import Submission
 from assess.services.organisations import Details
 
@@ -59,6 +60,31 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class SurveyResponseData:
+    """One demo survey response: the group, each statement's answer, and how it came in."""
+
+    group: str
+    #: One character per statement in the questionnaire's order: 1-5, or x for "don't know".
+    answers: str
+    comment: str = ""
+    paper: bool = False
+    twice: bool = False
+
+
+@dataclass(frozen=True)
+class SurveyData:
+    """The closed perception survey of the demo (method 2.1)."""
+
+    title: str
+    opened_by: str
+    entered_by: str
+    threshold: int
+    days: int
+    groups: tuple[str, ...]
+    responses: tuple[SurveyResponseData, ...]
+
+
+@dataclass(frozen=True)
 class DemoData:
     """Everything ``demo.yaml`` describes."""
 
@@ -69,6 +95,7 @@ class DemoData:
     started_by: str
     answers: tuple[DemoAnswer, ...]
     choice: Choice
+    survey: SurveyData | None = field(default=None)
 
     def person(self, key: str) -> Person:
         """The person whose key is ``key``."""
@@ -90,6 +117,7 @@ class Created:
     organisation: Organisation
     assessment: Assessment
     users: dict[str, User]
+    survey: Survey | None = None
 
 
 def _value(question_id: str, raw: Any) -> Any:
@@ -140,6 +168,7 @@ def load(path: Path = DATA_FILE) -> DemoData:
                 )
             )
     choice = data["choice"]
+    survey = data.get("survey")
     return DemoData(
         details=Details(**data["organisation"]),
         password=data["password"],
@@ -152,7 +181,60 @@ def load(path: Path = DATA_FILE) -> DemoData:
             models=tuple(choice["models"]),
             reason=" ".join(choice["reason"].split()),
         ),
+        survey=_survey_data(survey) if survey else None,
     )
+
+
+def _survey_data(raw: dict[str, Any]) -> SurveyData:
+    return SurveyData(
+        title=raw["title"],
+        opened_by=raw["opened_by"],
+        entered_by=raw["entered_by"],
+        threshold=int(raw["threshold"]),
+        days=int(raw["days"]),
+        groups=tuple(raw["groups"]),
+        responses=tuple(
+            SurveyResponseData(group=group, **item)
+            for group, items in raw["responses"].items()
+            for item in items
+        ),
+    )
+
+
+def _run_survey(
+    data: SurveyData, assessment: Assessment, users: dict[str, User], qset: QuestionnaireSet
+) -> Survey:
+    """Open the survey, answer it as its respondents did (paper ones typed in), and close it."""
+    today = surveys.today_for_organisation(assessment.organisation)
+    survey = surveys.open_survey(
+        assessment,
+        users[data.opened_by],
+        title=data.title,
+        segment_ids=list(data.groups),
+        opens_on=today - timedelta(days=data.days),
+        closes_on=today,
+        threshold=data.threshold,
+        alert_per_hour=60,
+        perception=qset.perception,
+    )
+    statements = [s.id for s in surveys.questionnaire(survey).statements()]
+    groups = {g.segment_id: g for g in survey.groups}
+    for item in data.responses:
+        answers = {
+            sid: ("dont_know" if mark == "x" else mark)
+            for sid, mark in zip(statements, item.answers, strict=True)
+        }
+        surveys.submit(
+            survey,
+            groups[item.group],
+            answers,
+            " ".join(item.comment.split()),
+            source="paper" if item.paper else "online",
+            seen_before=item.twice,
+            entered_by=users[data.entered_by] if item.paper else None,
+        )
+    surveys.close(survey, users[data.opened_by])
+    return survey
 
 
 def existing(data: DemoData) -> Organisation | None:
@@ -230,4 +312,7 @@ def create(data: DemoData, qset: QuestionnaireSet) -> Created:
     assessments.choose_models(
         assessment, users[data.choice.by], list(data.choice.models), data.choice.reason
     )
-    return Created(organisation=organisation, assessment=assessment, users=users)
+    survey = None
+    if data.survey is not None and qset.perception is not None:
+        survey = _run_survey(data.survey, assessment, users, qset)
+    return Created(organisation=organisation, assessment=assessment, users=users, survey=survey)

@@ -23,6 +23,7 @@ from assess.models.limits import RateLimitCounter
 from assess.models.mail import OutboxMessage
 from assess.models.questionnaires import QuestionnaireVersion
 from assess.models.reports import StoredReport
+from assess.models.surveys import Survey, SurveyGroup, SurveyResponse
 from assess.models.workshops import (
     ConsensusRecord,
     Participant,
@@ -53,6 +54,9 @@ __all__ = [
     "QuestionnaireVersion",
     "RateLimitCounter",
     "StoredReport",
+    "Survey",
+    "SurveyGroup",
+    "SurveyResponse",
     "TargetOverride",
     "User",
     "UserSession",

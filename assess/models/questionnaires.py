@@ -21,7 +21,9 @@ class QuestionnaireVersion(Base):
     __tablename__ = "questionnaire_versions"
     __table_args__ = (
         UniqueConstraint("questionnaire_id", "version"),
-        CheckConstraint("kind IN ('definition', 'model-fit', 'adoption')", name="kind"),
+        CheckConstraint(
+            "kind IN ('definition', 'model-fit', 'adoption', 'perception')", name="kind"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

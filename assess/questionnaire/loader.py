@@ -44,6 +44,8 @@ __all__ = [
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 _KINDS = ("definition", "model-fit", "adoption")
+#: Kinds a folder may hold once, or not at all.
+_OPTIONAL_KINDS = ("perception",)
 
 
 # -- YAML ---------------------------------------------------------------------------------------
@@ -266,9 +268,17 @@ class QuestionnaireSet:
     adoption: Questionnaire
     #: Where each questionnaire was read from, by questionnaire id.
     sources: Mapping[str, Path] = field(default_factory=dict)
+    #: The stakeholders' perception survey, when the folder has one (surveys need it).
+    perception: Questionnaire | None = None
 
     def __iter__(self) -> Iterator[Questionnaire]:
+        """The three questionnaires an assessment answers (not the survey)."""
         return iter((self.definition, self.model_fit, self.adoption))
+
+    @property
+    def every(self) -> tuple[Questionnaire, ...]:
+        """Every questionnaire of the folder, the survey's included."""
+        return (*self, *([self.perception] if self.perception else []))
 
     @property
     def by_id(self) -> dict[str, Questionnaire]:
@@ -326,7 +336,9 @@ def load_directory(path: str | Path | None = None) -> QuestionnaireSet:
     if not directory.is_dir():
         raise QuestionnaireError([Problem(str(directory), "", "there is no such folder")])
     loaded, problems = load_paths([directory])
-    by_kind: dict[str, list[tuple[Path, Questionnaire]]] = {kind: [] for kind in _KINDS}
+    by_kind: dict[str, list[tuple[Path, Questionnaire]]] = {
+        kind: [] for kind in (*_KINDS, *_OPTIONAL_KINDS)
+    }
     for item in loaded:
         by_kind[item[1].kind].append(item)
     for kind, items in by_kind.items():
@@ -337,7 +349,7 @@ def load_directory(path: str | Path | None = None) -> QuestionnaireSet:
             )
     if not problems:
         for kind, items in by_kind.items():
-            if not items:
+            if not items and kind in _KINDS:
                 problems.append(
                     Problem(directory.name, "", f"there is no questionnaire of kind {kind}")
                 )
@@ -348,6 +360,7 @@ def load_directory(path: str | Path | None = None) -> QuestionnaireSet:
         model_fit=by_kind["model-fit"][0][1],
         adoption=by_kind["adoption"][0][1],
         sources={q.id: p for p, q in loaded},
+        perception=by_kind["perception"][0][1] if by_kind["perception"] else None,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from assess.questionnaire.problems import Loc, Problem, format_path
 from assess.questionnaire.schema import (
+    MAX_STATEMENTS,
     OPTIONAL_REGISTER_ATTRIBUTES,
     REGISTER_ATTRIBUTES,
     REGISTER_OPTIONS,
@@ -22,6 +23,8 @@ from assess.questionnaire.schema import (
     Questionnaire,
     RegisterQuestion,
     SingleQuestion,
+    StatementQuestion,
+    TextQuestion,
 )
 
 #: The steps every adoption level question needs a recommendation for: (from, to).
@@ -61,6 +64,10 @@ class _Checker:
             self.model_fit()
         else:
             self.not_model_fit()
+        if self.q.kind == "perception":
+            self.perception()
+        else:
+            self.not_perception()
         return self.problems
 
     # -- ids -------------------------------------------------------------------------------------
@@ -364,6 +371,54 @@ class _Checker:
                                 "register options have no `fit`",
                             )
 
+    def perception(self) -> None:
+        """A short survey: statements on the agreement scale, and at most one comment box."""
+        if self.q.scale is None:
+            self.add(
+                (),
+                "a perception questionnaire needs `scale` (the labels of agreement 1 to 5)",
+            )
+        else:
+            missing = [n for n in LEVELS if n not in self.q.scale]
+            if missing:
+                self.add(("scale",), f"points 1 to 5 are all needed; missing {missing}")
+        statements = 0
+        texts = 0
+        for si, qi, question in self.each_question():
+            loc = ("sections", si, "questions", qi)
+            if isinstance(question, StatementQuestion):
+                statements += 1
+                if question.show_if is not None:
+                    self.add((*loc, "show_if"), "a survey statement is always asked")
+            elif isinstance(question, TextQuestion):
+                texts += 1
+                if texts > 1:
+                    self.add(loc, "a perception questionnaire has at most one comment question")
+            else:
+                self.add(
+                    (*loc, "type"),
+                    f"perception questions are `statement` questions and one optional `text` "
+                    f"comment, not `{question.type}`",
+                )
+        if statements == 0:
+            self.add(("sections",), "a perception questionnaire needs at least one statement")
+        if statements > MAX_STATEMENTS:
+            self.add(
+                ("sections",),
+                f"{statements} statements is too many for a short survey: at most {MAX_STATEMENTS}",
+            )
+
+    def not_perception(self) -> None:
+        if self.q.scale is not None:
+            self.add(("scale",), "only the perception questionnaire has `scale`")
+        for si, qi, question in self.each_question():
+            if isinstance(question, StatementQuestion):
+                self.add(
+                    ("sections", si, "questions", qi, "type"),
+                    f"`statement` questions belong to a perception questionnaire; this is a "
+                    f"{self.q.kind} questionnaire",
+                )
+
     def each_question(self) -> Iterable[tuple[int, int, Any]]:
         for si, section in enumerate(self.q.sections):
             for qi, question in enumerate(section.questions):
@@ -394,6 +449,7 @@ def check_set(questionnaires: Sequence[tuple[str, Questionnaire]]) -> list[Probl
                 )
             )
         by_id.setdefault(questionnaire.id, file)
+    problems += _perception_areas(questionnaires)
     model_fits = [(f, q) for f, q in questionnaires if q.kind == "model-fit"]
     if len(model_fits) != 1:
         return problems
@@ -423,6 +479,33 @@ def check_set(questionnaires: Sequence[tuple[str, Questionnaire]]) -> list[Probl
                             format_path((*loc, model), document),
                             f"the target points at nothing: {fit_file} has no model `{model}` "
                             f"(its models are {_ids(model_ids)})",
+                        )
+                    )
+    return problems
+
+
+def _perception_areas(questionnaires: Sequence[tuple[str, Questionnaire]]) -> list[Problem]:
+    """Each perception statement's ``area`` names a dimension of the adoption file (checked when
+    exactly one adoption file is among them)."""
+    adoptions = [(f, q) for f, q in questionnaires if q.kind == "adoption"]
+    if len(adoptions) != 1:
+        return []
+    adoption_file, adoption = adoptions[0]
+    areas = [s.id for s in adoption.sections]
+    problems: list[Problem] = []
+    for file, questionnaire in questionnaires:
+        if questionnaire.kind != "perception":
+            continue
+        document = questionnaire.model_dump(by_alias=True)
+        for si, section in enumerate(questionnaire.sections):
+            for qi, question in enumerate(section.questions):
+                if isinstance(question, StatementQuestion) and question.area not in areas:
+                    problems.append(
+                        Problem(
+                            file,
+                            format_path(("sections", si, "questions", qi, "area"), document),
+                            f"`{question.area}` is not a dimension of {adoption_file} "
+                            f"(its dimensions are {_ids(areas)})",
                         )
                     )
     return problems

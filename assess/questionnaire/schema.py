@@ -70,7 +70,11 @@ REGISTER_OPTIONS: dict[str, tuple[str, ...]] = {
 #: extra support to use services or take part, whose engagement gaps are ranked first.
 SEGMENT_KINDS = ("media", "extra-support")
 #: The ``type`` of each kind of question.
-QUESTION_TYPES = ("single", "multiple", "level", "text", "register")
+QUESTION_TYPES = ("single", "multiple", "level", "text", "register", "statement")
+#: Perception only: the most statements a survey may ask (it must stay short).
+MAX_STATEMENTS = 10
+#: Perception only: how a statement asks whether people feel treated as customers or citizens.
+TREATED_AS = ("customer", "citizen")
 
 
 class _Strict(BaseModel):
@@ -257,8 +261,26 @@ class RegisterQuestion(_QuestionBase):
         return any(a.id == attribute_id for a in self.attributes)
 
 
+class StatementQuestion(_QuestionBase):
+    """Perception only: a statement people agree or disagree with on the file's ``scale``.
+
+    ``area`` is the id of the adoption dimension the statement speaks to, so that the answers can
+    be set beside the body's own level there. ``treated_as`` marks a statement that asks whether
+    people feel treated as customers or as citizens.
+    """
+
+    type: Literal["statement"]
+    area: Id
+    treated_as: Literal["customer", "citizen"] | None = None
+
+
 Question = Annotated[
-    SingleQuestion | MultipleQuestion | LevelQuestion | TextQuestion | RegisterQuestion,
+    SingleQuestion
+    | MultipleQuestion
+    | LevelQuestion
+    | TextQuestion
+    | RegisterQuestion
+    | StatementQuestion,
     Field(discriminator="type"),
 ]
 ChoiceQuestion = SingleQuestion | MultipleQuestion
@@ -326,7 +348,7 @@ class LevelName(_Strict):
     summary: LocalText
 
 
-Kind = Literal["definition", "model-fit", "adoption"]
+Kind = Literal["definition", "model-fit", "adoption", "perception"]
 
 
 class Questionnaire(_Strict):
@@ -342,6 +364,8 @@ class Questionnaire(_Strict):
     models: list[CandidateModel] | None = None
     #: Adoption only: names of maturity levels 1 to 5.
     levels: dict[Level, LevelName] | None = None
+    #: Perception only: the agreement scale, 1 (strongly disagree) to 5 (strongly agree).
+    scale: dict[Level, LocalText] | None = None
 
     def questions(self) -> Iterator[tuple[Section, Question]]:
         """Every question in order, with its section."""
@@ -362,6 +386,10 @@ class Questionnaire(_Strict):
             if section.id == section_id:
                 return section
         raise KeyError(section_id)
+
+    def statements(self) -> list[StatementQuestion]:
+        """The statements, in file order (perception only)."""
+        return [q for _s, q in self.questions() if isinstance(q, StatementQuestion)]
 
     @property
     def model_ids(self) -> list[str]:

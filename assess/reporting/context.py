@@ -121,6 +121,9 @@ class ReportInput:
     #: The auditor's marks, as plain data: questionnaire_id, question_id, mark (verified or
     #: challenged), comment, by, at (an aware datetime) and changed (the answer changed since).
     marks: Sequence[Mapping[str, Any]] = field(default=())
+    #: The stakeholders' perception survey, as :func:`assess.services.surveys.export` gives it
+    #: (groups below the threshold carry no figure); None: no survey with results, no section.
+    perception: Mapping[str, Any] | None = field(default=None)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -910,6 +913,7 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "evidence": _evidence_rows(report),
         "marks": _marks(report),
         "workshop": _workshop(report),
+        "perception": report.perception,
         "method": {"version": result.method_version},
         "charts": charts,
     }

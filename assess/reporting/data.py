@@ -69,6 +69,8 @@ def report_json(report: ReportInput) -> dict[str, Any]:
         "chosen_models": list(report.chosen_models),
         "choice_reason": report.choice_reason,
         "result": report.result.to_dict(),
+        # The perception survey's results (groups past its threshold only), or None.
+        "perception": report.perception,
     }
 
 

@@ -39,7 +39,7 @@ from assess.scoring.gaps import DimensionGap, rank_gaps
 from assess.scoring.maturity import MaturityProfile, score_maturity
 
 #: The edition of docs/methodology.md that this code implements.
-METHOD_VERSION = "2.0"
+METHOD_VERSION = "2.1"
 
 #: Where the models that set the targets came from.
 CHOSEN_BY_BODY = "body"

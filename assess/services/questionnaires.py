@@ -189,7 +189,7 @@ def init_app(app: Flask, *, strict: bool = True) -> None:
     try:
         qset = loader.load_directory(directory)
         try:
-            problems = stored_problems(app, qset, qset.sources) or []
+            problems = stored_problems(app, qset.every, qset.sources) or []
         finally:
             # Close the check's connection: it must not outlive start-up (a server that forks
             # workers after loading the app would share it) nor an app that fails to start.

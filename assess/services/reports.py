@@ -15,7 +15,7 @@ from flask import current_app, request
 from assess import audit
 from assess.models import Assessment, User
 from assess.reporting import AnsweredBy, ReportInput, dump_report_json, render_report, report_json
-from assess.services import answer_marks, assessments, consultancy, workshops
+from assess.services import answer_marks, assessments, consultancy, surveys, workshops
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,7 @@ def report_input(
         locale=locale,
         instance=_instance_name(),
         workshop=workshops.participation(assessment, locale) or None,
+        perception=surveys.report_section(assessment, locale),
         prepared_by=consultancy.prepared_by(assessment),
         marks=[
             {

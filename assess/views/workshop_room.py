@@ -20,7 +20,7 @@ from flask_babel import gettext
 from assess import access
 from assess.i18n import current_locale
 from assess.models import WorkshopSession
-from assess.services import workshops
+from assess.services import surveys, workshops
 from assess.views.workshops import (
     POLL_MS,
     join_url_for,
@@ -47,6 +47,9 @@ def _slides(workshop: WorkshopSession) -> list[str]:
                 question_id=item.question.id,
             )
         )
+    if surveys.latest_with_results(workshop.assessment) is not None:
+        # The stakeholders' own voice, when a survey has a group past its threshold.
+        urls.append(url_for("surveys.room", session_id=workshop.id))
     return urls
 
 
@@ -55,12 +58,12 @@ def _readable(url: str) -> str:
     return url.split("?", 1)[0].split("://", 1)[-1]
 
 
-def _position(workshop: WorkshopSession, here: str) -> dict[str, object]:
+def position(workshop: WorkshopSession, here: str) -> dict[str, object]:
     slides = _slides(workshop)
     index = slides.index(here)
     return {
         "number": index,
-        "questions": len(slides) - 1,
+        "questions": sum(1 for url in slides[1:] if not url.endswith("/room/survey")),
         "previous": slides[index - 1] if index else None,
         "next": slides[index + 1] if index + 1 < len(slides) else None,
     }
@@ -81,7 +84,7 @@ def join_slide(workshop: WorkshopSession, session_id: int) -> ResponseReturnValu
         join_address=_readable(join_url) if join_url else None,
         qr=qr_svg(join_url, gettext("QR code of the join link")) if join_url else None,
         participants=workshops.participant_count(workshop),
-        position=_position(workshop, here),
+        position=position(workshop, here),
         poll_ms=POLL_MS,
     )
 
@@ -108,7 +111,7 @@ def question_slide(
         item=item,
         statement=spread_statement(item),
         participants=workshops.participant_count(workshop),
-        position=_position(workshop, here),
+        position=position(workshop, here),
         value_label=value_label,
         percent=percent,
         poll_ms=POLL_MS,

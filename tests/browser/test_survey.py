@@ -1,0 +1,159 @@
+"""The perception survey in a browser: answered on a phone (390 pixels) with the keyboard alone,
+axe at zero and no sideways scroll at 320 pixels; and the admin's survey pages, the results and
+the paper version pass axe at desktop and phone widths."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import assert_accessible
+from helpers import PASSWORD
+from sqlalchemy import select
+from survey_helpers import assessment_with_levels, everything, open_survey, respond
+
+from assess import db
+from assess.models import Survey, SurveyResponse
+from assess.services.questionnaires import current_questionnaires
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def survey(app, make_user, make_org):
+    setup = assessment_with_levels(app, make_user, make_org)
+    survey_id = open_survey(app, setup)
+    with app.app_context():
+        return setup, survey_id, db.session().get(Survey, survey_id).token
+
+
+def _focused(tab) -> dict:
+    return tab.evaluate(
+        "() => ({name: document.activeElement.name || '', id: document.activeElement.id || '',"
+        " tag: document.activeElement.tagName.toLowerCase()})"
+    )
+
+
+def _tab_to(tab, name: str, presses: int = 60) -> None:
+    """Press Tab until the element named ``name`` has the focus."""
+    for _ in range(presses):
+        tab.keyboard.press("Tab")
+        if _focused(tab)["name"] == name:
+            return
+    pytest.fail(f"the keyboard never reached {name}")
+
+
+def _choose(tab, name: str, index: int) -> None:
+    """With the keyboard: move into the radio group ``name`` and choose its ``index``-th option
+    (Space on the first; arrow keys move to and choose the others)."""
+    _tab_to(tab, name)
+    if index == 0:
+        tab.keyboard.press("Space")
+    for _ in range(index):
+        tab.keyboard.press("ArrowDown")
+    checked = tab.evaluate(
+        "(name) => Array.from(document.getElementsByName(name)).findIndex((r) => r.checked)",
+        name,
+    )
+    assert checked == index, (name, checked)
+
+
+def test_a_person_answers_on_a_phone_with_the_keyboard_alone(app, browser, live_server, survey):
+    _setup, survey_id, token = survey
+    context = browser.new_context(bypass_csp=True, viewport=PHONE)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    try:
+        tab.goto(f"{live_server.url}/s/{token}")
+        assert_accessible(tab)  # axe at zero; no sideways scroll at 390 or 320 pixels
+        _choose(tab, "group", 1)  # the second group: service users
+        statements = [s.id for s in current_questionnaires(app).perception.statements()]
+        # Strongly disagree ... strongly agree are options 0 to 4; "don't know" is 5.
+        wanted = [3, 1, 2, 4, 5, 0, 2, 3, 1]
+        for statement, index in zip(statements, wanted, strict=True):
+            _choose(tab, f"s_{statement}", index)
+        _tab_to(tab, "comment")
+        tab.keyboard.type("Call me on 07700 900123 please.")
+        tab.keyboard.press("Tab")
+        assert _focused(tab)["tag"] == "button"  # the hidden trap field is skipped
+        with tab.expect_navigation():
+            tab.keyboard.press("Enter")
+        assert tab.url.endswith(f"/s/{token}/thanks")
+        assert tab.locator("h1").inner_text() == "Thank you"
+        assert_accessible(tab)
+    finally:
+        context.close()
+    with app.app_context():
+        (response,) = db.session().scalars(
+            select(SurveyResponse).where(SurveyResponse.survey_id == survey_id)
+        )
+        assert response.group.segment_id == "service-users"
+        assert response.answers == {
+            "know-needs": 4,
+            "told-back": 2,
+            "treated-fairly": 3,
+            "easy-to-reach": 5,
+            "honest": "dont_know",
+            "clear-aims": 1,
+            "loud-voices": 3,
+            "happy-with-service": 4,
+            "real-say": 2,
+        }
+        assert response.comment == "Call me on [phone number removed] please."
+
+
+def test_a_refused_response_is_announced_and_reachable_by_keyboard(browser, live_server, survey):
+    _setup, _survey_id, token = survey
+    context = browser.new_context(bypass_csp=True, viewport=PHONE)
+    tab = context.new_page()
+    try:
+        tab.goto(f"{live_server.url}/s/{token}")
+        _tab_to(tab, "s_know-needs")
+        tab.keyboard.press("Space")
+        _tab_to(tab, "comment")
+        tab.keyboard.press("Tab")
+        with tab.expect_navigation():
+            tab.keyboard.press("Enter")
+        summary = tab.locator(".error-summary")
+        assert "Choose the group you belong to." in summary.inner_text()
+        assert tab.locator("#s_know-needs-1").is_checked()  # what was entered is kept
+        assert_accessible(tab)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_admins_survey_pages_pass_axe(app, browser, live_server, survey, width):
+    setup, survey_id, token = survey
+    respond(app, survey_id, "residents", 5, everything(2), comment="A comment")
+    respond(app, survey_id, "businesses", 5, everything(4))
+    with app.app_context():
+        from assess.models import Assessment, User
+        from assess.services import workshops
+
+        workshop, _code = workshops.open_session(
+            db.session().get(Assessment, setup.assessment_id),
+            db.session().get(User, setup.admin.id),
+            "Board away day",
+        )
+        room = f"/workshops/{workshop.id}/room/survey"
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    try:
+        tab.goto(f"{live_server.url}/login")
+        tab.locator("#email").fill(setup.admin.email)
+        tab.locator("#password").fill(PASSWORD)
+        with tab.expect_navigation():
+            tab.locator("main button[type=submit]").press("Enter")
+        for path in (
+            f"/assessments/{setup.assessment_id}/surveys",
+            f"/surveys/{survey_id}",
+            f"/surveys/{survey_id}/results",
+            f"/surveys/{survey_id}/paper",
+            f"/surveys/{survey_id}/paper-entry",
+            f"/s/{token}/privacy",
+            room,
+        ):
+            tab.goto(live_server.url + path)
+            assert tab.locator("h1").count() >= 1, path
+            assert_accessible(tab)
+    finally:
+        context.close()
