@@ -10,9 +10,9 @@ The group pages (:mod:`assess.views.register`) post these fields:
 ``was``
     The fingerprint of the group as the page showed it (see
     :func:`assess.services.register.row_fingerprint`).
-``conflict`` and ``resolve``
+``conflict_shown`` and ``resolve``
     After a colleague changed the same group: the marker that the page asked, and the choice,
-    ``mine`` or ``theirs``.
+    ``mine`` or ``theirs`` (never ``conflict``: that is a column of the register).
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from assess.questionnaire.schema import (
 )
 from assess.questionnaire.validation import CUSTOM_LABEL_MAX_LENGTH
 
+#: The field that says the page asked which version to keep.
+CONFLICT_SHOWN = "conflict_shown"
 RESOLVE_MINE = "mine"
 RESOLVE_THEIRS = "theirs"
 #: The longest text read from the name field: a name longer than the most allowed is shown
@@ -100,7 +102,7 @@ def read_group(
     that column (the page offered only its options), never an error page."""
     result = GroupForm(was=(form.get("was") or "").strip()[:64])
     if custom:
-        result.label = clean_text((form.get("label") or "")[:_READ_AT_MOST])
+        result.label = " ".join(clean_text((form.get("label") or "")[:_READ_AT_MOST]).split())
     for attribute in attributes_for(question, kind):
         raw = (form.get(attribute.id) or "").strip()
         result.chosen[attribute.id] = raw[:64]
@@ -110,7 +112,7 @@ def read_group(
                 name=attribute.label.get(current_locale()),
             )
             result.chosen[attribute.id] = ""
-    if form.get("conflict"):
+    if form.get(CONFLICT_SHOWN):
         result.conflict = True
         resolve = form.get("resolve")
         if resolve in (RESOLVE_MINE, RESOLVE_THEIRS):

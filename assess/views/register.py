@@ -24,7 +24,13 @@ from assess.models import Assessment
 from assess.questionnaire.answers import Answer, RegisterRow
 from assess.questionnaire.schema import ALL_RATING_ATTRIBUTES, RegisterAttribute, RegisterQuestion
 from assess.questionnaire.validation import CUSTOM_LABEL_MAX_LENGTH
-from assess.register_forms import RESOLVE_THEIRS, GroupForm, attributes_for, read_group
+from assess.register_forms import (
+    CONFLICT_SHOWN,
+    RESOLVE_THEIRS,
+    GroupForm,
+    attributes_for,
+    read_group,
+)
 from assess.services import register
 from assess.services.assessments import AssessmentClosed
 from assess.services.register import Group, GroupConflict, RegisterPlace
@@ -149,8 +155,9 @@ def _brief(
 
 
 def _rated(question: RegisterQuestion, group: Group) -> tuple[int, int]:
-    """How many of the group's columns are rated, of how many it has."""
-    columns = attributes_for(question, group.kind)
+    """How many of the group's columns are rated, of how many it has. "Needs extra support" is
+    a flag for the body's own groups: a listed group left without it is still fully rated."""
+    columns = [a for a in attributes_for(question, group.kind) if group.custom or a.id != "support"]
     if group.row is None:
         return 0, len(columns)
     return sum(1 for a in columns if getattr(group.row, a.id) is not None), len(columns)
@@ -326,7 +333,7 @@ def save(assessment: Assessment, assessment_id: int, segment_id: str) -> Respons
     group = register.group(place, _stored_answer(assessment, place), segment_id, current_locale())
     if group is None:
         if register.custom_number(segment_id) is None or not (
-            request.form.get("was") or request.form.get("conflict")
+            request.form.get("was") or request.form.get(CONFLICT_SHOWN)
         ):
             abort(404)
         # A colleague removed this group of the body's own while the page was open: the
