@@ -466,3 +466,34 @@ def test_the_service_gives_each_added_group_the_next_number(app, team):
         second = register.save_group(assessment, alice, place, None, {"label": "B"}, was="")
         assert (first.segment_id, second.segment_id) == ("custom-group-1", "custom-group-2")
         assert first.saved and second.saved
+
+
+def test_a_group_page_left_open_past_its_token_shows_what_was_chosen_again(app, team):
+    """A refused form token (the page was open too long) loses nothing: the page comes back
+    with the name and ratings chosen, to save with a fresh token; nothing is stored."""
+    import time
+
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    client = team["alice"]
+    client.get(f"{team['base']}/add")
+    with client.session_transaction() as session:
+        raw = session["csrf_token"]
+
+    class LongAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - 13 * 3600
+
+    old = URLSafeTimedSerializer(
+        app.config["SECRET_KEY"], salt="wtf-csrf-token", signer=LongAgo
+    ).dumps(raw)
+    response = client.post(
+        f"{team['base']}/add",
+        data={"csrf_token": old, "label": "Allotment holders", "urgency": "2"},
+        headers={"Origin": "http://localhost"},
+    )
+    assert response.status_code == 200
+    assert "We kept your ratings" in response.text
+    assert 'value="Allotment holders"' in response.text
+    assert _checked(response.text, "urgency") == "2"
+    assert _rows(app, team["id"]) == {}

@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
 
-from assess import access
+from assess import access, kept_forms
 from assess.i18n import current_locale, translate
 from assess.models import Assessment
 from assess.questionnaire.answers import Answer, RegisterRow
@@ -208,6 +208,7 @@ def _render_group(
     form: GroupForm,
     *,
     conflict: GroupConflict | None = None,
+    kept: bool = False,
     status: int = 200,
 ) -> ResponseReturnValue:
     locale = current_locale()
@@ -243,6 +244,7 @@ def _render_group(
         if group
         else url_for("register.add", assessment_id=assessment.id),
         name_max=CUSTOM_LABEL_MAX_LENGTH,
+        kept=kept,
         locale=locale,
     ), status
 
@@ -340,6 +342,44 @@ def save(assessment: Assessment, assessment_id: int, segment_id: str) -> Respons
         # service reports it as a conflict, and saving again puts it back.
         group = Group(segment_id, request.form.get("label") or "", None, True, None, None)
     return _save(assessment, place, group, segment_id)
+
+
+def _show_kept(assessment_id: int, segment_id: str | None) -> ResponseReturnValue | None:
+    """A group page whose form token was refused (open too long), shown again with what was
+    chosen and typed, to save with a fresh token; None when the person may not change it now."""
+    if not current_user.is_authenticated:
+        return None
+    loaded = load_assessment(assessment_id)
+    if loaded is None or not access.can("assessment.answer", loaded.organisation_id):
+        return None
+    assessment: Assessment = loaded.obj
+    place = register.find(assessment)
+    if place is None or not assessment.is_draft:
+        return None
+    group = None
+    if segment_id is not None:
+        group = register.group(
+            place, _stored_answer(assessment, place), segment_id, current_locale()
+        )
+        if group is None:
+            return None
+    form = read_group(
+        place.question,
+        request.form,
+        custom=group is None or group.custom,
+        kind=group.kind if group else None,
+    )
+    return _render_group(assessment, place, group, form, kept=True)
+
+
+@kept_forms.redisplay("register.save_new")
+def _show_kept_new(assessment_id: int) -> ResponseReturnValue | None:
+    return _show_kept(assessment_id, None)
+
+
+@kept_forms.redisplay("register.save")
+def _show_kept_group(assessment_id: int, segment_id: str) -> ResponseReturnValue | None:
+    return _show_kept(assessment_id, segment_id)
 
 
 # ---- removing ------------------------------------------------------------------------------
