@@ -261,8 +261,8 @@ def test_two_people_changing_the_same_group_see_a_conflict_and_choose(app, team)
     # Both versions side by side; what Alice chose is still in the fields.
     values = page[page.index('class="conflict__values"') :]
     values = values[: values.index("</dl>")]
-    assert "Power: 4" in values and "Urgency: 3" in values
-    assert "Power: 1" in values and "Interest: 2" in values
+    assert "<strong>Power: 4</strong>" in values and "<strong>Urgency: 3</strong>" in values
+    assert "<strong>Power: 1</strong>" in values and "<strong>Interest: 2</strong>" in values
     assert _checked(page, "power") == "4" and _checked(page, "urgency") == "3"
     # Nothing of Alice's was stored over Bob's.
     assert _rows(app, team["id"])["residents"].power == 1

@@ -217,12 +217,23 @@ def _render_group(
     columns = attributes_for(question, group.kind if group else None)
     conflict_view = None
     if conflict is not None:
+        yours = {p["label"]: p["value"] for p in _brief(question, conflict.yours, locale)}
+        theirs = {p["label"]: p["value"] for p in _brief(question, conflict.theirs, locale)}
+        labels = [*yours, *(k for k in theirs if k not in yours)]
         conflict_view = {
             "by": conflict.updated_by,
             "at": local_time(conflict.updated_at) if conflict.updated_at else None,
-            "yours": _brief(question, conflict.yours, locale) if conflict.yours else [],
+            # Each rating either side has, and whether the two differ (shown in bold).
+            "lines": [
+                {
+                    "label": label,
+                    "yours": yours.get(label),
+                    "theirs": theirs.get(label),
+                    "differs": yours.get(label) != theirs.get(label),
+                }
+                for label in labels
+            ],
             "yours_label": (conflict.yours.label if conflict.yours and custom else None),
-            "theirs": _brief(question, conflict.theirs, locale) if conflict.theirs else [],
             "theirs_label": (conflict.theirs.label if conflict.theirs and custom else None),
             "removed": conflict.theirs is None,
         }
