@@ -497,3 +497,36 @@ def test_a_group_page_left_open_past_its_token_shows_what_was_chosen_again(app, 
     assert 'value="Allotment holders"' in response.text
     assert _checked(response.text, "urgency") == "2"
     assert _rows(app, team["id"]) == {}
+
+
+def test_a_workshop_participant_still_rates_the_register_on_their_own_page(
+    app, make_user, make_org
+):
+    """Participants (no account) keep the register's form on their section page; their ratings
+    are their own and do not touch the organisation's register."""
+    from workshop_helpers import join, open_room
+
+    from assess.services import workshops
+
+    room = open_room(app, make_user, make_org, sections=(f"definition/{REGISTER}",))
+    device = join(app, room.code, "Pat")
+    url = f"/workshop/{room.session_id}/definition/{REGISTER}"
+    page = device.get(url)
+    assert page.status_code == 200
+    assert 'name="q_register__residents__power"' in page.text
+    saved = post(
+        device,
+        url,
+        {"q_register__residents__power": "3", "q_register__residents__regard": "citizen"},
+    )
+    assert saved.status_code == 302, saved.text
+    from assess.models import Participant, ParticipantAnswer
+
+    with app.app_context():
+        record = db.session().scalar(select(ParticipantAnswer))
+        participant = db.session().get(Participant, record.participant_id)
+        answer = workshops.own_answers(participant, "definition")["register"]
+        assert [(r.segment_id, r.power, r.regard) for r in answer.value] == [
+            ("residents", 3, "citizen")
+        ]
+    assert _rows(app, room.assessment_id) == {}
