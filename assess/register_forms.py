@@ -17,7 +17,6 @@ The group pages (:mod:`assess.views.register`) post these fields:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,16 +82,6 @@ class GroupForm:
                 if value is not None:
                     chosen[attribute] = str(value)
         return cls(label=(row.label or "") if row else "", chosen=chosen, was=was)
-
-    @classmethod
-    def from_values(cls, values: Mapping[str, Any], was: str) -> GroupForm:
-        """The form showing a row's fields (as :meth:`values` gives them)."""
-        chosen = {
-            k: str(v)
-            for k, v in values.items()
-            if k in (*ALL_RATING_ATTRIBUTES, *CHOICE_ATTRIBUTES) and v is not None
-        }
-        return cls(label=str(values.get("label") or ""), chosen=chosen, was=was)
 
 
 def read_group(
