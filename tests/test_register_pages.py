@@ -131,6 +131,10 @@ def test_adding_a_group_stores_it_and_lands_on_the_summary_with_a_banner_naming_
         )
         assert event.detail == {"register_group": "custom-group-1", "register_change": "added"}
 
+    # The trail names the group and what happened to it.
+    trail = client.get(f"/organisations/{team['org'].id}/audit").text
+    assert 'Group added: <bdi dir="auto">Council tenants</bdi>' in trail
+
     # A second group gets the next id.
     post(client, f"{team['base']}/add", {"label": "Parish councils", "was": ""})
     assert list(_rows(app, team["id"])) == ["custom-group-1", "custom-group-2"]
@@ -327,6 +331,8 @@ def test_removing_a_group_asks_first_then_takes_it_out(app, team):
             .all()[-1]
         )
         assert event.detail["register_change"] == "removed"
+    trail = client.get(f"/organisations/{team['org'].id}/audit").text
+    assert 'Group removed or cleared: <bdi dir="auto">Tenants</bdi>' in trail
 
 
 def test_a_listed_group_is_cleared_not_removed(app, team):

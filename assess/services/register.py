@@ -33,6 +33,7 @@ from assess.questionnaire.validation import (
 )
 from assess.services import assessments
 from assess.services.assessments import StoredAnswer, Submission
+from assess.services.questionnaires import current_questionnaires
 
 #: The id of the n-th group a body adds to the register ("custom-group-1", ...).
 CUSTOM_GROUP = CUSTOM_SEGMENT_PREFIX + "group-"
@@ -364,3 +365,25 @@ def remove_group(
         segment_id,
         errors=(Message("The register is being changed by colleagues right now. Try again."),),
     )
+
+
+def event_group(detail: Any, old_value: Any, new_value: Any, locale: str) -> tuple[str, str] | None:
+    """For an audit event of a change made one group at a time: (the group's name, ``added``,
+    ``changed`` or ``removed``); None for any other event. The name is the body's own name kept
+    in the event's values, or the listed group's label."""
+    if not isinstance(detail, dict) or not isinstance(detail.get("register_group"), str):
+        return None
+    segment_id = detail["register_group"]
+    change = str(detail.get("register_change") or CHANGED)
+    for value in (new_value, old_value):
+        rows = value.get("value") if isinstance(value, dict) else None
+        for row in rows if isinstance(rows, list) else ():
+            if isinstance(row, dict) and row.get("segment_id") == segment_id and row.get("label"):
+                return str(row["label"]), change
+    for questionnaire in current_questionnaires():
+        for _section, question in questionnaire.questions():
+            if isinstance(question, RegisterQuestion):
+                for segment in question.segments:
+                    if segment.id == segment_id:
+                        return segment.label.get(locale), change
+    return segment_id, change
