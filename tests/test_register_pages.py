@@ -276,6 +276,10 @@ def test_two_people_changing_the_same_group_see_a_conflict_and_choose(app, team)
         team["alice"], url, {"power": "4", "conflict_shown": "1", "was": _was(page)}
     ).get_data(as_text=True)
     assert 'href="#resolve">Choose which ratings to keep.' in unchosen
+    # The choice is asked again, with both versions (the page still carries the marker).
+    assert "Keep my ratings (as in the fields below)" in unchosen
+    assert 'name="conflict_shown" value="1"' in unchosen
+    assert "Bob Brown</bdi> changed this group on" in unchosen
     kept = post(
         team["alice"],
         url,

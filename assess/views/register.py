@@ -267,6 +267,29 @@ def _group_or_404(assessment: Assessment, place: RegisterPlace, segment_id: str)
     return found
 
 
+def _conflict_now(
+    assessment: Assessment, place: RegisterPlace, group: Group | None, form: GroupForm
+) -> GroupConflict | None:
+    """The conflict a page was asking about, shown again with the group as stored now (the page
+    was sent without a choice, or with another problem)."""
+    if group is None:
+        return None
+    current = register.stored(assessment, place)
+    theirs = register.rows_of(current.answer if current else None).get(group.segment_id)
+    values = {k: v for k, v in form.values().items() if k != "label" or group.custom}
+    try:
+        yours = RegisterRow(segment_id=group.segment_id, **values)
+    except TypeError:
+        yours = None
+    return GroupConflict(
+        group.segment_id,
+        yours,
+        theirs,
+        current.updated_by if current else None,
+        current.updated_at if current else None,
+    )
+
+
 def _save(
     assessment: Assessment, place: RegisterPlace, group: Group | None, segment_id: str | None
 ) -> ResponseReturnValue:
@@ -276,7 +299,8 @@ def _save(
         place.question, request.form, custom=custom, kind=group.kind if group else None
     )
     if form.errors:
-        return _render_group(assessment, place, group, form, status=400)
+        conflict = _conflict_now(assessment, place, group, form) if form.conflict else None
+        return _render_group(assessment, place, group, form, conflict=conflict, status=400)
     label = group.label if group and not custom else form.label
     if form.resolve == RESOLVE_THEIRS and group is not None:
         return _done(assessment, place, "kept", group.segment_id, group.label)
