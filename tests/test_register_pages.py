@@ -540,3 +540,24 @@ def test_a_workshop_participant_still_rates_the_register_on_their_own_page(
             ("residents", 3, "citizen")
         ]
     assert _rows(app, room.assessment_id) == {}
+
+
+def test_saving_one_group_can_go_straight_on_to_the_next(app, team):
+    client = team["alice"]
+    page = client.get(f"{team['base']}/groups/residents").text
+    assert 'name="then" value="next">Save and rate the next group' in page
+    assert '<span class="visually-hidden">: <bdi dir="auto">Service users</bdi></span>' in page
+    moved = post(
+        client,
+        f"{team['base']}/groups/residents",
+        {"power": "2", "was": _was(page), "then": "next"},
+    )
+    assert moved.status_code == 302
+    assert moved.headers["Location"] == f"{team['base']}/groups/service-users"
+    following = client.get(moved.headers["Location"]).text
+    assert "<h1>Service users</h1>" in following
+    assert 'The ratings of “<bdi dir="auto">Residents</bdi>” have been saved.' in following
+    assert _rows(app, team["id"])["residents"].power == 2
+    # The last group offers only the way back to the register.
+    last = client.get(f"{team['base']}/groups/staff").text
+    assert 'value="next"' not in last

@@ -209,6 +209,7 @@ def _render_group(
     *,
     conflict: GroupConflict | None = None,
     kept: bool = False,
+    saved_before: dict[str, str] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     locale = current_locale()
@@ -256,8 +257,19 @@ def _render_group(
         else url_for("register.add", assessment_id=assessment.id),
         name_max=CUSTOM_LABEL_MAX_LENGTH,
         kept=kept,
+        saved_before=saved_before,
+        next_group=_next_group(assessment, place, group.segment_id) if group else None,
         locale=locale,
     ), status
+
+
+def _next_group(assessment: Assessment, place: RegisterPlace, segment_id: str) -> Group | None:
+    """The group after ``segment_id`` in the register's order (None after the last)."""
+    found = register.groups(place, _stored_answer(assessment, place), current_locale())
+    ids = [g.segment_id for g in found]
+    if segment_id not in ids or ids.index(segment_id) + 1 >= len(ids):
+        return None
+    return found[ids.index(segment_id) + 1]
 
 
 def _group_or_404(assessment: Assessment, place: RegisterPlace, segment_id: str) -> Group:
@@ -320,6 +332,11 @@ def _save(
         form.errors["label" if custom else "page"] = " ".join(translate(e) for e in outcome.errors)
         return _render_group(assessment, place, group, form, status=400)
     assert outcome.segment_id is not None
+    following = _next_group(assessment, place, outcome.segment_id)
+    if request.form.get("then") == "next" and segment_id is not None and following is not None:
+        # Working through the groups in order: straight on to the next, saying this one saved.
+        session[_BANNER] = {"action": "changed", "segment": outcome.segment_id, "label": label}
+        return redirect(group_url(assessment, following.segment_id))
     return _done(
         assessment, place, "added" if segment_id is None else "changed", outcome.segment_id, label
     )
@@ -357,7 +374,13 @@ def change(assessment: Assessment, assessment_id: int, segment_id: str) -> Respo
     if not assessment.is_draft:
         return _closed()
     group = _group_or_404(assessment, place, segment_id)
-    return _render_group(assessment, place, group, GroupForm.from_row(group.row, group.fingerprint))
+    return _render_group(
+        assessment,
+        place,
+        group,
+        GroupForm.from_row(group.row, group.fingerprint),
+        saved_before=pop_banner(),
+    )
 
 
 @bp.post("/assessments/<int:assessment_id>/register/groups/<segment_id>")
