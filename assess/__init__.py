@@ -82,6 +82,7 @@ def create_app(
         operator,
         organisations,
         privacy,
+        register,
         reports,
         start,
         surveys,
@@ -107,6 +108,7 @@ def create_app(
     app.register_blueprint(start.bp)
     app.register_blueprint(answer_marks.bp)
     app.register_blueprint(surveys.bp)
+    app.register_blueprint(register.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

@@ -26,7 +26,10 @@ never contain an underscore, so ``__`` cannot be part of one):
     After a conflict: the marker that the page asked, and the choice, ``mine`` or ``theirs``.
 ``q_<id>__<segment>__<attribute>``
     The register: one field per segment and attribute, and ``q_<id>__<segment>__label`` for a
-    group the body added itself (segment ids ``custom-group-1``, ``custom-group-2`` ...).
+    group the body added itself (segment ids ``custom-group-1``, ``custom-group-2`` ...). The
+    assessment's section page carries the stored rows as hidden fields (each group is added,
+    changed and removed on its own page, see :mod:`assess.views.register`), so that saving the
+    page or its evidence note keeps them; a workshop participant's page shows every cell.
 
 :func:`parse_page` (and :func:`parse_question`, which the autosave uses) is the one place that
 turns posted fields into :class:`~assess.services.assessments.Submission` objects. The page views

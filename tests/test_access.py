@@ -27,6 +27,7 @@ URL_ARGUMENTS = {
     "question_id",
     "session_id",
     "survey_id",
+    "segment_id",
 }
 
 
@@ -129,6 +130,7 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
             "question_id": "lead-commitment",
             "session_id": workshop.id,
             "survey_id": survey.id,
+            "segment_id": "residents",
         }
     assert set(values) == URL_ARGUMENTS
 
@@ -264,6 +266,7 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
             "section_id": "leadership",
             "question_id": "lead-commitment",
             "session_id": workshop.id,
+            "segment_id": "residents",
             "token": token,
             "survey_id": survey.id,
             "survey_token": survey.token,

@@ -168,47 +168,35 @@ def test_the_register_takes_a_group_of_the_bodys_own_without_javascript(app, tea
     login(client, team["alice"])
     assessment_id = start(client, team["org"].id)
     url = section_url(assessment_id, "definition", "stakeholder-register")
-    added = submit(client, url, {"q_register__residents__power": "3"}, action="add-segment")
+    page = client.get(url).get_data(as_text=True)
+    # "Add a group" is a link to a page of its own (GOV.UK "add another"), not a reload.
+    add = f"/assessments/{assessment_id}/register/add"
+    assert f'href="{add}" id="add-group"' in page
+    added = post(client, add, {"label": "Council tenants", "power": "2", "regard": "citizen"})
     assert added.status_code == 302
-    assert added.headers["Location"] == f"{url}?rows=1#add-group"
-    page = client.get(f"{url}?rows=1").get_data(as_text=True)
-    assert 'name="q_register__custom-group-1__label"' in page
-    assert 'value="3" selected' in page  # what was chosen before adding the row is kept
+    assert added.headers["Location"] == f"{url}#register-banner"
+    page = client.get(url).get_data(as_text=True)
+    assert "Council tenants" in page
+    with app.app_context():
+        stored = assessments.answers(assessments.get(assessment_id), "definition")["register"]
+        assert [(row.segment_id, row.label, row.power) for row in stored.value] == [
+            ("custom-group-1", "Council tenants", 2)
+        ]
 
+    # Saving the section page keeps the group (its rows travel as hidden fields).
     from answering import hidden_fields
 
-    data = {
-        **hidden_fields(page),
-        "extra_rows": "1",
-        "q_register__residents__power": "3",
-        "q_register__custom-group-1__label": "Council tenants",
-        "q_register__custom-group-1__power": "2",
-        "q_register__custom-group-1__regard": "citizen",
-    }
-    saved = post(client, url, data)
+    saved = post(client, url, {**hidden_fields(page), "action": "save"})
     assert saved.status_code == 302, saved.get_data(as_text=True)
-    page = client.get(url).get_data(as_text=True)
-    assert 'value="Council tenants"' in page
-    with app.app_context():
-        stored = assessments.answers(assessments.get(assessment_id), "definition")["register"]
-        labels = [row.label for row in stored.value]
-        assert labels == [None, "Council tenants"]
 
-    # Removing the group takes it out; the rest stays.
-    removed = post(
-        client,
-        url,
-        {
-            **data,
-            **hidden_fields(page),
-            "extra_rows": "0",
-            "remove_segment": "custom-group-1",
-        },
-    )
-    assert removed.status_code == 302
+    # Removing the group, after confirming, takes it out; the rest stays.
+    remove = f"/assessments/{assessment_id}/register/groups/custom-group-1/remove"
+    confirm = client.get(remove).get_data(as_text=True)
+    was = re.search(r'name="was" value="([^"]*)"', confirm).group(1)
+    assert post(client, remove, {"was": was}).status_code == 302
     with app.app_context():
-        stored = assessments.answers(assessments.get(assessment_id), "definition")["register"]
-        assert [row.segment_id for row in stored.value] == ["residents"]
+        stored = assessments.answers(assessments.get(assessment_id), "definition").get("register")
+        assert stored is None or stored.value == ()
 
 
 def test_progress_counts_answered_of_the_visible_questions(app, team):

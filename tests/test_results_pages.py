@@ -214,9 +214,11 @@ def test_each_group_links_to_its_row_of_the_register(app, demo):
     admin = _signed_in(app, "admin@demo.example")
     html = admin.get(f"/assessments/{demo}/results").get_data(as_text=True)
     register = f"/assessments/{demo}/definition/stakeholder-register"
-    assert f'href="{register}#q_register-lobbies"' in html
+    assert f'href="{register}#register-group-lobbies"' in html
     page = admin.get(register).get_data(as_text=True)
-    assert 'id="q_register-lobbies"' in page
+    assert 'id="register-group-lobbies"' in page
+    # The row has the group's "Change" link.
+    assert f'id="change-lobbies" href="/assessments/{demo}/register/groups/lobbies"' in page
     # Someone who only reads is taken to the register's answer on the check page.
     auditor = _signed_in(app, "auditor@demo.example")
     html = auditor.get(f"/assessments/{demo}/results").get_data(as_text=True)

@@ -36,6 +36,7 @@ from assess.models import (
 from assess.questionnaire.schema import Questionnaire
 from assess.reference import QUESTIONNAIRE_NAMES
 from assess.services import assessments as assessment_service
+from assess.services import register
 from assess.services.assessments import KINDS
 from assess.services.questionnaires import current_questionnaires
 
@@ -96,6 +97,8 @@ class Row:
     #: What the event is about, in words ("Assessment “Plan 2026”"), when the action and the
     #: person do not say it already.
     about: str | None = None
+    #: For a change to one group of the register: (its name, added / changed / removed).
+    register_group: tuple[str, str] | None = None
 
     @property
     def action_label(self) -> str:
@@ -272,6 +275,9 @@ def _rows(
             question_text=questions.text(e.questionnaire_id, e.question_id),
             questionnaire_name=questions.name(e.questionnaire_id),
             about=_about(e, titles, session_titles),
+            register_group=register.event_group(
+                e.detail, e.old_value, e.new_value, current_locale()
+            ),
         )
         for e in events
     ]

@@ -35,6 +35,7 @@ from assess.services.assessments import AssessmentClosed, ChoiceError, SaveOutco
 from assess.services.questionnaires import current_questionnaires
 from assess.templating import clock_time, local_time
 from assess.views import answer_marks as answer_mark_views
+from assess.views import register as register_views
 from assess.views.loaders import load_assessment, load_organisation
 
 bp = Blueprint("assessments", __name__)
@@ -270,6 +271,7 @@ def _render_section(
     notice: str | None = None,
     extra_rows: int = 0,
     new_ids: frozenset[str] = frozenset(),
+    register_banner: Mapping[str, str] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     stored = assessments.stored_answers(assessment, questionnaire.id)
@@ -331,6 +333,13 @@ def _render_section(
         describe=answer_forms.describe,
         status_label=answer_forms.status_label,
         most=_question_count(questionnaire),
+        # The register as a summary of its groups, each changed on its own page.
+        register_summary={
+            view.id: register_views.summary(assessment, view.answer, locale)
+            for view in views
+            if view.type == "register" and _can_answer(assessment)
+        },
+        register_banner=register_banner,
         **_effort_context(questionnaire, locale),
     ), status
 
@@ -372,7 +381,14 @@ def section(
     _record(assessment, questionnaire.id, found.id)
     extra_rows = answer_forms.extra_rows(request.args.get("rows"))
     new_ids = frozenset(request.args.getlist("new"))
-    return _render_section(assessment, questionnaire, found, extra_rows=extra_rows, new_ids=new_ids)
+    return _render_section(
+        assessment,
+        questionnaire,
+        found,
+        extra_rows=extra_rows,
+        new_ids=new_ids,
+        register_banner=register_views.pop_banner(),
+    )
 
 
 @bp.post("/assessments/<int:assessment_id>/<questionnaire_id>/<section_id>")
@@ -776,7 +792,8 @@ def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
             "assessments.area", assessment_id=assessment.id, section_id=dimension_id
         ),
         register_url=lambda segment_id: (
-            f"{_section_url(assessment, qset.definition, register)}#q_register-{segment_id}"
+            f"{_section_url(assessment, qset.definition, register)}"
+            f"#{register_views.row_anchor(segment_id)}"
             if register is not None and _can_answer(assessment)
             else _answer_url(assessment, qset.definition, "register")
         ),

@@ -123,6 +123,9 @@
     window.fetch(box.getAttribute("data-autosave-url"), {
       method: "POST",
       credentials: "same-origin",
+      // Kept alive: a note typed just before following a link (the register's "Change") is
+      // still saved when the page goes.
+      keepalive: true,
       headers: { "Accept": "application/json", "X-CSRFToken": tokenField ? tokenField.value : "" },
       body: fieldsOf(box)
     }).then(function (response) {

@@ -88,11 +88,16 @@ def _answer(journey: Journey, box: Any, n: int) -> None:
         journey.type_into(field, "Residents, users of our services and our partners.")
         page.keyboard.press("Tab")
     elif "question--register" in kind:
-        cells = box.locator("select.select--cell")
-        for i in range(cells.count()):
-            cells.nth(i).focus()
-            for _ in range(1 + (i + n) % 3):
-                page.keyboard.press("ArrowDown")
+        # The register is a summary: each group is rated on its own page, its ratings as radio
+        # groups (Tab enters a group at its chosen radio, the arrow keys choose).
+        for group, steps in (("residents", 1), ("businesses", 2), ("media", 3)):
+            journey.follow(f"#change-{group}")
+            for attribute in ("power", "legitimacy", "urgency", "interest", "affected"):
+                page.locator(f"input[name={attribute}]:checked").focus()
+                for _ in range(steps):
+                    page.keyboard.press("ArrowUp")
+            journey.follow("#group-form button[type=submit]")
+            assert page.evaluate("document.activeElement.id") == f"change-{group}"
 
 
 def _answer_section(journey: Journey) -> None:
