@@ -21,6 +21,7 @@ from assess.models.audit import AuditChain, AuditEvent, AuditPerson
 from assess.models.consultancy import ConsultancyBrand
 from assess.models.limits import RateLimitCounter
 from assess.models.mail import OutboxMessage
+from assess.models.progress import CarriedAnswer, FollowOn, PlanAction, PlanReminder
 from assess.models.questionnaires import QuestionnaireVersion
 from assess.models.reports import StoredReport
 from assess.models.workshops import (
@@ -38,9 +39,11 @@ __all__ = [
     "AuditEvent",
     "AuditPerson",
     "Base",
+    "CarriedAnswer",
     "ConsensusRecord",
     "ConsultancyBrand",
     "EmailVerification",
+    "FollowOn",
     "Invitation",
     "KeptForm",
     "Membership",
@@ -49,6 +52,8 @@ __all__ = [
     "Participant",
     "ParticipantAnswer",
     "PasswordReset",
+    "PlanAction",
+    "PlanReminder",
     "Progress",
     "QuestionnaireVersion",
     "RateLimitCounter",
