@@ -71,6 +71,7 @@ def create_app(
     questionnaires.init_app(app, strict=strict_questionnaires)
 
     from assess.views import (
+        action_plan,
         answer_marks,
         assessments,
         audit,
@@ -103,6 +104,7 @@ def create_app(
     app.register_blueprint(consultancy.bp)
     app.register_blueprint(start.bp)
     app.register_blueprint(answer_marks.bp)
+    app.register_blueprint(action_plan.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

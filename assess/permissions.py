@@ -54,6 +54,9 @@ ORGANISATION_PERMISSIONS: Final[dict[str, bool]] = {
     "workshop.view": True,
     "workshop.run": False,
     "audit.view": True,
+    # The action plan: reading it (and its CSV), and adopting, writing and updating actions.
+    "plan.view": True,
+    "plan.manage": False,
     # An auditor's own judgement on an answer; it never changes the answer (auditors only).
     "answer.mark": False,
 }
@@ -66,13 +69,16 @@ READ_ONLY: Final[frozenset[str]] = frozenset(p for p, ro in ORGANISATION_PERMISS
 #: The role -> permissions table.
 ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     ADMIN: frozenset(ORGANISATION_PERMISSIONS) - {"answer.mark"},
-    RESPONDENT: frozenset({"org.view", "assessment.view", "assessment.answer", "report.view"}),
+    RESPONDENT: frozenset(
+        {"org.view", "assessment.view", "assessment.answer", "report.view", "plan.view"}
+    ),
     FACILITATOR: frozenset(
         {
             "org.view",
             "assessment.view",
             "assessment.answer",
             "report.view",
+            "plan.view",
             "workshop.view",
             "workshop.run",
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask import Blueprint
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from assess import access, db
 from assess.models import AnswerRecord, Invitation, Membership, Organisation
 from assess.permissions import INSTANCE_PERMISSIONS
-from assess.services import assessments, workshops
+from assess.services import action_plan, assessments, workshops
 from assess.services.questionnaires import current_questionnaires
 
 # Filled in for the URL arguments of object-scoped routes. A later route with a new argument fails
@@ -26,7 +26,23 @@ URL_ARGUMENTS = {
     "section_id",
     "question_id",
     "session_id",
+    "action_id",
 }
+
+
+def _own_action(assessment, owner):
+    """An action in the assessment's plan, for the routes about one action."""
+    return action_plan.add_own(
+        assessment,
+        owner,
+        action_plan.OwnAction(
+            question_id="lead-commitment",
+            title="Brief the cabinet",
+            done_when="Cabinet minutes record the briefing",
+            owner=action_plan.Owner(role="Chief executive"),
+            due_on=date(2027, 3, 31),
+        ),
+    )
 
 
 def test_every_route_declares_its_access(app):
@@ -102,6 +118,7 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
             target.id, owner, "Target's assessment", current_questionnaires()
         )
         workshop, _code = workshops.open_session(assessment, owner, "Their workshop")
+        action = _own_action(assessment, owner)
         values = {
             "org_id": target.id,
             "membership_id": membership.id,
@@ -111,6 +128,7 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
             "section_id": "leadership",
             "question_id": "lead-commitment",
             "session_id": workshop.id,
+            "action_id": action.id,
         }
     assert set(values) == URL_ARGUMENTS
 
@@ -236,6 +254,7 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
         )
         workshop, code = workshops.open_session(assessment, owner, "Their workshop")
         workshops.set_sections(workshop, owner, ["adoption/leadership"])
+        action = _own_action(assessment, owner)
         values = {
             "org_id": target.id,
             "membership_id": membership.id,
@@ -245,6 +264,7 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
             "section_id": "leadership",
             "question_id": "lead-commitment",
             "session_id": workshop.id,
+            "action_id": action.id,
             "token": token,
         }
     device = app.test_client()

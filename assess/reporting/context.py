@@ -118,6 +118,12 @@ class ReportInput:
     #: The auditor's marks, as plain data: questionnaire_id, question_id, mark (verified or
     #: challenged), comment, by, at (an aware datetime) and changed (the answer changed since).
     marks: Sequence[Mapping[str, Any]] = field(default=())
+    #: The organisation's action plan as it stands, as plain rows (see
+    #: :func:`assess.services.action_plan.plan_rows`); None: no plan section.
+    plan: Sequence[Mapping[str, Any]] | None = field(default=None)
+    #: This assessment against the earlier finalised ones (see
+    #: :func:`assess.services.trends.trend`); None: no trend section.
+    trend: Mapping[str, Any] | None = field(default=None)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -808,5 +814,7 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "marks": _marks(report),
         "workshop": _workshop(report),
         "method": {"version": result.method_version},
+        "plan": None if report.plan is None else [dict(row) for row in report.plan],
+        "trend": None if report.trend is None else dict(report.trend),
         "charts": charts,
     }
