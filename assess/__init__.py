@@ -80,6 +80,7 @@ def create_app(
         finalising,
         health,
         home,
+        next_assessment,
         operator,
         organisations,
         privacy,
@@ -105,6 +106,7 @@ def create_app(
     app.register_blueprint(start.bp)
     app.register_blueprint(answer_marks.bp)
     app.register_blueprint(action_plan.bp)
+    app.register_blueprint(next_assessment.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app
