@@ -86,6 +86,7 @@ def create_app(
         privacy,
         reports,
         start,
+        trends,
         workshop_room,
         workshops,
     )
@@ -107,6 +108,7 @@ def create_app(
     app.register_blueprint(answer_marks.bp)
     app.register_blueprint(action_plan.bp)
     app.register_blueprint(next_assessment.bp)
+    app.register_blueprint(trends.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

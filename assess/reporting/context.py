@@ -33,6 +33,7 @@ from assess.questionnaire.validation import visible_questions
 from assess.reporting.board import board_summary, report_date, step_context
 from assess.scoring import AssessmentResult
 from assess.scoring.maturity import question_level
+from assess.trend_chart import trend_chart
 
 #: The statuses an assessment can have, and how the report names them.
 STATUSES = {"draft": "Draft", "finalised": "Finalised", "superseded": "Superseded"}
@@ -752,6 +753,9 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "radar": radar_chart(profile, target_label=target_label, id_prefix="chart-radar"),
         "fit": fit_chart(fit["rows"], id_prefix="chart-fit") if fit else None,
         "grid": power_interest_grid(register["rows"], id_prefix="chart-grid"),
+        "trend": trend_chart(report.trend["points"], id_prefix="chart-trend")
+        if report.trend and len(report.trend["points"]) > 1
+        else None,
     }
     overall = result.maturity.overall
     return {

@@ -15,7 +15,14 @@ from flask import current_app, request
 from assess import audit
 from assess.models import Assessment, User
 from assess.reporting import AnsweredBy, ReportInput, dump_report_json, render_report, report_json
-from assess.services import action_plan, answer_marks, assessments, consultancy, workshops
+from assess.services import (
+    action_plan,
+    answer_marks,
+    assessments,
+    consultancy,
+    trends,
+    workshops,
+)
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,7 @@ def report_input(
             for m in answer_marks.marks_for(assessment).values()
         ],
         plan=action_plan.plan_rows(assessment),
+        trend=trends.trend(assessment, locale, status=status),
     )
 
 
