@@ -62,13 +62,29 @@ def next_of(assessment: Assessment) -> Assessment | None:
     return db.session().get(Assessment, link.assessment_id) if link else None
 
 
+def draft_in_progress(organisation_id: int) -> Assessment | None:
+    """A draft assessment of the organisation, if one is being answered."""
+    return db.session().scalar(
+        select(Assessment)
+        .where(Assessment.organisation_id == organisation_id, Assessment.status == "draft")
+        .order_by(Assessment.id.desc())
+        .limit(1)
+    )
+
+
 def can_start_after(assessment: Assessment) -> bool:
     """Whether the next assessment can be started from ``assessment``: it is the organisation's
-    latest finalised assessment and no next assessment was started from it."""
+    latest finalised assessment, no next assessment was started from it, and no other assessment
+    is being answered (one assessment in progress at a time)."""
     if assessment.status != "finalised":
         return False
     latest = latest_finalised(assessment.organisation_id)
-    return latest is not None and latest.id == assessment.id and next_of(assessment) is None
+    return (
+        latest is not None
+        and latest.id == assessment.id
+        and next_of(assessment) is None
+        and draft_in_progress(assessment.organisation_id) is None
+    )
 
 
 def _option_ids(question: Question) -> set[str]:
@@ -133,7 +149,8 @@ def start_next(previous: Assessment, user: User, title: str, qset: Questionnaire
         )
     if not can_start_after(previous):
         raise ServiceError(
-            "The next assessment can only be started once, from the latest finalised assessment."
+            "The next assessment can only be started once, from the latest finalised assessment, "
+            "when no other assessment is being answered."
         )
     session = db.session()
     rows = questionnaire_service.ensure_stored(qset)

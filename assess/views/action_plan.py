@@ -254,7 +254,7 @@ def reminders(organisation: Organisation, org_id: int) -> ResponseReturnValue:
 @bp.app_template_filter("plan_date")
 def plan_date(day: date) -> str:
     """A due date as people read it in their language, such as "5 Mar 2027"."""
-    return format_date(day, format="medium")
+    return format_date(day, format="d MMM y")
 
 
 @bp.app_template_filter("audit_action_label")
@@ -262,6 +262,22 @@ def audit_action_label(action: str) -> str:
     """An audit action's label, translated."""
     label = audit.ACTION_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+def _earlier_plan(assessment: Assessment) -> dict[str, object] | None:
+    """While this assessment's plan is empty: the latest finalised assessment's plan, if it has
+    open actions (the plan the organisation is working to until it adopts a new one)."""
+    from assess.services import trends
+
+    if action_plan.actions(assessment):
+        return None
+    earlier = trends.previous_finalised(assessment)
+    if earlier is None:
+        return None
+    counts = action_plan.counts(earlier)
+    if not counts["not_started"] + counts["in_progress"]:
+        return None
+    return {"assessment": earlier, "counts": counts, "url": plan_url(earlier)}
 
 
 @bp.app_context_processor
@@ -277,6 +293,7 @@ def _plan_helpers() -> dict[str, object]:
                 "can_manage": access.can("plan.manage", assessment.organisation_id),
                 "can_view": access.can("plan.view", assessment.organisation_id),
                 "url": plan_url(assessment),
+                "earlier": _earlier_plan(assessment),
             }
         return cache[assessment.id]
 
