@@ -111,7 +111,7 @@ def test_the_next_assessment_carries_answers_to_confirm_and_moves_open_actions(a
     )
     # Each carried answer is marked on its page.
     section = client.get(f"/assessments/{new_id}/adoption/leadership").get_data(as_text=True)
-    assert section.count("Carried over – confirm or change") == 4
+    assert section.count("Carried over \u2013 confirm or change") == 4
     # Confirming two, and changing one, leaves the rest.
     confirm = post(
         client,
