@@ -214,6 +214,7 @@ STORED_VALUES = (" invitation ", " account ", " auditor ")
         "/organisations/{org}/invitations/new",
         "/organisations/{org}/audit",
         "/organisations/{org}/audit?from=yesterday&action=nonsense",
+        "/organisations/{org}/plan-reminders",
         "/operator/organisations",
         "/operator/organisations/{org}/delete",
         "/operator/people/erase",
