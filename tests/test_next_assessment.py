@@ -137,6 +137,10 @@ def test_the_next_assessment_carries_answers_to_confirm_and_moves_open_actions(a
         assert len(next_assessment.unconfirmed(new)) == old_count - 3
     results = _text(client.get(f"/assessments/{new_id}/results").get_data(as_text=True))
     assert f"{old_count - 3} answers carried over" in results
+    finalise_page = _text(client.get(f"/assessments/{new_id}/finalise").get_data(as_text=True))
+    assert f"{old_count - 3} answers carried over from the last assessment have not been" in (
+        finalise_page
+    )
     # The old plan says where its open actions went; the new plan shows them as carried over.
     old_plan = client.get(f"/assessments/{old_id}/plan").get_data(as_text=True)
     assert "Moved to the next assessment" in old_plan

@@ -29,6 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import format_date as babel_format_date
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -661,6 +662,11 @@ def csv_lines(assessment: Assessment, filters: Filters | None = None) -> Iterato
 # ---- reminders ------------------------------------------------------------------------------
 
 
+def _mail_date(day: date) -> str:
+    """A date in an email, in the language the mail is written in ("5 Mar 2027")."""
+    return babel_format_date(day, format="d MMM y")
+
+
 def _base_url() -> str | None:
     configured = current_app.config.get("BASE_URL")
     return str(configured).rstrip("/") if configured else None
@@ -751,7 +757,7 @@ def reminders_for(organisation: Organisation, now: datetime) -> int:
             if kind == "due"
             else Message(
                 "Due on %(date)s: %(action)s",
-                date=format_date(action.due_on),
+                date=_mail_date(action.due_on),
                 action=action.title[:80],
             )
         )
@@ -762,7 +768,7 @@ def reminders_for(organisation: Organisation, now: datetime) -> int:
             kind="action_reminder",
             action=action,
             organisation=organisation,
-            due=format_date(action.due_on),
+            due=_mail_date(action.due_on),
             due_today=kind == "due",
             link=_action_url(action),
         )
@@ -796,7 +802,7 @@ def reminders_for(organisation: Organisation, now: datetime) -> int:
                         {
                             "title": a.title,
                             "owner": owner_text(a),
-                            "due": format_date(a.due_on),
+                            "due": _mail_date(a.due_on),
                             "days": (today - a.due_on).days,
                             "link": f"{base}/plan/actions/{a.id}" if base else None,
                         }
