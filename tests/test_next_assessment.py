@@ -185,3 +185,70 @@ def test_what_carries_over_between_questionnaire_versions(app):
         next_assessment.carries(level, level.model_copy(update={"criteria": criteria}))
         == next_assessment.CRITERIA_CHANGED
     )
+
+
+def _renamed_version():
+    """The adoption questionnaire as a later version: lead-commitment renamed, lead-resources
+    split in two, lead-board-oversight and lead-accountability merged into one."""
+    from assess.questionnaire.schema import CarryOver
+
+    qset = current_questionnaires()
+    adoption = qset.adoption
+    section = adoption.section("leadership")
+    by_id = {q.id: q for q in section.questions}
+    questions = [
+        by_id["lead-commitment"].model_copy(update={"id": "lead-pledge"}),
+        by_id["lead-board-oversight"].model_copy(update={"id": "lead-governance"}),
+        by_id["lead-resources"].model_copy(update={"id": "lead-budget"}),
+        by_id["lead-resources"].model_copy(update={"id": "lead-training"}),
+    ]
+    later = adoption.model_copy(
+        update={
+            "version": "9.0.0",
+            "sections": [
+                section.model_copy(update={"questions": questions}) if s.id == "leadership" else s
+                for s in adoption.sections
+            ],
+            "carry_over": [
+                CarryOver.model_validate({"from": ["lead-commitment"], "to": ["lead-pledge"]}),
+                CarryOver.model_validate(
+                    {"from": ["lead-resources"], "to": ["lead-budget", "lead-training"]}
+                ),
+                CarryOver.model_validate(
+                    {
+                        "from": ["lead-board-oversight", "lead-accountability"],
+                        "to": ["lead-governance"],
+                    }
+                ),
+            ],
+        }
+    )
+    return type(qset)(qset.definition, qset.model_fit, later)
+
+
+def test_a_newer_version_carries_renamed_and_split_answers_and_lists_merged_ones(app, finalised):
+    with app.app_context():
+        old = assessments.get(finalised["id"])
+        before = assessments.answers(old, "adoption")
+        started = next_assessment.start_next(
+            old,
+            db.session().get(type(finalised["admin"]), finalised["admin"].id),
+            "Check 2026",
+            _renamed_version(),
+        )
+        new = assessments.get(started.assessment.id)
+        after = assessments.answers(new, "adoption")
+        assert after["lead-pledge"].value == before["lead-commitment"].value
+        assert after["lead-budget"].value == after["lead-training"].value
+        assert after["lead-budget"].value == before["lead-resources"].value
+        assert "lead-governance" not in after
+        listed = {(i["question_id"], i["reason"]) for i in started.not_carried}
+        assert listed == {
+            ("lead-board-oversight", next_assessment.MERGED),
+            ("lead-accountability", next_assessment.MERGED),
+        }
+        assert ("adoption", "lead-pledge") in next_assessment.unconfirmed(new)
+        new_id = new.id
+    page = finalised["client"].get(f"/assessments/{new_id}/carried").get_data(as_text=True)
+    assert "Answers that could not carry over" in page
+    assert "merged with other questions" in page

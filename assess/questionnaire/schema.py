@@ -291,6 +291,18 @@ class LevelName(_Strict):
 Kind = Literal["definition", "model-fit", "adoption"]
 
 
+class CarryOver(_Strict):
+    """How answers to earlier versions' questions carry over to this version's (the next
+    assessment pre-fills from the last one). One question renamed or split: ``from`` one id,
+    ``to`` one or more; merged: ``from`` several ids, which cannot carry over and are listed for
+    the person to answer. A question whose id persists needs no entry."""
+
+    from_: list[Id] = Field(alias="from", min_length=1)
+    to: list[Id] = Field(min_length=1)
+    #: Why, for the people answering and for the change log.
+    note: LocalText | None = None
+
+
 class Questionnaire(_Strict):
     """A whole questionnaire file."""
 
@@ -304,6 +316,16 @@ class Questionnaire(_Strict):
     models: list[CandidateModel] | None = None
     #: Adoption only: names of maturity levels 1 to 5.
     levels: dict[Level, LevelName] | None = None
+    #: Renamed, split or merged questions since earlier versions (see :class:`CarryOver`).
+    carry_over: list[CarryOver] | None = None
+
+    def carried_to(self, old_question_id: str) -> tuple[list[str], int] | None:
+        """Where an earlier version's question carries to under :attr:`carry_over`: the new ids
+        and how many old questions share the entry (more than 1: merged); None without one."""
+        for entry in self.carry_over or ():
+            if old_question_id in entry.from_:
+                return list(entry.to), len(entry.from_)
+        return None
 
     def questions(self) -> Iterator[tuple[Section, Question]]:
         """Every question in order, with its section."""

@@ -39,6 +39,23 @@ GONE = "gone"
 TYPE_CHANGED = "type_changed"
 OPTIONS_CHANGED = "options_changed"
 CRITERIA_CHANGED = "criteria_changed"
+MERGED = "merged"
+
+
+def _targets(
+    old: Questionnaire, new: Questionnaire | None, question_id: str
+) -> tuple[list[str], str | None]:
+    """Where an old answer goes in the new version: its own id, or the new version's
+    ``carry_over`` mapping (renamed or split); merged questions cannot carry (a reason)."""
+    if new is None:
+        return [question_id], GONE
+    mapped = new.carried_to(question_id) if new.version != old.version else None
+    if mapped is None:
+        return [question_id], None
+    targets, sources = mapped
+    if sources > 1:
+        return [question_id], MERGED
+    return targets, None
 
 
 def latest_finalised(organisation_id: int) -> Assessment | None:
@@ -187,49 +204,54 @@ def start_next(previous: Assessment, user: User, title: str, qset: Questionnaire
             .where(AnswerRecord.assessment_id == previous.id)
             .order_by(AnswerRecord.id)
         )
+        written: set[tuple[str, str]] = set()
         for record in records:
             old_questionnaire = old_qset.by_id(record.questionnaire_id)
             new_questionnaire = new_by_kind.get(record.questionnaire_id)
             old_question = _question_or_none(old_questionnaire, record.question_id)
-            new_question = (
-                _question_or_none(new_questionnaire, record.question_id)
-                if new_questionnaire
-                else None
-            )
-            reason = carries(old_question, new_question) if old_question else GONE
-            if reason is not None:
-                not_carried.append(
-                    {
-                        "questionnaire_id": record.questionnaire_id,
-                        "question_id": record.question_id,
-                        "reason": reason,
-                    }
+            targets, reason = _targets(old_questionnaire, new_questionnaire, record.question_id)
+            for target in targets:
+                new_question = (
+                    _question_or_none(new_questionnaire, target) if new_questionnaire else None
                 )
-                continue
-            session.add(
-                AnswerRecord(
-                    assessment_id=assessment.id,
-                    questionnaire_id=record.questionnaire_id,
-                    question_id=record.question_id,
-                    status=record.status,
-                    value=record.value,
-                    note=record.note,
-                    criteria=record.criteria,
-                    revision=1,
-                    source="copied",
-                    updated_by_id=record.updated_by_id,
-                    updated_at=record.updated_at,
+                why = reason or (carries(old_question, new_question) if old_question else GONE)
+                if why is None and (record.questionnaire_id, target) in written:
+                    why = MERGED
+                if why is not None:
+                    not_carried.append(
+                        {
+                            "questionnaire_id": record.questionnaire_id,
+                            "question_id": record.question_id,
+                            "text": old_question.text.get("en") if old_question else "",
+                            "reason": why,
+                        }
+                    )
+                    continue
+                written.add((record.questionnaire_id, target))
+                session.add(
+                    AnswerRecord(
+                        assessment_id=assessment.id,
+                        questionnaire_id=record.questionnaire_id,
+                        question_id=target,
+                        status=record.status,
+                        value=record.value,
+                        note=record.note,
+                        criteria=record.criteria,
+                        revision=1,
+                        source="copied",
+                        updated_by_id=record.updated_by_id,
+                        updated_at=record.updated_at,
+                    )
                 )
-            )
-            session.add(
-                CarriedAnswer(
-                    assessment_id=assessment.id,
-                    questionnaire_id=record.questionnaire_id,
-                    question_id=record.question_id,
-                    revision=1,
+                session.add(
+                    CarriedAnswer(
+                        assessment_id=assessment.id,
+                        questionnaire_id=record.questionnaire_id,
+                        question_id=target,
+                        revision=1,
+                    )
                 )
-            )
-            carried += 1
+                carried += 1
         link = session.get(FollowOn, assessment.id)
         assert link is not None
         link.not_carried = not_carried

@@ -118,7 +118,7 @@ def _render_carried(assessment: Assessment, status: int = 200) -> ResponseReturn
                 questionnaire = qset.by_id(item["questionnaire_id"])
                 text = questionnaire.question(item["question_id"]).text.get(locale)
             except KeyError:
-                text = item["question_id"]
+                text = item.get("text") or item["question_id"]
             missing.append({"text": text, "reason": _reason(item["reason"])})
     return render_template(
         "next_assessment/carried.html",
