@@ -28,6 +28,9 @@ def _reason(code: str) -> str:
         next_assessment.TYPE_CHANGED: gettext("The question is now asked in a different way."),
         next_assessment.OPTIONS_CHANGED: gettext("The options of the question have changed."),
         next_assessment.CRITERIA_CHANGED: gettext("The records that show each level have changed."),
+        next_assessment.MERGED: gettext(
+            "It was merged with other questions into one: answer the new question afresh."
+        ),
     }
     return texts.get(code, code)
 
