@@ -21,7 +21,13 @@ from assess.models.audit import AuditChain, AuditEvent, AuditPerson
 from assess.models.consultancy import ConsultancyBrand
 from assess.models.limits import RateLimitCounter
 from assess.models.mail import OutboxMessage
-from assess.models.progress import CarriedAnswer, FollowOn, PlanAction, PlanReminder
+from assess.models.progress import (
+    CarriedAnswer,
+    FollowOn,
+    PlanAction,
+    PlanReminder,
+    ProgressReview,
+)
 from assess.models.questionnaires import QuestionnaireVersion
 from assess.models.reports import StoredReport
 from assess.models.workshops import (
@@ -55,6 +61,7 @@ __all__ = [
     "PlanAction",
     "PlanReminder",
     "Progress",
+    "ProgressReview",
     "QuestionnaireVersion",
     "RateLimitCounter",
     "StoredReport",

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -198,3 +199,52 @@ class CarriedAnswer(Base):
     confirmed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), default=None
     )
+
+
+#: scheduled: waiting to be done; completed: done, its progress PDF stored.
+REVIEW_STATUSES = ("scheduled", "completed")
+
+
+class ProgressReview(Base):
+    """A follow-up review of a finalised assessment's plan: the status of each action and a
+    re-rating of the practices the actions target, with a two-page progress PDF once completed."""
+
+    __tablename__ = "progress_review"
+    __table_args__ = (
+        CheckConstraint(one_of("status", REVIEW_STATUSES), name="status"),
+        CheckConstraint(
+            "(status = 'completed') = (pdf IS NOT NULL AND sha256 IS NOT NULL)", name="completed"
+        ),
+    )
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    #: The finalised assessment whose plan is reviewed.
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    scheduled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: The reviewer's summary.
+    summary: Mapped[str] = mapped_column(Text, default="")
+    #: {"actions": [{action_id, title, status, note}], "ratings": [{question_id, practice,
+    #: area, before, now, evidence}]}.
+    findings: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    #: "P-2027-000012": printed on each page; the PDF, its SHA-256 and size, once completed.
+    report_id: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
+    sha256: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True, default=None)
+    size: Mapped[int | None] = mapped_column(Integer, default=None)
+
+    assessment: Mapped[Assessment] = relationship()

@@ -2,8 +2,8 @@
 
 Progress over time: an assessment's action plan (``plan_action``), the reminders already queued
 for it (``plan_reminder``, so none is sent twice), the next assessment's link to the one it
-follows (``assessment_follow_on``) and its carried-over answers (``carried_answer``), and the
-organisation's switch for reminders (``organisation.action_reminders``).
+follows (``assessment_follow_on``) and its carried-over answers (``carried_answer``), follow-up
+reviews of a plan with their progress PDFs (``progress_review``), and the organisation's switch for reminders (``organisation.action_reminders``).
 
 The column is added and dropped in place (ALTER TABLE), never by a batch rebuild of
 ``organisation``.
@@ -198,6 +198,65 @@ def upgrade() -> None:
             batch_op.f("ix_plan_reminder_organisation_id"), ["organisation_id"], unique=False
         )
 
+    op.create_table(
+        "progress_review",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("assessment_id", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("scheduled_by_id", sa.Integer(), nullable=True),
+        sa.Column("scheduled_at", assess.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("completed_by_id", sa.Integer(), nullable=True),
+        sa.Column("completed_at", assess.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("findings", sa.JSON(), nullable=True),
+        sa.Column("report_id", sa.String(length=32), nullable=True),
+        sa.Column("sha256", sa.String(length=64), nullable=True),
+        sa.Column("pdf", sa.LargeBinary(), nullable=True),
+        sa.Column("size", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "(status = 'completed') = (pdf IS NOT NULL AND sha256 IS NOT NULL)",
+            name=op.f("ck_progress_review_completed"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('scheduled', 'completed')", name=op.f("ck_progress_review_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["assessment_id"],
+            ["assessment.id"],
+            name=op.f("fk_progress_review_assessment_id_assessment"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["completed_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_progress_review_completed_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisation.id"],
+            name=op.f("fk_progress_review_organisation_id_organisation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["scheduled_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_progress_review_scheduled_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_progress_review")),
+        sa.UniqueConstraint("report_id", name=op.f("uq_progress_review_report_id")),
+        sa.UniqueConstraint("sha256", name=op.f("uq_progress_review_sha256")),
+    )
+    with op.batch_alter_table("progress_review", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_progress_review_assessment_id"), ["assessment_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_progress_review_organisation_id"), ["organisation_id"], unique=False
+        )
     op.add_column(
         "organisation",
         sa.Column("action_reminders", sa.Boolean(), server_default=sa.true(), nullable=False),
@@ -207,6 +266,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     # SQLite 3.35 and later drop a column in place.
     op.execute("ALTER TABLE organisation DROP COLUMN action_reminders")
+    with op.batch_alter_table("progress_review", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_progress_review_organisation_id"))
+        batch_op.drop_index(batch_op.f("ix_progress_review_assessment_id"))
+    op.drop_table("progress_review")
 
     with op.batch_alter_table("plan_reminder", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_plan_reminder_organisation_id"))
