@@ -84,6 +84,7 @@ def create_app(
         operator,
         organisations,
         privacy,
+        progress_review,
         reports,
         start,
         trends,
@@ -109,6 +110,7 @@ def create_app(
     app.register_blueprint(action_plan.bp)
     app.register_blueprint(next_assessment.bp)
     app.register_blueprint(trends.bp)
+    app.register_blueprint(progress_review.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

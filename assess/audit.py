@@ -99,6 +99,8 @@ PLAN_ACTION_MOVED: Final = "plan.action_moved"
 NEXT_ASSESSMENT_STARTED: Final = "assessment.next_started"
 CARRIED_ANSWERS_CONFIRMED: Final = "answer.carried_confirmed"
 ACTION_REMINDERS_CHANGED: Final = "organisation.action_reminders_changed"
+PROGRESS_REVIEW_SCHEDULED: Final = "review.scheduled"
+PROGRESS_REVIEW_COMPLETED: Final = "review.completed"
 
 #: What each action is called on the trail's pages.
 ACTION_LABELS: Final[dict[str, Any]] = {
@@ -143,6 +145,8 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     NEXT_ASSESSMENT_STARTED: _("Next assessment started"),
     CARRIED_ANSWERS_CONFIRMED: _("Carried-over answers confirmed"),
     ACTION_REMINDERS_CHANGED: _("Action reminders switched on or off"),
+    PROGRESS_REVIEW_SCHEDULED: _("Progress review scheduled"),
+    PROGRESS_REVIEW_COMPLETED: _("Progress review completed"),
 }
 
 #: Events of a person rather than of an organisation (recorded with no organisation). An

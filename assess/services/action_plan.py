@@ -513,6 +513,34 @@ def update(action: PlanAction, user: User, changes: Changes) -> bool:
     return True
 
 
+def set_status(action: PlanAction, user: User, status: str, note: str = "") -> bool:
+    """Set an action's status at a progress review (not committed: part of the review); a note
+    on a dropped action is its reason, on any other its evidence. False when nothing changed."""
+    before = _snapshot(action)
+    action.status = status
+    if status == "dropped":
+        action.dropped_reason = note or action.dropped_reason
+    else:
+        action.dropped_reason = None
+        if note:
+            action.evidence_note = note
+    after = _snapshot(action)
+    if after == before:
+        return False
+    action.revision += 1
+    action.updated_at = db.utcnow()
+    db.session().flush()
+    _record(
+        action,
+        audit.PLAN_ACTION_CHANGED,
+        user,
+        {k: v for k, v in before.items() if after[k] != v},
+        {k: v for k, v in after.items() if before[k] != v},
+        {"revision": action.revision, "review": True},
+    )
+    return True
+
+
 def move_open_actions(earlier: Assessment, later: Assessment, user: User) -> int:
     """Move the open actions of ``earlier``'s plan to ``later``'s (not committed: part of
     starting the next assessment). The same rows move, so their history goes with them."""
