@@ -131,4 +131,3 @@ def review_pdf(assessment: Assessment, assessment_id: int) -> ResponseReturnValu
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{found.report_id}.pdf"'},
     )
-
