@@ -94,9 +94,20 @@ def test_adopt_an_action_mark_it_done_start_the_next_assessment_and_see_the_tren
         assert "no change" in overall
         assert "still to confirm" in tab.locator('main [data-figure="unconfirmed"]').inner_text()
         assert_accessible(tab)
+        # The follow-up review of the finalised plan: schedule it, then its form.
+        tab.goto(f"{base}/assessments/{finalised['id']}/review")
+        assert_accessible(tab)
+        with tab.expect_navigation():
+            tab.get_by_role("button", name="Schedule the review").click()
+        assert tab.locator("#review-title").inner_text() == "Carry out the review"
+        assert_accessible(tab)
         for width in (390, 320):
             tab.set_viewport_size({"width": width, "height": 900})
-            for path in (f"/assessments/{new_id}/results", f"/assessments/{finalised['id']}/plan"):
+            for path in (
+                f"/assessments/{new_id}/results",
+                f"/assessments/{finalised['id']}/plan",
+                f"/assessments/{finalised['id']}/review",
+            ):
                 tab.goto(base + path)
                 assert_accessible(tab)
     finally:
