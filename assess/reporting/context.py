@@ -753,10 +753,9 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "radar": radar_chart(profile, target_label=target_label, id_prefix="chart-radar"),
         "fit": fit_chart(fit["rows"], id_prefix="chart-fit") if fit else None,
         "grid": power_interest_grid(register["rows"], id_prefix="chart-grid"),
-        "trend": trend_chart(report.trend["points"], id_prefix="chart-trend")
-        if report.trend and len(report.trend["points"]) > 1
-        else None,
     }
+    if report.trend and len(report.trend["points"]) > 1:
+        charts["trend"] = trend_chart(report.trend["points"], id_prefix="chart-trend")
     overall = result.maturity.overall
     return {
         "lang": report.locale,
