@@ -71,6 +71,7 @@ def create_app(
     questionnaires.init_app(app, strict=strict_questionnaires)
 
     from assess.views import (
+        action_plan,
         answer_marks,
         assessments,
         audit,
@@ -79,14 +80,17 @@ def create_app(
         finalising,
         health,
         home,
+        next_assessment,
         operator,
         organisations,
         privacy,
+        progress_review,
         register,
         reports,
         start,
         surveys,
         targets,
+        trends,
         workshop_room,
         workshops,
     )
@@ -109,6 +113,10 @@ def create_app(
     app.register_blueprint(answer_marks.bp)
     app.register_blueprint(surveys.bp)
     app.register_blueprint(register.bp)
+    app.register_blueprint(action_plan.bp)
+    app.register_blueprint(next_assessment.bp)
+    app.register_blueprint(trends.bp)
+    app.register_blueprint(progress_review.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

@@ -99,6 +99,14 @@ PERSONAL_DATA_DOWNLOADED: Final = "person.data_downloaded"
 LOGIN_SUCCEEDED: Final = "login.succeeded"
 LOGIN_FAILED: Final = "login.failed"
 LOGOUT: Final = "logout"
+PLAN_ACTION_ADDED: Final = "plan.action_added"
+PLAN_ACTION_CHANGED: Final = "plan.action_changed"
+PLAN_ACTION_MOVED: Final = "plan.action_moved"
+NEXT_ASSESSMENT_STARTED: Final = "assessment.next_started"
+CARRIED_ANSWERS_CONFIRMED: Final = "answer.carried_confirmed"
+ACTION_REMINDERS_CHANGED: Final = "organisation.action_reminders_changed"
+PROGRESS_REVIEW_SCHEDULED: Final = "review.scheduled"
+PROGRESS_REVIEW_COMPLETED: Final = "review.completed"
 
 #: What each action is called on the trail's pages.
 ACTION_LABELS: Final[dict[str, Any]] = {
@@ -143,6 +151,14 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     LOGIN_SUCCEEDED: _("Signed in"),
     LOGIN_FAILED: _("Failed sign-in"),
     LOGOUT: _("Signed out"),
+    PLAN_ACTION_ADDED: _("Action added to the plan"),
+    PLAN_ACTION_CHANGED: _("Action changed"),
+    PLAN_ACTION_MOVED: _("Action moved to the next assessment's plan"),
+    NEXT_ASSESSMENT_STARTED: _("Next assessment started"),
+    CARRIED_ANSWERS_CONFIRMED: _("Carried-over answers confirmed"),
+    ACTION_REMINDERS_CHANGED: _("Action reminders switched on or off"),
+    PROGRESS_REVIEW_SCHEDULED: _("Progress review scheduled"),
+    PROGRESS_REVIEW_COMPLETED: _("Progress review completed"),
 }
 
 #: Events of a person rather than of an organisation (recorded with no organisation). An

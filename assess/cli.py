@@ -297,9 +297,16 @@ def _echo_sign_in(data: demo.DemoData, url: str) -> None:
     help="Delete the demo organisation and the demo accounts first, then create them again.",
 )
 @click.option("--url", default=DEMO_URL, show_default=True, help="The address to print.")
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="Only this year's assessment: without last year's finalised assessment and its action "
+    "plan (no report to render, so it loads in a second or two).",
+)
 @with_appcontext
-def demo_command(reset: bool, url: str) -> None:
-    """Load the demo organisation, Demo Borough Council, with a fully answered assessment.
+def demo_command(reset: bool, url: str, quick: bool) -> None:
+    """Load the demo organisation, Demo Borough Council, with a fully answered assessment and
+    last year's finalised one with its action plan (--quick: this year's only).
 
     Running it again changes nothing (use --reset to recreate the demo). See docs/demo.md.
     """
@@ -320,7 +327,9 @@ def demo_command(reset: bool, url: str) -> None:
         _echo_sign_in(data, url)
         return
     try:
-        created = demo.create(data, questionnaire_service.current_questionnaires())
+        created = demo.create(
+            data, questionnaire_service.current_questionnaires(), history=not quick
+        )
     except ServiceError as error:
         raise click.ClickException(
             f"{error.message} (assess demo --reset deletes the demo and creates it again)"
@@ -334,6 +343,12 @@ def demo_command(reset: bool, url: str) -> None:
         f"\N{LEFT DOUBLE QUOTATION MARK}{created.assessment.title}\N{RIGHT DOUBLE QUOTATION MARK}: "
         f"{len(data.answers)} answers ({counts})."
     )
+    if created.last_year is not None and data.last_year is not None:
+        click.echo(
+            f"And last year's \N{LEFT DOUBLE QUOTATION MARK}{created.last_year.title}"
+            f"\N{RIGHT DOUBLE QUOTATION MARK}, finalised, with an action plan of "
+            f"{len(data.last_year.plan)} actions."
+        )
     _echo_sign_in(data, url)
 
 

@@ -133,6 +133,10 @@ DEFAULTS: dict[str, Any] = {
     # Behind reverse proxies: how many of them to trust for X-Forwarded-For/-Proto/-Host/-Port/
     # -Prefix (Werkzeug's ProxyFix). 0: none, the connecting address is the person's.
     "PROXY_FIX": 0,
+    # The site's address, such as https://assess.example.gov.uk, for the links in email sent by
+    # `assess maintenance purge` (action-plan reminders), which has no request to take it from;
+    # None: those messages ask people to sign in instead of linking.
+    "BASE_URL": None,
     # The folder of questionnaire YAML files; None: the shipped questionnaires/.
     "QUESTIONNAIRES_DIR": None,
 }

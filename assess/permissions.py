@@ -57,6 +57,9 @@ ORGANISATION_PERMISSIONS: Final[dict[str, bool]] = {
     # Perception surveys: open, close and print them (admins); type in paper responses (staff).
     "survey.manage": False,
     "survey.enter": False,
+    # The action plan: reading it (and its CSV), and adopting, writing and updating actions.
+    "plan.view": True,
+    "plan.manage": False,
     # An auditor's own judgement on an answer; it never changes the answer (auditors only).
     "answer.mark": False,
 }
@@ -70,7 +73,14 @@ READ_ONLY: Final[frozenset[str]] = frozenset(p for p, ro in ORGANISATION_PERMISS
 ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     ADMIN: frozenset(ORGANISATION_PERMISSIONS) - {"answer.mark"},
     RESPONDENT: frozenset(
-        {"org.view", "assessment.view", "assessment.answer", "report.view", "survey.enter"}
+        {
+            "org.view",
+            "assessment.view",
+            "assessment.answer",
+            "report.view",
+            "survey.enter",
+            "plan.view",
+        }
     ),
     FACILITATOR: frozenset(
         {
@@ -78,6 +88,7 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             "assessment.view",
             "assessment.answer",
             "report.view",
+            "plan.view",
             "workshop.view",
             "workshop.run",
             "survey.enter",

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from assess import access, db
 from assess.models import AnswerRecord, Invitation, Membership, Organisation
 from assess.permissions import INSTANCE_PERMISSIONS
-from assess.services import assessments, surveys, workshops
+from assess.services import action_plan, assessments, surveys, workshops
 from assess.services.questionnaires import current_questionnaires
 
 # Filled in for the URL arguments of object-scoped routes. A later route with a new argument fails
@@ -28,7 +28,23 @@ URL_ARGUMENTS = {
     "session_id",
     "survey_id",
     "segment_id",
+    "action_id",
 }
+
+
+def _own_action(assessment, owner):
+    """An action in the assessment's plan, for the routes about one action."""
+    return action_plan.add_own(
+        assessment,
+        owner,
+        action_plan.OwnAction(
+            question_id="lead-commitment",
+            title="Brief the cabinet",
+            done_when="Cabinet minutes record the briefing",
+            owner=action_plan.Owner(role="Chief executive"),
+            due_on=date(2027, 3, 31),
+        ),
+    )
 
 
 def test_every_route_declares_its_access(app):
@@ -120,6 +136,7 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
         )
         workshop, _code = workshops.open_session(assessment, owner, "Their workshop")
         survey = _survey(assessment, owner)
+        action = _own_action(assessment, owner)
         values = {
             "org_id": target.id,
             "membership_id": membership.id,
@@ -131,6 +148,7 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
             "session_id": workshop.id,
             "survey_id": survey.id,
             "segment_id": "residents",
+            "action_id": action.id,
         }
     assert set(values) == URL_ARGUMENTS
 
@@ -257,6 +275,7 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
         workshop, code = workshops.open_session(assessment, owner, "Their workshop")
         workshops.set_sections(workshop, owner, ["adoption/leadership"])
         survey = _survey(assessment, owner)
+        action = _own_action(assessment, owner)
         values = {
             "org_id": target.id,
             "membership_id": membership.id,
@@ -267,6 +286,7 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
             "question_id": "lead-commitment",
             "session_id": workshop.id,
             "segment_id": "residents",
+            "action_id": action.id,
             "token": token,
             "survey_id": survey.id,
             "survey_token": survey.token,

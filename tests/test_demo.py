@@ -60,7 +60,7 @@ def _decimal(value: Fraction) -> str:
 @pytest.fixture
 def demo(app, runner):
     """The demo loaded by the command, as ``make run`` does."""
-    result = runner.invoke(args=["demo"])
+    result = runner.invoke(args=["demo", "--quick"])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -123,7 +123,7 @@ def test_reset_recreates_the_demo_from_scratch(app, runner, demo):
         admin = accounts.user_by_email("admin@demo.example")
         assessments.start(_organisation().id, admin, "Scratch", current_questionnaires())
         assert len(assessments.for_organisation(_organisation().id)) == 2
-    result = runner.invoke(args=["demo", "--reset"])
+    result = runner.invoke(args=["demo", "--reset", "--quick"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Created Demo Borough Council")
     with app.app_context():
@@ -456,7 +456,7 @@ def test_the_data_file_alone_validates_against_the_shipped_questionnaires(app):
 
 def test_the_demo_is_open_at_once_even_when_registration_waits_for_an_operator(make_app):
     app = make_app(OPEN_REGISTRATION=False)
-    result = app.test_cli_runner().invoke(args=["demo"])
+    result = app.test_cli_runner().invoke(args=["demo", "--quick"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert _organisation().status == "active"
@@ -537,3 +537,96 @@ def test_the_documents_survey_tables_match_the_engine(survey_results):
     missing = [row for row in rows if row not in DOC_FLAT]
     assert not missing, "\n".join(missing)
     assert len(rows) == 8 + 4 + 4
+
+
+# ---- last year and the action plan (the full demo, as make run loads it) ----------------------
+
+
+@pytest.fixture
+def history(app, runner):
+    """The whole demo, with last year's finalised assessment and its plan."""
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _by_title(organisation_id: int, year: str):
+    found = [a for a in assessments.for_organisation(organisation_id) if a.title.endswith(year)]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def trend_row(row) -> str:
+    """The document's trend row for one area, rebuilt from the trend."""
+    return (
+        f"| {row['dimension_id']} | {row['previous_floor']} | {row['current_floor']} | "
+        f"{row['floor_change']['text']} | {row['previous_mean']:.2f} | {row['current_mean']:.2f} | "
+        f"{row['mean_change']['text']} |"
+    )
+
+
+def test_last_year_is_finalised_with_a_plan_in_every_status_and_a_trend(app, history):
+    from assess.services import action_plan, finalising, trends
+
+    assert "Stakeholder management self-assessment 2024" in history
+    with app.app_context():
+        organisation = _organisation()
+        this_year = _by_title(organisation.id, "2025")
+        last_year = _by_title(organisation.id, "2024")
+        assert (this_year.status, last_year.status) == ("draft", "finalised")
+        assert finalising.stored_report(last_year) is not None
+        # The figures the document works out by hand (method 2.0 both years).
+        found = trends.trend(this_year)
+        assert found["previous"]["title"] == last_year.title
+        rows = [trend_row(r) for r in found["rows"]]
+        missing = [row for row in rows if row not in DOC_FLAT]
+        assert not missing, "\n".join(missing)
+        overall = found["overall"]
+        assert (overall["previous_level"], overall["current_level"]) == (1, 2)
+        assert (overall["previous_score"], overall["current_score"]) == (2.4, 2.5)
+        assert not found["method_changed"]
+        # The plan: every status, two overdue, as the document's table says.
+        plan = action_plan.actions(last_year)
+        counts = action_plan.counts(last_year)
+        assert {k: counts[k] for k in ("not_started", "in_progress", "done", "dropped")} == {
+            "not_started": 2,
+            "in_progress": 2,
+            "done": 1,
+            "dropped": 1,
+        }
+        assert counts["overdue"] == 2
+        today = action_plan.organisation_today(organisation)
+        overdue = sorted(a.question_id for a in plan if a.is_overdue(today))
+        assert overdue == ["map-register", "org-contact-record"]
+        for action in plan:
+            assert f"| {action.question_id}" in DOC_FLAT
+        (dropped,) = [a for a in plan if a.status == "dropped"]
+        assert dropped.source == "own" and dropped.dropped_reason
+        assert {a.owner_user is not None for a in plan} == {True, False}
+        assert action_plan.actions(this_year) == []
+        # The stored 2024 report printed the plan as it stood: every action "not started".
+        text = " ".join(
+            finalising.stored_data(finalising.stored_report(last_year)).decode().split()
+        )
+        assert last_year.title in text
+
+
+def test_reset_retires_a_demo_with_a_finalised_report(app, runner, history):
+    from assess.services import finalising
+
+    with app.app_context():
+        old = _organisation()
+        old_id = old.id
+        reports = [r.sha256 for r in finalising.reports_of(old_id)]
+    assert len(reports) == 1
+    result = runner.invoke(args=["demo", "--reset", "--quick"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        session = db.session()
+        retired = session.get(Organisation, old_id)
+        assert retired.status == "suspended" and retired.name.startswith(f"{NAME} (replaced")
+        assert not retired.memberships
+        assert [r.sha256 for r in finalising.reports_of(old_id)] == reports
+        assert _organisation().id != old_id
+        assert session.query(User).count() == 4
+        assert session.query(Membership).count() == 4

@@ -214,6 +214,7 @@ STORED_VALUES = (" invitation ", " account ", " auditor ")
         "/organisations/{org}/invitations/new",
         "/organisations/{org}/audit",
         "/organisations/{org}/audit?from=yesterday&action=nonsense",
+        "/organisations/{org}/plan-reminders",
         "/operator/organisations",
         "/operator/organisations/{org}/delete",
         "/operator/people/erase",
@@ -378,3 +379,46 @@ def test_survey_pages_go_through_gettext(app: Flask, make_user, make_org):
     for path in (f"/s/{token}", f"/s/{token}/{group}", f"/s/{token}/privacy", f"/s/{token}/thanks"):
         assert_translated(person.get(path), *data, "noreply@example.org", "assess@localhost")
     assert_translated(post(person, f"/s/{token}/{group}", {}), *data)
+
+
+def test_action_plan_reminders_go_through_gettext(app: Flask, signed_in):
+    """The reminder to an action's owner and the admins' digest of overdue actions."""
+    from datetime import date, timedelta
+
+    from assess import db
+    from assess.services import action_plan, assessments
+    from assess.services.questionnaires import current_questionnaires
+
+    _client, organisation, admin = signed_in
+    title, done = "Brief Babbage cabinet", "Babbage minutes record it"
+    with app.test_request_context():
+        assessment = assessments.start(
+            organisation.id, admin, "Babbage check", current_questionnaires()
+        )
+        today = action_plan.organisation_today(assessments.get(assessment.id).organisation)
+        for due in (today, today - timedelta(days=3)):
+            action_plan.add_own(
+                assessment,
+                db.session().get(User, admin.id),
+                action_plan.OwnAction(
+                    question_id="lead-commitment",
+                    title=title,
+                    done_when=done,
+                    owner=action_plan.Owner(user_id=admin.id),
+                    due_on=due,
+                ),
+            )
+        assert (
+            action_plan.reminders_for(db.session().get(Organisation, organisation.id), db.utcnow())
+            == 2
+        )
+        action_plan.outbox.send_due()
+    folder = Path(app.config["MAIL_FILE_DIR"])
+    reminders = [
+        p
+        for p in folder.glob("*.eml")
+        if "Brief Babbage" in p.read_text(encoding="utf-8", errors="ignore")
+    ]
+    assert len(reminders) == 2
+    for path in reminders:
+        _mail_translated(path, *USER_DATA, title, done, str(date.today().year))

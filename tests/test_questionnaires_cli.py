@@ -99,3 +99,40 @@ def test_the_assess_command_runs_validate_even_when_the_questionnaires_are_broke
         "definition.yaml: sections[0] (scope) > questions[1] (def-where): "
         "unknown key `show_iff` (did you mean `show_if`?)"
     )
+
+
+def _later_adoption(tmp_path, carry_over: str):
+    """A copy of the shipped questionnaires whose adoption file is a later version with
+    lead-commitment renamed lead-pledge, and ``carry_over`` appended."""
+    import shutil
+
+    from assess.paths import QUESTIONNAIRES_DIR
+
+    folder = tmp_path / "questionnaires"
+    shutil.copytree(QUESTIONNAIRES_DIR, folder)
+    adoption = folder / "adoption.yaml"
+    text = adoption.read_text(encoding="utf-8").replace("lead-commitment", "lead-pledge")
+    text = text.replace('version: "2.0.0"', 'version: "3.0.0"', 1)
+    adoption.write_text(text + carry_over, encoding="utf-8")
+    return folder
+
+
+def test_a_carry_over_mapping_is_validated(runner, tmp_path):
+    good = _later_adoption(
+        tmp_path / "good",
+        "carry_over:\n  - from: [lead-commitment]\n    to: [lead-pledge]\n"
+        '    note: {en: "Renamed"}\n',
+    )
+    result = runner.invoke(args=["questionnaires", "validate", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "adoption.yaml: adoption v3.0.0" in result.output
+    bad = _later_adoption(
+        tmp_path / "bad",
+        "carry_over:\n  - from: [lead-commitment]\n    to: [no-such-question]\n"
+        "  - from: [lead-commitment, lead-resources]\n    to: [lead-pledge]\n",
+    )
+    result = runner.invoke(args=["questionnaires", "validate", str(bad)])
+    assert result.exit_code == 1
+    assert "`no-such-question` is not a question of this version" in result.output
+    assert "`lead-commitment` is already mapped by carry_over[0]" in result.output
+    assert "`lead-resources` is still a question of this version" in result.output

@@ -74,7 +74,7 @@ def test_the_debian_packages_tables_are_what_the_makefile_installs():
 
 @pytest.fixture
 def demo_assessment(app, runner):
-    result = runner.invoke(args=["demo"])
+    result = runner.invoke(args=["demo", "--quick"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         (organisation,) = [

@@ -188,7 +188,7 @@ def test_operators_and_the_demo_accounts_are_confirmed(app, runner):
     )
     assert result.exit_code == 0, result.output
     assert _user(app, "op@example.org").email_verified_at is not None
-    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--quick"]).exit_code == 0
     with app.app_context():
         users = list(db.session().scalars(select(User)))
     assert len(users) > 1

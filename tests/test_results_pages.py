@@ -23,7 +23,7 @@ PASSWORD = "demo borough 2025"
 @pytest.fixture
 def demo(app, runner):
     """The demo council loaded by the command; returns the assessment id."""
-    result = runner.invoke(args=["demo"])
+    result = runner.invoke(args=["demo", "--quick"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         return db.session().scalar(select(Assessment.id))

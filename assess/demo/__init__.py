@@ -1,10 +1,13 @@
-"""The demo organisation: Demo Borough Council and its fully answered assessment.
+"""The demo organisation: Demo Borough Council, its fully answered assessment, and last year's.
 
 The answers, the people and the story are data, in ``demo.yaml`` beside this module (the story is
 at its top, and in ``docs/demo.md``). This module reads that file and creates everything through
 the services, exactly as people using the web pages would: the accounts, the organisation and
 its members, an assessment on the current questionnaires, each person's answers saved page by
-page under their own name, and the model the body chose. ``assess demo`` calls :func:`create`.
+page under their own name, and the model the body chose. Then last year's assessment: the same
+answers but for a few that were lower, finalised with its stored report, and the action plan
+agreed from it with actions in every status (see "Last year" in ``demo.yaml``).
+``assess demo`` calls :func:`create`.
 """
 
 from __future__ import annotations
@@ -16,11 +19,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy.exc import IntegrityError
 
+from assess import db
 from assess.models import Assessment, Organisation, Survey, User
 from assess.questionnaire.answers import Answer, CriterionCheck, RegisterRow, Status
 from assess.questionnaire.loader import QuestionnaireSet
-from assess.services import ServiceError, accounts, assessments, organisations, surveys
+from assess.services import (
+    ServiceError,
+    accounts,
+    action_plan,
+    assessments,
+    finalising,
+    organisations,
+    surveys,
+)
 from assess.services.assessments import Submission
 from assess.services.organisations import Details
 
@@ -85,6 +98,33 @@ class SurveyData:
 
 
 @dataclass(frozen=True)
+class PlannedAction:
+    """An action of last year's plan: a recommended step adopted (or the council's own, with a
+    ``title``), then worked on."""
+
+    practice: str
+    status: str
+    due_in_days: int
+    owner: str | None = None
+    owner_role: str | None = None
+    title: str | None = None
+    done_when: str | None = None
+    evidence: str = ""
+    reference: str = ""
+    dropped_reason: str = ""
+
+
+@dataclass(frozen=True)
+class LastYear:
+    """Last year's assessment: its title, who finalised it, the answers that differed, its plan."""
+
+    title: str
+    finalised_by: str
+    answers: tuple[DemoAnswer, ...]
+    plan: tuple[PlannedAction, ...]
+
+
+@dataclass(frozen=True)
 class DemoData:
     """Everything ``demo.yaml`` describes."""
 
@@ -96,6 +136,7 @@ class DemoData:
     answers: tuple[DemoAnswer, ...]
     choice: Choice
     survey: SurveyData | None = field(default=None)
+    last_year: LastYear | None = field(default=None)
 
     def person(self, key: str) -> Person:
         """The person whose key is ``key``."""
@@ -118,6 +159,8 @@ class Created:
     assessment: Assessment
     users: dict[str, User]
     survey: Survey | None = None
+    #: Last year's finalised assessment (None with ``history=False``).
+    last_year: Assessment | None = None
 
 
 def _value(question_id: str, raw: Any) -> Any:
@@ -151,11 +194,9 @@ def _answer(question_id: str, raw: dict[str, Any]) -> Answer:
     )
 
 
-def load(path: Path = DATA_FILE) -> DemoData:
-    """Read the demo's data file (no database needed)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def _answers(raw: dict[str, Any]) -> list[DemoAnswer]:
     answers: list[DemoAnswer] = []
-    for questionnaire_id, questions in data["answers"].items():
+    for questionnaire_id, questions in raw.items():
         for question_id, raw in questions.items():
             earlier = raw.get("earlier")
             answers.append(
@@ -167,6 +208,42 @@ def load(path: Path = DATA_FILE) -> DemoData:
                     earlier=_answer(question_id, earlier) if earlier else None,
                 )
             )
+    return answers
+
+
+def _text(raw: str | None) -> str:
+    return " ".join((raw or "").split())
+
+
+def _last_year(raw: dict[str, Any] | None) -> LastYear | None:
+    if not raw:
+        return None
+    return LastYear(
+        title=raw["title"],
+        finalised_by=raw["finalised_by"],
+        answers=tuple(_answers(raw.get("answers") or {})),
+        plan=tuple(
+            PlannedAction(
+                practice=item["practice"],
+                status=item["status"],
+                due_in_days=int(item["due_in_days"]),
+                owner=item.get("owner"),
+                owner_role=item.get("owner_role"),
+                title=item.get("title"),
+                done_when=_text(item.get("done_when")) or None,
+                evidence=_text(item.get("evidence")),
+                reference=_text(item.get("reference")),
+                dropped_reason=_text(item.get("dropped_reason")),
+            )
+            for item in raw.get("plan") or []
+        ),
+    )
+
+
+def load(path: Path = DATA_FILE) -> DemoData:
+    """Read the demo's data file (no database needed)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    answers = _answers(data["answers"])
     choice = data["choice"]
     survey = data.get("survey")
     return DemoData(
@@ -182,6 +259,7 @@ def load(path: Path = DATA_FILE) -> DemoData:
             reason=" ".join(choice["reason"].split()),
         ),
         survey=_survey_data(survey) if survey else None,
+        last_year=_last_year(data.get("last_year")),
     )
 
 
@@ -243,14 +321,27 @@ def existing(data: DemoData) -> Organisation | None:
 
 
 def remove(data: DemoData) -> None:
-    """Delete the demo organisation (with its assessment) and the demo accounts, if they exist."""
+    """Delete the demo organisation (with its assessments) and the demo accounts, if they exist.
+
+    A demo organisation with finalised reports (last year's) cannot be deleted: it is retired
+    instead (renamed, suspended, without members), and its reports stay verifiable."""
     organisation = existing(data)
     if organisation is not None:
-        organisations.delete(organisation)
+        if finalising.reports_of(organisation.id):
+            # Finalised reports are never deleted: the old demo is kept, renamed and suspended.
+            stamp = organisation.created_at.strftime("%Y-%m-%d %H:%M")
+            organisations.retire(organisation, f"{organisation.name} (replaced, created {stamp})")
+        else:
+            organisations.delete(organisation)
     for person in data.people:
         user = accounts.user_by_email(person.email)
         if user is not None:
-            accounts.delete_user(user)
+            try:
+                accounts.delete_user(user)
+            except IntegrityError:
+                # Their answers in a retired demo's finalised assessment keep them: the account
+                # stays, without a membership, and the new demo uses it again.
+                db.session().rollback()
 
 
 def _save(
@@ -262,8 +353,9 @@ def _save(
         raise ServiceError(f"The demo's {questionnaire_id} answers were refused: {problems}")
 
 
-def create(data: DemoData, qset: QuestionnaireSet) -> Created:
-    """Create the demo accounts, organisation, assessment, answers and choice via the services.
+def create(data: DemoData, qset: QuestionnaireSet, *, history: bool = True) -> Created:
+    """Create the demo accounts, organisation, assessment, answers and choice via the services;
+    with ``history``, last year's finalised assessment and its action plan too.
 
     Raises ServiceError when the demo organisation or one of its accounts already exists, or when
     a service refuses part of the data.
@@ -272,6 +364,10 @@ def create(data: DemoData, qset: QuestionnaireSet) -> Created:
         raise ServiceError("The demo organisation already exists.")
     users: dict[str, User] = {}
     for person in data.people:
+        kept = accounts.user_by_email(person.email)
+        if kept is not None and kept.name == person.name and not kept.memberships:
+            users[person.key] = kept  # kept by a retired demo (see remove)
+            continue
         users[person.key] = accounts.create_confirmed_account(
             person.name, person.email, data.password
         )
@@ -315,4 +411,96 @@ def create(data: DemoData, qset: QuestionnaireSet) -> Created:
     survey = None
     if data.survey is not None and qset.perception is not None:
         survey = _run_survey(data.survey, assessment, users, qset)
-    return Created(organisation=organisation, assessment=assessment, users=users, survey=survey)
+    earlier = (
+        _create_last_year(data, data.last_year, organisation, users, qset)
+        if history and data.last_year is not None
+        else None
+    )
+    return Created(
+        organisation=organisation,
+        assessment=assessment,
+        users=users,
+        survey=survey,
+        last_year=earlier,
+    )
+
+
+def _create_last_year(
+    data: DemoData,
+    last: LastYear,
+    organisation: Organisation,
+    users: dict[str, User],
+    qset: QuestionnaireSet,
+) -> Assessment:
+    """Last year's assessment: this year's final answers but for those that differed, each saved
+    by its author; the same choice of model; the plan adopted from its results; finalised; then
+    the plan worked on (statuses, evidence, due dates)."""
+    admin = users[last.finalised_by]
+    assessment = assessments.start(organisation.id, admin, last.title, qset)
+    differed = {(a.questionnaire_id, a.answer.question_id): a for a in last.answers}
+    pages: dict[tuple[str, str], dict[str, Submission]] = defaultdict(dict)
+    for item in data.answers:
+        chosen = differed.get((item.questionnaire_id, item.answer.question_id), item)
+        pages[item.questionnaire_id, chosen.by][item.answer.question_id] = Submission(chosen.answer)
+    for questionnaire_id in dict.fromkeys(a.questionnaire_id for a in data.answers):
+        for person in data.people:
+            page = pages.get((questionnaire_id, person.key))
+            if page:
+                _save(assessment, users[person.key], questionnaire_id, page)
+    assessments.choose_models(
+        assessment, users[data.choice.by], list(data.choice.models), data.choice.reason
+    )
+    recommended = {r.step.question_id: r for r in action_plan.recommended(assessment)}
+    adopted = []
+    for planned in last.plan:
+        owner = action_plan.Owner(
+            user_id=users[planned.owner].id if planned.owner else None,
+            role=planned.owner_role,
+        )
+        if planned.title:
+            action = action_plan.add_own(
+                assessment,
+                admin,
+                action_plan.OwnAction(
+                    question_id=planned.practice,
+                    title=planned.title,
+                    done_when=planned.done_when or "",
+                    owner=owner,
+                    due_on=action_plan.organisation_today(organisation)
+                    + timedelta(days=planned.due_in_days),
+                ),
+            )
+        else:
+            found = recommended.get(planned.practice)
+            if found is None:
+                raise ServiceError(
+                    f"The demo's plan adopts {planned.practice}, which last year's results do "
+                    "not recommend."
+                )
+            action = action_plan.adopt(
+                assessment,
+                admin,
+                found.key,
+                owner=owner,
+                due_on=action_plan.organisation_today(organisation)
+                + timedelta(days=planned.due_in_days),
+            )
+        adopted.append((planned, action))
+    finalising.finalise(assessment, admin)
+    for planned, action in adopted:
+        action_plan.update(
+            action,
+            admin,
+            action_plan.Changes(
+                title=action.title,
+                done_when="\n".join(action.done_when),
+                owner=action_plan.Owner(user_id=action.owner_user_id, role=action.owner_role),
+                due_on=action.due_on,
+                status=planned.status,
+                dropped_reason=planned.dropped_reason,
+                evidence_note=planned.evidence,
+                evidence_reference=planned.reference,
+                base_revision=action.revision,
+            ),
+        )
+    return assessment

@@ -21,6 +21,13 @@ from assess.models.audit import AuditChain, AuditEvent, AuditPerson
 from assess.models.consultancy import ConsultancyBrand
 from assess.models.limits import RateLimitCounter
 from assess.models.mail import OutboxMessage
+from assess.models.progress import (
+    CarriedAnswer,
+    FollowOn,
+    PlanAction,
+    PlanReminder,
+    ProgressReview,
+)
 from assess.models.questionnaires import QuestionnaireVersion
 from assess.models.reports import StoredReport
 from assess.models.surveys import Survey, SurveyGroup, SurveyResponse
@@ -39,9 +46,11 @@ __all__ = [
     "AuditEvent",
     "AuditPerson",
     "Base",
+    "CarriedAnswer",
     "ConsensusRecord",
     "ConsultancyBrand",
     "EmailVerification",
+    "FollowOn",
     "Invitation",
     "KeptForm",
     "Membership",
@@ -50,7 +59,10 @@ __all__ = [
     "Participant",
     "ParticipantAnswer",
     "PasswordReset",
+    "PlanAction",
+    "PlanReminder",
     "Progress",
+    "ProgressReview",
     "QuestionnaireVersion",
     "RateLimitCounter",
     "StoredReport",

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -100,6 +101,9 @@ class Organisation(Base):
     deletion_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     #: When the grace period ends and ``assess maintenance purge`` deletes it.
     deletion_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: Whether action owners get reminders of due actions and admins a weekly digest of overdue
+    #: ones (see ``assess.services.action_plan``); an admin can switch them off.
+    action_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"

@@ -68,7 +68,44 @@ class _Checker:
             self.perception()
         else:
             self.not_perception()
+        self.carry_over()
         return self.problems
+
+    # -- carrying answers over from earlier versions -----------------------------------------------
+
+    def carry_over(self) -> None:
+        """Each entry carries to questions of this version; no old or new id is in two entries;
+        an old id that is still a question here is not also mapped away."""
+        present = {question.id for _si, _qi, question in self.each_question()}
+        seen_from: dict[str, int] = {}
+        seen_to: dict[str, int] = {}
+        for index, entry in enumerate(self.q.carry_over or ()):
+            for target in entry.to:
+                if target not in present:
+                    self.add(
+                        ("carry_over", index, "to"),
+                        f"`{target}` is not a question of this version, so nothing can carry "
+                        "over to it",
+                    )
+                if target in seen_to:
+                    self.add(
+                        ("carry_over", index, "to"),
+                        f"`{target}` is already the target of carry_over[{seen_to[target]}]",
+                    )
+                seen_to.setdefault(target, index)
+            for source in entry.from_:
+                if source in seen_from:
+                    self.add(
+                        ("carry_over", index, "from"),
+                        f"`{source}` is already mapped by carry_over[{seen_from[source]}]",
+                    )
+                seen_from.setdefault(source, index)
+                if source in present and source not in entry.to:
+                    self.add(
+                        ("carry_over", index, "from"),
+                        f"`{source}` is still a question of this version: its answers carry "
+                        "over to it by its id, so it cannot also be mapped to another question",
+                    )
 
     # -- ids -------------------------------------------------------------------------------------
 

@@ -351,6 +351,18 @@ class LevelName(_Strict):
 Kind = Literal["definition", "model-fit", "adoption", "perception"]
 
 
+class CarryOver(_Strict):
+    """How answers to earlier versions' questions carry over to this version's (the next
+    assessment pre-fills from the last one). One question renamed or split: ``from`` one id,
+    ``to`` one or more; merged: ``from`` several ids, which cannot carry over and are listed for
+    the person to answer. A question whose id persists needs no entry."""
+
+    from_: list[Id] = Field(alias="from", min_length=1)
+    to: list[Id] = Field(min_length=1)
+    #: Why, for the people answering and for the change log.
+    note: LocalText | None = None
+
+
 class Questionnaire(_Strict):
     """A whole questionnaire file."""
 
@@ -366,6 +378,16 @@ class Questionnaire(_Strict):
     levels: dict[Level, LevelName] | None = None
     #: Perception only: the agreement scale, 1 (strongly disagree) to 5 (strongly agree).
     scale: dict[Level, LocalText] | None = None
+    #: Renamed, split or merged questions since earlier versions (see :class:`CarryOver`).
+    carry_over: list[CarryOver] | None = None
+
+    def carried_to(self, old_question_id: str) -> tuple[list[str], int] | None:
+        """Where an earlier version's question carries to under :attr:`carry_over`: the new ids
+        and how many old questions share the entry (more than 1: merged); None without one."""
+        for entry in self.carry_over or ():
+            if old_question_id in entry.from_:
+                return list(entry.to), len(entry.from_)
+        return None
 
     def questions(self) -> Iterator[tuple[Section, Question]]:
         """Every question in order, with its section."""

@@ -34,6 +34,7 @@ from assess.reporting.board import board_summary, report_date, step_context
 from assess.scoring import AssessmentResult
 from assess.scoring.engagement import STEP_TEXT, WHY_GAP, WHY_TEXT
 from assess.scoring.maturity import question_level
+from assess.trend_chart import trend_chart
 
 #: The statuses an assessment can have, and how the report names them.
 STATUSES = {"draft": "Draft", "finalised": "Finalised", "superseded": "Superseded"}
@@ -124,6 +125,12 @@ class ReportInput:
     #: The stakeholders' perception survey, as :func:`assess.services.surveys.export` gives it
     #: (groups below the threshold carry no figure); None: no survey with results, no section.
     perception: Mapping[str, Any] | None = field(default=None)
+    #: The organisation's action plan as it stands, as plain rows (see
+    #: :func:`assess.services.action_plan.plan_rows`); None: no plan section.
+    plan: Sequence[Mapping[str, Any]] | None = field(default=None)
+    #: This assessment against the earlier finalised ones (see
+    #: :func:`assess.services.trends.trend`); None: no trend section.
+    trend: Mapping[str, Any] | None = field(default=None)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -847,6 +854,8 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "fit": fit_chart(fit["rows"], id_prefix="chart-fit") if fit else None,
         "grid": power_interest_grid(register["rows"], id_prefix="chart-grid"),
     }
+    if report.trend and len(report.trend["points"]) > 1:
+        charts["trend"] = trend_chart(report.trend["points"], id_prefix="chart-trend")
     overall = result.maturity.overall
     return {
         "lang": report.locale,
@@ -915,5 +924,7 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "workshop": _workshop(report),
         "perception": report.perception,
         "method": {"version": result.method_version},
+        "plan": None if report.plan is None else [dict(row) for row in report.plan],
+        "trend": None if report.trend is None else dict(report.trend),
         "charts": charts,
     }

@@ -224,6 +224,8 @@ def _about(event: AuditEvent, titles: dict[int, str], sessions: dict[int, str]) 
     if event.object_type == "workshop" and event.object_id and event.object_id.isdigit():
         title = sessions.get(int(event.object_id))
         return gettext("Workshop “%(title)s”", title=title) if title else None
+    if event.object_type == "plan_action" and event.object_id:
+        return gettext("Action %(id)s of the action plan", id=event.object_id)
     # Accounts, memberships and invitations are named by the person the event is about; the
     # organisation is the one whose trail this is.
     return None

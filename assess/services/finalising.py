@@ -354,21 +354,56 @@ def verify(pdf: bytes, *, by: User | None = None) -> Verification:
         .where(StoredReport.sha256 == sha256)
         .options(joinedload(StoredReport.assessment), joinedload(StoredReport.superseded_by))
     )
+    review = None if stored is not None else _progress_review(sha256)
     if stored is not None:
         result = _found(stored, sha256)
+    elif review is not None:
+        result = review
     elif not pdf.startswith(b"%PDF-"):
         result = Verification("not_pdf", sha256, len(pdf))
     else:
         result = _not_found(pdf, sha256)
     audit.record_now(
         audit.REPORT_VERIFIED,
-        organisation_id=stored.assessment.organisation_id if stored is not None else None,
+        organisation_id=stored.assessment.organisation_id
+        if stored is not None
+        else (progress_organisation(sha256) if review is not None else None),
         actor=by,
         object_type="report",
         object_id=result.report_id,
         detail={"outcome": result.outcome, "sha256": sha256},
     )
     return result
+
+
+def progress_organisation(sha256: str) -> int | None:
+    """The organisation of the progress review stored with this SHA-256."""
+    from assess.services import progress_review
+
+    review = progress_review.find_by_sha256(sha256)
+    return review.organisation_id if review else None
+
+
+def _progress_review(sha256: str) -> Verification | None:
+    """A completed progress review stored with this SHA-256, verified like a report."""
+    from assess.services import progress_review
+
+    review = progress_review.find_by_sha256(sha256)
+    if review is None:
+        return None
+    assessment = review.assessment
+    return Verification(
+        outcome="current",
+        sha256=sha256,
+        size=review.size or 0,
+        report_id=review.report_id,
+        organisation=assessment.organisation.name,
+        assessment_title=f"{assessment.title}: progress review",
+        assessment_id=assessment.id,
+        version=assessment.version,
+        finalised_at=review.completed_at,
+        time_zone=assessment.organisation.time_zone,
+    )
 
 
 def _found(stored: StoredReport, sha256: str) -> Verification:

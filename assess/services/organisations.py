@@ -427,3 +427,25 @@ def set_status(organisation: Organisation, status: str, *, by: User | None = Non
     organisation.status = status
     organisation.status_changed_at = db.utcnow()
     db.session().commit()
+
+
+def retire(organisation: Organisation, name: str) -> None:
+    """Keep an organisation whose finalised reports cannot be deleted, out of the way: renamed,
+    suspended and without members (recreating the demo uses it). Its reports stay verifiable."""
+    session = db.session()
+    audit.record(
+        audit.ORGANISATION_STATUS_CHANGED,
+        organisation_id=organisation.id,
+        actor=None,
+        object_type="organisation",
+        object_id=organisation.id,
+        old=organisation.status,
+        new="suspended",
+        detail={"retired": True},
+    )
+    organisation.name = name[:200]
+    organisation.status = "suspended"
+    organisation.status_changed_at = db.utcnow()
+    for member in list(organisation.memberships):
+        session.delete(member)
+    session.commit()

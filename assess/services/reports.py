@@ -15,7 +15,15 @@ from flask import current_app, request
 from assess import audit
 from assess.models import Assessment, User
 from assess.reporting import AnsweredBy, ReportInput, dump_report_json, render_report, report_json
-from assess.services import answer_marks, assessments, consultancy, surveys, workshops
+from assess.services import (
+    action_plan,
+    answer_marks,
+    assessments,
+    consultancy,
+    surveys,
+    trends,
+    workshops,
+)
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,8 @@ def report_input(
             }
             for m in answer_marks.marks_for(assessment).values()
         ],
+        plan=action_plan.plan_rows(assessment),
+        trend=trends.trend(assessment, locale, status=status),
     )
 
 

@@ -39,7 +39,7 @@ AUDITOR_PAGES = (
 @pytest.fixture
 def demo(app, runner):
     """The demo council, with its assessment finalised (so the reports page lists a report)."""
-    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--quick"]).exit_code == 0
     with app.app_context():
         session = db.session()
         assessment = session.scalars(select(Assessment)).first()

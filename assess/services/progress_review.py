@@ -1,0 +1,312 @@
+"""Follow-up reviews: about ten months after finalising, a short look at how the plan went.
+
+An admin schedules a review of a finalised assessment (due ten months after it was finalised,
+unless they choose another date). The review is short: the status of each action of the plan
+adopted from that assessment, and a re-rating, with evidence, of only the practices those
+actions target. Completing it updates the actions' statuses in the live plan, and renders a
+two-page progress PDF (PDF/A, with its data embedded) stored with its SHA-256, which the verify
+page checks like a finalised report.
+
+Everything is audited; a bad answer is refused with a message and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import render_template
+from sqlalchemy import select
+
+from assess import audit, db
+from assess.models import Assessment, PlanAction, ProgressReview, User
+from assess.models.progress import ACTION_STATUSES
+from assess.reporting.board import add_months, format_date
+from assess.reporting.render import PdfMetadata, render_pdf
+from assess.services import ServiceError, action_plan, assessments
+
+#: A review falls due this many months after the assessment was finalised (the LGA's progress
+#: review comes about ten months after its peer challenge).
+DEFAULT_MONTHS = 10
+#: What the embedded data says it is.
+FORMAT = "assess-progress-review/1"
+EVIDENCE_MAX = 2000
+
+
+def get(review_id: int) -> ProgressReview | None:
+    """The review with ``review_id``, or None."""
+    return db.session().get(ProgressReview, review_id)
+
+
+def reviews_of(assessment: Assessment) -> list[ProgressReview]:
+    """The assessment's reviews, newest first."""
+    return list(
+        db.session().scalars(
+            select(ProgressReview)
+            .where(ProgressReview.assessment_id == assessment.id)
+            .order_by(ProgressReview.id.desc())
+        )
+    )
+
+
+def open_review(assessment: Assessment) -> ProgressReview | None:
+    """The scheduled (not yet completed) review of ``assessment``, if any."""
+    return next((r for r in reviews_of(assessment) if r.status == "scheduled"), None)
+
+
+def default_due(assessment: Assessment) -> date:
+    """Ten months after the assessment was finalised, in the organisation's time zone."""
+    assert assessment.finalised_at is not None
+    day = action_plan.organisation_today(assessment.organisation, assessment.finalised_at)
+    return add_months(day, DEFAULT_MONTHS)
+
+
+def schedule(assessment: Assessment, user: User, due_on: date | None = None) -> ProgressReview:
+    """Schedule the review of a finalised assessment (or move the date of the scheduled one)."""
+    if assessment.status == "draft" or assessment.finalised_at is None:
+        raise ServiceError("Only a finalised assessment's plan can be reviewed.")
+    due = due_on or default_due(assessment)
+    session = db.session()
+    review = open_review(assessment)
+    old = review.due_on.isoformat() if review else None
+    if review is None:
+        review = ProgressReview(
+            organisation_id=assessment.organisation_id,
+            assessment_id=assessment.id,
+            due_on=due,
+            status="scheduled",
+            scheduled_by_id=user.id,
+            scheduled_at=db.utcnow(),
+            summary="",
+        )
+        session.add(review)
+    else:
+        review.due_on = due
+    session.flush()
+    audit.record(
+        audit.PROGRESS_REVIEW_SCHEDULED,
+        organisation_id=assessment.organisation_id,
+        actor=user,
+        object_type="assessment",
+        object_id=assessment.id,
+        old=old,
+        new=due.isoformat(),
+        detail={"review_id": review.id},
+    )
+    session.commit()
+    return review
+
+
+def plan_actions(assessment: Assessment) -> list[PlanAction]:
+    """The actions adopted from ``assessment`` (wherever they are now), by due date."""
+    return list(
+        db.session().scalars(
+            select(PlanAction)
+            .where(PlanAction.origin_assessment_id == assessment.id)
+            .order_by(PlanAction.due_on, PlanAction.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Practice:
+    """A practice an action targets, with its level at the assessment."""
+
+    question_id: str
+    area: str
+    text: str
+    level: int | None
+    levels: dict[int, str]
+
+
+def practices(assessment: Assessment, locale: str = "en") -> list[Practice]:
+    """The practices the plan's actions target, in questionnaire order: only these are re-rated."""
+    targeted = {a.question_id for a in plan_actions(assessment)}
+    adoption = assessments.questionnaires_of(assessment).adoption
+    result = assessments.score(assessment, locale)
+    levels = {q.question_id: q.level for d in result.maturity.dimensions for q in d.levels}
+    found = []
+    for section, question in adoption.questions():
+        if question.id in targeted and hasattr(question, "levels"):
+            found.append(
+                Practice(
+                    question_id=question.id,
+                    area=section.title.get(locale),
+                    text=question.text.get(locale),
+                    level=levels.get(question.id),
+                    levels={n: question.levels[n].get(locale) for n in range(1, 6)},
+                )
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A practice re-rated: the level now, and the evidence for it."""
+
+    level: int | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class ActionUpdate:
+    """An action's status at the review, with a note (the reason, when it is dropped)."""
+
+    status: str
+    note: str
+
+
+def complete(
+    review: ProgressReview,
+    user: User,
+    updates: dict[int, ActionUpdate],
+    ratings: dict[str, Rating],
+    summary: str,
+    locale: str = "en",
+) -> ProgressReview:
+    """Record the review, update the plan's statuses, render and store the progress PDF.
+
+    Raises ServiceError (field: ``action-<id>``, ``level-<question>`` or ``evidence-<question>``)
+    for bad input, and nothing is saved.
+    """
+    if review.status != "scheduled":
+        raise ServiceError("This review is already completed.")
+    assessment = review.assessment
+    actions = plan_actions(assessment)
+    targeted = practices(assessment, locale)
+    rows_actions = []
+    for action in actions:
+        update = updates.get(action.id) or ActionUpdate(action.status, "")
+        if update.status not in ACTION_STATUSES:
+            raise ServiceError("Choose a status.", field=f"action-{action.id}")
+        if update.status == "dropped" and not update.note.strip() and not action.dropped_reason:
+            raise ServiceError(
+                "Say why the action is dropped: the plan keeps the reason.",
+                field=f"note-{action.id}",
+            )
+        rows_actions.append((action, update))
+    rows_ratings = []
+    for practice in targeted:
+        rating = ratings.get(practice.question_id) or Rating(None, "")
+        if rating.level is None or not 1 <= rating.level <= 5:
+            raise ServiceError(
+                "Choose the level the practice is at now.", field=f"level-{practice.question_id}"
+            )
+        evidence = rating.evidence.strip()
+        if not evidence:
+            raise ServiceError(
+                "Say what shows the practice is at this level.",
+                field=f"evidence-{practice.question_id}",
+            )
+        if len(evidence) > EVIDENCE_MAX:
+            raise ServiceError("This text is too long.", field=f"evidence-{practice.question_id}")
+        rows_ratings.append((practice, rating.level, evidence))
+    now = db.utcnow()
+    findings = {
+        "actions": [
+            {
+                "action_id": a.id,
+                "title": a.title,
+                "owner": action_plan.owner_text(a),
+                "due": format_date(a.due_on),
+                "before": a.status,
+                "status": u.status,
+                "note": u.note.strip(),
+            }
+            for a, u in rows_actions
+        ],
+        "ratings": [
+            {
+                "question_id": p.question_id,
+                "area": p.area,
+                "practice": p.text,
+                "before": p.level,
+                "now": level,
+                "described": p.levels[level],
+                "evidence": evidence,
+            }
+            for p, level, evidence in rows_ratings
+        ],
+    }
+    report_id = f"P-{now:%Y}-{review.id:06d}"
+    pdf = _render(review, assessment, findings, summary.strip(), report_id, now)
+    session = db.session()
+    try:
+        for action, update in rows_actions:
+            action_plan.set_status(action, user, update.status, update.note.strip())
+        review.status = "completed"
+        review.completed_by_id = user.id
+        review.completed_at = now
+        review.summary = summary.strip()
+        review.findings = findings
+        review.report_id = report_id
+        review.pdf = pdf
+        review.sha256 = hashlib.sha256(pdf).hexdigest()
+        review.size = len(pdf)
+        session.flush()
+        audit.record(
+            audit.PROGRESS_REVIEW_COMPLETED,
+            organisation_id=assessment.organisation_id,
+            actor=user,
+            object_type="report",
+            object_id=report_id,
+            detail={"assessment_id": assessment.id, "sha256": review.sha256},
+        )
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return review
+
+
+def _render(
+    review: ProgressReview,
+    assessment: Assessment,
+    findings: dict[str, Any],
+    summary: str,
+    report_id: str,
+    now: Any,
+) -> bytes:
+    organisation = assessment.organisation
+    today = action_plan.organisation_today(organisation, now)
+    counts = {s: sum(1 for a in findings["actions"] if a["status"] == s) for s in ACTION_STATUSES}
+    context = {
+        "report_id": report_id,
+        "organisation": organisation.name,
+        "assessment": assessment.title,
+        "finalised": format_date(
+            action_plan.organisation_today(organisation, assessment.finalised_at)
+        ),
+        "date": format_date(today),
+        "summary": summary,
+        "counts": counts,
+        "statuses": {s: str(action_plan.STATUS_LABELS[s]) for s in ACTION_STATUSES},
+        "actions": findings["actions"],
+        "ratings": findings["ratings"],
+    }
+    html = render_template("progress_review/progress.html", **context)
+    data = {
+        "format": FORMAT,
+        "report_id": report_id,
+        "organisation": {"name": organisation.name, "time_zone": organisation.time_zone},
+        "assessment": {"id": assessment.id, "title": assessment.title, "status": "finalised"},
+        "review": {"id": review.id, "completed_at": now.isoformat(), "summary": summary},
+        "findings": findings,
+    }
+    metadata = PdfMetadata(
+        title=f"{assessment.title}: progress review",
+        author=organisation.name,
+        subject=f"Progress review of the action plan of {assessment.title}",
+        keywords=("stakeholder management", "progress review", "assess", report_id),
+        lang="en",
+        created=now,
+        modified=now,
+    )
+    return render_pdf(html, report_json=data, metadata=metadata)
+
+
+def find_by_sha256(sha256: str) -> ProgressReview | None:
+    """The completed review whose stored PDF has this SHA-256 (for the verify page)."""
+    return db.session().scalar(select(ProgressReview).where(ProgressReview.sha256 == sha256))
