@@ -14,6 +14,7 @@ from report_helpers import page_texts
 from assess import db
 from assess.models import User
 from assess.questionnaire.answers import Answer, CriterionCheck
+from assess.scoring import METHOD_VERSION
 from assess.services import assessments, next_assessment, trends
 from assess.services import questionnaires as questionnaire_service
 from assess.services.questionnaires import current_questionnaires
@@ -84,7 +85,7 @@ def test_each_area_is_compared_with_the_last_finalised_assessment(app, two):
     assert "▲ up 1" in cell  # an arrow and words, not colour alone
     assert '<span aria-hidden="true">▲ </span>' in row.group(1)
     assert 'aria-labelledby="trend-chart-title trend-chart-desc"' in page
-    assert "method 2.0" in page
+    assert f"method {METHOD_VERSION}" in page
     # The first assessment has nothing before it: no trend section.
     first_page = two["client"].get(f"/assessments/{two['first']}/results").get_data(as_text=True)
     assert 'id="trend"' not in first_page
@@ -95,7 +96,9 @@ def test_the_finalised_report_shows_the_trend(app, two):
     text = " ".join(" ".join(page_texts(stored.pdf)).split())
     assert "Since the last assessment" in text
     assert "up 1" in text
-    assert "Maturity over time" in stored.pdf.decode("latin-1") or "method 2.0" in text
+    assert (
+        "Maturity over time" in stored.pdf.decode("latin-1") or f"method {METHOD_VERSION}" in text
+    )
     # Once finalised, its results page still compares it with the one before.
     with app.app_context():
         found = trends.trend(assessments.get(two["second"]))
