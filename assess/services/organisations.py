@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from assess import audit, db, names
 from assess.models import Invitation, Membership, Organisation, OutboxMessage, User
@@ -116,10 +117,11 @@ def get(organisation_id: int) -> Organisation | None:
 
 def membership(user_id: int, organisation_id: int) -> Membership | None:
     """``user_id``'s membership of ``organisation_id``, if they are a member."""
+    # The organisation comes with it: every access check reads whether it is available.
     return db.session().scalar(
-        select(Membership).where(
-            Membership.user_id == user_id, Membership.organisation_id == organisation_id
-        )
+        select(Membership)
+        .options(joinedload(Membership.organisation))
+        .where(Membership.user_id == user_id, Membership.organisation_id == organisation_id)
     )
 
 

@@ -391,7 +391,6 @@ def save_section(
             extra_rows=extra_rows,
             status=400,
         )
-    before = visible_questions(questionnaire, assessments.answers(assessment, questionnaire.id))
     try:
         outcome = assessments.save_answers(
             assessment, current_user, questionnaire.id, parsed.submissions()
@@ -424,7 +423,8 @@ def save_section(
     if parsed.removed_segment:
         flash(gettext("The group has been removed."), "success")
         return redirect(f"{here}?rows={extra_rows}#add-group" if extra_rows else here)
-    stored = assessments.answers(assessment, questionnaire.id)
+    before = visible_questions(questionnaire, outcome.previous)
+    stored = outcome.answers
     after = visible_questions(questionnaire, stored)
     new = [
         q.id
@@ -551,18 +551,21 @@ def autosave(
             updated_by=by,
             updated_at=at,
         ), 409
-    stored = assessments.stored_answers(assessment, questionnaire.id).get(question.id)
-    answers = assessments.answers(assessment, questionnaire.id)
+    # What is stored now comes with the outcome: the save read and wrote it in its transaction.
+    answers = outcome.answers
+    revision, updated_at = outcome.revisions.get(question.id, (None, None))
     visible = visible_questions(questionnaire, answers)
     answered, total = answer_forms.count_progress(questionnaire, answers, visible)
     return jsonify(
         answered=answered,
         total=total,
         status="saved" if outcome.saved else "unchanged",
-        revision=stored.revision if stored else None,
-        was=answer_forms.fingerprint(stored.answer if stored else None),
-        message=gettext("Saved at %(time)s", time=clock_time(stored.updated_at) if stored else "")
-        if stored
+        revision=revision,
+        was=answer_forms.fingerprint(answers.get(question.id)),
+        message=gettext(
+            "Saved at %(time)s", time=clock_time(updated_at, assessment.organisation.time_zone)
+        )
+        if updated_at is not None
         else gettext("Saved"),
         visible=sorted(visible),
     )
