@@ -282,9 +282,7 @@ def main() -> int:
         bare = Side("baseline", args.port + 1)
         assess = Side("assess", args.port)
         servers.append(start_server("assess.wsgi:app", assess.port, args.workers, env))
-        servers.append(
-            start_server("benchmarks.bare_insert_app:app", bare.port, args.workers, env)
-        )
+        servers.append(start_server("benchmarks.bare_insert_app:app", bare.port, args.workers, env))
         # A busy shared machine can take a minute to boot eight workers.
         wait_until_up(assess.port, 300)
         wait_until_up(bare.port, 300)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from assess import audit, db
@@ -178,9 +178,14 @@ def stored_answers(assessment: Assessment, questionnaire_id: str) -> dict[str, S
 
     An answer whose author's account was erased names them by their pseudonym, from the trail.
     """
-    query = select(AnswerRecord).where(
-        AnswerRecord.assessment_id == assessment.id,
-        AnswerRecord.questionnaire_id == questionnaire_id,
+    # The authors come in the same query: not one look-up per person who answered.
+    query = (
+        select(AnswerRecord)
+        .options(joinedload(AnswerRecord.updated_by))
+        .where(
+            AnswerRecord.assessment_id == assessment.id,
+            AnswerRecord.questionnaire_id == questionnaire_id,
+        )
     )
     stored = {r.question_id: _to_stored(r) for r in db.session().scalars(query)}
     orphans = [qid for qid, s in stored.items() if s.updated_by is None]
@@ -190,8 +195,23 @@ def stored_answers(assessment: Assessment, questionnaire_id: str) -> dict[str, S
 
 
 def answers(assessment: Assessment, questionnaire_id: str) -> dict[str, Answer]:
-    """Just the answers (no revision or author), by question id: what scoring reads."""
-    return {qid: s.answer for qid, s in stored_answers(assessment, questionnaire_id).items()}
+    """Just the answers (no revision or author), by question id: what scoring reads.
+
+    One query of the answers' own columns: no authors, no objects in the session.
+    """
+    rows = db.session().execute(
+        select(
+            AnswerRecord.question_id,
+            AnswerRecord.status,
+            AnswerRecord.value,
+            AnswerRecord.note,
+            AnswerRecord.criteria,
+        ).where(
+            AnswerRecord.assessment_id == assessment.id,
+            AnswerRecord.questionnaire_id == questionnaire_id,
+        )
+    )
+    return {row.question_id: _answer_of(row) for row in rows}
 
 
 # ---- changing ------------------------------------------------------------------------------

@@ -166,6 +166,7 @@ def code_hash(code: str) -> str:
 
 # ---- questionnaires ----------------------------------------------------------------------
 
+
 def _version(version_id: int) -> Questionnaire:
     return questionnaire_service.by_version_id(version_id)
 

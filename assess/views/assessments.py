@@ -729,6 +729,8 @@ def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     for row in evidence:
         row["text"] = qset.adoption.question(row["question_id"]).text.get(locale)
     marks = answer_marks.marks_for(assessment)
+    # Asked once for the page, not once for each stakeholder group the page links to.
+    can_answer = _can_answer(assessment)
     return render_template(
         "assessments/results.html",
         assessment=assessment,
@@ -765,7 +767,7 @@ def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         ),
         register_url=lambda segment_id: (
             f"{_section_url(assessment, qset.definition, register)}#q_register-{segment_id}"
-            if register is not None and _can_answer(assessment)
+            if register is not None and can_answer
             else _answer_url(assessment, qset.definition, "register")
         ),
         choice_url=url_for("assessments.choice", assessment_id=assessment.id),
