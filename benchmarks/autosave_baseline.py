@@ -125,13 +125,10 @@ def prepare(database_url: str, folder: Path, secret: str, clients: int) -> list[
 
 def adoption_questions() -> list[str]:
     """The level questions of the current adoption questionnaire."""
+    from assess import paths
     from assess.questionnaire import loader
-    from assess.services.questionnaires import questionnaires_dir
 
-    class _App:
-        config: dict[str, str] = {}
-
-    qset = loader.load_directory(questionnaires_dir(_App()))  # type: ignore[arg-type]
+    qset = loader.load_directory(paths.QUESTIONNAIRES_DIR)
     return [q.id for _s, q in qset.adoption.questions() if q.type == "level"]
 
 
