@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 from flask_babel import lazy_gettext as _
 from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import TypeDecorator
 
 from assess import db
 
@@ -82,7 +83,7 @@ def decode(cursor: str, keys: Sequence[Key]) -> list[Any]:
         raise BadCursor(cursor)
     typed = []
     for value, (column, _descending) in zip(values, keys, strict=True):
-        kind = column.type.python_type
+        kind = _kind(column)
         if kind is datetime and isinstance(value, str):
             try:
                 parsed: Any = datetime.fromisoformat(value)
@@ -96,6 +97,17 @@ def decode(cursor: str, keys: Sequence[Key]) -> list[Any]:
             raise BadCursor(cursor)
         typed.append(parsed)
     return typed
+
+
+def _kind(column: Any) -> type:
+    """The Python type of ``column``'s values (through a decorated type such as UTCDateTime)."""
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+    try:
+        return column_type.python_type  # type: ignore[no-any-return]
+    except NotImplementedError:
+        return object
 
 
 def _plain(kind: type, value: Any) -> bool:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from assess import audit, db
+from assess import audit, db, pagination
 from assess.models.accounts import User
 from assess.models.assessments import AnswerRecord, Assessment, Progress
 from assess.questionnaire.answers import Answer, Status
@@ -134,6 +134,24 @@ def for_organisation(organisation_id: int) -> list[Assessment]:
         .order_by(Assessment.created_at.desc(), Assessment.id.desc())
     )
     return list(db.session().scalars(query))
+
+
+#: Assessments on one page of an organisation's list.
+PER_PAGE = 50
+
+
+def organisation_page(
+    organisation_id: int, *, after: str | None = None, before: str | None = None
+) -> pagination.Window[Assessment]:
+    """A page of the organisation's assessments, newest first; keyset on (created_at, id).
+    Raises :class:`pagination.BadCursor`."""
+    return pagination.page(
+        select(Assessment).where(Assessment.organisation_id == organisation_id),
+        [(Assessment.created_at, pagination.DESC), (Assessment.id, pagination.DESC)],
+        after=after,
+        before=before,
+        size=PER_PAGE,
+    )
 
 
 def questionnaires_of(assessment: Assessment) -> AssessmentQuestionnaires:

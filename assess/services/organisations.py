@@ -9,7 +9,7 @@ from flask import current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from assess import audit, db, names
+from assess import audit, db, names, pagination
 from assess.models import Invitation, Membership, Organisation, OutboxMessage, User
 from assess.permissions import ADMIN, ROLES
 from assess.questionnaire.validation import Message
@@ -409,6 +409,41 @@ def all_organisations() -> list[Organisation]:
     pending_first = (Organisation.status != "pending").asc()
     return list(
         db.session().scalars(select(Organisation).order_by(pending_first, Organisation.name))
+    )
+
+
+#: Organisations on one page of the operator's list.
+PER_PAGE = 50
+#: Organisations awaiting approval named at the top of the operator's first page.
+PENDING_SHOWN = 10
+
+
+def organisations_page(
+    status: str | None = None, *, after: str | None = None, before: str | None = None
+) -> pagination.Window[Organisation]:
+    """A page of the instance's organisations by name (optionally of one ``status``), for the
+    operator; keyset on (name, id). Raises :class:`pagination.BadCursor`."""
+    query = select(Organisation)
+    if status is not None:
+        query = query.where(Organisation.status == status)
+    return pagination.page(
+        query,
+        [(Organisation.name, pagination.ASC), (Organisation.id, pagination.ASC)],
+        after=after,
+        before=before,
+        size=PER_PAGE,
+    )
+
+
+def awaiting_approval(limit: int = PENDING_SHOWN) -> list[Organisation]:
+    """The first ``limit`` organisations waiting for the operator's approval, by name."""
+    return list(
+        db.session().scalars(
+            select(Organisation)
+            .where(Organisation.status == "pending")
+            .order_by(Organisation.name, Organisation.id)
+            .limit(limit)
+        )
     )
 
 

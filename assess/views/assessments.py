@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
 
-from assess import access, answer_forms, kept_forms
+from assess import access, answer_forms, kept_forms, pagination
 from assess.answer_forms import BadPage, ParsedPage
 from assess.charts import fit_chart, power_interest_grid, radar_chart
 from assess.figures import evidence_rows, fit_rows, profile_rows, segment_rows
@@ -159,14 +159,36 @@ def _message(text: str) -> str:
 @bp.get("/organisations/<int:org_id>/assessments")
 @access.requires("assessment.view", load=load_organisation)
 def index(organisation: Organisation, org_id: int) -> ResponseReturnValue:
-    """The organisation's assessments, and a form to start one."""
+    """The organisation's assessments, newest first a page at a time, and a form to start one."""
+    return _render_index(organisation, None, "")
+
+
+def _render_index(
+    organisation: Organisation, title_error: str | None, title_value: str, status: int = 200
+) -> ResponseReturnValue:
+    page_error = None
+    try:
+        window = assessments.organisation_page(
+            organisation.id, after=request.args.get("after"), before=request.args.get("before")
+        )
+    except pagination.BadCursor:
+        page_error = str(pagination.BadCursor.message)
+        window = assessments.organisation_page(organisation.id)
+        status = 400
+
+    def link(**cursor: str) -> str:
+        return url_for("assessments.index", org_id=organisation.id, **cursor)
+
     return render_template(
         "assessments/index.html",
         organisation=organisation,
-        assessments=assessments.for_organisation(organisation.id),
-        title_error=None,
-        title_value="",
-    )
+        assessments=window.items,
+        next_url=link(after=window.next_cursor) if window.next_cursor else None,
+        previous_url=link(before=window.previous_cursor) if window.previous_cursor else None,
+        page_error=page_error,
+        title_error=title_error,
+        title_value=title_value,
+    ), status
 
 
 @bp.post("/organisations/<int:org_id>/assessments")
@@ -183,13 +205,7 @@ def start(organisation: Organisation, org_id: int) -> ResponseReturnValue:
             most=TITLE_MAX_LENGTH,
         )
     if error:
-        return render_template(
-            "assessments/index.html",
-            organisation=organisation,
-            assessments=assessments.for_organisation(organisation.id),
-            title_error=error,
-            title_value=title,
-        ), 400
+        return _render_index(organisation, error, title, 400)
     assessment = assessments.start(organisation.id, current_user, title, current_questionnaires())
     flash(
         gettext("“%(title)s” has started. Answer the first questions below.", title=title),
