@@ -35,7 +35,7 @@ from assess.models import (
 )
 from assess.questionnaire.schema import Questionnaire
 from assess.reference import QUESTIONNAIRE_NAMES
-from assess.services import assessments as assessment_service
+from assess.services import questionnaires as questionnaire_service
 from assess.services.assessments import KINDS
 from assess.services.questionnaires import current_questionnaires
 
@@ -194,8 +194,19 @@ class _Questions:
         texts: dict[tuple[str, str], str] = {}
         locale = current_locale()
         sources: list[Questionnaire] = list(current_questionnaires())
-        for assessment in assessment_service.for_organisation(self.organisation.id):
-            sources.extend(assessment_service.questionnaires_of(assessment))
+        # The versions the organisation's assessments use (a handful, however many assessments),
+        # each read once per worker.
+        versions = db.session().execute(
+            select(
+                Assessment.definition_version_id,
+                Assessment.model_fit_version_id,
+                Assessment.adoption_version_id,
+            )
+            .where(Assessment.organisation_id == self.organisation.id)
+            .distinct()
+        )
+        for ids in versions:
+            sources.extend(questionnaire_service.by_version_id(v) for v in ids)
         for questionnaire in sources:
             self._names.setdefault(questionnaire.id, questionnaire_name(questionnaire))
             rank = KINDS.index(questionnaire.kind) if questionnaire.kind in KINDS else len(KINDS)
