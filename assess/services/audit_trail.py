@@ -446,6 +446,7 @@ def csv_lines(organisation: Organisation, filters: Filters) -> Iterator[str]:
 
     yield "\ufeff" + line(CSV_COLUMNS)
     written = 0
+    events = None
     try:
         session = db.session()
         conditions = _filtered(organisation, filters)
@@ -493,6 +494,8 @@ def csv_lines(organisation: Organisation, filters: Filters) -> Iterator[str]:
                 ]
             )
             written += 1
+    except GeneratorExit:  # the person stopped the download: nothing to say, nothing to keep
+        raise
     except Exception:
         yield line(
             [
@@ -504,3 +507,6 @@ def csv_lines(organisation: Organisation, filters: Filters) -> Iterator[str]:
             ]
         )
         raise
+    finally:
+        if events is not None:
+            events.close()  # the server-side cursor, at once, however the stream ended
