@@ -273,3 +273,26 @@ def test_a_cursor_is_checked_against_the_columns_it_stands_for():
     ):
         with pytest.raises(pagination.BadCursor):
             pagination.decode(bad, keys)
+
+
+def test_the_members_list_pages_by_name(app, make_user, make_org, add_member, monkeypatch):
+    from assess.services import organisations as organisation_service
+
+    monkeypatch.setattr(organisation_service, "MEMBERS_PER_PAGE", 3)
+    admin = make_user(name="Aaron Admin")
+    organisation = make_org(members={admin: "admin"})
+    for n in range(6):
+        add_member(make_user(name=f"Member {n}"), organisation, "respondent")
+    # Two people with the same name: the account id keeps them apart.
+    add_member(make_user(name="Member 3"), organisation, "respondent")
+    client = app.test_client()
+    login(client, admin)
+    url = f"/organisations/{organisation.id}/members"
+    name = re.compile(r"<td[^>]*><bdi[^>]*>((?:Aaron Admin|Member \d))</bdi>")
+    pages = _walk(client, url, _NEXT, name)
+    shown = [t for page in pages for t in page]
+    assert shown == ["Aaron Admin", *[f"Member {n}" for n in range(4)], "Member 3", "Member 4",
+                     "Member 5"]  # fmt: skip
+    response = client.get(url, query_string={"after": "WzEsMl0"})
+    assert response.status_code == 400
+    assert "This page link is not valid" in response.get_data(as_text=True)

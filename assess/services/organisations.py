@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from assess import audit, db, names, pagination
 from assess.models import Invitation, Membership, Organisation, OutboxMessage, User
@@ -122,6 +122,28 @@ def membership(user_id: int, organisation_id: int) -> Membership | None:
         select(Membership)
         .options(joinedload(Membership.organisation))
         .where(Membership.user_id == user_id, Membership.organisation_id == organisation_id)
+    )
+
+
+#: Members on one page of an organisation's list.
+MEMBERS_PER_PAGE = 50
+
+
+def members_page(
+    organisation: Organisation, *, after: str | None = None, before: str | None = None
+) -> pagination.Window[Membership]:
+    """A page of the organisation's members by name; keyset on (name, account id), with the
+    account read in the same query. Raises :class:`pagination.BadCursor`."""
+    return pagination.page(
+        select(Membership)
+        .join(Membership.user)
+        .options(contains_eager(Membership.user))
+        .where(Membership.organisation_id == organisation.id),
+        [(User.name, pagination.ASC), (User.id, pagination.ASC)],
+        after=after,
+        before=before,
+        size=MEMBERS_PER_PAGE,
+        key_of=lambda member: (member.user.name, member.user.id),
     )
 
 
