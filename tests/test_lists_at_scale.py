@@ -296,3 +296,25 @@ def test_the_members_list_pages_by_name(app, make_user, make_org, add_member, mo
     response = client.get(url, query_string={"after": "WzEsMl0"})
     assert response.status_code == 400
     assert "This page link is not valid" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("by_reference", [200, 0])
+def test_members_sign_ins_are_in_the_trail_however_many_members(
+    app, make_user, make_org, add_member, monkeypatch, by_reference
+):
+    """Named by reference for an ordinary membership, found by a look-up for a very large one:
+    either way a member's sign-ins count from the day they joined, and only for their bodies."""
+    monkeypatch.setattr(audit_trail, "_MEMBERS_BY_REFERENCE", by_reference)
+    admin = make_user(name="Ada Admin")
+    organisation = make_org(members={admin: "admin"})
+    other_admin = make_user(name="Olu Other")
+    other = make_org(members={other_admin: "admin"})
+    client = app.test_client()
+    login(client, admin)
+    rows = _export(client, organisation.id)
+    assert [r["action"] for r in rows if r["person"] == "Ada Admin"] == [audit.LOGIN_SUCCEEDED]
+    other_client = app.test_client()
+    login(other_client, other_admin)
+    assert not [r for r in _export(other_client, other.id) if r["person"] == "Ada Admin"]
+    add_member(admin, other, "respondent")  # joins after signing in: that sign-in stays out
+    assert not [r for r in _export(other_client, other.id) if r["person"] == "Ada Admin"]

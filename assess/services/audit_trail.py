@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _
-from sqlalchemy import ColumnElement, and_, or_, select, union
+from sqlalchemy import ColumnElement, and_, exists, or_, select, union
 
 from assess import audit, db, pagination
 from assess.i18n import current_locale
@@ -129,6 +129,10 @@ def _members_since(organisation: Organisation) -> list[tuple[str, datetime]]:
     ]
 
 
+#: Up to this many members, their sign-ins are named by reference in the trail's condition.
+_MEMBERS_BY_REFERENCE = 200
+
+
 def _in_trail(organisation: Organisation) -> ColumnElement[bool]:
     """The organisation's own events, and its members' sign-ins from the day each joined.
 
@@ -139,6 +143,23 @@ def _in_trail(organisation: Organisation) -> ColumnElement[bool]:
     members = _members_since(organisation)
     if not members:
         return and_(AuditEvent.occurred_at >= organisation.created_at, own)
+    if len(members) > _MEMBERS_BY_REFERENCE:
+        # A very large membership would make too long a condition (SQLite limits its depth):
+        # find their sign-ins by a correlated look-up instead.
+        member_events = and_(
+            AuditEvent.organisation_id.is_(None),
+            AuditEvent.action.in_(audit.PERSON_ACTIONS),
+            exists().where(
+                AuditPerson.user_id == Membership.user_id,
+                Membership.organisation_id == organisation.id,
+                Membership.created_at <= AuditEvent.occurred_at,
+                or_(
+                    AuditPerson.ref == AuditEvent.actor_ref,
+                    AuditPerson.ref == AuditEvent.subject_ref,
+                ),
+            ),
+        )
+        return and_(AuditEvent.occurred_at >= organisation.created_at, or_(own, member_events))
     member_events = and_(
         AuditEvent.organisation_id.is_(None),
         AuditEvent.action.in_(audit.PERSON_ACTIONS),
