@@ -148,12 +148,11 @@ def page(
     size = max(1, min(size, MAX_SIZE))
     forward = before is None
     cursor = after if forward else before
-    if cursor:
-        query = query.where(_beyond(keys, decode(cursor, keys), forward))
+    narrowed = query.where(_beyond(keys, decode(cursor, keys), forward)) if cursor else query
     order = [
         (column.desc() if descending == forward else column.asc()) for column, descending in keys
     ]
-    rows = list(db.session().execute(query.order_by(None).order_by(*order).limit(size + 1)))
+    rows = list(db.session().execute(narrowed.order_by(None).order_by(*order).limit(size + 1)))
     items = [row[0] if len(row) == 1 else row for row in rows]
     more = len(items) > size
     items = items[:size]
@@ -166,6 +165,9 @@ def page(
         return [getattr(item, column.key) for column, _d in keys]
 
     if not items:
+        if cursor:
+            # Nothing left beyond a cursor (the rows it pointed past were deleted): the first page.
+            return page(query, keys, size=size, key_of=key_of)
         return Window([], None, None)
     has_next = more if forward else True
     has_previous = bool(cursor) if forward else more

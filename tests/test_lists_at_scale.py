@@ -318,3 +318,17 @@ def test_members_sign_ins_are_in_the_trail_however_many_members(
     assert not [r for r in _export(other_client, other.id) if r["person"] == "Ada Admin"]
     add_member(admin, other, "respondent")  # joins after signing in: that sign-in stays out
     assert not [r for r in _export(other_client, other.id) if r["person"] == "Ada Admin"]
+
+
+def test_a_link_past_the_end_shows_the_first_page(app, make_user, make_org):
+    from assess import pagination
+
+    admin = make_user()
+    organisation = make_org(members={admin: "admin"})
+    with app.test_request_context():
+        assessments.start(organisation.id, admin, "Only plan", current_questionnaires())
+        past = pagination.encode([db.utcnow().replace(year=2000), 1])
+        for cursor in ({"after": past}, {"before": pagination.encode([db.utcnow(), 10**9])}):
+            window = assessments.organisation_page(organisation.id, **cursor)
+            assert [a.title for a in window.items] == ["Only plan"]
+            assert window.next_cursor is None and window.previous_cursor is None
