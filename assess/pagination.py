@@ -131,7 +131,7 @@ def _beyond(keys: Sequence[Key], values: Sequence[Any], forward: bool) -> Column
 
 
 def page(
-    query: Select[Any],
+    query: Select[Any] | Sequence[Select[Any]],
     keys: Sequence[Key],
     *,
     after: str | None = None,
@@ -148,21 +148,33 @@ def page(
     size = max(1, min(size, MAX_SIZE))
     forward = before is None
     cursor = after if forward else before
-    narrowed = query.where(_beyond(keys, decode(cursor, keys), forward)) if cursor else query
+    queries = [query] if isinstance(query, Select) else list(query)
+    values = decode(cursor, keys) if cursor else None
     order = [
         (column.desc() if descending == forward else column.asc()) for column, descending in keys
     ]
-    rows = list(db.session().execute(narrowed.order_by(None).order_by(*order).limit(size + 1)))
-    items = [row[0] if len(row) == 1 else row for row in rows]
-    more = len(items) > size
-    items = items[:size]
-    if not forward:
-        items.reverse()
+    items = []
+    for part in queries:
+        narrowed = part.where(_beyond(keys, values, forward)) if values is not None else part
+        rows = db.session().execute(narrowed.order_by(None).order_by(*order).limit(size + 1))
+        items.extend(row[0] if len(row) == 1 else row for row in rows)
 
     def key(item: Any) -> list[Any]:
         if key_of is not None:
             return list(key_of(item))
         return [getattr(item, column.key) for column, _d in keys]
+
+    if len(queries) > 1:
+        # Several queries, each using its own index (an OR of them would not): merge them.
+        # Their keys all run one way (checked below), so a sort of the keys merges them.
+        directions = {descending for _c, descending in keys}
+        if len(directions) != 1:
+            raise ValueError("a union of queries pages only on keys that all run one way")
+        items.sort(key=key, reverse=directions.pop() == forward)
+    more = len(items) > size
+    items = items[:size]
+    if not forward:
+        items.reverse()
 
     if not items:
         if cursor:
