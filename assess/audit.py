@@ -219,6 +219,19 @@ def person_for_user(user: User) -> AuditPerson:
 
 def person_ref_for_user(user: User) -> str:
     """``user``'s person reference."""
+    if user.id is not None:
+        # The common case, read as a plain row: the person exists and their name is current.
+        row = (
+            db.session()
+            .execute(
+                select(AuditPerson.ref, AuditPerson.display_name, AuditPerson.email).where(
+                    AuditPerson.user_id == user.id
+                )
+            )
+            .first()
+        )
+        if row is not None and (row.display_name, row.email) == (user.name, user.email):
+            return str(row.ref)
     return person_for_user(user).ref
 
 

@@ -40,7 +40,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 import rfc8785
-from sqlalchemy import event, text
+from sqlalchemy import event, insert, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from assess import db
@@ -126,16 +126,17 @@ def pending(session: Session) -> list[Any]:
 def _lock_head(session: Session) -> tuple[str, datetime]:
     """Take the chain's lock; returns its last hash and the database's time."""
     connection = session.connection()
+    # One round trip each: the lock, the last hash and (on PostgreSQL) the database's time.
     if connection.dialect.name == "postgresql":
-        head = connection.execute(
-            text("SELECT last_hash FROM audit_chain WHERE id = 1 FOR UPDATE")
-        ).scalar_one()
-        now = connection.execute(text("SELECT clock_timestamp()")).scalar_one()
+        head, now = connection.execute(
+            text("SELECT last_hash, clock_timestamp() FROM audit_chain WHERE id = 1 FOR UPDATE")
+        ).one()
         return head, now
     # A write takes SQLite's write lock, held until the commit; the trigger on audit_chain lets
     # this one through because it changes nothing.
-    connection.execute(text("UPDATE audit_chain SET last_hash = last_hash WHERE id = 1"))
-    head = connection.execute(text("SELECT last_hash FROM audit_chain WHERE id = 1")).scalar_one()
+    head = connection.execute(
+        text("UPDATE audit_chain SET last_hash = last_hash WHERE id = 1 RETURNING last_hash")
+    ).scalar_one()
     return head, db.utcnow()
 
 
@@ -147,14 +148,19 @@ def append_pending(session: Session) -> None:
     session.info[_PENDING] = []
     session.flush()  # everything else first: the chain's lock is then held only briefly
     head, now = _lock_head(session)
+    connection = session.connection()
     for entry in entries:
         entry.occurred_at = now
         for name in JSON_FIELDS:
             setattr(entry, name, as_stored(getattr(entry, name)))
         entry.prev_hash = head
         entry.event_hash = head = content_hash(content_of(entry))
-        session.add(entry)
-        session.flush()  # one at a time: ids follow the chain
+        # A plain INSERT on the session's connection, one at a time so that ids follow the chain:
+        # events are never read back or changed through the session, so the unit of work would
+        # only add its bookkeeping to every save.
+        table = type(entry).__table__
+        values = {c.key: getattr(entry, c.key) for c in table.columns if c.key != "id"}
+        entry.id = connection.execute(insert(table), values).inserted_primary_key[0]
 
 
 @event.listens_for(Session, "before_commit")

@@ -26,6 +26,16 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     # Log SQL statements (noisy; for debugging only).
     "DATABASE_ECHO": False,
+    # PostgreSQL connection pool of each worker process (see docs/benchmarks.md, "Workshops"):
+    # connections kept open, extra ones allowed under a burst, and after how many seconds a
+    # connection is replaced. A connection is pinged when checked out, so that a restarted
+    # database server never fails a request; a request checks out once, so that costs one short
+    # round trip per request (set DATABASE_POOL_PRE_PING to 0 to save it, and rely on
+    # DATABASE_POOL_RECYCLE, where the database never restarts under a running app).
+    "DATABASE_POOL_SIZE": 5,
+    "DATABASE_MAX_OVERFLOW": 10,
+    "DATABASE_POOL_RECYCLE": 1800,
+    "DATABASE_POOL_PRE_PING": True,
     # The largest request body accepted, in bytes.
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     # The largest form field held in memory (non-file), and the most fields and files in a form.
@@ -144,6 +154,7 @@ DEFAULTS: dict[str, Any] = {
 #: Settings read from the environment as booleans or integers rather than strings.
 _BOOLEAN = {
     "DATABASE_ECHO",
+    "DATABASE_POOL_PRE_PING",
     "HTTPS",
     "SESSION_COOKIE_SECURE",
     "TESTING",
@@ -155,6 +166,9 @@ _BOOLEAN = {
     "MAIL_SEND_IN_BACKGROUND",
 }
 _INTEGER = {
+    "DATABASE_POOL_SIZE",
+    "DATABASE_MAX_OVERFLOW",
+    "DATABASE_POOL_RECYCLE",
     "MAX_CONTENT_LENGTH",
     "MAX_FORM_MEMORY_SIZE",
     "MAX_FORM_PARTS",

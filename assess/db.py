@@ -68,8 +68,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
-    """Create the engine; SQLite connections get WAL mode, foreign keys and a busy timeout."""
+def make_engine(url: str, echo: bool = False, **pool: Any) -> Engine:
+    """Create the engine; SQLite connections get WAL mode, foreign keys and a busy timeout.
+
+    ``pool`` (PostgreSQL only): ``pool_size``, ``max_overflow``, ``pool_recycle`` and
+    ``pool_pre_ping``, as :func:`init_app` reads them from the configuration.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
 
@@ -84,12 +88,20 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    settings = {"pool_pre_ping": True, **pool}
+    return create_engine(url, echo=echo, **settings)
 
 
 def init_app(app: Flask) -> None:
     """Bind an engine and a session factory to ``app``; close the session after each request."""
-    engine = make_engine(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"])
+    engine = make_engine(
+        app.config["DATABASE_URL"],
+        echo=app.config["DATABASE_ECHO"],
+        pool_size=app.config["DATABASE_POOL_SIZE"],
+        max_overflow=app.config["DATABASE_MAX_OVERFLOW"],
+        pool_recycle=app.config["DATABASE_POOL_RECYCLE"],
+        pool_pre_ping=app.config["DATABASE_POOL_PRE_PING"],
+    )
     app.extensions[_EXTENSION] = sessionmaker(bind=engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 

@@ -2,6 +2,8 @@
 against the app under gunicorn with 4 workers on 127.0.0.1, while the facilitator's live view polls.
 
     PYTHONPATH=. .venv/bin/python benchmarks/workshop_load.py [--participants 200] [--duration 300]
+        [--pace-min 10] [--pace-max 20] [--worker-class sync|gthread] [--threads 1]
+        [--database-url postgresql+psycopg://...]
 
 1. Prepares a fresh SQLite database (WAL mode) in a temporary folder, or the empty database named by
    ``--database-url``: a facilitator, an organisation, an assessment and an open session with the
@@ -270,7 +272,17 @@ def main() -> int:
     parser.add_argument("--burst", type=float, default=5.0, help="seconds of the burst")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--database-url", default=None, help="an empty database (default SQLite)")
+    parser.add_argument("--pace-min", type=float, default=10.0, help="shortest pause, seconds")
+    parser.add_argument("--pace-max", type=float, default=20.0, help="longest pause, seconds")
+    parser.add_argument(
+        "--worker-class", default="sync", choices=("sync", "gthread"), help="gunicorn's"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    parser.add_argument("--save-target", type=float, default=150.0, help="p95 of saves, ms")
+    parser.add_argument("--live-target", type=float, default=300.0, help="p95 of live view, ms")
     args = parser.parse_args()
+    pace_min = max(0.5, min(args.pace_min, 120.0))
+    pace_max = max(pace_min, min(args.pace_max, 120.0))
     participants_n = max(1, min(args.participants, 1000))
     duration = max(1.0, min(args.duration, 1800.0))
 
@@ -289,12 +301,14 @@ def main() -> int:
     }
     command = [
         sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"{HOST}:{port}",
-        "--backlog", "2048", "--log-level", "warning", "assess.wsgi:app",
+        "--backlog", "2048", "--log-level", "warning",
+        "--worker-class", args.worker_class, "--threads", str(max(1, min(args.threads, 64))),
+        "assess.wsgi:app",
     ]  # fmt: skip
     print("server:", " ".join(command[1:]), flush=True)
     server = subprocess.Popen(command, env=env)
     try:
-        wait_until_up(port)
+        wait_until_up(port, 300)
         facilitator = Device(port)
         facilitator.page("/login")
         status, _, _ = facilitator.request(
@@ -333,11 +347,11 @@ def main() -> int:
                 def run() -> None:
                     n = 0
                     stop_at = end
-                    time.sleep(random.uniform(0, 10))
+                    time.sleep(random.uniform(0, pace_max))
                     while time.monotonic() < stop_at:
                         save(person, session_id, pace_questions[n % len(pace_questions)], saves)
                         n += 1
-                        pause = random.uniform(10, 20)
+                        pause = random.uniform(pace_min, pace_max)
                         if time.monotonic() + pause >= stop_at:
                             break
                         time.sleep(pause)
@@ -386,8 +400,14 @@ def main() -> int:
         print("  failed:", failure)
     ok = not lost and not failures and len(stored) == len(expected)
     pace_p95 = results["pace"][0].p95() if len(results["pace"][0].values) > 1 else 0.0
-    print(f"workshop pace p95 of saves {pace_p95 * 1000:.0f} ms (target < 150 ms): "
-          f"{'met' if pace_p95 < 0.150 else 'MISSED'}")  # fmt: skip
+    live = results["pace"][1]
+    live_p95 = live.p95() if len(live.values) > 1 else 0.0
+    print(f"workshop pace p95 of saves {pace_p95 * 1000:.0f} ms "
+          f"(target < {args.save_target:.0f} ms): "
+          f"{'met' if pace_p95 * 1000 < args.save_target else 'MISSED'}")  # fmt: skip
+    print(f"workshop pace p95 of the live view {live_p95 * 1000:.0f} ms "
+          f"(target < {args.live_target:.0f} ms): "
+          f"{'met' if live_p95 * 1000 < args.live_target else 'MISSED'}")  # fmt: skip
     return 0 if ok else 1
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -76,6 +77,8 @@ class Organisation(Base):
         CheckConstraint(one_of("sector", SECTORS), name="sector"),
         CheckConstraint(one_of("size_band", SIZE_BANDS), name="size_band"),
         CheckConstraint(one_of("status", ORGANISATION_STATUSES), name="status"),
+        # The operator's list of organisations, by name, a page at a time (keyset).
+        Index("ix_organisation_name_id", "name", "id"),
         CheckConstraint("length(country) = 2", name="country"),
     )
 

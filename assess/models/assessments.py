@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -48,6 +49,8 @@ class Assessment(Base):
         # The first version corrects nothing; every later one corrects exactly one earlier one.
         CheckConstraint("(version = 1) = (supersedes_id IS NULL)", name="version_supersedes"),
         CheckConstraint("status = 'draft' OR finalised_at IS NOT NULL", name="finalised_at"),
+        # An organisation's assessments, newest first, a page at a time (keyset).
+        Index("ix_assessment_organisation_created", "organisation_id", "created_at", "id"),
     )
 
     #: Surrogate key.

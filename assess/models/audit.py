@@ -56,7 +56,18 @@ class AuditEvent(Base):
     """One thing that happened. Written once; the database refuses to change or delete it."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_organisation_time", "organisation_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_audit_event_organisation_time", "organisation_id", "occurred_at"),
+        # The trail's pages and its CSV read an organisation's events in id order (keyset).
+        Index("ix_audit_event_organisation_id_id", "organisation_id", "id"),
+        # The trail's filter lists the questions an organisation's events are about.
+        Index(
+            "ix_audit_event_organisation_question",
+            "organisation_id",
+            "questionnaire_id",
+            "question_id",
+        ),
+    )
 
     #: Surrogate key; also the order in which events were written.
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from assess import audit, db
+from assess import audit, db, pagination
 from assess.models.accounts import User
 from assess.models.assessments import AnswerRecord, Assessment, Progress, TargetOverride
 from assess.questionnaire.answers import Answer, Status
@@ -104,6 +105,12 @@ class SaveOutcome:
     conflicts: tuple[Conflict, ...] = ()
     #: Problems by question id; when there are any, nothing was stored.
     errors: Mapping[str, list[str]] = field(default_factory=dict)
+    #: Every answer of the questionnaire before and after this save, as the save's own transaction
+    #: read and wrote them (so a page needs no second query to show what is stored now).
+    previous: Mapping[str, Answer] = field(default_factory=dict)
+    answers: Mapping[str, Answer] = field(default_factory=dict)
+    #: The stored revision and time of change of each submitted question that is stored now.
+    revisions: Mapping[str, tuple[int, datetime]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -129,24 +136,54 @@ def for_organisation(organisation_id: int) -> list[Assessment]:
     return list(db.session().scalars(query))
 
 
+#: Assessments on one page of an organisation's list.
+PER_PAGE = 50
+
+
+def organisation_page(
+    organisation_id: int, *, after: str | None = None, before: str | None = None
+) -> pagination.Window[Assessment]:
+    """A page of the organisation's assessments, newest first; keyset on (created_at, id).
+    Raises :class:`pagination.BadCursor`."""
+    return pagination.page(
+        select(Assessment).where(Assessment.organisation_id == organisation_id),
+        [(Assessment.created_at, pagination.DESC), (Assessment.id, pagination.DESC)],
+        after=after,
+        before=before,
+        size=PER_PAGE,
+    )
+
+
 def questionnaires_of(assessment: Assessment) -> AssessmentQuestionnaires:
     """The questionnaire versions ``assessment`` started with (never the files as they are now)."""
     return AssessmentQuestionnaires(
-        definition=questionnaire_service.load_stored(assessment.definition_version),
-        model_fit=questionnaire_service.load_stored(assessment.model_fit_version),
-        adoption=questionnaire_service.load_stored(assessment.adoption_version),
+        definition=questionnaire_service.by_version_id(assessment.definition_version_id),
+        model_fit=questionnaire_service.by_version_id(assessment.model_fit_version_id),
+        adoption=questionnaire_service.by_version_id(assessment.adoption_version_id),
+    )
+
+
+def _answer_of(record: Any) -> Answer:
+    """The answer held by ``record`` (an AnswerRecord, or a row of its columns)."""
+    return Answer(
+        question_id=record.question_id,
+        status=Status(record.status),
+        value=Answer.value_from_json(record.value),
+        note=record.note,
+        criteria=Answer.criteria_from_json(record.criteria),
+    )
+
+
+def _stored_from_row(row: Any, answer: Answer) -> StoredAnswer:
+    """A stored answer from a row read for saving (its author is not needed there)."""
+    return StoredAnswer(
+        answer=answer, revision=row.revision, updated_by=None, updated_at=row.updated_at, source=""
     )
 
 
 def _to_stored(record: AnswerRecord) -> StoredAnswer:
     return StoredAnswer(
-        answer=Answer(
-            question_id=record.question_id,
-            status=Status(record.status),
-            value=Answer.value_from_json(record.value),
-            note=record.note,
-            criteria=Answer.criteria_from_json(record.criteria),
-        ),
+        answer=_answer_of(record),
         revision=record.revision,
         updated_by=record.updated_by.name if record.updated_by else None,
         updated_at=record.updated_at,
@@ -159,9 +196,14 @@ def stored_answers(assessment: Assessment, questionnaire_id: str) -> dict[str, S
 
     An answer whose author's account was erased names them by their pseudonym, from the trail.
     """
-    query = select(AnswerRecord).where(
-        AnswerRecord.assessment_id == assessment.id,
-        AnswerRecord.questionnaire_id == questionnaire_id,
+    # The authors come in the same query: not one look-up per person who answered.
+    query = (
+        select(AnswerRecord)
+        .options(joinedload(AnswerRecord.updated_by))
+        .where(
+            AnswerRecord.assessment_id == assessment.id,
+            AnswerRecord.questionnaire_id == questionnaire_id,
+        )
     )
     stored = {r.question_id: _to_stored(r) for r in db.session().scalars(query)}
     orphans = [qid for qid, s in stored.items() if s.updated_by is None]
@@ -171,8 +213,23 @@ def stored_answers(assessment: Assessment, questionnaire_id: str) -> dict[str, S
 
 
 def answers(assessment: Assessment, questionnaire_id: str) -> dict[str, Answer]:
-    """Just the answers (no revision or author), by question id: what scoring reads."""
-    return {qid: s.answer for qid, s in stored_answers(assessment, questionnaire_id).items()}
+    """Just the answers (no revision or author), by question id: what scoring reads.
+
+    One query of the answers' own columns: no authors, no objects in the session.
+    """
+    rows = db.session().execute(
+        select(
+            AnswerRecord.question_id,
+            AnswerRecord.status,
+            AnswerRecord.value,
+            AnswerRecord.note,
+            AnswerRecord.criteria,
+        ).where(
+            AnswerRecord.assessment_id == assessment.id,
+            AnswerRecord.questionnaire_id == questionnaire_id,
+        )
+    )
+    return {row.question_id: _answer_of(row) for row in rows}
 
 
 # ---- changing ------------------------------------------------------------------------------
@@ -328,16 +385,30 @@ def _write_answers_in(
 ) -> SaveOutcome:
     if not assessment.is_draft:
         raise AssessmentClosed(assessment.id)
+    # Every answer of the questionnaire, in one query: the submitted ones are checked and written,
+    # and all of them tell the page what is stored after the save without reading it again.
+    # Read as plain rows, not as ORM objects: a questionnaire has dozens of answers.
     current = {
         r.question_id: r
-        for r in session.scalars(
-            select(AnswerRecord).where(
+        for r in session.execute(
+            select(
+                AnswerRecord.id,
+                AnswerRecord.question_id,
+                AnswerRecord.status,
+                AnswerRecord.value,
+                AnswerRecord.note,
+                AnswerRecord.criteria,
+                AnswerRecord.revision,
+                AnswerRecord.updated_at,
+            ).where(
                 AnswerRecord.assessment_id == assessment.id,
                 AnswerRecord.questionnaire_id == questionnaire_id,
-                AnswerRecord.question_id.in_(list(submissions)),
             )
         )
     }
+    previous = {qid: _answer_of(row) for qid, row in current.items()}
+    after = dict(previous)
+    revisions: dict[str, tuple[int, datetime]] = {}
     now = db.utcnow()
     # The person's reference is looked up before anything is written, so that no query flushes
     # half a page early (a racing insert must fail at the commit below, not in the loop).
@@ -349,14 +420,16 @@ def _write_answers_in(
     # their locks in the same order and wait for each other rather than deadlock.
     for question_id, submission in sorted(submissions.items()):
         record = current.get(question_id)
-        stored = _to_stored(record) if record else None
-        if _same(stored.answer if stored else None, submission.answer):
+        if _same(previous.get(question_id), submission.answer):
             unchanged.append(question_id)
+            if record is not None:
+                revisions[question_id] = (record.revision, record.updated_at)
             continue
         stored_revision = record.revision if record else None
         if submission.base_revision != stored_revision:
-            conflicts.append(Conflict(question_id, submission.answer, stored))
+            conflicts.append(Conflict(question_id, submission.answer, None))
             continue
+        stored = _stored_from_row(record, previous[question_id]) if record else None
         if record is None:
             assert submission.answer is not None
             session.add(
@@ -375,15 +448,20 @@ def _write_answers_in(
                 )
             )
             saved.append(question_id)
+            after[question_id] = submission.answer
+            revisions[question_id] = (1, now)
             _record_answer(
                 assessment, actor, questionnaire_id, question_id, None, submission, source, detail
             )
             continue
         guard = (AnswerRecord.id == record.id) & (AnswerRecord.revision == record.revision)
+        # Plain statements on the transaction's connection: the row was read as columns, so
+        # there is no object in the session to keep in step.
+        connection = session.connection()
         if submission.answer is None:
-            result = session.execute(delete(AnswerRecord).where(guard))
+            result = connection.execute(delete(AnswerRecord).where(guard))
         else:
-            result = session.execute(
+            result = connection.execute(
                 update(AnswerRecord)
                 .where(guard)
                 .values(
@@ -396,27 +474,43 @@ def _write_answers_in(
                     updated_by_id=user.id if user else None,
                     updated_at=now,
                 )
-                .execution_options(synchronize_session=False)
             )
         if result.rowcount == 1:  # type: ignore[attr-defined]
             saved.append(question_id)
+            if submission.answer is None:
+                after.pop(question_id, None)
+            else:
+                after[question_id] = submission.answer
+                revisions[question_id] = (record.revision + 1, now)
             _record_answer(
                 assessment, actor, questionnaire_id, question_id, stored, submission, source, detail
             )
         else:  # another save landed between our read and our write
-            session.expire(record)
             conflicts.append(Conflict(question_id, submission.answer, None))
     if saved:
-        assessment.updated_at = now
+        # One UPDATE, without the unit of work; the object in hand gets the value it now holds.
+        session.connection().execute(
+            update(Assessment).where(Assessment.id == assessment.id).values(updated_at=now)
+        )
+        set_committed_value(assessment, "updated_at", now)
     session.commit()
     if any(c.theirs is None for c in conflicts):
-        # Re-read what won the race so the person sees the colleague's answer.
+        # Read what is stored (once, after the commit) so the person sees the colleague's
+        # answer, who gave it and when (and the page what is stored now).
         latest = stored_answers(assessment, questionnaire_id)
         conflicts = [
             Conflict(c.question_id, c.yours, latest.get(c.question_id)) if c.theirs is None else c
             for c in conflicts
         ]
-    return SaveOutcome(tuple(saved), tuple(unchanged), tuple(conflicts))
+        after = {qid: s.answer for qid, s in latest.items()}
+    return SaveOutcome(
+        tuple(saved),
+        tuple(unchanged),
+        tuple(conflicts),
+        previous=previous,
+        answers=after,
+        revisions=revisions,
+    )
 
 
 def _record_answer(

@@ -23,7 +23,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union
 
-from assess import audit, db
+from assess import audit, db, pagination
 from assess.i18n import current_locale
 from assess.models import (
     Assessment,
@@ -35,15 +35,13 @@ from assess.models import (
 )
 from assess.questionnaire.schema import Questionnaire
 from assess.reference import QUESTIONNAIRE_NAMES
-from assess.services import assessments as assessment_service
+from assess.services import questionnaires as questionnaire_service
 from assess.services import register
 from assess.services.assessments import KINDS
 from assess.services.questionnaires import current_questionnaires
 
 #: Events on one page of the trail.
 PER_PAGE = 50
-#: Events read from the database at a time while exporting.
-CHUNK = 500
 #: A cell starting with one of these is read as a formula by spreadsheets (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -108,12 +106,13 @@ class Row:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of rows, newest first."""
+    """One page of rows, newest first, with the cursors of the older and newer pages."""
 
     rows: list[Row]
-    number: int
-    pages: int
-    total: int
+    #: Older events (None on the last page).
+    next_cursor: str | None = None
+    #: Newer events (None on the first page).
+    previous_cursor: str | None = None
 
 
 def zone_of(organisation: Organisation) -> ZoneInfo:
@@ -121,21 +120,76 @@ def zone_of(organisation: Organisation) -> ZoneInfo:
     return ZoneInfo(organisation.time_zone)
 
 
+def _members_since(organisation: Organisation) -> list[tuple[str, datetime]]:
+    """Each member's person reference and when they joined (their sign-ins count from then)."""
+    return [
+        (ref, since)
+        for ref, since in db.session().execute(
+            select(AuditPerson.ref, Membership.created_at)
+            .join(Membership, Membership.user_id == AuditPerson.user_id)
+            .where(Membership.organisation_id == organisation.id)
+        )
+    ]
+
+
+#: Up to this many members, their sign-ins are named by reference in the trail's condition.
+_MEMBERS_BY_REFERENCE = 200
+
+
 def _in_trail(organisation: Organisation) -> ColumnElement[bool]:
-    member_event = and_(
+    """Whether an event is in the organisation's trail (see :func:`_trail_parts`)."""
+    return or_(*_trail_parts(organisation))
+
+
+def _trail_parts(organisation: Organisation) -> list[ColumnElement[bool]]:
+    """The organisation's own events, and its members' sign-ins from the day each joined.
+
+    The members are read first (one query) and named by reference, so that the database can use
+    its indexes instead of checking a correlated EXISTS for every event of every organisation.
+    """
+    own = AuditEvent.organisation_id == organisation.id
+    members = _members_since(organisation)
+    since = AuditEvent.occurred_at >= organisation.created_at
+    # The chain gives ids in the order of their times, so "since the organisation registered" is
+    # "from its first event on": a bound on the id, which the (organisation_id, id) index serves
+    # (a bound on the time would make the database sort all of the organisation's events).
+    first = db.session().scalar(
+        select(func.min(AuditEvent.id)).where(AuditEvent.organisation_id == organisation.id, since)
+    )
+    own = and_(own, AuditEvent.id >= first) if first is not None else and_(own, since)
+    if not members:
+        return [own]
+    if len(members) > _MEMBERS_BY_REFERENCE:
+        # A very large membership would make too long a condition (SQLite limits its depth):
+        # find their sign-ins by a correlated look-up instead.
+        member_events = and_(
+            AuditEvent.organisation_id.is_(None),
+            AuditEvent.action.in_(audit.PERSON_ACTIONS),
+            exists().where(
+                AuditPerson.user_id == Membership.user_id,
+                Membership.organisation_id == organisation.id,
+                Membership.created_at <= AuditEvent.occurred_at,
+                or_(
+                    AuditPerson.ref == AuditEvent.actor_ref,
+                    AuditPerson.ref == AuditEvent.subject_ref,
+                ),
+            ),
+        )
+        return [own, and_(since, member_events)]
+    member_events = and_(
         AuditEvent.organisation_id.is_(None),
         AuditEvent.action.in_(audit.PERSON_ACTIONS),
-        exists().where(
-            AuditPerson.user_id == Membership.user_id,
-            Membership.organisation_id == organisation.id,
-            Membership.created_at <= AuditEvent.occurred_at,
-            or_(AuditPerson.ref == AuditEvent.actor_ref, AuditPerson.ref == AuditEvent.subject_ref),
+        or_(
+            *(
+                and_(
+                    or_(AuditEvent.actor_ref == ref, AuditEvent.subject_ref == ref),
+                    AuditEvent.occurred_at >= since,
+                )
+                for ref, since in members
+            )
         ),
     )
-    return and_(
-        AuditEvent.occurred_at >= organisation.created_at,
-        or_(AuditEvent.organisation_id == organisation.id, member_event),
-    )
+    return [own, and_(since, member_events)]
 
 
 def _filtered(organisation: Organisation, filters: Filters) -> list[ColumnElement[bool]]:
@@ -177,8 +231,19 @@ class _Questions:
         texts: dict[tuple[str, str], str] = {}
         locale = current_locale()
         sources: list[Questionnaire] = list(current_questionnaires())
-        for assessment in assessment_service.for_organisation(self.organisation.id):
-            sources.extend(assessment_service.questionnaires_of(assessment))
+        # The versions the organisation's assessments use (a handful, however many assessments),
+        # each read once per worker.
+        versions = db.session().execute(
+            select(
+                Assessment.definition_version_id,
+                Assessment.model_fit_version_id,
+                Assessment.adoption_version_id,
+            )
+            .where(Assessment.organisation_id == self.organisation.id)
+            .distinct()
+        )
+        for ids in versions:
+            sources.extend(questionnaire_service.by_version_id(v) for v in ids)
         for questionnaire in sources:
             self._names.setdefault(questionnaire.id, questionnaire_name(questionnaire))
             rank = KINDS.index(questionnaire.kind) if questionnaire.kind in KINDS else len(KINDS)
@@ -307,43 +372,31 @@ def questions_in_trail(organisation: Organisation) -> list[tuple[str, str, list[
     return [(qid, questions.name(qid) or qid, items) for qid, items in grouped.items()]
 
 
-def page(organisation: Organisation, filters: Filters, number: int = 1) -> Page:
-    """Page ``number`` (from 1) of the filtered trail, newest first."""
-    conditions = _filtered(organisation, filters)
-    session = db.session()
-    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions)) or 0
-    pages = max(1, -(-total // PER_PAGE))
-    number = min(max(1, number), pages)
-    events = session.scalars(
-        select(AuditEvent)
-        .where(*conditions)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(PER_PAGE)
-        .offset((number - 1) * PER_PAGE)
-    ).all()
-    return Page(_rows(organisation, events), number, pages, total)
+def page(
+    organisation: Organisation,
+    filters: Filters,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+) -> Page:
+    """The page of the filtered trail after the cursor ``after`` (older events) or before
+    ``before`` (newer ones), newest first; the newest page without either.
 
-
-def rows(organisation: Organisation, filters: Filters) -> Iterator[Row]:
-    """Every row of the filtered trail, oldest first, read a chunk at a time."""
-    conditions = _filtered(organisation, filters)
-    questions = _Questions(organisation)
-    last_id = 0
-    while True:
-        events = (
-            db.session()
-            .scalars(
-                select(AuditEvent)
-                .where(*conditions, AuditEvent.id > last_id)
-                .order_by(AuditEvent.id)
-                .limit(CHUNK)
-            )
-            .all()
-        )
-        if not events:
-            return
-        yield from _rows(organisation, events, questions)
-        last_id = events[-1].id
+    Keyset over the event id (the chain gives ids in the order of their times), so every page
+    costs about the same however long the trail. Raises :class:`pagination.BadCursor`.
+    """
+    # One query for the organisation's own events and one for its members' sign-ins: each uses
+    # its index and stops after a page, where one query with an OR between them would read the
+    # whole trail to sort it.
+    rest = _filtered(organisation, filters)[1:]
+    window = pagination.page(
+        [select(AuditEvent).where(part, *rest) for part in _trail_parts(organisation)],
+        [(AuditEvent.id, pagination.DESC)],
+        after=after,
+        before=before,
+        size=PER_PAGE,
+    )
+    return Page(_rows(organisation, window.items), window.next_cursor, window.previous_cursor)
 
 
 def people_in_trail(organisation: Organisation) -> list[tuple[str, str]]:
@@ -394,38 +447,125 @@ def _json(value: Any) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+#: The event columns the export reads.
+_EXPORTED = (
+    "occurred_at",
+    "action",
+    "actor_ref",
+    "subject_ref",
+    "object_type",
+    "object_id",
+    "questionnaire_id",
+    "question_id",
+    "source",
+    "old_value",
+    "new_value",
+    "detail",
+)
+#: Lines of the CSV sent at a time.
+LINES_PER_CHUNK = 500
+#: Rows the export reads from the database at a time, through one query.
+EXPORT_BATCH = 2000
+
+
+def _everyone(organisation: Organisation) -> dict[str, str]:
+    """Names of everyone who can appear in the organisation's trail, by reference (one query)."""
+    return dict(people_in_trail(organisation))
+
+
 def csv_lines(organisation: Organisation, filters: Filters) -> Iterator[str]:
-    """The filtered trail as CSV text, a line at a time: UTF-8 with a byte-order mark (so that
-    Excel reads accents right), times in ISO 8601 with their offset, and every cell defused."""
+    """The filtered trail as CSV text, a few hundred lines at a time: UTF-8 with a byte-order
+    mark (so that Excel reads accents right), times in ISO 8601 with their offset, and every cell
+    defused.
+
+    A constant number of queries whatever the trail's length: the members, the people, the
+    assessment and workshop titles are read first; then the events come through one query read
+    :data:`EXPORT_BATCH` rows at a time (a server-side cursor on PostgreSQL), oldest first, so
+    memory stays flat. If reading fails part-way, the file ends with a line saying so and the
+    error is raised again, so the download is marked failed rather than ending as if complete.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
-    def line(cells: Sequence[str]) -> str:
+    def line(cells: Sequence[str]) -> None:
+        writer.writerow([defuse(cell) for cell in cells])
+
+    def flush() -> str:
+        text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([defuse(cell) for cell in cells])
-        return buffer.getvalue()
+        return text
 
-    yield "\ufeff" + line(CSV_COLUMNS)
-    for row in rows(organisation, filters):
-        e = row.event
-        yield line(
+    line(CSV_COLUMNS)
+    yield "\ufeff" + flush()
+    written = 0
+    events = None
+    try:
+        session = db.session()
+        conditions = _filtered(organisation, filters)
+        names = _everyone(organisation)
+        questions = _Questions(organisation)
+        zone = zone_of(organisation)
+        labels = {action: str(label) for action, label in audit.ACTION_LABELS.items()}
+        system, unknown, erased = gettext("System"), gettext("Unknown"), gettext("Erased person")
+
+        def name(ref: str | None) -> str:
+            if ref is None:
+                return ""
+            if ref not in names:  # not expected: everyone in the trail was read above
+                found = audit.people([ref]).get(ref)
+                names[ref] = found.display_name if found else erased
+            return names[ref]
+
+        # Plain rows, not objects: nothing accumulates in the session while the file streams.
+        columns = [AuditEvent.__table__.c[c] for c in _EXPORTED]
+        events = session.execute(
+            select(*columns)
+            .where(*conditions)
+            .order_by(AuditEvent.id)
+            .execution_options(yield_per=EXPORT_BATCH)
+        )
+        for e in events:
+            line(
+                [
+                    e.occurred_at.astimezone(zone).isoformat(timespec="seconds"),
+                    name(e.actor_ref) or (system if e.source == "system" else unknown),
+                    e.actor_ref or "",
+                    e.action,
+                    labels.get(e.action, e.action),
+                    name(e.subject_ref),
+                    e.subject_ref or "",
+                    e.object_type,
+                    e.object_id or "",
+                    e.questionnaire_id or "",
+                    e.question_id or "",
+                    _json(e.old_value),
+                    _json(e.new_value),
+                    e.source,
+                    _json(e.detail),
+                    questions.text(e.questionnaire_id, e.question_id) or "",
+                ]
+            )
+            written += 1
+            if written % LINES_PER_CHUNK == 0:
+                # Lines go out in chunks: one write to the socket for hundreds of events.
+                yield flush()
+        yield flush()
+    except GeneratorExit:  # the person stopped the download: nothing to say, nothing to keep
+        raise
+    except Exception:
+        # The events written so far, then the line that says the file is incomplete.
+        line(
             [
-                row.when.isoformat(timespec="seconds"),
-                row.actor,
-                e.actor_ref or "",
-                e.action,
-                row.action_label,
-                row.subject or "",
-                e.subject_ref or "",
-                e.object_type,
-                e.object_id or "",
-                e.questionnaire_id or "",
-                e.question_id or "",
-                _json(e.old_value),
-                _json(e.new_value),
-                e.source,
-                _json(e.detail),
-                row.question_text or "",
+                gettext(
+                    "ERROR: the export stopped after %(count)d events and is incomplete. "
+                    "Download it again.",
+                    count=written,
+                )
             ]
         )
+        yield flush()
+        raise
+    finally:
+        if events is not None:
+            events.close()  # the server-side cursor, at once, however the stream ended

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
-from assess import audit, db, names
+from assess import audit, db, names, pagination
 from assess.models import Invitation, Membership, Organisation, OutboxMessage, User
 from assess.permissions import ADMIN, ROLES
 from assess.questionnaire.validation import Message
@@ -116,10 +117,33 @@ def get(organisation_id: int) -> Organisation | None:
 
 def membership(user_id: int, organisation_id: int) -> Membership | None:
     """``user_id``'s membership of ``organisation_id``, if they are a member."""
+    # The organisation comes with it: every access check reads whether it is available.
     return db.session().scalar(
-        select(Membership).where(
-            Membership.user_id == user_id, Membership.organisation_id == organisation_id
-        )
+        select(Membership)
+        .options(joinedload(Membership.organisation))
+        .where(Membership.user_id == user_id, Membership.organisation_id == organisation_id)
+    )
+
+
+#: Members on one page of an organisation's list.
+MEMBERS_PER_PAGE = 50
+
+
+def members_page(
+    organisation: Organisation, *, after: str | None = None, before: str | None = None
+) -> pagination.Window[Membership]:
+    """A page of the organisation's members by name; keyset on (name, account id), with the
+    account read in the same query. Raises :class:`pagination.BadCursor`."""
+    return pagination.page(
+        select(Membership)
+        .join(Membership.user)
+        .options(contains_eager(Membership.user))
+        .where(Membership.organisation_id == organisation.id),
+        [(User.name, pagination.ASC), (User.id, pagination.ASC)],
+        after=after,
+        before=before,
+        size=MEMBERS_PER_PAGE,
+        key_of=lambda member: (member.user.name, member.user.id),
     )
 
 
@@ -407,6 +431,41 @@ def all_organisations() -> list[Organisation]:
     pending_first = (Organisation.status != "pending").asc()
     return list(
         db.session().scalars(select(Organisation).order_by(pending_first, Organisation.name))
+    )
+
+
+#: Organisations on one page of the operator's list.
+PER_PAGE = 50
+#: Organisations awaiting approval named at the top of the operator's first page.
+PENDING_SHOWN = 10
+
+
+def organisations_page(
+    status: str | None = None, *, after: str | None = None, before: str | None = None
+) -> pagination.Window[Organisation]:
+    """A page of the instance's organisations by name (optionally of one ``status``), for the
+    operator; keyset on (name, id). Raises :class:`pagination.BadCursor`."""
+    query = select(Organisation)
+    if status is not None:
+        query = query.where(Organisation.status == status)
+    return pagination.page(
+        query,
+        [(Organisation.name, pagination.ASC), (Organisation.id, pagination.ASC)],
+        after=after,
+        before=before,
+        size=PER_PAGE,
+    )
+
+
+def awaiting_approval(limit: int = PENDING_SHOWN) -> list[Organisation]:
+    """The first ``limit`` organisations waiting for the operator's approval, by name."""
+    return list(
+        db.session().scalars(
+            select(Organisation)
+            .where(Organisation.status == "pending")
+            .order_by(Organisation.name, Organisation.id)
+            .limit(limit)
+        )
     )
 
 

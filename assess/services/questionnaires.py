@@ -145,6 +145,28 @@ def load_stored(row: QuestionnaireVersion) -> Questionnaire:
     return questionnaire
 
 
+#: Where an app keeps its stored versions by row id (each app has one database).
+_BY_ID = "assess.questionnaires.by_id"
+
+
+def by_version_id(version_id: int) -> Questionnaire:
+    """The stored questionnaire version whose row id is ``version_id``.
+
+    A stored version never changes, so each worker reads and decodes a row once (about 110 KB of
+    JSON for the adoption questionnaire) and keeps the result with the app: an assessment's pages
+    and saves then find their questionnaires without a query. Kept per app rather than per process
+    because row ids are only unique within one database.
+    """
+    cache: dict[int, Questionnaire] = current_app.extensions.setdefault(_BY_ID, {})
+    questionnaire = cache.get(version_id)
+    if questionnaire is None:
+        row = db.session().get(QuestionnaireVersion, version_id)
+        if row is None:
+            raise LookupError(f"no stored questionnaire version {version_id}")
+        questionnaire = cache[version_id] = load_stored(row)
+    return questionnaire
+
+
 # -- the app's questionnaires -------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from assess import audit, db
 from assess.models import KeptForm, User, UserSession
@@ -67,8 +68,12 @@ def check(token: str | None, user_id: int | None, *, touch: bool = True) -> Chec
     """
     if not token or user_id is None:
         return Check(None, "missing")
+    # The account comes with the session record (one query): the request's user is then found
+    # in the session's identity map.
     record = db.session().scalar(
-        select(UserSession).where(UserSession.token_hash == token_hash(token))
+        select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == token_hash(token))
     )
     if record is None or record.user_id != user_id:
         return Check(None, "missing")

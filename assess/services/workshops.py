@@ -33,7 +33,6 @@ from assess.models import (
     ConsensusRecord,
     Participant,
     ParticipantAnswer,
-    QuestionnaireVersion,
     User,
     WorkshopSession,
 )
@@ -167,19 +166,9 @@ def code_hash(code: str) -> str:
 
 # ---- questionnaires ----------------------------------------------------------------------
 
-#: Stored questionnaire versions by row id: a stored version never changes, so every worker
-#: can keep what it has read.
-_versions: dict[int, Questionnaire] = {}
-
 
 def _version(version_id: int) -> Questionnaire:
-    questionnaire = _versions.get(version_id)
-    if questionnaire is None:
-        row = db.session().get(QuestionnaireVersion, version_id)
-        assert row is not None
-        questionnaire = questionnaire_service.load_stored(row)
-        _versions[version_id] = questionnaire
-    return questionnaire
+    return questionnaire_service.by_version_id(version_id)
 
 
 def questionnaires_of(assessment: Assessment) -> tuple[Questionnaire, ...]:

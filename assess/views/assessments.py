@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
 
-from assess import access, answer_forms, kept_forms
+from assess import access, answer_forms, kept_forms, pagination
 from assess.answer_forms import BadPage, ParsedPage
 from assess.charts import fit_chart, power_interest_grid, radar_chart
 from assess.figures import contradiction_rows, evidence_rows, fit_rows, profile_rows, segment_rows
@@ -160,14 +160,44 @@ def _message(text: str) -> str:
 @bp.get("/organisations/<int:org_id>/assessments")
 @access.requires("assessment.view", load=load_organisation)
 def index(organisation: Organisation, org_id: int) -> ResponseReturnValue:
-    """The organisation's assessments, and a form to start one."""
+    """The organisation's assessments, newest first a page at a time, and a form to start one."""
+    return _render_index(organisation, None, "")
+
+
+def _render_index(
+    organisation: Organisation,
+    title_error: str | None,
+    title_value: str,
+    status: int = 200,
+    *,
+    error_field: str = "title",
+    scope_value: str = "",
+) -> ResponseReturnValue:
+    page_error = None
+    try:
+        window = assessments.organisation_page(
+            organisation.id, after=request.args.get("after"), before=request.args.get("before")
+        )
+    except pagination.BadCursor:
+        page_error = str(pagination.BadCursor.message)
+        window = assessments.organisation_page(organisation.id)
+        status = 400
+
+    def link(**cursor: str) -> str:
+        return url_for("assessments.index", org_id=organisation.id, **cursor)
+
     return render_template(
         "assessments/index.html",
         organisation=organisation,
-        assessments=assessments.for_organisation(organisation.id),
-        title_error=None,
-        title_value="",
-    )
+        assessments=window.items,
+        next_url=link(after=window.next_cursor) if window.next_cursor else None,
+        previous_url=link(before=window.previous_cursor) if window.previous_cursor else None,
+        page_error=page_error,
+        title_error=title_error,
+        error_field=error_field,
+        title_value=title_value,
+        scope_value=scope_value,
+    ), status
 
 
 @bp.post("/organisations/<int:org_id>/assessments")
@@ -190,15 +220,9 @@ def start(organisation: Organisation, org_id: int) -> ResponseReturnValue:
             "scope",
         )
     if error:
-        return render_template(
-            "assessments/index.html",
-            organisation=organisation,
-            assessments=assessments.for_organisation(organisation.id),
-            title_error=error,
-            error_field=error_field,
-            title_value=title,
-            scope_value=scope,
-        ), 400
+        return _render_index(
+            organisation, error, title, 400, error_field=error_field, scope_value=scope
+        )
     assessment = assessments.start(
         organisation.id, current_user, title, current_questionnaires(), scope=scope or None
     )
@@ -417,7 +441,6 @@ def save_section(
             extra_rows=extra_rows,
             status=400,
         )
-    before = visible_questions(questionnaire, assessments.answers(assessment, questionnaire.id))
     try:
         outcome = assessments.save_answers(
             assessment, current_user, questionnaire.id, parsed.submissions()
@@ -450,7 +473,8 @@ def save_section(
     if parsed.removed_segment:
         flash(gettext("The group has been removed."), "success")
         return redirect(f"{here}?rows={extra_rows}#add-group" if extra_rows else here)
-    stored = assessments.answers(assessment, questionnaire.id)
+    before = visible_questions(questionnaire, outcome.previous)
+    stored = outcome.answers
     after = visible_questions(questionnaire, stored)
     new = [
         q.id
@@ -577,18 +601,21 @@ def autosave(
             updated_by=by,
             updated_at=at,
         ), 409
-    stored = assessments.stored_answers(assessment, questionnaire.id).get(question.id)
-    answers = assessments.answers(assessment, questionnaire.id)
+    # What is stored now comes with the outcome: the save read and wrote it in its transaction.
+    answers = outcome.answers
+    revision, updated_at = outcome.revisions.get(question.id, (None, None))
     visible = visible_questions(questionnaire, answers)
     answered, total = answer_forms.count_progress(questionnaire, answers, visible)
     return jsonify(
         answered=answered,
         total=total,
         status="saved" if outcome.saved else "unchanged",
-        revision=stored.revision if stored else None,
-        was=answer_forms.fingerprint(stored.answer if stored else None),
-        message=gettext("Saved at %(time)s", time=clock_time(stored.updated_at) if stored else "")
-        if stored
+        revision=revision,
+        was=answer_forms.fingerprint(answers.get(question.id)),
+        message=gettext(
+            "Saved at %(time)s", time=clock_time(updated_at, assessment.organisation.time_zone)
+        )
+        if updated_at is not None
         else gettext("Saved"),
         visible=sorted(visible),
     )
@@ -752,6 +779,8 @@ def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     for row in evidence:
         row["text"] = qset.adoption.question(row["question_id"]).text.get(locale)
     marks = answer_marks.marks_for(assessment)
+    # Asked once for the page, not once for each stakeholder group the page links to.
+    can_answer = _can_answer(assessment)
     return render_template(
         "assessments/results.html",
         assessment=assessment,
@@ -794,7 +823,7 @@ def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         register_url=lambda segment_id: (
             f"{_section_url(assessment, qset.definition, register)}"
             f"#{register_views.row_anchor(segment_id)}"
-            if register is not None and _can_answer(assessment)
+            if register is not None and can_answer
             else _answer_url(assessment, qset.definition, "register")
         ),
         choice_url=url_for("assessments.choice", assessment_id=assessment.id),

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
-from assess import access, audit, db, security
+from assess import access, audit, db, pagination, security
 from assess.models import Organisation
 from assess.services import audit_trail
 from assess.views.organisations import load_organisation
@@ -58,10 +58,18 @@ def trail(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     """Who changed what and when, newest first, narrowed by person, question, date or action."""
     filters, problems = _filters(request.args)
     try:
-        number = int(request.args.get("page", "1"))
-    except ValueError:
-        number = 1
-    page = audit_trail.page(organisation, filters, number)
+        page = audit_trail.page(
+            organisation,
+            filters,
+            after=request.args.get("after") or None,
+            before=request.args.get("before") or None,
+        )
+        status = 200
+    except pagination.BadCursor:
+        # A link changed by hand: say so, and show the newest page with the filters kept.
+        problems.append(str(pagination.BadCursor.message))
+        page = audit_trail.page(organisation, filters)
+        status = 400
     kept = {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
     return render_template(
         "audit/trail.html",
@@ -74,8 +82,13 @@ def trail(organisation: Organisation, org_id: int) -> ResponseReturnValue:
         actions=audit.ACTION_LABELS,
         describe=audit_trail.describe,
         csv_url=url_for(".export", org_id=org_id, **kept),
-        page_url=lambda n: url_for(".trail", org_id=org_id, page=n, **kept),
-    )
+        next_url=url_for(".trail", org_id=org_id, after=page.next_cursor, **kept)
+        if page.next_cursor
+        else None,
+        previous_url=url_for(".trail", org_id=org_id, before=page.previous_cursor, **kept)
+        if page.previous_cursor
+        else None,
+    ), status
 
 
 @bp.get("/<int:org_id>/audit.csv")

@@ -3,12 +3,12 @@ a person."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
 
-from assess import access
+from assess import access, pagination
 from assess.forms import DeleteOrganisationForm, ErasePersonForm
 from assess.i18n import translate
 from assess.models import Organisation
@@ -28,13 +28,36 @@ def load_any_organisation(org_id: int, **_: object) -> access.Loaded | None:
 @bp.get("/organisations")
 @access.requires("instance.operate")
 def index() -> ResponseReturnValue:
-    """Every organisation on the instance, those awaiting approval first."""
+    """The organisations on the instance by name, a page at a time, with those awaiting approval
+    named first."""
+    status = request.args.get("status") or None
+    problems = []
+    if status not in (None, "pending", "active", "suspended"):
+        problems.append(gettext("Choose a status from the list."))
+        status = None
+    try:
+        window = organisations.organisations_page(
+            status, after=request.args.get("after"), before=request.args.get("before")
+        )
+    except pagination.BadCursor:
+        problems.append(str(pagination.BadCursor.message))
+        window = organisations.organisations_page(status)
+    first_page = not window.previous_cursor
     return render_template(
         "operator/organisations.html",
-        organisations=organisations.all_organisations(),
+        organisations=window.items,
+        waiting=organisations.awaiting_approval() if status is None and first_page else [],
+        status=status,
+        problems=problems,
+        next_url=url_for(".index", status=status, after=window.next_cursor)
+        if window.next_cursor
+        else None,
+        previous_url=url_for(".index", status=status, before=window.previous_cursor)
+        if window.previous_cursor
+        else None,
         sectors=SECTORS,
         size_bands=SIZE_BANDS,
-    )
+    ), (400 if problems else 200)
 
 
 def _set(organisation: Organisation, status: str, done: str) -> ResponseReturnValue:

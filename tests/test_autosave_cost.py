@@ -1,0 +1,72 @@
+"""An autosave costs little: one connection, a handful of statements, and no re-reading of the
+stored questionnaires or of the answers it has just written."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import login
+from sqlalchemy import event
+
+from assess import db
+from assess.services import assessments
+from assess.services.questionnaires import current_questionnaires
+
+_META = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def test_an_autosave_checks_out_once_and_runs_few_statements(app, make_user, make_org):
+    admin = make_user()
+    organisation = make_org(members={admin: "admin"})
+    with app.test_request_context():
+        assessment = assessments.start(organisation.id, admin, "Plan", current_questionnaires())
+        adoption = assessments.questionnaires_of(assessment).adoption
+        questions = [q.id for _s, q in adoption.questions() if q.type == "level"][:3]
+        assessment_id = assessment.id
+    client = app.test_client()
+    login(client, admin)
+    token = _META.search(client.get("/").get_data(as_text=True)).group(1)
+    revisions: dict[str, str] = {}
+
+    def save(question_id: str, level: int):
+        response = client.post(
+            f"/assessments/{assessment_id}/adoption/answers/{question_id}",
+            data={
+                f"q_{question_id}": str(level),
+                f"q_{question_id}__rev": revisions.get(question_id, ""),
+            },
+            headers={"X-CSRFToken": token, "Accept": "application/json"},
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        body = response.get_json()
+        revisions[question_id] = str(body["revision"])
+        return body
+
+    save(questions[0], 1)  # the first save of a worker reads the questionnaires once
+    statements: list[str] = []
+    checkouts: list[object] = []
+    engine = db.engine(app)
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    def checkout(*_args) -> None:
+        checkouts.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine, "checkout", checkout)
+    try:
+        first = save(questions[1], 2)  # a first answer: an INSERT
+        changed = save(questions[0], 2)  # a changed answer: an UPDATE on its revision
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine, "checkout", checkout)
+    assert first["status"] == "saved" and first["revision"] == 1
+    assert changed["status"] == "saved" and changed["revision"] == 2
+    assert changed["answered"] == 2 and questions[0] in changed["visible"]
+    assert changed["message"].startswith("Saved at ")
+    assert len(checkouts) == 2, "one connection per request"
+    assert not any("questionnaire_versions" in s for s in statements)
+    # session + account, assessment, membership + organisation, the answers, the person, the
+    # write, the assessment's time, the chain's lock, the event: 9 each.
+    assert len(statements) <= 2 * 9, statements
