@@ -87,7 +87,9 @@ def test_the_results_page_does_not_query_per_group_or_per_person(app, make_user,
     small = _results_statements(app, make_user, make_org, groups=1, people=1)
     large = _results_statements(app, make_user, make_org, groups=25, people=6)
     assert large == small, (small, large)
-    assert small <= 20
+    # A fixed number: the answers, marks, lowered targets, the survey, the action plan, carried
+    # answers and the trend each cost a query or two, however many groups or people there are.
+    assert small <= 30
 
 
 # ---- the audit trail's CSV -------------------------------------------------------------------
