@@ -81,6 +81,7 @@ def create_app(
         home,
         operator,
         organisations,
+        preparing,
         privacy,
         reports,
         start,
@@ -103,6 +104,7 @@ def create_app(
     app.register_blueprint(consultancy.bp)
     app.register_blueprint(start.bp)
     app.register_blueprint(answer_marks.bp)
+    app.register_blueprint(preparing.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

@@ -26,6 +26,7 @@ URL_ARGUMENTS = {
     "section_id",
     "question_id",
     "session_id",
+    "job_id",
 }
 
 
@@ -111,6 +112,7 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
             "section_id": "leadership",
             "question_id": "lead-commitment",
             "session_id": workshop.id,
+            "job_id": "a-job",
         }
     assert set(values) == URL_ARGUMENTS
 
@@ -245,6 +247,7 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
             "section_id": "leadership",
             "question_id": "lead-commitment",
             "session_id": workshop.id,
+            "job_id": "a-job",
             "token": token,
         }
     device = app.test_client()
