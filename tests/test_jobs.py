@@ -61,6 +61,7 @@ def test_a_draft_report_is_prepared_by_the_worker_and_then_downloaded(queued):
     assert client.get(status_url, headers={"Accept": "application/json"}).json == {
         "state": "waiting",
         "pending": True,
+        "retried": False,
     }
 
     work()
@@ -116,6 +117,7 @@ def test_a_job_that_fails_is_tried_once_more_then_reported_on_its_page(queued, m
     assert client.get(status_url, headers={"Accept": "application/json"}).json == {
         "state": "failed",
         "pending": False,
+        "retried": True,
     }
     # Nothing half-done to download.
     assert client.get(f"{status_url}/report.pdf").status_code == 302

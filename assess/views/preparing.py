@@ -58,7 +58,7 @@ def status(assessment: Assessment, assessment_id: int, job_id: str) -> ResponseR
     except ServiceUnavailable:
         return unavailable()
     if access.wants_json():
-        return {"state": state.state, "pending": state.pending}
+        return {"state": state.state, "pending": state.pending, "retried": state.retrying}
     outcome = state.outcome or {}
     if state.kind == jobs.FINALISE and state.state == jobs.DONE:
         if outcome.get("already"):
