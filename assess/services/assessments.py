@@ -314,6 +314,12 @@ def _write_answers_in(
 ) -> SaveOutcome:
     if not assessment.is_draft:
         raise AssessmentClosed(assessment.id)
+    # Take the assessment's row first (PostgreSQL; SQLite has one writer anyway). The answer
+    # triggers hold it FOR SHARE and the save then updates it: two pages saving at once in two
+    # processes would each hold the share and wait for the other's for ever (a deadlock).
+    session.execute(
+        select(Assessment.id).where(Assessment.id == assessment.id).with_for_update(key_share=True)
+    )
     current = {
         r.question_id: r
         for r in session.scalars(
