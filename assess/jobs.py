@@ -285,10 +285,14 @@ def run_worker(app: Flask, *, burst: bool = False, connection_: Any = None) -> b
     redis = connection_ or connection(app)
     # The tests run jobs in their own process (a fake Redis cannot be shared with a fork).
     worker_class = SimpleWorker if connection_ is not None else Worker
+    maintenance = int(app.config["WORKER_MAINTENANCE_INTERVAL"])
     worker = worker_class(
         [Queue(QUEUE, connection=redis)],
         connection=redis,
-        maintenance_interval=int(app.config["WORKER_MAINTENANCE_INTERVAL"]),
+        maintenance_interval=maintenance,
         job_monitoring_interval=int(app.config["WORKER_MONITORING_INTERVAL"]),
+        # An idle worker waits for a job at most this long less 15 s, then looks after the
+        # registries: so abandoned jobs are found while nothing else is queued, too.
+        worker_ttl=maintenance + 15,
     )
     return bool(worker.work(burst=burst, with_scheduler=False))
