@@ -145,7 +145,7 @@ class JobState:
     state: str
     #: The outcome the job returned (for DONE and REFUSED).
     outcome: dict[str, Any] | None = None
-    #: True once the first attempt failed and it is being tried again.
+    #: True once the first attempt failed (or its worker died) and it was tried again.
     retrying: bool = False
 
     @property
@@ -174,7 +174,7 @@ def state_of(job_id: str, *, assessment_id: int, user_id: int) -> JobState | Non
         if not isinstance(outcome, dict):
             return JobState(job.id, kind, GONE)
         state = DONE if outcome.get("ok") else REFUSED
-        return JobState(job.id, kind, state, outcome=outcome)
+        return JobState(job.id, kind, state, outcome=outcome, retrying=retrying)
     if status == JobStatus.FAILED:
         return JobState(job.id, kind, FAILED, retrying=retrying)
     if status == JobStatus.STARTED:
