@@ -228,3 +228,28 @@ def test_a_job_of_an_expired_or_unknown_id_is_not_a_500(queued):
     job_id = status_url.rsplit("/", 1)[1]
     Job.fetch(job_id, connection=redis).delete()
     assert client.get(status_url).status_code == 404
+
+
+def test_a_job_that_fails_once_is_done_by_its_second_attempt(queued, monkeypatch):
+    _app, client, assessment_id, work, _redis, _admin = queued
+    from assess.services import reports
+
+    real = reports._render_pdf
+    attempts = []
+
+    def flaky(report):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ConnectionError("the database went away for a moment")
+        return real(report)
+
+    monkeypatch.setattr("assess.services.reports._render_pdf", flaky)
+    status_url = _follow_status(client, client.get(f"/assessments/{assessment_id}/report.pdf"))
+    work()
+    assert len(attempts) == 2
+    assert client.get(status_url, headers={"Accept": "application/json"}).json == {
+        "state": "done",
+        "pending": False,
+        "retried": True,
+    }
+    assert client.get(f"{status_url}/report.pdf").data.startswith(b"%PDF-")
