@@ -37,6 +37,8 @@ def unavailable() -> ResponseReturnValue:
 
 
 def _state(assessment: Assessment, job_id: str) -> jobs.JobState:
+    if not jobs.enabled():  # without a queue there are no jobs
+        raise NotFound()
     try:
         state = jobs.state_of(job_id, assessment_id=assessment.id, user_id=current_user.id)
     except Exception as error:  # Redis down: say so rather than fail
