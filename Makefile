@@ -1,6 +1,6 @@
 # The two Quick-start commands (see README.md):
 #   make run   set everything up on SQLite, load the demo organisation, serve on http://127.0.0.1:5000
-#   make test  install the development extras and run the whole test suite
+#   make test  install the development extras and run the whole test suite (on every CPU)
 # Both install the Debian packages they need (with sudo when not root) and work in ./.venv.
 
 PYTHON ?= python3
@@ -26,8 +26,12 @@ run: install
 	@echo "assess is starting on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	$(BIN)/assess run --host $(HOST) --port $(PORT)
 
+# The suite runs in one process per CPU (pytest-xdist), each test file's tests in one process (so a
+# file's module fixtures, such as the built wheel, are made once); PYTEST_WORKERS=0 runs it here.
+PYTEST_WORKERS ?= auto
+
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

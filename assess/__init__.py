@@ -83,6 +83,7 @@ def create_app(
         next_assessment,
         operator,
         organisations,
+        preparing,
         privacy,
         progress_review,
         register,
@@ -117,6 +118,7 @@ def create_app(
     app.register_blueprint(next_assessment.bp)
     app.register_blueprint(trends.bp)
     app.register_blueprint(progress_review.bp)
+    app.register_blueprint(preparing.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

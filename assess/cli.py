@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(maintenance_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(mail_group)
+    app.cli.add_command(worker_command)
 
 
 @click.group("db", cls=AppGroup)
@@ -453,3 +454,22 @@ def mail_send() -> None:
     click.echo(f"sent: {sent}, failed: {failed}")
     if failed:
         raise SystemExit(1)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Prepare reports, finalise assessments and send email queued by the web servers (needs
+    ASSESS_REDIS_URL; run one or more next to the app servers, see docs/deploy.md)."""
+    from assess import jobs
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not jobs.enabled(app):
+        click.echo(
+            "assess worker needs ASSESS_REDIS_URL: without it the web servers do this work "
+            "themselves, and no worker is needed.",
+            err=True,
+        )
+        raise SystemExit(2)
+    jobs.run_worker(app, burst=burst)

@@ -92,6 +92,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
     # Where counts are kept, shared by every worker: None uses REDIS_URL if set, else the app's
     # database. Any URI of the `limits` library works (redis://..., memory:// for one process).
+    # REDIS_URL (redis://host:6379/0) also sends the slow work to `assess worker` (assess/jobs.py).
     "RATELIMIT_STORAGE_URI": None,
     "REDIS_URL": None,
     # Attempts allowed for one email address, and from one network address, per endpoint
@@ -147,6 +148,21 @@ DEFAULTS: dict[str, Any] = {
     # `assess maintenance purge` (action-plan reminders), which has no request to take it from;
     # None: those messages ask people to sign in instead of linking.
     "BASE_URL": None,
+    # --- background jobs (only with REDIS_URL; see assess/jobs.py and docs/deploy.md) ---
+    # With REDIS_URL set, reports are prepared, assessments finalised and email sent by
+    # `assess worker` rather than in the web request; rate-limit counts are kept in Redis too.
+    # A worker renders a report within these ceilings: seconds, and MiB of resident memory of the
+    # process that lays it out. Past either, the person is told the report is too large.
+    "REPORT_RENDER_TIMEOUT": 300,
+    "REPORT_RENDER_MEMORY_MB": 1536,
+    # Seconds a finished job's result (a draft's PDF) is kept, and a failed job's record.
+    "JOB_RESULT_TTL": 3600,
+    "JOB_FAILURE_TTL": 7 * 24 * 3600,
+    # Seconds between a worker's checks for jobs abandoned by a worker that died (they are run
+    # again once, about a minute after their worker stopped answering), and between a worker's
+    # heartbeats while a job runs.
+    "WORKER_MAINTENANCE_INTERVAL": 60,
+    "WORKER_MONITORING_INTERVAL": 30,
     # The folder of questionnaire YAML files; None: the shipped questionnaires/.
     "QUESTIONNAIRES_DIR": None,
 }
@@ -195,6 +211,12 @@ _INTEGER = {
     "REPORT_VERIFY_MAX_BYTES",
     "CONSULTANCY_LOGO_MAX_BYTES",
     "PROXY_FIX",
+    "REPORT_RENDER_TIMEOUT",
+    "REPORT_RENDER_MEMORY_MB",
+    "JOB_RESULT_TTL",
+    "JOB_FAILURE_TTL",
+    "WORKER_MAINTENANCE_INTERVAL",
+    "WORKER_MONITORING_INTERVAL",
 }
 
 

@@ -12,7 +12,8 @@ Services do not send directly: they queue a message in the outbox (``assess.serv
 the same transaction as the change that causes it. After a request that queued mail, a hook wakes
 this process's sender thread, which sends what is due after the response has gone (with
 ``MAIL_SEND_IN_BACKGROUND`` off, as in the tests, it sends before the request ends instead). The
-thread also retries failed messages every ``MAIL_RETRY_INTERVAL`` seconds.
+thread also retries failed messages every ``MAIL_RETRY_INTERVAL`` seconds. With ``REDIS_URL`` set,
+the thread queues a job for ``assess worker`` instead of sending itself (``assess.jobs``).
 """
 
 from __future__ import annotations
@@ -80,12 +81,17 @@ class _Sender:
         self.event.set()
 
     def send_now(self) -> None:
+        from assess import jobs
         from assess.services import outbox
 
         with self.app.app_context():
             try:
-                outbox.send_due()
-            except Exception:  # a broken database must not end the request or thread
+                if jobs.enabled(self.app):
+                    # Several servers: a worker sends (the outbox keeps the message until then).
+                    jobs.request_mail()
+                else:
+                    outbox.send_due()
+            except Exception:  # a broken database or queue must not end the request or thread
                 self.app.logger.exception("sending queued email failed")
 
     def _run(self) -> None:

@@ -29,6 +29,7 @@ URL_ARGUMENTS = {
     "survey_id",
     "segment_id",
     "action_id",
+    "job_id",
 }
 
 
@@ -149,6 +150,7 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
             "survey_id": survey.id,
             "segment_id": "residents",
             "action_id": action.id,
+            "job_id": "a-job",
         }
     assert set(values) == URL_ARGUMENTS
 
@@ -287,6 +289,7 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
             "session_id": workshop.id,
             "segment_id": "residents",
             "action_id": action.id,
+            "job_id": "a-job",
             "token": token,
             "survey_id": survey.id,
             "survey_token": survey.token,

@@ -68,5 +68,7 @@ def test_an_autosave_checks_out_once_and_runs_few_statements(app, make_user, mak
     assert len(checkouts) == 2, "one connection per request"
     assert not any("questionnaire_versions" in s for s in statements)
     # session + account, assessment, membership + organisation, the answers, the person, the
-    # write, the assessment's time, the chain's lock, the event: 9 each.
-    assert len(statements) <= 2 * 9, statements
+    # write, the assessment's time, the chain's lock, the event: 9 each; on PostgreSQL one more,
+    # the assessment row's lock that keeps two processes saving at once from deadlocking.
+    per_save = 10 if engine.dialect.name == "postgresql" else 9
+    assert len(statements) <= 2 * per_save, statements

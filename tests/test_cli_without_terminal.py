@@ -46,6 +46,8 @@ COMMANDS: dict[str, tuple[list[str], set[int]]] = {
     "report render": (["report", "render", "1", "-o", "{tmp}/report.pdf"], {0}),
     # A draft's report is not a finalised one: verify says so and exits 1, without asking.
     "report verify": (["report", "verify", "{tmp}/report.pdf"], {0, 1}),
+    # Without ASSESS_REDIS_URL there is nothing for a worker to do: it says so and exits 2.
+    "worker": (["worker", "--burst"], {2}),
     "maintenance purge": (["maintenance", "purge"], {0}),
     "mail send": (["mail", "send"], {0}),
     "audit verify": (["audit", "verify"], {0}),

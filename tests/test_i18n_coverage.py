@@ -422,3 +422,25 @@ def test_action_plan_reminders_go_through_gettext(app: Flask, signed_in):
     assert len(reminders) == 2
     for path in reminders:
         _mail_translated(path, *USER_DATA, title, done, str(date.today().year))
+
+
+def test_the_being_prepared_page_goes_through_gettext(app: Flask, signed_in, monkeypatch):
+    """With a job queue: the page while the report is prepared, and when it is too large."""
+    import fakeredis
+    from finalise_helpers import answered_draft
+
+    from assess import jobs
+
+    client, organisation, admin = signed_in
+    app.config["REDIS_URL"] = "redis://fake.invalid:6379/0"
+    redis = fakeredis.FakeRedis()
+    app.extensions["assess.redis"] = redis
+    assessment_id = answered_draft(app, organisation, admin)
+    asked = client.get(f"/assessments/{assessment_id}/report.pdf")
+    status_url = asked.headers["Location"]
+    assert_translated(client.get(status_url), *USER_DATA, "Annual check")
+    app.config["REPORT_RENDER_MEMORY_MB"] = 1
+    jobs.run_worker(app, burst=True, connection_=redis)
+    refused = client.get(status_url)
+    assert "1" in refused.get_data(as_text=True)
+    assert_translated(refused, *USER_DATA, "Annual check", "REPORT_RENDER_MEMORY_MB")

@@ -385,6 +385,15 @@ def _write_answers_in(
 ) -> SaveOutcome:
     if not assessment.is_draft:
         raise AssessmentClosed(assessment.id)
+    # Take the assessment's row first on PostgreSQL (SQLite has one writer anyway). The answer
+    # triggers hold it FOR SHARE and the save then updates it: two pages saving at once in two
+    # processes would each hold the share and wait for the other's for ever (a deadlock).
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(Assessment.id)
+            .where(Assessment.id == assessment.id)
+            .with_for_update(key_share=True)
+        )
     # Every answer of the questionnaire, in one query: the submitted ones are checked and written,
     # and all of them tell the page what is stored after the save without reading it again.
     # Read as plain rows, not as ORM objects: a questionnaire has dozens of answers.

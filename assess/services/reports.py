@@ -138,9 +138,24 @@ def render(
     report = report_input(assessment, report_id=report_id, status=status, finalised_at=finalised_at)
     return RenderedReport(
         report_id=report.report_id,
-        pdf=render_report(report),
+        pdf=_render_pdf(report),
         json=dump_report_json(report_json(report)),
         filename_stem=filename_stem(assessment),
+    )
+
+
+def _render_pdf(report: ReportInput) -> bytes:
+    """The PDF of ``report``: in this process, or in ``assess worker`` within its ceilings (raises
+    :class:`~assess.reporting.bounded.RenderLimitExceeded` past them)."""
+    config = current_app.config
+    if not config.get("REPORT_RENDER_BOUNDED"):
+        return render_report(report)
+    from assess.reporting.bounded import render_report_within
+
+    return render_report_within(
+        report,
+        memory_mb=int(config["REPORT_RENDER_MEMORY_MB"]),
+        seconds=float(config["REPORT_RENDER_TIMEOUT"]),
     )
 
 

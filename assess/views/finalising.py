@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from assess import access
+from assess import access, jobs
 from assess.models import Assessment
 from assess.report_forms import ConfirmForm
 from assess.services import finalising
@@ -41,6 +41,8 @@ def finalise(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
+        if jobs.enabled():
+            return _finalise_in_worker(assessment)
         try:
             stored = finalising.finalise(assessment, current_user)
         except AssessmentClosed:
@@ -64,6 +66,19 @@ def finalise(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         section_path=lambda q, s: f"/assessments/{assessment.id}/{q}/{s}",
         check_path=lambda q: f"/assessments/{assessment.id}/{q}/check",
     ), (400 if error else 200)
+
+
+def _finalise_in_worker(assessment: Assessment) -> ResponseReturnValue:
+    """A worker renders and stores the report; a page says it is being prepared."""
+    from assess.views import preparing
+
+    try:
+        job_id = jobs.request_finalise(assessment.id, current_user.id)
+    except Exception as failure:
+        if not type(failure).__module__.startswith("redis"):
+            raise
+        return preparing.unavailable()
+    return redirect(url_for("preparing.status", assessment_id=assessment.id, job_id=job_id))
 
 
 @bp.post("/assessments/<int:assessment_id>/correction")

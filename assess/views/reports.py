@@ -7,12 +7,12 @@ stored file, served byte for byte without rendering; its ETag is the file's SHA-
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from assess import access, limits, security, uploads
+from assess import access, jobs, limits, security, uploads
 from assess.errors import render_error
 from assess.models import Assessment, Organisation, User
 from assess.report_forms import ConfirmForm, VerifyForm
@@ -33,10 +33,24 @@ def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
 @bp.get("/assessments/<int:assessment_id>/report.pdf")
 @access.requires("report.view", load=load_assessment)
 def report_pdf(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
-    """The gap report as a PDF file: the stored one once finalised, else rendered now."""
+    """The gap report as a PDF file: the stored one once finalised, else rendered now (or, with a
+    job queue, by a worker while a page says it is being prepared)."""
     stem = reports.filename_stem(assessment)
-    reports.note_download(assessment, current_user, "pdf")
     stored = None if assessment.is_draft else finalising.stored_report(assessment)
+    if stored is None and jobs.enabled():
+        from assess.views import preparing
+
+        try:
+            job_id = jobs.request_draft_report(assessment.id, current_user.id)
+        except Exception as error:
+            if not type(error).__module__.startswith("redis"):
+                raise
+            current_app.logger.exception("the job queue cannot be reached")
+            return preparing.unavailable()
+        return redirect(
+            url_for("preparing.status", assessment_id=assessment.id, job_id=job_id), 303
+        )
+    reports.note_download(assessment, current_user, "pdf")
     if stored is None:
         rendered = reports.render(assessment)
         return _attachment(rendered.pdf, "application/pdf", f"{stem}.pdf")

@@ -1,0 +1,128 @@
+"""Rendering a report within a time and memory ceiling, for ``assess worker``.
+
+A very large register makes a very large report (issue 21: 500 groups, 133 pages, about half a
+gigabyte at its peak). Left alone, a report past what the machine can hold would get the worker
+killed by the kernel's out-of-memory killer, and the person would learn nothing. Here the report is
+laid out in a child process that the caller watches: if the child's resident memory passes the
+ceiling, or it runs past the time allowed, it is stopped and :class:`RenderLimitExceeded` says so
+in a sentence a person can act on. Nothing else in the caller's process is touched.
+
+The child is forked, so it starts with the fonts, stylesheet and templates already loaded, and it
+reads nothing from the database: it gets the plain report input and sends back the PDF's bytes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+from assess.questionnaire.validation import Message
+from assess.reporting.context import ReportInput
+from assess.services import ServiceError
+
+#: How often the child's memory and time are checked, in seconds.
+_POLL = 0.05
+
+
+class RenderLimitExceeded(ServiceError):
+    """The report needed more time or memory than the worker allows (the message says which)."""
+
+
+def _resident_bytes(pid: int) -> int:
+    """The resident memory of process ``pid``, in bytes (0 once it has gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _child(render: Callable[[Any], bytes], argument: Any, sender: Any) -> None:
+    try:
+        pdf = render(argument)
+    except BaseException as error:  # everything goes back to the parent, which decides
+        sender.send_bytes(f"{type(error).__name__}: {error}".encode())
+    else:
+        sender.send_bytes(pdf)
+    finally:
+        sender.close()
+
+
+def run_within(
+    render: Callable[[Any], bytes],
+    argument: Any,
+    *,
+    memory_bytes: int,
+    seconds: float,
+) -> tuple[bytes, int]:
+    """``render(argument)`` in a forked child: its result and the child's peak resident memory.
+
+    Raises :class:`RenderLimitExceeded` when the child passes ``memory_bytes`` of resident memory
+    or ``seconds``; :class:`RuntimeError` when it fails in any other way (its error is given).
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(render, argument, sender), daemon=True)
+    started = time.monotonic()
+    process.start()
+    sender.close()
+    peak = 0
+    try:
+        while True:
+            if receiver.poll(_POLL):
+                try:
+                    message = receiver.recv_bytes()
+                except EOFError:
+                    raise RuntimeError(
+                        "the report's rendering process ended without a result"
+                    ) from None
+                if message[:1] == b"%":  # a PDF
+                    return message, max(peak, _resident_bytes(process.pid or 0))
+                detail = message.decode(errors="replace")
+                raise RuntimeError(f"rendering the report failed: {detail}")
+            peak = max(peak, _resident_bytes(process.pid or 0))
+            if peak > memory_bytes:
+                raise RenderLimitExceeded(
+                    Message(
+                        "This report is too large to prepare on this server: it needs more than "
+                        "the %(limit)s MiB of memory a report may use. Ask the people who run "
+                        "this service to raise REPORT_RENDER_MEMORY_MB, or make the register "
+                        "smaller.",
+                        limit=memory_bytes // (1024 * 1024),
+                    )
+                )
+            if time.monotonic() - started > seconds:
+                raise RenderLimitExceeded(
+                    Message(
+                        "This report is too large to prepare on this server: it takes longer "
+                        "than the %(limit)s seconds a report may take. Ask the people who run "
+                        "this service to raise REPORT_RENDER_TIMEOUT, or make the register "
+                        "smaller.",
+                        limit=int(seconds),
+                    )
+                )
+            if not process.is_alive() and not receiver.poll(0):
+                raise RuntimeError(
+                    f"the report's rendering process stopped (exit code {process.exitcode})"
+                )
+    finally:
+        receiver.close()
+        if process.is_alive():
+            os.kill(process.pid or 0, signal.SIGKILL)
+        process.join()
+        process.close()
+
+
+def render_report_within(report: ReportInput, *, memory_mb: int, seconds: float) -> bytes:
+    """:func:`~assess.reporting.render.render_report` within the ceilings (see the module)."""
+    from assess.reporting.render import render_report
+
+    pdf, _peak = run_within(
+        render_report, report, memory_bytes=memory_mb * 1024 * 1024, seconds=seconds
+    )
+    return pdf
