@@ -330,6 +330,7 @@ def test_no_route_changes_an_answer_of_a_finalised_assessment(app, setup, make_u
         "questionnaire_id": "adoption",
         "section_id": "leadership",
         "question_id": leadership.questions[0].id,
+        "segment_id": "residents",
     }
     # Whatever an answering form might send: a new level, "not applicable", a note, an empty
     # value that would clear the answer.
