@@ -291,6 +291,10 @@ def test_every_segment_is_placed_and_judged(text, report):
     # Method 2.0: the media get a media-relations plan; power and interest a relationship plan.
     assert "Media relations, not a participation level" in text
     assert "Manage closely: a named contact" in text
+    # The flags column is the last of its table: a column too many for the widths set in
+    # report.css once pushed it off the page and cut every flag to its first word.
+    assert "Commercial interest in decisions about itself" in text
+    assert "Regarded as customers, which differs from the chosen model" in text
     flat = " ".join(text.split())
     gaps = flat[flat.index("Engagement gaps, most pressing first") :]
     assert gaps.index("People who need extra support:") < gaps.index("Residents:")
@@ -458,3 +462,29 @@ def test_rendering_leaves_the_garbage_collector_as_it_was_and_memory_flat(report
     assert gc.get_freeze_count() == 0
     # Without the full collection after each report, three reports kept about 70 MiB.
     assert grown < 20, f"memory grew by {grown:.0f} MiB over three reports"
+
+
+def test_no_word_runs_past_the_right_margin(pdf_bytes):
+    """Every word of every page lies inside the page's text area (18 mm margins).
+
+    A table whose column widths add up to more than the page once pushed its last column
+    off the page, where the words were cut off rather than wrapped."""
+    import re
+    import subprocess
+
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", "-enc", "UTF-8", "-", "-"],
+        input=pdf_bytes,
+        capture_output=True,
+        check=True,
+    ).stdout.decode("utf-8")
+    margin = 18 / 25.4 * 72  # points
+    outside = []
+    for number, page in enumerate(boxes.split("<page ")[1:], start=1):
+        width = float(re.search(r'width="([\d.]+)"', page).group(1))
+        for x_max, word in re.findall(
+            r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<', page
+        ):
+            if float(x_max) > width - margin + 1:
+                outside.append((number, word))
+    assert outside == []
