@@ -282,7 +282,26 @@ def _record(
     )
 
 
-def _add(action: PlanAction, user: User) -> PlanAction:
+def _add(assessment: Assessment, user: User, checked: Owner, **fields: Any) -> PlanAction:
+    """Store a new action of ``assessment``'s plan: not started, no evidence yet, revision 1,
+    owned by ``checked``; ``fields`` are what differs between a recommended step and the body's
+    own action (source, practice, levels, title, "done when", due date)."""
+    now = db.utcnow()
+    action = PlanAction(
+        organisation_id=assessment.organisation_id,
+        assessment_id=assessment.id,
+        origin_assessment_id=assessment.id,
+        owner_user_id=checked.user_id,
+        owner_role=checked.role,
+        status="not_started",
+        evidence_note="",
+        evidence_reference="",
+        revision=1,
+        created_by_id=user.id,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
     session = db.session()
     try:
         session.add(action)
@@ -334,11 +353,10 @@ def adopt(
     step = found.step
     checked = _check_owner(assessment.organisation, owner or Owner(role=step.owner))
     today = organisation_today(assessment.organisation)
-    now = db.utcnow()
-    action = PlanAction(
-        organisation_id=assessment.organisation_id,
-        assessment_id=assessment.id,
-        origin_assessment_id=assessment.id,
+    return _add(
+        assessment,
+        user,
+        checked,
         source="recommended",
         step_key=key,
         dimension_id=step.dimension_id,
@@ -349,18 +367,8 @@ def adopt(
         to_level=step.to_level,
         title=step.action,
         done_when=list(step.done_when),
-        owner_user_id=checked.user_id,
-        owner_role=checked.role,
         due_on=due_on or add_months(today, step.months),
-        status="not_started",
-        evidence_note="",
-        evidence_reference="",
-        revision=1,
-        created_by_id=user.id,
-        created_at=now,
-        updated_at=now,
     )
-    return _add(action, user)
 
 
 @dataclass(frozen=True)
@@ -409,11 +417,10 @@ def add_own(assessment: Assessment, user: User, given: OwnAction, locale: str = 
             "Say what “done” means: this practice has no next level to take it from.",
             field="done_when",
         )
-    now = db.utcnow()
-    action = PlanAction(
-        organisation_id=assessment.organisation_id,
-        assessment_id=assessment.id,
-        origin_assessment_id=assessment.id,
+    return _add(
+        assessment,
+        user,
+        checked,
         source="own",
         step_key=None,
         dimension_id=section.id,
@@ -424,18 +431,8 @@ def add_own(assessment: Assessment, user: User, given: OwnAction, locale: str = 
         to_level=to_level,
         title=title,
         done_when=lines,
-        owner_user_id=checked.user_id,
-        owner_role=checked.role,
         due_on=given.due_on,
-        status="not_started",
-        evidence_note="",
-        evidence_reference="",
-        revision=1,
-        created_by_id=user.id,
-        created_at=now,
-        updated_at=now,
     )
-    return _add(action, user)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union
 
-from assess import audit, db, pagination
+from assess import audit, audit_chain, db, pagination
 from assess.i18n import current_locale
 from assess.models import (
     Assessment,
@@ -447,21 +447,9 @@ def _json(value: Any) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-#: The event columns the export reads.
-_EXPORTED = (
-    "occurred_at",
-    "action",
-    "actor_ref",
-    "subject_ref",
-    "object_type",
-    "object_id",
-    "questionnaire_id",
-    "question_id",
-    "source",
-    "old_value",
-    "new_value",
-    "detail",
-)
+#: The event columns the export reads: the chained fields (the organisation is the one asked
+#: for) and the time.
+_EXPORTED = ("occurred_at", *(f for f in audit_chain.FIELDS if f != "organisation_id"))
 #: Lines of the CSV sent at a time.
 LINES_PER_CHUNK = 500
 #: Rows the export reads from the database at a time, through one query.
