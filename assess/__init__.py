@@ -17,7 +17,6 @@ from assess import (
     db,
     errors,
     i18n,
-    kept_forms,
     limits,
     mail,
     passwords,
@@ -28,6 +27,7 @@ from assess import (
 )
 from assess.paths import STATIC_DIR
 from assess.services import questionnaires
+from assess.views.forms import kept as kept_forms
 
 csrf = CSRFProtect()
 

@@ -58,7 +58,7 @@ def csrf_error(error: CSRFError) -> ResponseReturnValue:
 
 def init_app(app: Flask) -> None:
     """Register the handlers for every HTTP error and for unexpected exceptions (a refused form
-    token is :mod:`assess.kept_forms`'s)."""
+    token is :mod:`assess.views.forms.kept`'s)."""
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:

@@ -19,9 +19,9 @@ from assess import access, audit
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Organisation, PlanAction
 from assess.models.progress import ACTION_STATUSES
-from assess.plan_forms import ActionForm, AdoptForm, OwnActionForm, RemindersForm, parsed_date
 from assess.services import ServiceError, action_plan, organisations
 from assess.services.audit_trail import describe
+from assess.views.forms.plan import ActionForm, AdoptForm, OwnActionForm, RemindersForm, parsed_date
 from assess.views.loaders import load_assessment, load_organisation
 from assess.views.util import apply_error
 

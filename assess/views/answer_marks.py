@@ -16,13 +16,14 @@ from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from assess import access, answer_forms
+from assess import access
 from assess.i18n import current_locale, translate
 from assess.models import Assessment
 from assess.questionnaire.schema import LevelQuestion
 from assess.scoring.maturity import evidenced_level
 from assess.services import ServiceError, answer_marks
 from assess.services import assessments as assessment_service
+from assess.views.forms import answers as answer_forms
 from assess.views.loaders import load_assessment
 
 bp = Blueprint("answer_marks", __name__)

@@ -1,9 +1,10 @@
 """Answering an assessment in the browser: the overview, one page per section, checking answers,
 choosing a model, the results, and the autosave the script uses.
 
-Each view reads the request (through :mod:`assess.answer_forms`), relies on its access declaration,
-calls :mod:`assess.services.assessments` and renders. Reading needs ``assessment.view``; every
-change needs ``assessment.answer``, so an auditor sees the pages without anything to answer with.
+Each view reads the request (through :mod:`assess.views.forms.answers`), relies on its access
+declaration, calls :mod:`assess.services.assessments` and renders. Reading needs
+``assessment.view``; every change needs ``assessment.answer``, so an auditor sees the pages without
+anything to answer with.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
 
-from assess import access, answer_forms, kept_forms, pagination
-from assess.answer_forms import BadPage, ParsedPage
+from assess import access, pagination
 from assess.charts import fit_chart, power_interest_grid, radar_chart
 from assess.figures import contradiction_rows, evidence_rows, fit_rows, profile_rows, segment_rows
 from assess.i18n import current_locale, translate
@@ -36,6 +36,9 @@ from assess.services.questionnaires import current_questionnaires
 from assess.templating import clock_time, local_time
 from assess.views import answer_marks as answer_mark_views
 from assess.views import register as register_views
+from assess.views.forms import answers as answer_forms
+from assess.views.forms import kept as kept_forms
+from assess.views.forms.answers import BadPage, ParsedPage
 from assess.views.loaders import load_assessment, load_organisation
 
 bp = Blueprint("assessments", __name__)
@@ -518,7 +521,7 @@ def _show_kept_answers(
 ) -> ResponseReturnValue | None:
     """A page of answers whose form token was refused, shown again with what was typed, to save
     with a fresh token (nothing stored). None when the person may not answer it now: the form is
-    then kept for them like any other (see :mod:`assess.kept_forms`)."""
+    then kept for them like any other (see :mod:`assess.views.forms.kept`)."""
     if not current_user.is_authenticated:
         return None
     loaded = load_assessment(assessment_id)

@@ -21,15 +21,15 @@ from flask_babel import lazy_gettext as _
 from flask_login import current_user
 
 from assess import access, limits, sessions
-from assess.forms import (
+from assess.services import ServiceError, accounts, organisations
+from assess.services import sessions as session_service
+from assess.views.forms.accounts import (
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
 )
-from assess.services import ServiceError, accounts, organisations
-from assess.services import sessions as session_service
 from assess.views.util import apply_error
 
 bp = Blueprint("auth", __name__)

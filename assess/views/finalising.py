@@ -10,9 +10,9 @@ from werkzeug.routing import BuildError
 
 from assess import access, jobs
 from assess.models import Assessment
-from assess.report_forms import ConfirmForm
 from assess.services import finalising
 from assess.services.assessments import AssessmentClosed
+from assess.views.forms.reports import ConfirmForm
 from assess.views.loaders import load_assessment
 
 bp = Blueprint("finalising", __name__)

@@ -9,11 +9,11 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from assess import access, pagination
-from assess.forms import DeleteOrganisationForm, ErasePersonForm
 from assess.i18n import translate
 from assess.models import Organisation
 from assess.reference import SECTORS, SIZE_BANDS
 from assess.services import ServiceError, organisations, privacy
+from assess.views.forms.accounts import DeleteOrganisationForm, ErasePersonForm
 from assess.views.util import apply_error
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")

@@ -8,11 +8,11 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from assess import access, context, pagination, sessions
-from assess.forms import InviteForm, NewAccountForm, OrganisationForm, RoleForm
 from assess.i18n import translate
 from assess.models import Invitation, Membership, Organisation
 from assess.permissions import ROLE_LABELS
 from assess.services import ServiceError, accounts, assessments, organisations
+from assess.views.forms.accounts import InviteForm, NewAccountForm, OrganisationForm, RoleForm
 from assess.views.loaders import load_organisation
 from assess.views.util import apply_error
 

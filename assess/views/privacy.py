@@ -11,8 +11,8 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from assess import access, db, security, sessions
-from assess.forms import DeleteAccountForm
 from assess.services import ServiceError, privacy
+from assess.views.forms.accounts import DeleteAccountForm
 from assess.views.util import apply_error
 
 bp = Blueprint("privacy", __name__)

@@ -14,8 +14,8 @@ from flask_login import current_user
 from assess import access
 from assess.i18n import current_locale, translate
 from assess.models import Assessment
-from assess.report_forms import ConfirmForm
 from assess.services import ServiceError, action_plan, progress_review
+from assess.views.forms.reports import ConfirmForm
 from assess.views.loaders import load_assessment
 
 bp = Blueprint("progress_review", __name__)

@@ -18,23 +18,24 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
 
-from assess import access, kept_forms
+from assess import access
 from assess.i18n import current_locale, translate
 from assess.models import Assessment
 from assess.questionnaire.answers import Answer, RegisterRow
 from assess.questionnaire.schema import ALL_RATING_ATTRIBUTES, RegisterAttribute, RegisterQuestion
 from assess.questionnaire.validation import CUSTOM_LABEL_MAX_LENGTH
-from assess.register_forms import (
+from assess.services import register
+from assess.services.assessments import AssessmentClosed
+from assess.services.register import Group, GroupConflict, RegisterPlace
+from assess.templating import local_time
+from assess.views.forms import kept as kept_forms
+from assess.views.forms.register import (
     CONFLICT_SHOWN,
     RESOLVE_THEIRS,
     GroupForm,
     attributes_for,
     read_group,
 )
-from assess.services import register
-from assess.services.assessments import AssessmentClosed
-from assess.services.register import Group, GroupConflict, RegisterPlace
-from assess.templating import local_time
 from assess.views.loaders import load_assessment
 
 bp = Blueprint("register", __name__)

@@ -15,8 +15,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from assess import access, jobs, limits, security, uploads
 from assess.errors import render_error
 from assess.models import Assessment, Organisation, User
-from assess.report_forms import ConfirmForm, VerifyForm
 from assess.services import finalising, reports
+from assess.views.forms.reports import ConfirmForm, VerifyForm
 from assess.views.loaders import load_assessment, load_organisation
 
 bp = Blueprint("reports", __name__)

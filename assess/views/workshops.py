@@ -33,8 +33,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
-from assess import access, agreement, answer_forms, kept_forms, limits
-from assess.answer_forms import BadPage
+from assess import access, limits
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Participant, WorkshopSession
 from assess.questionnaire.schema import Questionnaire, Section
@@ -43,6 +42,10 @@ from assess.services import assessments, workshops
 from assess.services.assessments import AssessmentClosed, ChoiceError, StoredAnswer
 from assess.services.workshops import LiveQuestion, LiveSummary, WorkshopError
 from assess.templating import clock_time
+from assess.views import agreement
+from assess.views.forms import answers as answer_forms
+from assess.views.forms import kept as kept_forms
+from assess.views.forms.answers import BadPage
 from assess.views.loaders import load_assessment
 
 bp = Blueprint("workshops", __name__)

@@ -23,7 +23,6 @@ from typing import Any
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
-from assess.answer_forms import clean_text
 from assess.i18n import current_locale
 from assess.questionnaire.answers import RegisterRow
 from assess.questionnaire.schema import (
@@ -33,6 +32,7 @@ from assess.questionnaire.schema import (
     RegisterQuestion,
 )
 from assess.questionnaire.validation import CUSTOM_LABEL_MAX_LENGTH
+from assess.views.forms.answers import clean_text
 
 #: The field that says the page asked which version to keep.
 CONFLICT_SHOWN = "conflict_shown"
