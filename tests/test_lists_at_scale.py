@@ -337,3 +337,86 @@ def test_a_link_past_the_end_shows_the_first_page(app, make_user, make_org):
             window = assessments.organisation_page(organisation.id, **cursor)
             assert [a.title for a in window.items] == ["Only plan"]
             assert window.next_cursor is None and window.previous_cursor is None
+
+
+def test_the_reports_list_pages_newest_first(app, make_user, make_org, monkeypatch):
+    """Each stored report once, newest first, a page at a time (rows written directly: the list
+    reads the stored details, never the PDF)."""
+    import hashlib
+    from datetime import timedelta
+
+    from assess.models import StoredReport
+    from assess.services import finalising
+
+    monkeypatch.setattr(finalising, "REPORTS_PER_PAGE", 3)
+    admin = make_user()
+    organisation = make_org(members={admin: "admin"})
+    other = make_org()
+    with app.test_request_context():
+        start = db.utcnow()
+        for owner, count in ((organisation, 7), (other, 2)):
+            for n in range(count):
+                assessment = assessments.start(
+                    owner.id, admin, f"Year {n:02d}", current_questionnaires()
+                )
+                assessment.status = "finalised"
+                assessment.finalised_at = start
+                pdf = f"%PDF-1.7 report {owner.id}-{n}".encode()
+                db.session().add(
+                    StoredReport(
+                        assessment=assessment,
+                        report_id=f"R-{owner.id}-{n:02d}",
+                        sha256=hashlib.sha256(pdf).hexdigest(),
+                        data_sha256=hashlib.sha256(pdf + b"data").hexdigest(),
+                        pdf=pdf,
+                        size=len(pdf),
+                        # Two finalised at the very same moment: the id breaks the tie.
+                        created_at=start + timedelta(minutes=min(n, 5)),
+                    )
+                )
+        db.session().commit()
+    client = app.test_client()
+    login(client, admin)
+    url = f"/organisations/{organisation.id}/reports"
+    report = re.compile(r">Report (R-\d+-\d\d)</h2>")
+    pages = _walk(client, url, _NEXT, report)
+    shown = [r for page in pages for r in page]
+    ours = [f"R-{organisation.id}-{n:02d}" for n in range(7)]
+    assert sorted(shown) == ours and len(set(shown)) == 7
+    assert [len(p) for p in pages] == [3, 3, 1]
+    assert shown[0] == ours[6] and shown[-1] == ours[0]
+    second = _NEXT.search(client.get(url).get_data(as_text=True)).group(1)
+    last = _NEXT.search(client.get(html.unescape(second)).get_data(as_text=True)).group(1)
+    back = _walk(client, last, _PREVIOUS, report)
+    assert [r for page in reversed(back) for r in page] == shown
+    response = client.get(url, query_string={"after": "W10"})
+    assert response.status_code == 400
+    assert "This page link is not valid" in response.get_data(as_text=True)
+
+
+def test_the_workshops_list_pages_newest_first(app, make_user, make_org, monkeypatch):
+    from assess.services import workshops
+
+    monkeypatch.setattr(workshops, "SESSIONS_PER_PAGE", 2)
+    admin = make_user()
+    organisation = make_org(members={admin: "admin"})
+    with app.test_request_context():
+        assessment = assessments.start(organisation.id, admin, "Plan", current_questionnaires())
+        for n in range(5):
+            workshops.open_session(assessment, admin, f"Room {n}")
+        assessment_id = assessment.id
+    client = app.test_client()
+    login(client, admin)
+    url = f"/assessments/{assessment_id}/workshops"
+    room = re.compile(r">(Room \d)</a></th>")
+    pages = _walk(client, url, _NEXT, room)
+    assert pages == [["Room 4", "Room 3"], ["Room 2", "Room 1"], ["Room 0"]]
+    response = client.get(url, query_string={"before": "%%%"})
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "This page link is not valid" in text and "Room 4" in text
+    # A refused name keeps the list and the message about the name.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
+    refused = client.post(url, data={"csrf_token": token, "title": "   "})
+    assert refused.status_code == 400
+    assert "Room 4" in refused.get_data(as_text=True)

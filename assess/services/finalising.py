@@ -28,9 +28,9 @@ from datetime import datetime
 import pikepdf
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
-from assess import audit, db
+from assess import audit, db, pagination
 from assess.models import AnswerRecord, Assessment, StoredReport, TargetOverride, User
 from assess.questionnaire.answers import Status
 from assess.questionnaire.validation import visible_questions
@@ -237,6 +237,27 @@ def reports_of(organisation_id: int) -> list[StoredReport]:
         .order_by(StoredReport.created_at.desc(), StoredReport.id.desc())
     )
     return list(db.session().scalars(query))
+
+
+#: Reports on one page of the organisation's list.
+REPORTS_PER_PAGE = 20
+
+
+def reports_page(
+    organisation_id: int, *, after: str | None = None, before: str | None = None
+) -> pagination.Window[StoredReport]:
+    """A page of the organisation's stored reports, newest first (without loading the PDFs);
+    keyset on (finalised, id). Raises :class:`pagination.BadCursor`."""
+    return pagination.page(
+        select(StoredReport)
+        .join(StoredReport.assessment)
+        .where(Assessment.organisation_id == organisation_id)
+        .options(contains_eager(StoredReport.assessment), joinedload(StoredReport.superseded_by)),
+        [(StoredReport.created_at, pagination.DESC), (StoredReport.id, pagination.DESC)],
+        after=after,
+        before=before,
+        size=REPORTS_PER_PAGE,
+    )
 
 
 def stored_data(report: StoredReport) -> bytes:

@@ -27,7 +27,7 @@ from sqlalchemy import Text, cast, delete, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
-from assess import audit, db, names
+from assess import audit, db, names, pagination
 from assess.models import (
     Assessment,
     ConsensusRecord,
@@ -228,6 +228,24 @@ def for_assessment(assessment: Assessment) -> list[WorkshopSession]:
         .order_by(WorkshopSession.created_at.desc(), WorkshopSession.id.desc())
     )
     return list(db.session().scalars(query))
+
+
+#: Sessions on one page of an assessment's list.
+SESSIONS_PER_PAGE = 20
+
+
+def sessions_page(
+    assessment: Assessment, *, after: str | None = None, before: str | None = None
+) -> pagination.Window[WorkshopSession]:
+    """A page of the assessment's sessions, newest first; keyset on (opened, id).
+    Raises :class:`pagination.BadCursor`."""
+    return pagination.page(
+        select(WorkshopSession).where(WorkshopSession.assessment_id == assessment.id),
+        [(WorkshopSession.created_at, pagination.DESC), (WorkshopSession.id, pagination.DESC)],
+        after=after,
+        before=before,
+        size=SESSIONS_PER_PAGE,
+    )
 
 
 def _unique_code(session: Any) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from assess import access, jobs, limits, security, uploads
+from assess import access, jobs, limits, pagination, security, uploads
 from assess.errors import render_error
 from assess.models import Assessment, Organisation, User
 from assess.services import finalising, reports
@@ -72,13 +72,28 @@ def report_data(assessment: Assessment, assessment_id: int) -> ResponseReturnVal
 @bp.get("/organisations/<int:org_id>/reports")
 @access.requires("report.view", load=load_organisation)
 def organisation_reports(organisation: Organisation, org_id: int) -> ResponseReturnValue:
-    """Every finalised report of the organisation, current and superseded."""
+    """Every finalised report of the organisation, current and superseded, a page at a time."""
+    page_error, status = None, 200
+    try:
+        window = finalising.reports_page(
+            organisation.id, after=request.args.get("after"), before=request.args.get("before")
+        )
+    except pagination.BadCursor:
+        page_error, status = str(pagination.BadCursor.message), 400
+        window = finalising.reports_page(organisation.id)
+
+    def link(**cursor: str) -> str:
+        return url_for("reports.organisation_reports", org_id=organisation.id, **cursor)
+
     return render_template(
         "reports/list.html",
         organisation=organisation,
-        stored_reports=finalising.reports_of(organisation.id),
+        stored_reports=window.items,
+        next_url=link(after=window.next_cursor) if window.next_cursor else None,
+        previous_url=link(before=window.previous_cursor) if window.previous_cursor else None,
+        page_error=page_error,
         form=ConfirmForm(),
-    )
+    ), status
 
 
 @bp.route("/verify", methods=["GET", "POST"])

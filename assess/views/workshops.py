@@ -33,7 +33,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
-from assess import access, limits
+from assess import access, limits, pagination
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Participant, WorkshopSession
 from assess.questionnaire.schema import Questionnaire, Section
@@ -232,14 +232,35 @@ def _stored(participant: Participant, questionnaire_id: str) -> dict[str, Stored
 @bp.get("/assessments/<int:assessment_id>/workshops")
 @access.requires("workshop.view", load=load_assessment)
 def index(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
-    """The assessment's workshop sessions, and a form to open one."""
+    """The assessment's workshop sessions, a page at a time, and a form to open one."""
+    return _index_page(assessment, error=None, title_value="")
+
+
+def _index_page(
+    assessment: Assessment, *, error: str | None, title_value: str, status: int = 200
+) -> ResponseReturnValue:
+    page_error = None
+    try:
+        window = workshops.sessions_page(
+            assessment, after=request.args.get("after"), before=request.args.get("before")
+        )
+    except pagination.BadCursor:
+        page_error, status = str(pagination.BadCursor.message), 400
+        window = workshops.sessions_page(assessment)
+
+    def link(**cursor: str) -> str:
+        return url_for("workshops.index", assessment_id=assessment.id, **cursor)
+
     return render_template(
         "workshops/index.html",
         assessment=assessment,
-        sessions=workshops.for_assessment(assessment),
-        error=None,
-        title_value="",
-    )
+        sessions=window.items,
+        next_url=link(after=window.next_cursor) if window.next_cursor else None,
+        previous_url=link(before=window.previous_cursor) if window.previous_cursor else None,
+        page_error=page_error,
+        error=error,
+        title_value=title_value,
+    ), status
 
 
 @bp.post("/assessments/<int:assessment_id>/workshops")
@@ -252,13 +273,7 @@ def open_session(assessment: Assessment, assessment_id: int) -> ResponseReturnVa
     except AssessmentClosed:
         abort(409)
     except WorkshopError as error:
-        return render_template(
-            "workshops/index.html",
-            assessment=assessment,
-            sessions=workshops.for_assessment(assessment),
-            error=translate(str(error)),
-            title_value=title,
-        ), 400
+        return _index_page(assessment, error=translate(str(error)), title_value=title, status=400)
     _remember_code(workshop, code)
     flash(gettext("The session is open. Show the room the code or the QR code."), "success")
     return redirect(url_for("workshops.dashboard", session_id=workshop.id))
