@@ -73,7 +73,7 @@ FORMAT_NAME: Final = "assess-export"
 CREDENTIAL_COLUMNS: Final = {"people": frozenset({"password_hash"})}
 #: What an account imported without credentials gets as its password hash: no password verifies
 #: against it, so the person sets a new one with "Forgotten your password?".
-NO_PASSWORD: Final = "!imported-without-credentials"
+NO_PASSWORD: Final = "!imported-without-credentials"  # noqa: S105 (not a password)
 
 
 @dataclass(frozen=True)

@@ -254,13 +254,9 @@ def _reset_sequences(session: Session) -> None:
         column = kind.table.primary_key.columns[kind.primary_key]
         if not column.autoincrement or column.foreign_keys:
             continue
-        table = kind.table.name
-        session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{column.name}'), "
-                f'coalesce((SELECT max("{column.name}") FROM "{table}"), 0) + 1, false)'
-            )
-        )
+        largest = select(func.max(column)).scalar_subquery()
+        sequence = func.pg_get_serial_sequence(f'"{kind.table.name}"', column.name)
+        session.execute(select(func.setval(sequence, func.coalesce(largest, 0) + 1, False)))
 
 
 def _trail_head(session: Session) -> tuple[int, str]:
