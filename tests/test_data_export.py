@@ -49,9 +49,7 @@ def test_the_published_schema_is_the_shipped_one():
     assert json.loads(published.read_text("utf-8")) == schema.load()
 
 
-def test_an_instance_export_round_trips_through_an_empty_database(
-    app, make_app, history, tmp_path
-):
+def test_an_instance_export_round_trips_through_an_empty_database(app, make_app, history, tmp_path):
     first = export(app, tmp_path / "all.json", "--all")
     assert first["scope"] == {"kind": "instance"}
     assert schema.validator().is_valid(first)
@@ -78,7 +76,9 @@ def test_an_instance_export_round_trips_through_an_empty_database(
     with app.app_context():
         pdf = db.session().scalars(select(StoredReport.pdf).order_by(StoredReport.id)).first()
     (tmp_path / "report.pdf").write_bytes(pdf)
-    checked = target.test_cli_runner().invoke(args=["report", "verify", str(tmp_path / "report.pdf")])
+    checked = target.test_cli_runner().invoke(
+        args=["report", "verify", str(tmp_path / "report.pdf")]
+    )
     assert checked.exit_code == 0, checked.output
     assert "superseded" in checked.output
 
@@ -87,8 +87,11 @@ def test_an_instance_export_round_trips_through_an_empty_database(
         largest = db.session().scalar(select(func.max(Organisation.id)))
     with target.test_request_context():
         organisation = Organisation(
-            name="After the move", sector="local_government", size_band="250_999",
-            country="GB", time_zone="Europe/London",
+            name="After the move",
+            sector="local_government",
+            size_band="250_999",
+            country="GB",
+            time_zone="Europe/London",
         )
         db.session().add(organisation)
         db.session().commit()
@@ -121,9 +124,11 @@ def test_an_organisation_moves_to_an_empty_instance(app, make_app, history, tmp_
     assert theirs == mine
     assert target.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
     with target.app_context():
-        imported = db.session().scalars(
-            select(AuditEvent).where(AuditEvent.action == "data.imported")
-        ).one()
+        imported = (
+            db.session()
+            .scalars(select(AuditEvent).where(AuditEvent.action == "data.imported"))
+            .one()
+        )
     assert imported.detail["checksum"] == first["checksum"]
     assert imported.detail["events_carried"] == len(first["records"]["audit_events"])
 
@@ -157,9 +162,7 @@ def test_with_credentials_people_sign_in_as_before(app, make_app, history, tmp_p
     assert b"Sign out" in response.data
 
 
-def test_importing_twice_is_refused_naming_the_record_and_stores_nothing(
-    app, history, tmp_path
-):
+def test_importing_twice_is_refused_naming_the_record_and_stores_nothing(app, history, tmp_path):
     export(app, tmp_path / "all.json", "--all")
     before = {model: _count(app, model) for model in (Organisation, Assessment, AuditEvent)}
     result = import_file(app, tmp_path / "all.json")
