@@ -68,10 +68,12 @@ def test_an_operator_downloads_the_whole_instance(app, client, make_user, make_o
     assert len(_events(app, "data.exported")) == 1
 
 
-def test_an_admin_is_not_an_operator(client, make_user, make_org):
+def test_an_admin_is_not_an_operator_and_strangers_sign_in_first(app, client, make_user, make_org):
     admin = make_user()
-    make_org(members={admin: "admin"})
+    org = make_org(members={admin: "admin"})
     login(client, admin)
     assert client.get("/operator/export.json").status_code == 403
-    client.get("/logout")
-    assert client.get("/operator/export.json").status_code in (302, 401)
+    stranger = app.test_client()
+    assert stranger.get("/operator/export.json").status_code == 302
+    assert stranger.get(f"/organisations/{org.id}/export.json").status_code == 302
+    assert _events(app, "data.exported") == []
