@@ -107,6 +107,8 @@ CARRIED_ANSWERS_CONFIRMED: Final = "answer.carried_confirmed"
 ACTION_REMINDERS_CHANGED: Final = "organisation.action_reminders_changed"
 PROGRESS_REVIEW_SCHEDULED: Final = "review.scheduled"
 PROGRESS_REVIEW_COMPLETED: Final = "review.completed"
+DATA_EXPORTED: Final = "data.exported"
+DATA_IMPORTED: Final = "data.imported"
 ANSWERS_IMPORTED: Final = "answer.imported"
 
 #: What each action is called on the trail's pages.
@@ -160,6 +162,8 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     ACTION_REMINDERS_CHANGED: _("Action reminders switched on or off"),
     PROGRESS_REVIEW_SCHEDULED: _("Progress review scheduled"),
     PROGRESS_REVIEW_COMPLETED: _("Progress review completed"),
+    DATA_EXPORTED: _("Data exported"),
+    DATA_IMPORTED: _("Data imported"),
     ANSWERS_IMPORTED: _("Answers imported from a CSV file"),
 }
 
