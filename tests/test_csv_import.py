@@ -237,7 +237,7 @@ def test_not_applicable_and_dont_know(setup):
     app, client = setup["app"], setup["client"]
     rows = fill(
         template_rows(client, setup["id"]),
-        {"def-written": ("Don’t know", "", ""), "def-owner": ("dont-know", "", "")},
+        {"def-written": ("Don\u2019t know", "", ""), "def-owner": ("dont-know", "", "")},
     )
     response = upload(client, setup["id"], to_bytes(rows))
     assert confirm(client, setup["id"], token_of(response)).status_code == 302
@@ -347,7 +347,7 @@ def test_a_finalised_assessment_refuses_an_import(app, make_user, make_org):
     assessment_id = answered_draft(app, org, admin)
     client = app.test_client()
     login(client, admin)
-    content = "questionnaire,question_id,answer\r\ndefinition,def-written,no\r\n".encode()
+    content = b"questionnaire,question_id,answer\r\ndefinition,def-written,no\r\n"
     response = upload(client, assessment_id, content)
     token_page = response
     assert token_page.status_code == 200
