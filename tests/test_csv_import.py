@@ -9,8 +9,10 @@ import re
 
 import pytest
 from finalise_helpers import answered_draft, finalise
-from helpers import login, post
+from helpers import csrf_token, login, post
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from assess import audit, db
 from assess.models import AnswerRecord, AuditEvent
@@ -76,11 +78,14 @@ def fill(rows, answers):
 
 
 def upload(client, assessment_id, content, name="answers.csv"):
-    return post(
-        client,
+    fields = MultiDict({"csrf_token": csrf_token(client)})
+    fields.add("file", FileStorage(io.BytesIO(content), name, content_type="text/csv"))
+    # Encoded in memory: the test client would spool a large body to a file it never closes.
+    boundary, body = encode_multipart(fields)
+    return client.post(
         f"/assessments/{assessment_id}/import",
-        {"file": (io.BytesIO(content), name, "text/csv")},
-        content_type="multipart/form-data",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
     )
 
 

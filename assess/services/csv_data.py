@@ -88,11 +88,12 @@ def _authors(assessment: Assessment, records: list[dict[str, Any]]) -> dict[tupl
     """Who last changed each answer, by (questionnaire id, question id): the account's name, or
     for an account since erased the pseudonym the trail gives it."""
     ids = {r["updated_by_id"] for r in records if r["updated_by_id"] is not None}
-    names = (
-        dict(db.session().execute(select(User.id, User.name).where(User.id.in_(ids))))
-        if ids
-        else {}
-    )
+    names: dict[int, str] = {}
+    if ids:
+        for user_id, name in db.session().execute(
+            select(User.id, User.name).where(User.id.in_(ids))
+        ):
+            names[user_id] = name
     authors: dict[tuple[str, str], str] = {}
     orphans: dict[str, list[str]] = {}
     for r in records:
