@@ -251,6 +251,8 @@ class Row:
     #: The answer that would be stored (change and unchanged).
     answer: Answer | None = None
     problems: tuple[Problem, ...] = ()
+    #: The row's answer, criteria_met and note cells as the file has them.
+    cells: tuple[str, str, str] = ("", "", "")
 
 
 @dataclass(frozen=True)
@@ -447,7 +449,13 @@ def _check_row(
 ) -> Row:
     questionnaire_id = _cell(record, position, "questionnaire").strip()
     question_id = _cell(record, position, "question_id").strip()
-    row = Row(number=number, questionnaire_id=questionnaire_id, question_id=question_id)
+    cells = tuple(_cell(record, position, c)[:200] for c in ("answer", "criteria_met", "note"))
+    row = Row(
+        number=number,
+        questionnaire_id=questionnaire_id,
+        question_id=question_id,
+        cells=cells,  # type: ignore[arg-type]
+    )
 
     def refuse(column: str | None, message: str) -> Row:
         return replace(row, outcome="error", problems=(Problem(column, message),))
