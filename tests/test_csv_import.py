@@ -413,3 +413,30 @@ def test_criterion_references_stored_earlier_are_kept(setup):
     lead = stored(app, setup["id"], "adoption")["lead-commitment"].answer
     assert lead.check(3, 1).reference == "Minute 14/2025"
     assert lead.check(3, 2).met
+
+
+def test_save_batch_stores_every_questionnaire_or_none(setup):
+    """An invalid answer, or one changed since, in the last questionnaire written leaves the
+    answers of the first unwritten too."""
+    app = setup["app"]
+    with app.app_context():
+        assessment = assessments.get(setup["id"])
+        definition = {"def-written": assessments.Submission(Answer("def-written", value="no"))}
+        bad = {"lead-commitment": assessments.Submission(Answer("lead-commitment", value=9))}
+        outcome = assessments.save_batch(
+            assessment, None, {"definition": definition, "adoption": bad}
+        )
+        assert not outcome.ok and ("adoption", "lead-commitment") in outcome.errors
+        stale = {
+            "lead-commitment": assessments.Submission(
+                Answer("lead-commitment", value=2), base_revision=4
+            )
+        }
+        outcome = assessments.save_batch(
+            assessment, None, {"definition": definition, "adoption": stale}
+        )
+        assert outcome.conflicts == (("adoption", "lead-commitment"),)
+    assert answer_count(app, setup["id"]) == 0
+    with app.app_context():
+        actions = set(db.session().scalars(select(AuditEvent.action)))
+    assert audit.ANSWER_CHANGED not in actions, "no event of an answer that was not stored"
