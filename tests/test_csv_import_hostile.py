@@ -92,8 +92,9 @@ def test_too_many_rows_are_refused(draft):
     assert f"more than {csv_import.MAX_ROWS} rows" in preview.file_problems[0]
 
 
-def test_a_cell_longer_than_the_limit_is_refused(draft):
-    preview = read(draft, lines(HEADER, 'definition,def-written,no,,"' + "y" * 30_000 + '"'))
+@pytest.mark.parametrize("length", [30_000, 200_000])
+def test_a_cell_longer_than_the_limit_is_refused(draft, length):
+    preview = read(draft, lines(HEADER, 'definition,def-written,no,,"' + "y" * length + '"'))
     assert "Row 2 has a cell longer than 20000 characters" in preview.file_problems[0]
 
 

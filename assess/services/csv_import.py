@@ -332,10 +332,17 @@ def _records(text: str) -> tuple[list[list[str]] | None, str | None]:
     """The file's records, or None and why it cannot be read as CSV."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     records: list[list[str]] = []
-    previous = csv.field_size_limit(MAX_CELL)
+    # The csv module's own cell limit (131072 characters, a setting of the whole process) is left
+    # alone; cells are held to MAX_CELL below.
     try:
         for record in reader:
             records.append(record)
+            if any(len(cell) > MAX_CELL for cell in record):
+                return None, Message(
+                    "Row %(row)d has a cell longer than %(most)d characters.",
+                    row=len(records),
+                    most=MAX_CELL,
+                )
             if len(records) > MAX_ROWS + 1:
                 return None, Message(
                     "The file has more than %(most)d rows. A filled-in template has one row a "
@@ -354,8 +361,6 @@ def _records(text: str) -> tuple[list[list[str]] | None, str | None]:
             "wrong place.",
             row=len(records) + 1,
         )
-    finally:
-        csv.field_size_limit(previous)
     return records, None
 
 

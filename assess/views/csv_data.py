@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from assess import access, security
@@ -189,10 +189,10 @@ def confirm(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     except csv_import.ImportRefused as refused:
         return _page(assessment, problems=[translate(str(refused.args[0]))], status=409)
     flash(
-        gettext(
-            "%(saved)d answers stored from the file (%(unchanged)d were already as the file says).",
-            saved=imported.saved,
-            unchanged=imported.unchanged,
+        ngettext(
+            "%(num)d answer stored from the file.",
+            "%(num)d answers stored from the file.",
+            imported.saved,
         ),
         "success",
     )
