@@ -77,6 +77,7 @@ def create_app(
         audit,
         auth,
         consultancy,
+        csv_data,
         data_export,
         finalising,
         health,
@@ -120,6 +121,7 @@ def create_app(
     app.register_blueprint(trends.bp)
     app.register_blueprint(progress_review.bp)
     app.register_blueprint(preparing.bp)
+    app.register_blueprint(csv_data.bp)
     app.register_blueprint(data_export.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)

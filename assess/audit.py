@@ -109,6 +109,7 @@ PROGRESS_REVIEW_SCHEDULED: Final = "review.scheduled"
 PROGRESS_REVIEW_COMPLETED: Final = "review.completed"
 DATA_EXPORTED: Final = "data.exported"
 DATA_IMPORTED: Final = "data.imported"
+ANSWERS_IMPORTED: Final = "answer.imported"
 
 #: What each action is called on the trail's pages.
 ACTION_LABELS: Final[dict[str, Any]] = {
@@ -163,6 +164,7 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     PROGRESS_REVIEW_COMPLETED: _("Progress review completed"),
     DATA_EXPORTED: _("Data exported"),
     DATA_IMPORTED: _("Data imported"),
+    ANSWERS_IMPORTED: _("Answers imported from a CSV file"),
 }
 
 #: Events of a person rather than of an organisation (recorded with no organisation). An

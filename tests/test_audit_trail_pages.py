@@ -14,7 +14,7 @@ from audit_helpers import answer, ref_of, start_assessment
 from helpers import login, post
 from sqlalchemy import select
 
-from assess import access, audit, db
+from assess import access, audit, db, spreadsheet
 from assess.models import AuditEvent, Organisation
 from assess.permissions import INSTANCE_PERMISSIONS, READ_ONLY
 from assess.services import audit_trail
@@ -167,7 +167,7 @@ def test_the_csv_is_an_excel_safe_download_with_offsets(app, trail):
         parsed = datetime.fromisoformat(row["time"])
         assert parsed.utcoffset() is not None and row["time"][-6] in "+-"
         for cell in row.values():
-            assert not cell.startswith(audit_trail.FORMULA_STARTS), cell
+            assert not cell.startswith(spreadsheet.FORMULA_STARTS), cell
     by_rob = [r for r in rows if r["person"].startswith("'=HYPERLINK")]
     assert by_rob, "the formula-like name is kept, defused"
     notes = [r["new_value"] for r in rows if r["action"] == audit.ANSWER_CHANGED]
@@ -191,7 +191,7 @@ def test_the_csv_is_an_excel_safe_download_with_offsets(app, trail):
     ],
 )
 def test_cells_that_a_spreadsheet_would_run_are_defused(cell, safe):
-    assert audit_trail.defuse(cell) == safe
+    assert spreadsheet.defuse(cell) == safe
 
 
 def test_members_sign_ins_show_from_the_day_they_joined_only(app, make_user, make_org, add_member):

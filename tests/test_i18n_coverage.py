@@ -444,3 +444,80 @@ def test_the_being_prepared_page_goes_through_gettext(app: Flask, signed_in, mon
     refused = client.get(status_url)
     assert "1" in refused.get_data(as_text=True)
     assert_translated(refused, *USER_DATA, "Annual check", "REPORT_RENDER_MEMORY_MB")
+
+
+def test_the_csv_pages_go_through_gettext(app: Flask, signed_in):
+    """The spreadsheets page, a preview with a problem in every kind of cell, a file refused
+    whole, and the message after storing."""
+    import io
+    import re
+
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    from assess.services import assessments
+    from assess.services.questionnaires import current_questionnaires
+
+    client, organisation, admin = signed_in
+    with app.test_request_context():
+        assessment_id = assessments.start(
+            organisation.id, admin, "Babbage check", current_questionnaires()
+        ).id
+
+    def upload(content: bytes):
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").text)
+        fields = MultiDict({"csrf_token": token.group(1) if token else ""})
+        fields.add("file", FileStorage(io.BytesIO(content), "babbage.csv", "text/csv"))
+        boundary, body = encode_multipart(fields)
+        return client.post(
+            f"/assessments/{assessment_id}/import",
+            data=body,
+            content_type=f"multipart/form-data; boundary={boundary}",
+        )
+
+    with app.test_request_context():
+        qset = assessments.questionnaires_of(assessments.get(assessment_id))
+        # Questionnaire text is translated in the questionnaire files, not by gettext.
+        shown = [q.title.get("en") for q in qset]
+        shown += [question.text.get("en") for q in qset for _s, question in q.questions()]
+        shown.append("Babbage check")
+    assert_translated(client.get(f"/assessments/{assessment_id}/spreadsheets"), *USER_DATA, *shown)
+    bad = (
+        b"questionnaire,question_id,answer,criteria_met,note\r\n"
+        b"definition,def-written,maybe,,\r\n"
+        b"definition,def-nonsense,no,,\r\n"
+        b"budget,def-owner,no,,\r\n"
+        b"adoption,lead-commitment,2,3.1,\r\n"
+        b"definition,def-written,no,,\r\n"
+        b"definition,register,x,,\r\n"
+        b"definition,def-owner,nobody,,\x07\r\n"
+        b"definition,def-where,website,,,surplus\r\n"
+    )
+    # The cells of a row with a problem are shown as the file has them.
+    ids = (
+        "nobody",
+        "x",
+        "maybe",
+        "def-nonsense",
+        "budget",
+        "def-written",
+        "def-owner",
+        "def-where",
+    )
+    ids += ("lead-commitment", "definition", "adoption", "register", "babbage.csv", "3.1")
+    ids += ("model-fit", "yes-corporate", "yes-services", "drafting", "no", "website")
+    response = upload(bad)
+    assert response.status_code == 422
+    assert_translated(response, *USER_DATA, *ids, *shown)
+    assert_translated(upload("Siân".encode("cp1252")), *USER_DATA, *shown)
+    good = b"questionnaire,question_id,answer\r\ndefinition,def-written,no\r\n"
+    response = upload(good)
+    assert_translated(response, *USER_DATA, *ids, *shown)
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', response.text).group(1)
+    response = post(
+        client,
+        f"/assessments/{assessment_id}/import/confirm",
+        {"token": token},
+        follow_redirects=True,
+    )
+    assert_translated(response, *USER_DATA, *shown)

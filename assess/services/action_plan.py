@@ -20,8 +20,6 @@ sent for an organisation that switched reminders off, or that is not available.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -651,19 +649,11 @@ CSV_COLUMNS = (
 
 def csv_lines(assessment: Assessment, filters: Filters | None = None) -> Iterator[str]:
     """The plan as CSV: UTF-8 with a byte-order mark, dates in ISO 8601, every cell defused."""
-    from assess.services.audit_trail import defuse
+    from assess.spreadsheet import BOM, line_writer
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def line(cells: Sequence[str]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([defuse(cell) for cell in cells])
-        return buffer.getvalue()
-
+    line = line_writer()
     today = organisation_today(assessment.organisation)
-    yield "\ufeff" + line(CSV_COLUMNS)
+    yield BOM + line(CSV_COLUMNS)
     for a in actions(assessment, filters):
         yield line(
             [

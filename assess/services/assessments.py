@@ -319,21 +319,7 @@ def save_answers(
     if not assessment.is_draft:
         raise AssessmentClosed(assessment.id)
     questionnaire = questionnaires_of(assessment).by_id(questionnaire_id)
-    errors: dict[str, list[str]] = {}
-    submissions = dict(submissions)
-    for question_id, submission in submissions.items():
-        try:
-            question = questionnaire.question(question_id)
-        except KeyError:
-            errors[question_id] = [Message("This question is not part of the questionnaire.")]
-            continue
-        if submission.answer is not None:
-            # Confirmations of levels above the one chosen are not part of the answer.
-            submission = replace(submission, answer=keep_criteria(question, submission.answer))
-            submissions[question_id] = submission
-            problems = check_answer(question, submission.answer)
-            if problems:
-                errors[question_id] = problems
+    submissions, errors = _checked(questionnaire, submissions)
     if errors:
         return SaveOutcome(errors=errors)
     for attempt in range(1, _SAVE_ATTEMPTS + 1):
@@ -353,6 +339,119 @@ def save_answers(
 #: How often a page is read and written again after losing a race to insert a first answer. Each
 #: lost race leaves a stored answer behind, so a second attempt finds it; the third is a margin.
 _SAVE_ATTEMPTS = 3
+
+
+def _checked(
+    questionnaire: Questionnaire, submissions: Mapping[str, Submission]
+) -> tuple[dict[str, Submission], dict[str, list[str]]]:
+    """``submissions`` as they would be stored, and their problems by question id."""
+    errors: dict[str, list[str]] = {}
+    submissions = dict(submissions)
+    for question_id, submission in submissions.items():
+        try:
+            question = questionnaire.question(question_id)
+        except KeyError:
+            errors[question_id] = [Message("This question is not part of the questionnaire.")]
+            continue
+        if submission.answer is not None:
+            # Confirmations of levels above the one chosen are not part of the answer.
+            submission = replace(submission, answer=keep_criteria(question, submission.answer))
+            submissions[question_id] = submission
+            problems = check_answer(question, submission.answer)
+            if problems:
+                errors[question_id] = problems
+    return submissions, errors
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What happened to answers of several questionnaires saved together (see
+    :func:`save_batch`): when there are errors or conflicts, nothing was stored."""
+
+    #: (questionnaire id, question id) of every answer stored or changed.
+    saved: tuple[tuple[str, str], ...] = ()
+    unchanged: tuple[tuple[str, str], ...] = ()
+    #: Answers a colleague changed since the revision each submission names.
+    conflicts: tuple[tuple[str, str], ...] = ()
+    errors: Mapping[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Everything submitted is now stored."""
+        return not self.errors and not self.conflicts
+
+
+def save_batch(
+    assessment: Assessment,
+    user: User | None,
+    pages: Mapping[str, Mapping[str, Submission]],
+    *,
+    source: str = "online",
+    detail: Mapping[str, Any] | None = None,
+    event: Mapping[str, Any] | None = None,
+) -> BatchOutcome:
+    """Store answers to several questionnaires (``pages``: questionnaire id -> submissions) in
+    one transaction: every one or none.
+
+    Each answer is checked and written exactly as :func:`save_answers` does it (same checks,
+    revisions and audit events); a single invalid answer, or one whose stored revision is no
+    longer the one its submission names, leaves everything as it was. ``event``, when given, is
+    the keyword arguments of one more :func:`audit.record` call committed with the answers (what
+    brought them in, such as an imported file).
+    """
+    if not assessment.is_draft:
+        raise AssessmentClosed(assessment.id)
+    qset = questionnaires_of(assessment)
+    checked: dict[str, dict[str, Submission]] = {}
+    errors: dict[tuple[str, str], list[str]] = {}
+    for questionnaire_id, submissions in pages.items():
+        try:
+            questionnaire = qset.by_id(questionnaire_id)
+        except KeyError:
+            for question_id in submissions:
+                errors[(questionnaire_id, question_id)] = [
+                    Message("This questionnaire is not part of the assessment.")
+                ]
+            continue
+        checked[questionnaire_id], page_errors = _checked(questionnaire, submissions)
+        errors.update({(questionnaire_id, qid): p for qid, p in page_errors.items()})
+    if errors:
+        return BatchOutcome(errors=errors)
+    session = db.session()
+    for attempt in range(1, _SAVE_ATTEMPTS + 1):
+        try:
+            saved: list[tuple[str, str]] = []
+            unchanged: list[tuple[str, str]] = []
+            conflicts: list[tuple[str, str]] = []
+            for questionnaire_id, submissions in checked.items():
+                outcome = _write_answers_in(
+                    session,
+                    assessment,
+                    user,
+                    questionnaire_id,
+                    submissions,
+                    source,
+                    detail,
+                    commit=False,
+                )
+                saved += [(questionnaire_id, q) for q in outcome.saved]
+                unchanged += [(questionnaire_id, q) for q in outcome.unchanged]
+                conflicts += [(questionnaire_id, c.question_id) for c in outcome.conflicts]
+            if conflicts:
+                session.rollback()
+                return BatchOutcome(conflicts=tuple(conflicts))
+            if event is not None:
+                audit.record(**event)
+            session.commit()
+            return BatchOutcome(saved=tuple(saved), unchanged=tuple(unchanged))
+        except (IntegrityError, OperationalError) as error:
+            session.rollback()
+            if attempt == _SAVE_ATTEMPTS or not db.lost_race(error):
+                raise
+        except Exception:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _write_answers(
@@ -382,7 +481,12 @@ def _write_answers_in(
     submissions: Mapping[str, Submission],
     source: str,
     detail: Mapping[str, Any] | None = None,
+    *,
+    commit: bool = True,
 ) -> SaveOutcome:
+    """Write checked ``submissions`` in ``session``'s transaction; commit it unless ``commit``
+    is False (the caller then commits or rolls back, and conflicts come without the colleague's
+    answer)."""
     if not assessment.is_draft:
         raise AssessmentClosed(assessment.id)
     # Take the assessment's row first on PostgreSQL (SQLite has one writer anyway). The answer
@@ -502,6 +606,15 @@ def _write_answers_in(
             update(Assessment).where(Assessment.id == assessment.id).values(updated_at=now)
         )
         set_committed_value(assessment, "updated_at", now)
+    if not commit:
+        return SaveOutcome(
+            tuple(saved),
+            tuple(unchanged),
+            tuple(conflicts),
+            previous=previous,
+            answers=after,
+            revisions=revisions,
+        )
     session.commit()
     if any(c.theirs is None for c in conflicts):
         # Read what is stored (once, after the commit) so the person sees the colleague's

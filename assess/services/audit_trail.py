@@ -39,11 +39,10 @@ from assess.services import questionnaires as questionnaire_service
 from assess.services import register
 from assess.services.assessments import KINDS
 from assess.services.questionnaires import current_questionnaires
+from assess.spreadsheet import defuse
 
 #: Events on one page of the trail.
 PER_PAGE = 50
-#: A cell starting with one of these is read as a formula by spreadsheets (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS = (
     "time",
@@ -436,11 +435,6 @@ def describe(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(describe(item) for item in value)
     return str(value)
-
-
-def defuse(cell: str) -> str:
-    """``cell`` made safe to open in a spreadsheet: a leading apostrophe stops a formula."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _json(value: Any) -> str:

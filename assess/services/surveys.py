@@ -659,7 +659,7 @@ def csv_text(data: dict[str, Any]) -> str:
     import csv
     import io
 
-    from assess.services.audit_trail import defuse
+    from assess.spreadsheet import defuse
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
