@@ -16,12 +16,12 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from assess import access, security
-from assess.views.forms.csv import ConfirmImportForm, ImportForm
 from assess.i18n import current_locale, translate
 from assess.models import Assessment
 from assess.questionnaire.answers import Answer, Status
 from assess.services import csv_data, csv_import
 from assess.services.assessments import AssessmentClosed
+from assess.views.forms.csv import ConfirmImportForm, ImportForm
 from assess.views.loaders import load_assessment
 
 bp = Blueprint("csv_data", __name__)
