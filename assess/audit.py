@@ -107,6 +107,10 @@ CARRIED_ANSWERS_CONFIRMED: Final = "answer.carried_confirmed"
 ACTION_REMINDERS_CHANGED: Final = "organisation.action_reminders_changed"
 PROGRESS_REVIEW_SCHEDULED: Final = "review.scheduled"
 PROGRESS_REVIEW_COMPLETED: Final = "review.completed"
+PACK_UPLOADED: Final = "pack.uploaded"
+PACK_INSTALLED: Final = "pack.installed"
+PACK_DISCARDED: Final = "pack.discarded"
+PACK_CHOSEN: Final = "pack.chosen"
 
 #: What each action is called on the trail's pages.
 ACTION_LABELS: Final[dict[str, Any]] = {
@@ -159,6 +163,10 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     ACTION_REMINDERS_CHANGED: _("Action reminders switched on or off"),
     PROGRESS_REVIEW_SCHEDULED: _("Progress review scheduled"),
     PROGRESS_REVIEW_COMPLETED: _("Progress review completed"),
+    PACK_UPLOADED: _("Questionnaire pack uploaded"),
+    PACK_INSTALLED: _("Questionnaire pack installed"),
+    PACK_DISCARDED: _("Questionnaire pack discarded"),
+    PACK_CHOSEN: _("Questionnaire pack chosen for new assessments"),
 }
 
 #: Events of a person rather than of an organisation (recorded with no organisation). An
