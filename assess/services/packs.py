@@ -387,7 +387,7 @@ def assignments() -> dict[int, QuestionnairePack]:
             QuestionnairePack, QuestionnairePack.id == OrganisationPack.pack_id
         )
     )
-    return dict(rows.tuples().all())
+    return {row[0]: row[1] for row in rows}
 
 
 def pack_of(organisation_id: int) -> QuestionnairePack | None:
