@@ -58,9 +58,9 @@ def rename_first_adoption_question(text: str) -> Callable[[dict[str, dict[str, A
     return change
 
 
-def zip_bytes(members: Mapping[str, str | bytes], **kwargs: Any) -> bytes:
+def zip_bytes(members: Mapping[str, str | bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, **kwargs) as archive:
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
         for name, content in members.items():
             archive.writestr(name, content)
     return buffer.getvalue()

@@ -75,7 +75,7 @@ def test_a_questionnaire_version_the_instance_does_not_ship_needs_a_label_of_its
     with app.test_request_context():
         result = packs.check(pack_zip(plain_version))
     assert [str(p) for p in result.problems] == [
-        'adoption.yaml: version: version 2.1.0 is not one the instance ships: a pack\'s own '
+        "adoption.yaml: version: version 2.1.0 is not one the instance ships: a pack's own "
         'versions carry a label after a +, such as "2.1.0+parish-light", so that a later '
         "release of assess cannot ship other questions under it"
     ]
@@ -272,7 +272,7 @@ def test_upload_shows_the_check_and_the_diff_then_installs_and_chooses_organisat
     assert "No problems" in page
     assert "1 question changed" in page
     assert "The question&#39;s text changed." in page
-    assert "Compared with the site’s own questionnaires" in page
+    assert "Compared with the site\u2019s own questionnaires" in page
     pack_id = int(response.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
         assert packs.get(pack_id).status == "staged"
@@ -280,7 +280,7 @@ def test_upload_shows_the_check_and_the_diff_then_installs_and_chooses_organisat
     response = post(client, f"/operator/packs/{pack_id}/install")
     assert response.status_code == 302
     choose = client.get(f"/operator/packs/{pack_id}/organisations").get_data(as_text=True)
-    assert "Little Snoring Parish Council" in choose and "Now: the site’s own" in choose
+    assert "Little Snoring Parish Council" in choose and "Now: the site\u2019s own" in choose
     response = post(
         client, f"/operator/packs/{pack_id}/organisations", {"organisation": [str(council.id)]}
     )
@@ -290,9 +290,11 @@ def test_upload_shows_the_check_and_the_diff_then_installs_and_chooses_organisat
         assert packs.questionnaires_for(other.id).pack_id is None
         actions = [e.action for e in db.session().scalars(select(AuditEvent))]
         assert audit.PACK_UPLOADED in actions and audit.PACK_INSTALLED in actions
-        chosen = db.session().scalars(
-            select(AuditEvent).where(AuditEvent.action == audit.PACK_CHOSEN)
-        ).one()
+        chosen = (
+            db.session()
+            .scalars(select(AuditEvent).where(AuditEvent.action == audit.PACK_CHOSEN))
+            .one()
+        )
         assert chosen.organisation_id == council.id
         assert chosen.new_value == {"pack": "parish-light", "version": "1.0.0"}
     # Unticking sends the organisation back to the site's own questionnaires.
@@ -325,7 +327,7 @@ def test_an_empty_upload_and_a_non_zip_say_so(client, operator):
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
-    assert "Choose the pack’s zip file." in response.get_data(as_text=True)
+    assert "Choose the pack&#39;s zip file." in response.get_data(as_text=True)
     response = _upload(client, b"this is not a zip", "notes.txt")
     assert response.status_code == 400
     assert "the file is not a zip archive, or it is damaged" in response.get_data(as_text=True)
@@ -421,11 +423,16 @@ def test_installing_a_pack_never_changes_an_assessment_already_started(
         assert new.questionnaire_pack_id == pack_id
         assert assessments.questionnaires_of(new).adoption.version == "2.0.0+parish-light"
         first_section = assessments.questionnaires_of(new).adoption.sections[0].id
-        started = db.session().scalars(
-            select(AuditEvent).where(
-                AuditEvent.action == audit.ASSESSMENT_STARTED, AuditEvent.object_id == str(new_id)
+        started = (
+            db.session()
+            .scalars(
+                select(AuditEvent).where(
+                    AuditEvent.action == audit.ASSESSMENT_STARTED,
+                    AuditEvent.object_id == str(new_id),
+                )
             )
-        ).one()
+            .one()
+        )
         assert started.new_value["questionnaire_pack"] == pack_id
     old_page = member.get(section_url(old_id, "adoption", first_section)).get_data(as_text=True)
     new_page = member.get(section_url(new_id, "adoption", first_section)).get_data(as_text=True)

@@ -78,7 +78,7 @@ def upload() -> ResponseReturnValue:
         return _index(error=gettext("The form had expired. Choose the pack again."), status=400)
     file = form.pack.data
     if file is None or not getattr(file, "filename", ""):
-        return _index(error=gettext("Choose the pack’s zip file."), status=400)
+        return _index(error=gettext("Choose the pack's zip file."), status=400)
     limit = int(current_app.config["PACK_MAX_BYTES"])
     data = file.stream.read(limit + 1)
     staged, result = packs.stage(data, file.filename, current_user)
