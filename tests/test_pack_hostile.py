@@ -8,12 +8,12 @@ import stat
 import zipfile
 
 import pytest
+from pack_helpers import manifest, pack_zip, questionnaire_files, zip_bytes
 from sqlalchemy import select
 
 from assess import db, pack_archive
 from assess.models import QuestionnairePack, QuestionnaireVersion
 from assess.services import packs
-from tests.pack_helpers import manifest, pack_zip, questionnaire_files, zip_bytes
 
 SMALL = pack_archive.Limits(
     archive_bytes=64 * 1024, members=5, member_bytes=32 * 1024, total_bytes=48 * 1024, ratio=20

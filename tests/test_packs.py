@@ -7,21 +7,21 @@ import io
 import re
 
 import pytest
+from answering import section_url, start
+from finalise_helpers import answered_draft, finalise
+from helpers import PASSWORD, csrf_token, login, post
+from pack_helpers import (
+    FIRST_ADOPTION,
+    pack_zip,
+    rename_first_adoption_question,
+)
+from report_helpers import page_texts
 from sqlalchemy import select
 
 from assess import audit, db
 from assess.models import Assessment, AuditEvent, OrganisationPack, QuestionnairePack
 from assess.services import accounts, assessments, packs
 from assess.services.questionnaires import current_questionnaires
-from tests.answering import section_url, start
-from tests.finalise_helpers import answered_draft, finalise
-from tests.helpers import PASSWORD, csrf_token, login, post
-from tests.pack_helpers import (
-    FIRST_ADOPTION,
-    pack_zip,
-    rename_first_adoption_question,
-)
-from tests.report_helpers import page_texts
 
 NEW_TEXT = "Does the parish council's clerk keep a list of who it must talk to?"
 
@@ -152,7 +152,7 @@ def _rename_area_and_survey(files):
 
 
 def test_a_missing_manifest_and_a_missing_kind_are_each_reported(app):
-    from tests.pack_helpers import questionnaire_files, zip_bytes
+    from pack_helpers import questionnaire_files, zip_bytes
 
     files = questionnaire_files()
     files.pop("model-fit.yaml")
@@ -169,7 +169,7 @@ def test_a_missing_manifest_and_a_missing_kind_are_each_reported(app):
 
 
 def test_a_bad_manifest_is_explained_in_plain_words(app):
-    from tests.pack_helpers import questionnaire_files, zip_bytes
+    from pack_helpers import questionnaire_files, zip_bytes
 
     members = {**questionnaire_files(), "pack.yaml": "id: Parish Light\nversion: '1'\n"}
     with app.test_request_context():
