@@ -398,6 +398,13 @@ def test_the_next_version_is_compared_with_the_installed_one_and_offered_to_its_
     post(client, f"/operator/packs/{second}/organisations", {"organisation": [str(council.id)]})
     with app.app_context():
         assert packs.questionnaires_for(council.id).pack_id == second
+    # Each installed version is compared with the one installed before it.
+    assert "Compared with the installed version Parish light 1.0.0." in client.get(
+        f"/operator/packs/{second}"
+    ).get_data(as_text=True)
+    assert "Compared with the site\u2019s own questionnaires" in client.get(
+        f"/operator/packs/{first}"
+    ).get_data(as_text=True)
 
 
 # ---- assessments keep what they were answered on -------------------------------------------
@@ -414,6 +421,8 @@ def test_installing_a_pack_never_changes_an_assessment_already_started(
 
     member = app.test_client()
     login(member, admin)
+    start_page = member.get(f"/organisations/{council.id}/assessments").get_data(as_text=True)
+    assert "New assessments use the questionnaire pack “Parish light 1.0.0”" in start_page
     new_id = start(member, council.id, "Parish assessment")
     section = FIRST_ADOPTION
     with app.app_context():

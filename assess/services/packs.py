@@ -430,12 +430,15 @@ def questionnaires_for(organisation_id: int) -> QuestionnaireSet:
 def previous_installed(
     pack_id: str, before: QuestionnairePack | None = None
 ) -> QuestionnairePack | None:
-    """The latest installed version of the pack ``pack_id`` (other than ``before``)."""
+    """The latest installed version of the pack ``pack_id`` other than ``before`` (and, when
+    ``before`` is installed, installed before it): what ``before`` is compared with."""
     query = select(QuestionnairePack).where(
         QuestionnairePack.pack_id == pack_id, QuestionnairePack.status == "installed"
     )
     if before is not None:
         query = query.where(QuestionnairePack.id != before.id)
+        if before.installed_at is not None:  # an installed version: the one installed before it
+            query = query.where(QuestionnairePack.installed_at < before.installed_at)
     return db.session().scalar(query.order_by(QuestionnairePack.installed_at.desc()).limit(1))
 
 

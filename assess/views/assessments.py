@@ -197,6 +197,7 @@ def _render_index(
         error_field=error_field,
         title_value=title_value,
         scope_value=scope_value,
+        questionnaire_pack=packs.label(packs.pack_of(organisation.id), current_locale()),
     ), status
 
 
