@@ -130,8 +130,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
 def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, bytes]:
     """The files in the zip ``data`` by name (folders left out); raises :class:`ArchiveError`.
 
-    Refused: an archive over the size limit or not a zip; too many members; a name that is
-    absolute, climbs with ``..``, holds a backslash or a control character, or appears twice;
+    Refused: an archive over the size limit, or not a zip from its first byte; too many
+    members; a name that is absolute, climbs with ``..``, holds a backslash or a control
+    character, or appears twice;
     a symbolic link; an encrypted member; a member, or all of them together, over the size
     limits or unpacking far beyond its packed size; a member that is damaged.
     """
@@ -141,6 +142,10 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, bytes]:
         )
     if not data:
         raise ArchiveError(Message("the file is empty"))
+    if not data.startswith(b"PK\x03\x04"):
+        # Not a zip from its first byte: a zip appended to something else (a self-extracting
+        # program, a picture) is refused too.
+        raise ArchiveError(Message("the file is not a zip archive, or it is damaged"))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError):

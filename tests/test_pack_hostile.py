@@ -145,6 +145,13 @@ def test_something_that_is_not_a_zip_is_refused(app, data):
     assert "empty" in messages[0] or "not a zip archive" in messages[0]
 
 
+def test_a_zip_hidden_behind_something_else_is_refused(app):
+    polyglot = b"GIF89a" + b"\0" * 64 + pack_zip()
+    assert _messages(app, polyglot) == [
+        "hostile.zip: the file is not a zip archive, or it is damaged"
+    ]
+
+
 def test_a_damaged_member_is_refused(app):
     data = bytearray(zip_bytes({"adoption.yaml": "id: adoption\n" * 200}))
     start = data.find(b"PK\x03\x04") + 30 + len("adoption.yaml")
