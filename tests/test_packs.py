@@ -179,6 +179,23 @@ def test_a_bad_manifest_is_explained_in_plain_words(app):
     assert any(m.startswith("pack.yaml: id: `Parish Light` is not a valid id") for m in messages)
 
 
+def test_the_pack_page_says_how_much_is_translated(app, client, operator):
+    def welsh(files):
+        question = files["adoption.yaml"]["sections"][0]["questions"][0]
+        question["text"]["cy"] = "Sut mae uwch arweinwyr yn dangos hyn?"
+        files["adoption.yaml"]["title"]["cy"] = "Mabwysiadu"
+
+    response = _upload(client, pack_zip(welsh))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.test_request_context():
+        qset = packs.check(pack_zip(welsh)).qset
+        (done, total) = packs.translations(qset)["cy"]
+    assert done == 2 and total > 100
+    assert f"cy: 2 of {total} texts translated; the rest show in English" in page
+    plain = client.get(_upload(client, pack_zip(version="2.0.0")).headers["Location"])
+    assert "English only" in plain.get_data(as_text=True)
+
+
 # ---- the diff ----------------------------------------------------------------------------------
 
 

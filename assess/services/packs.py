@@ -888,3 +888,27 @@ def describe(result: PackCheck, changes: PackDiff) -> str:
             if change.not_carried:
                 lines.append(f"    does not carry over: {change.not_carried}")
     return "\n".join(lines)
+
+
+def _texts(node: Any) -> Iterable[dict[str, str]]:
+    """Every display text (a mapping from locale to text, with ``en``) in a questionnaire's
+    content."""
+    if isinstance(node, dict):
+        if "en" in node and all(isinstance(v, str) for v in node.values()):
+            yield node
+            return
+        for value in node.values():
+            yield from _texts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _texts(value)
+
+
+def translations(qset: QuestionnaireSet) -> dict[str, tuple[int, int]]:
+    """For each locale other than English that the pack's texts use: (texts translated, texts)."""
+    texts = [t for q in qset.every for t in _texts(loader.content(q))]
+    locales = sorted({locale for text in texts for locale in text} - {"en"})
+    return {
+        locale: (sum(1 for text in texts if text.get(locale, "").strip()), len(texts))
+        for locale in locales
+    }

@@ -119,6 +119,7 @@ def show(pack: QuestionnairePack, pack_id: int) -> ResponseReturnValue:
         result=result,
         changes=changes,
         qset=qset,
+        translations=packs.translations(qset) if qset is not None else {},
         users=packs.users_of(pack) if pack.status == "installed" else [],
         form=ConfirmForm(),
         locale=_locale(),
