@@ -85,6 +85,7 @@ def create_app(
         next_assessment,
         operator,
         organisations,
+        packs,
         preparing,
         privacy,
         progress_review,
@@ -103,6 +104,7 @@ def create_app(
     app.register_blueprint(auth.bp)
     app.register_blueprint(organisations.bp)
     app.register_blueprint(operator.bp)
+    app.register_blueprint(packs.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(assessments.bp)
     app.register_blueprint(audit.bp)

@@ -110,6 +110,10 @@ PROGRESS_REVIEW_COMPLETED: Final = "review.completed"
 DATA_EXPORTED: Final = "data.exported"
 DATA_IMPORTED: Final = "data.imported"
 ANSWERS_IMPORTED: Final = "answer.imported"
+PACK_UPLOADED: Final = "pack.uploaded"
+PACK_INSTALLED: Final = "pack.installed"
+PACK_DISCARDED: Final = "pack.discarded"
+PACK_CHOSEN: Final = "pack.chosen"
 
 #: What each action is called on the trail's pages.
 ACTION_LABELS: Final[dict[str, Any]] = {
@@ -165,6 +169,10 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     DATA_EXPORTED: _("Data exported"),
     DATA_IMPORTED: _("Data imported"),
     ANSWERS_IMPORTED: _("Answers imported from a CSV file"),
+    PACK_UPLOADED: _("Questionnaire pack uploaded"),
+    PACK_INSTALLED: _("Questionnaire pack installed"),
+    PACK_DISCARDED: _("Questionnaire pack discarded"),
+    PACK_CHOSEN: _("Questionnaire pack chosen for new assessments"),
 }
 
 #: Events of a person rather than of an organisation (recorded with no organisation). An

@@ -151,6 +151,64 @@ def questionnaires_validate(paths: tuple[Path, ...]) -> None:
         raise SystemExit(1)
 
 
+@questionnaires_group.command("install")
+@click.argument("pack", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--organisation",
+    "organisation_ids",
+    type=int,
+    multiple=True,
+    help="An organisation (id) whose new assessments use the pack; repeat for more.",
+)
+@click.option("--yes", is_flag=True, help="Install without asking to confirm.")
+@with_appcontext
+def questionnaires_install(pack: Path, organisation_ids: tuple[int, ...], yes: bool) -> None:
+    """Check a questionnaire pack (a zip), show what it changes, and install it.
+
+    The pack's files pass the checks of ``validate``; each problem is printed as
+    ``file: path: message`` and nothing is installed (exit 1). Otherwise the changes against the
+    installed version are printed and, once confirmed, the pack is installed and the organisations
+    named with --organisation use it for their new assessments.
+    """
+    from assess.services import packs
+
+    limit = int(current_app.config["PACK_MAX_BYTES"])
+    with pack.open("rb") as stream:
+        data = stream.read(limit + 1)
+    unknown = packs.unknown_organisations(organisation_ids)
+    if unknown:
+        click.echo(f"No organisation has the id {', '.join(map(str, unknown))}.", err=True)
+        raise SystemExit(1)
+    result = packs.check(data, pack.name)
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(str(problem))
+        raise SystemExit(1)
+    assert result.manifest is not None and result.qset is not None
+    changes = packs.diff(result.qset, result.manifest.id)
+    click.echo(packs.describe(result, changes))
+    if not yes and not click.confirm("Install this pack?", default=False):
+        click.echo("Nothing was installed.")
+        raise SystemExit(1)
+    try:
+        row, _checked = packs.stage(data, pack.name, None)
+        assert row is not None
+        packs.install(row, None)
+        if organisation_ids:
+            packs.set_users(row, organisation_ids, None)
+    except packs.PackRefused as refusal:
+        for problem in refusal.problems:
+            click.echo(str(problem))
+        raise SystemExit(1) from None
+    except ServiceError as refusal:
+        click.echo(str(refusal.message), err=True)
+        raise SystemExit(1) from None
+    click.echo(
+        f"Installed {row.pack_id} {row.version}; "
+        f"{len(organisation_ids)} organisation(s) use it for new assessments."
+    )
+
+
 @click.group("users", cls=AppGroup)
 def users_group() -> None:
     """Manage accounts from the command line."""

@@ -121,6 +121,8 @@ DEFAULTS: dict[str, Any] = {
     "CONSULTANCY_LOGO_MAX_BYTES": 1024 * 1024,
     # The largest export file `assess import` reads, in bytes (a file is read whole, then checked).
     "IMPORT_MAX_BYTES": 1024 * 1024 * 1024,
+    # The largest questionnaire pack (a zip) an operator may upload, in bytes.
+    "PACK_MAX_BYTES": 4 * 1024 * 1024,
     # --- finalised reports ---
     # The largest PDF the public verify page accepts, in bytes.
     "REPORT_VERIFY_MAX_BYTES": 20 * 1024 * 1024,
@@ -213,6 +215,7 @@ _INTEGER = {
     "REPORT_VERIFY_MAX_BYTES",
     "CONSULTANCY_LOGO_MAX_BYTES",
     "IMPORT_MAX_BYTES",
+    "PACK_MAX_BYTES",
     "PROXY_FIX",
     "REPORT_RENDER_TIMEOUT",
     "REPORT_RENDER_MEMORY_MB",

@@ -30,6 +30,7 @@ URL_ARGUMENTS = {
     "segment_id",
     "action_id",
     "job_id",
+    "pack_id",
 }
 
 
@@ -105,6 +106,18 @@ def _survey(assessment, owner):
     )
 
 
+def _staged_pack(app) -> int:
+    """A checked questionnaire pack waiting to be installed (packs belong to the instance)."""
+    from pack_helpers import pack_zip
+
+    from assess.services import packs
+
+    with app.test_request_context():
+        row, result = packs.stage(pack_zip(), "pack.zip", None)
+        assert row is not None, result.problems
+        return row.id
+
+
 def _object_scoped_rules(app):
     for rule in app.url_map.iter_rules():
         declared = access.rule_of(app.view_functions.get(rule.endpoint))
@@ -151,6 +164,7 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
             "segment_id": "residents",
             "action_id": action.id,
             "job_id": "a-job",
+            "pack_id": _staged_pack(app),
         }
     assert set(values) == URL_ARGUMENTS
 

@@ -521,3 +521,54 @@ def test_the_csv_pages_go_through_gettext(app: Flask, signed_in):
         follow_redirects=True,
     )
     assert_translated(response, *USER_DATA, *shown)
+
+
+def test_the_questionnaire_pack_pages_go_through_gettext(app: Flask, signed_in):
+    import io
+
+    from pack_helpers import SHIPPED, pack_zip, rename_first_adoption_question
+
+    from assess.services.questionnaires import current_questionnaires
+
+    client, _organisation, _admin = signed_in
+    renamed = "New words"
+    qset = current_questionnaires(app)
+    data = [
+        *USER_DATA,
+        "Parish light",
+        "parish-light",
+        "parish-light.zip",
+        renamed,
+        *(q.title.get("en") for q in qset.every),
+        *(str(f["sections"][0]["questions"][0]["text"]["en"]) for f in SHIPPED.values()),
+    ]
+
+    def upload(content: bytes):
+        return client.post(
+            "/operator/packs",
+            data={"csrf_token": _token(client), "pack": (io.BytesIO(content), "parish-light.zip")},
+            content_type="multipart/form-data",
+        )
+
+    def wrong_version(files):
+        files["definition.yaml"]["version"] = "9.9.9"
+
+    assert_translated(client.get("/operator/packs"), *data)
+    refused = upload(pack_zip(wrong_version))
+    assert refused.status_code == 400
+    assert_translated(refused, *data, "definition.yaml", "(version)")
+    response = upload(pack_zip(rename_first_adoption_question(renamed)))
+    assert response.status_code == 302
+    shown = client.get(response.headers["Location"])
+    first = SHIPPED["adoption.yaml"]["sections"][0]["questions"][0]["id"]
+    assert_translated(shown, *data, first)
+    pack_url = response.headers["Location"]
+    installed = post(client, f"{pack_url}/install", follow_redirects=True)
+    assert_translated(installed, *data)
+    assert_translated(client.get("/operator/packs"), *data)
+
+
+def _token(client: FlaskClient) -> str:
+    from helpers import csrf_token
+
+    return csrf_token(client)

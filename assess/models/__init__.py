@@ -21,6 +21,7 @@ from assess.models.audit import AuditChain, AuditEvent, AuditPerson
 from assess.models.consultancy import ConsultancyBrand
 from assess.models.limits import RateLimitCounter
 from assess.models.mail import OutboxMessage
+from assess.models.packs import OrganisationPack, QuestionnairePack
 from assess.models.progress import (
     CarriedAnswer,
     FollowOn,
@@ -55,6 +56,7 @@ __all__ = [
     "KeptForm",
     "Membership",
     "Organisation",
+    "OrganisationPack",
     "OutboxMessage",
     "Participant",
     "ParticipantAnswer",
@@ -63,6 +65,7 @@ __all__ = [
     "PlanReminder",
     "Progress",
     "ProgressReview",
+    "QuestionnairePack",
     "QuestionnaireVersion",
     "RateLimitCounter",
     "StoredReport",

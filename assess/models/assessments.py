@@ -70,6 +70,11 @@ class Assessment(Base):
     definition_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
     model_fit_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
     adoption_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    #: The questionnaire pack (one installed version of it) the questionnaires came from; None for
+    #: the instance's own questionnaires (see assess.services.packs).
+    questionnaire_pack_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questionnaire_pack.id"), default=None
+    )
     #: The model ids the body chose (one, or several for a blend); None until chosen.
     chosen_models: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     #: Why the body chose differently from the recommendation (required when it did).

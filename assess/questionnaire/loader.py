@@ -227,6 +227,17 @@ def _schema_problems(error: ValidationError, file: str, data: Any) -> list[Probl
     return problems
 
 
+def read_mapping(path: Path, file: str) -> tuple[Any, list[Problem]]:
+    """Read a YAML mapping with the questionnaire files' checks (UTF-8, syntax, keys written
+    twice, safe tags only); the data (None when unusable) and the problems, named ``file``."""
+    return _read_yaml(path, file)
+
+
+def schema_problems(error: ValidationError, file: str, data: Any) -> list[Problem]:
+    """pydantic's ``error`` about ``data`` (read from ``file``) as problems in plain words."""
+    return _schema_problems(error, file, data)
+
+
 # -- one file -----------------------------------------------------------------------------------
 
 
@@ -270,6 +281,8 @@ class QuestionnaireSet:
     sources: Mapping[str, Path] = field(default_factory=dict)
     #: The stakeholders' perception survey, when the folder has one (surveys need it).
     perception: Questionnaire | None = None
+    #: The installed questionnaire pack (its row id) these came from; None: the instance's own.
+    pack_id: int | None = None
 
     def __iter__(self) -> Iterator[Questionnaire]:
         """The three questionnaires an assessment answers (not the survey)."""

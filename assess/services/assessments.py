@@ -253,6 +253,7 @@ def start(
         scope=" ".join((scope or "").split()) or None,
         status="draft",
         definition_version_id=rows[qset.definition.id].id,
+        questionnaire_pack_id=qset.pack_id,
         model_fit_version_id=rows[qset.model_fit.id].id,
         adoption_version_id=rows[qset.adoption.id].id,
         created_by_id=user.id,
@@ -272,6 +273,7 @@ def start(
             "title": assessment.title,
             "scope": assessment.scope,
             "questionnaires": {q.id: q.version for q in qset},
+            **({"questionnaire_pack": qset.pack_id} if qset.pack_id else {}),
         },
     )
     session.commit()

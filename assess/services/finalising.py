@@ -507,6 +507,7 @@ def open_correction(assessment: Assessment, user: User) -> Assessment:
         version=assessment.version + 1,
         supersedes_id=assessment.id,
         definition_version_id=assessment.definition_version_id,
+        questionnaire_pack_id=assessment.questionnaire_pack_id,
         model_fit_version_id=assessment.model_fit_version_id,
         adoption_version_id=assessment.adoption_version_id,
         chosen_models=assessment.chosen_models,

@@ -181,6 +181,7 @@ def start_next(previous: Assessment, user: User, title: str, qset: Questionnaire
         title=title,
         status="draft",
         definition_version_id=rows[qset.definition.id].id,
+        questionnaire_pack_id=qset.pack_id,
         model_fit_version_id=rows[qset.model_fit.id].id,
         adoption_version_id=rows[qset.adoption.id].id,
         chosen_models=previous.chosen_models if keep_choice else None,
@@ -262,7 +263,11 @@ def start_next(previous: Assessment, user: User, title: str, qset: Questionnaire
             actor=user,
             object_type="assessment",
             object_id=assessment.id,
-            new={"title": assessment.title, "questionnaires": {q.id: q.version for q in qset}},
+            new={
+                "title": assessment.title,
+                "questionnaires": {q.id: q.version for q in qset},
+                **({"questionnaire_pack": qset.pack_id} if qset.pack_id else {}),
+            },
         )
         moved = action_plan.move_open_actions(previous, assessment, user)
         audit.record(

@@ -30,7 +30,7 @@ from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
 from assess.scoring import METHOD_VERSION
 from assess.scoring.fit import Contribution
 from assess.scoring.gaps import first_steps
-from assess.services import answer_marks, assessments, resume
+from assess.services import answer_marks, assessments, packs, resume
 from assess.services.assessments import AssessmentClosed, ChoiceError, SaveOutcome, StoredAnswer
 from assess.services.questionnaires import current_questionnaires
 from assess.templating import clock_time, local_time
@@ -200,6 +200,7 @@ def _render_index(
         error_field=error_field,
         title_value=title_value,
         scope_value=scope_value,
+        questionnaire_pack=packs.label(packs.pack_of(organisation.id), current_locale()),
     ), status
 
 
@@ -227,7 +228,11 @@ def start(organisation: Organisation, org_id: int) -> ResponseReturnValue:
             organisation, error, title, 400, error_field=error_field, scope_value=scope
         )
     assessment = assessments.start(
-        organisation.id, current_user, title, current_questionnaires(), scope=scope or None
+        organisation.id,
+        current_user,
+        title,
+        packs.questionnaires_for(organisation.id),
+        scope=scope or None,
     )
     flash(
         gettext("“%(title)s” has started. Answer the first questions below.", title=title),

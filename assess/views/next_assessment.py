@@ -14,8 +14,7 @@ from flask_login import current_user
 from assess import access
 from assess.i18n import current_locale, translate
 from assess.models import Assessment
-from assess.services import ServiceError, action_plan, assessments, next_assessment
-from assess.services.questionnaires import current_questionnaires
+from assess.services import ServiceError, action_plan, assessments, next_assessment, packs
 from assess.views.forms.reports import ConfirmForm
 from assess.views.loaders import load_assessment
 
@@ -55,7 +54,10 @@ def start(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         try:
             started = next_assessment.start_next(
-                assessment, current_user, title, current_questionnaires()
+                assessment,
+                current_user,
+                title,
+                packs.questionnaires_for(assessment.organisation_id),
             )
         except ServiceError as refusal:
             error = translate(refusal.message)

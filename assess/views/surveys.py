@@ -37,8 +37,7 @@ from assess import access, limits, security
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Survey, WorkshopSession
 from assess.scoring.perception import DONT_KNOW, MIN_THRESHOLD, SCALE
-from assess.services import ServiceError, surveys, workshops
-from assess.services.questionnaires import current_questionnaires
+from assess.services import ServiceError, packs, surveys, workshops
 from assess.views.loaders import load_assessment
 from assess.views.workshops import load_session, qr_svg
 
@@ -172,7 +171,7 @@ def _index_page(
         assessment=assessment,
         surveys=[(s, surveys.state(s)) for s in surveys.for_assessment(assessment)],
         groups=surveys.register_groups(assessment, current_locale()),
-        available=current_questionnaires().perception is not None,
+        available=packs.perception_for(assessment.questionnaire_pack_id) is not None,
         errors=errors,
         values={**defaults, **values},
     ), (400 if errors else 200)
@@ -199,7 +198,7 @@ def open_survey(assessment: Assessment, assessment_id: int) -> ResponseReturnVal
             closes_on=_date(str(values["closes_on"])),
             threshold=values["threshold"],
             alert_per_hour=values["alert_per_hour"],
-            perception=current_questionnaires().perception,
+            perception=packs.perception_for(assessment.questionnaire_pack_id),
         )
     except ServiceError as refusal:
         errors = {refusal.field or "title": translate(refusal.message)}
