@@ -107,6 +107,8 @@ CARRIED_ANSWERS_CONFIRMED: Final = "answer.carried_confirmed"
 ACTION_REMINDERS_CHANGED: Final = "organisation.action_reminders_changed"
 PROGRESS_REVIEW_SCHEDULED: Final = "review.scheduled"
 PROGRESS_REVIEW_COMPLETED: Final = "review.completed"
+API_TOKEN_CREATED: Final = "api_token.created"  # noqa: S105 - an action name, not a secret
+API_TOKEN_REVOKED: Final = "api_token.revoked"  # noqa: S105 - an action name
 
 #: What each action is called on the trail's pages.
 ACTION_LABELS: Final[dict[str, Any]] = {
@@ -159,6 +161,8 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     ACTION_REMINDERS_CHANGED: _("Action reminders switched on or off"),
     PROGRESS_REVIEW_SCHEDULED: _("Progress review scheduled"),
     PROGRESS_REVIEW_COMPLETED: _("Progress review completed"),
+    API_TOKEN_CREATED: _("API token made with access to this organisation"),
+    API_TOKEN_REVOKED: _("API token revoked"),
 }
 
 #: Events of a person rather than of an organisation (recorded with no organisation). An
