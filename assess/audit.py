@@ -107,6 +107,8 @@ CARRIED_ANSWERS_CONFIRMED: Final = "answer.carried_confirmed"
 ACTION_REMINDERS_CHANGED: Final = "organisation.action_reminders_changed"
 PROGRESS_REVIEW_SCHEDULED: Final = "review.scheduled"
 PROGRESS_REVIEW_COMPLETED: Final = "review.completed"
+DATA_EXPORTED: Final = "data.exported"
+DATA_IMPORTED: Final = "data.imported"
 API_TOKEN_CREATED: Final = "api_token.created"  # noqa: S105 - an action name, not a secret
 API_TOKEN_REVOKED: Final = "api_token.revoked"  # noqa: S105 - an action name
 
@@ -161,6 +163,8 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     ACTION_REMINDERS_CHANGED: _("Action reminders switched on or off"),
     PROGRESS_REVIEW_SCHEDULED: _("Progress review scheduled"),
     PROGRESS_REVIEW_COMPLETED: _("Progress review completed"),
+    DATA_EXPORTED: _("Data exported"),
+    DATA_IMPORTED: _("Data imported"),
     API_TOKEN_CREATED: _("API token made with access to this organisation"),
     API_TOKEN_REVOKED: _("API token revoked"),
 }

@@ -39,6 +39,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(worker_command)
+    from assess.data_format.commands import export_command, import_command
+
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)
 
 
 @click.group("db", cls=AppGroup)

@@ -119,6 +119,8 @@ DEFAULTS: dict[str, Any] = {
     "PRIVACY_CONTACT": None,
     # The largest consultancy logo accepted (PNG or JPEG, re-encoded before use), in bytes.
     "CONSULTANCY_LOGO_MAX_BYTES": 1024 * 1024,
+    # The largest export file `assess import` reads, in bytes (a file is read whole, then checked).
+    "IMPORT_MAX_BYTES": 1024 * 1024 * 1024,
     # --- finalised reports ---
     # The largest PDF the public verify page accepts, in bytes.
     "REPORT_VERIFY_MAX_BYTES": 20 * 1024 * 1024,
@@ -214,6 +216,7 @@ _INTEGER = {
     "SURVEY_ALERT_PER_HOUR",
     "REPORT_VERIFY_MAX_BYTES",
     "CONSULTANCY_LOGO_MAX_BYTES",
+    "IMPORT_MAX_BYTES",
     "PROXY_FIX",
     "REPORT_RENDER_TIMEOUT",
     "REPORT_RENDER_MEMORY_MB",

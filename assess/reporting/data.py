@@ -1,16 +1,17 @@
 """The report's machine-readable data: every answer and every figure, as deterministic JSON.
 
 The same bytes are embedded in the PDF (``assessment.json``) and offered for download on their
-own, so a reader can check the PDF's figures against the answers with any JSON tool.
+own, so a reader can check the PDF's figures against the answers with any JSON tool. Its values
+(times, answers) are written by the rules of :mod:`assess.data_format.values`, as in the export.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
 from typing import Any
 
+from assess.data_format import values
 from assess.reporting.context import AnsweredBy, ReportInput
 
 #: The shape of this document; bump when a key changes meaning or disappears.
@@ -19,18 +20,13 @@ FORMAT = "assess-report-data/1"
 FILENAME = "assessment.json"
 
 
-def _utc(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+_utc = values.utc_text_short
 
 
 def _answer(entry: AnsweredBy) -> dict[str, Any]:
     answer = entry.answer
     return {
-        "status": str(answer.status),
-        "value": answer.value_to_json(),
-        "note": answer.note,
+        **values.answer_fields(answer.status, answer.value_to_json(), answer.note),
         "answered_by": entry.answered_by,
         "answered_at": _utc(entry.answered_at),
     }
