@@ -10,6 +10,8 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
+from assess.api.representations import ADDED_MEMBERS
+from assess.data_format import schema as export_schema
 from assess.scoring import METHOD_VERSION
 
 #: The version of this description (the API's path says its major version).
@@ -17,8 +19,6 @@ API_VERSION = "1.0.0"
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _NULLABLE_INTEGER = {"type": ["integer", "null"]}
-_DATETIME = {"type": "string", "format": "date-time"}
-_NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -51,10 +51,6 @@ def _page(item: str) -> dict[str, Any]:
     )
 
 
-_PERSON = {
-    "oneOf": [_object({"id": {"type": "integer"}, "name": {"type": "string"}}), {"type": "null"}]
-}
-
 SCHEMAS: dict[str, Any] = {
     "Problem": {
         "type": "object",
@@ -68,92 +64,6 @@ SCHEMAS: dict[str, Any] = {
             "instance": {"type": "string"},
         },
     },
-    "Organisation": _object(
-        {
-            "id": {"type": "integer"},
-            "name": {"type": "string"},
-            "sector": {"type": "string"},
-            "size_band": {"type": "string"},
-            "country": {"type": "string", "description": "ISO 3166-1 alpha-2"},
-            "time_zone": {"type": "string", "description": "IANA time zone"},
-            "status": {
-                "type": "string",
-                "enum": ["pending", "active", "suspended", "deletion_scheduled"],
-            },
-            "created_at": _DATETIME,
-            "your_role": {
-                "type": ["string", "null"],
-                "enum": ["admin", "respondent", "facilitator", "auditor", None],
-                "description": "The token person's role in the organisation.",
-            },
-        }
-    ),
-    "Assessment": _object(
-        {
-            "id": {"type": "integer"},
-            "organisation_id": {"type": "integer"},
-            "title": {"type": "string"},
-            "scope": _NULLABLE_STRING,
-            "status": {"type": "string", "enum": ["draft", "finalised", "superseded"]},
-            "version": {"type": "integer", "minimum": 1},
-            "supersedes_id": _NULLABLE_INTEGER,
-            "questionnaires": {
-                "type": "array",
-                "items": _object({"id": {"type": "string"}, "version": {"type": "string"}}),
-            },
-            "chosen_models": {"type": ["array", "null"], "items": {"type": "string"}},
-            "recommended_models": {"type": ["array", "null"], "items": {"type": "string"}},
-            "choice_reason": _NULLABLE_STRING,
-            "created_at": _DATETIME,
-            "updated_at": _DATETIME,
-            "finalised_at": _NULLABLE_DATETIME,
-        }
-    ),
-    "Answer": _object(
-        {
-            "id": {"type": "integer"},
-            "questionnaire_id": {"type": "string"},
-            "question_id": {"type": "string"},
-            "status": {"type": "string", "enum": ["answered", "not_applicable", "dont_know"]},
-            "value": {
-                "description": "The answer's value: a level (integer), an option id, a list of "
-                "option ids, a number, text, or the register's rows, by the question's type."
-            },
-            "note": {"type": "string", "description": "The evidence note."},
-            "criteria": {
-                "description": "A level of 3 or more: each criterion confirmed met or not, "
-                "with an optional document reference; null otherwise."
-            },
-            "revision": {"type": "integer", "minimum": 1},
-            "source": {"type": "string", "enum": ["online", "workshop", "copied"]},
-            "updated_by": _PERSON,
-            "updated_at": _DATETIME,
-        }
-    ),
-    "Action": _object(
-        {
-            "id": {"type": "integer"},
-            "assessment_id": {"type": "integer"},
-            "source": {"type": "string"},
-            "dimension_id": {"type": "string"},
-            "question_id": {"type": "string"},
-            "area_title": {"type": "string"},
-            "practice_text": {"type": "string"},
-            "from_level": _NULLABLE_INTEGER,
-            "to_level": _NULLABLE_INTEGER,
-            "title": {"type": "string"},
-            "done_when": {"type": "array", "items": {"type": "string"}},
-            "owner": _object({"person": _PERSON, "role": _NULLABLE_STRING}),
-            "due_on": {"type": "string", "format": "date"},
-            "status": {"type": "string"},
-            "dropped_reason": _NULLABLE_STRING,
-            "evidence_note": {"type": "string"},
-            "evidence_reference": {"type": "string"},
-            "revision": {"type": "integer", "minimum": 1},
-            "created_at": _DATETIME,
-            "updated_at": _DATETIME,
-        }
-    ),
     "Step": {
         "type": "object",
         "description": "One practice to move up a level, and when it is done.",
@@ -223,6 +133,22 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
 }
+
+
+def _record_schema(kind: str) -> dict[str, Any]:
+    """The serializer's JSON Schema of records of ``kind`` (the export's), with the members the
+    API adds (:data:`assess.api.representations.ADDED_MEMBERS`)."""
+    record = deepcopy(export_schema.load()["$defs"][kind])
+    added = ADDED_MEMBERS.get(kind, {})
+    record["properties"].update(deepcopy(added))
+    record["required"] = [*record["required"], *added]
+    return record
+
+
+SCHEMAS["Organisation"] = _record_schema("organisations")
+SCHEMAS["Assessment"] = _record_schema("assessments")
+SCHEMAS["Answer"] = _record_schema("answers")
+SCHEMAS["Action"] = _record_schema("plan_actions")
 SCHEMAS["OrganisationPage"] = _page("Organisation")
 SCHEMAS["AssessmentPage"] = _page("Assessment")
 SCHEMAS["AnswerPage"] = _page("Answer")
