@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectMultipleField, StringField
+from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
 from assess.services.api_tokens import DEFAULT_LIFETIME, LIFETIMES
@@ -32,7 +32,7 @@ class ApiTokenForm(FlaskForm):
     )
     lifetime = RadioField(
         _("Works for"),
-        choices=[(str(days), LIFETIME_LABELS[days]) for days in LIFETIMES],
+        choices=[SelectChoice(str(days), LIFETIME_LABELS[days]) for days in LIFETIMES],
         default=str(DEFAULT_LIFETIME),
         validators=[DataRequired(_("Choose how long the token works."))],
     )

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from assess import access
 from assess.api_token_forms import ApiTokenForm
