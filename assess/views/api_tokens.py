@@ -16,10 +16,11 @@ from assess.views.util import apply_error
 bp = Blueprint("api_tokens", __name__)
 
 
-def _form() -> ApiTokenForm:
-    form = ApiTokenForm()
+def _form(*, blank: bool = False) -> ApiTokenForm:
+    """The form, read from the request (or ``blank``, for a fresh one after a token is made)."""
+    form = ApiTokenForm(formdata=None) if blank else ApiTokenForm()
     form.organisations.choices = [
-        (m.organisation_id, m.organisation.name)
+        SelectChoice(m.organisation_id, m.organisation.name)
         for m in organisations.memberships_of(current_user.id)
     ]
     return form
@@ -64,7 +65,7 @@ def create() -> ResponseReturnValue:
         except ServiceError as error:
             apply_error(form, error)
         else:
-            return _page(_form(), secret=secret)
+            return _page(_form(blank=True), secret=secret)
     return _page(form, status=400)
 
 
