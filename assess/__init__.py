@@ -79,6 +79,7 @@ def create_app(
         audit,
         auth,
         consultancy,
+        data_export,
         finalising,
         health,
         home,
@@ -121,6 +122,7 @@ def create_app(
     app.register_blueprint(trends.bp)
     app.register_blueprint(progress_review.bp)
     app.register_blueprint(preparing.bp)
+    app.register_blueprint(data_export.bp)
     app.register_blueprint(api_tokens.bp)
     api_views.init_app(app)
     # After the blueprints: the limiter wraps the views they registered.

@@ -51,6 +51,9 @@ COMMANDS: dict[str, tuple[list[str], set[int]]] = {
     "maintenance purge": (["maintenance", "purge"], {0}),
     "mail send": (["mail", "send"], {0}),
     "audit verify": (["audit", "verify"], {0}),
+    "export": (["export", "--all", "-o", "{tmp}/export.json"], {0}),
+    # The instance it exports is already here: the import refuses the clash and exits 1.
+    "import": (["import", "{tmp}/export.json"], {1}),
     # Grants only on PostgreSQL, to a role that must exist: elsewhere it says why and exits 1.
     "db grant-app-role": (["db", "grant-app-role", "assess_app_not_there"], {0, 1}),
     "routes": (["routes"], {0}),

@@ -44,6 +44,7 @@ def test_wheel_carries_the_data_folders(wheel: Path):
     assert "assess/migrations/env.py" in names
     assert "assess/data/common-passwords.txt" in names
     assert "assess/demo/demo.yaml" in names
+    assert "assess/data_format/schemas/assess-export-v1.schema.json" in names
     assert "assess/_data/static/js/assess.js" in names
     assert any(n.startswith("assess/migrations/versions/") for n in names)
 

@@ -105,7 +105,8 @@ def _parse(text: str) -> Any:
             text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant
         )
     except json.JSONDecodeError as error:
-        if error.pos >= len(text.rstrip()):
+        stripped = text.strip()
+        if stripped.startswith("{") and not stripped.endswith("}"):
             raise FileRefused(
                 "The file ends too soon: it was cut off (an interrupted download or copy). "
                 "Export it again."

@@ -9,13 +9,14 @@ keeps the two equal, and the published copy equal to the shipped one.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from sqlalchemy import String
+from sqlalchemy import CheckConstraint, String
 from sqlalchemy.schema import Column
 
 from assess.data_format import values
@@ -30,10 +31,26 @@ from assess.data_format.serializer import (
 _HEX64 = "^[0-9a-f]{64}$"
 
 
+_ONE_OF = re.compile(r"^(\w+) IN \(((?:'[^']*'(?:, )?)+)\)$")
+
+
+def _choices(column: Column[Any]) -> list[str] | None:
+    """The values a CHECK constraint ``column IN (...)`` allows (see ``assess.db.one_of``)."""
+    for constraint in column.table.constraints:
+        if isinstance(constraint, CheckConstraint):
+            match = _ONE_OF.match(str(constraint.sqltext))
+            if match and match.group(1) == column.key:
+                return re.findall(r"'([^']*)'", match.group(2))
+    return None
+
+
 def _column_schema(column: Column[Any]) -> dict[str, Any]:
     name = column_type_name(column)
     schema: dict[str, Any]
-    if name == "time":
+    choices = _choices(column)
+    if choices is not None:
+        schema = {"enum": choices}
+    elif name == "time":
         schema = {"type": "string", "pattern": values.UTC_PATTERN}
     elif name == "date":
         schema = {"type": "string", "pattern": values.DATE_PATTERN}
