@@ -281,9 +281,9 @@ def test_public_pages_need_no_account(client):
 
 
 def _snapshot(app):
-    """Every row of every table that holds an organisation's data (sign-in records and limit
-    counters change with any request and are left out)."""
-    ignored = {"user_session", "alembic_version", "rate_limit", "kept_form"}
+    """Every row of every table that holds an organisation's data (sign-in records, API tokens'
+    last use and limit counters change with any request and are left out)."""
+    ignored = {"user_session", "alembic_version", "rate_limit", "kept_form", "api_token"}
     rows = {}
     with app.app_context():
         connection = db.session().connection()
@@ -353,6 +353,9 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
             "survey_token": survey.token,
             "group_token": survey.groups[0].token,
         }
+        api_token = api_tokens.create(
+            db.session().get(User, owner.id), "Dashboard", [target.id], 30
+        )[1]
     device = app.test_client()
     assert post(device, "/workshop/join", {"code": code, "name": "Pat"}).status_code == 302
     _close(app, target.id, how)
@@ -373,10 +376,19 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
         "threshold": "2",
         "sections": "adoption/leadership",
     }
-    checked = {access.PERMISSION: 0, access.PARTICIPANT: 0, access.PUBLIC: 0}
+    checked = {access.PERMISSION: 0, access.PARTICIPANT: 0, access.PUBLIC: 0, access.API: 0}
     for rule in app.url_map.iter_rules():
         declared = access.rule_of(app.view_functions.get(rule.endpoint))
         if declared is None or (declared.kind == access.PUBLIC and declared.load is None):
+            continue
+        if declared.kind == access.API:
+            if declared.load is None:
+                continue  # the token's list of organisations, each with its status
+            url = rule.build({name: values[name] for name in rule.arguments})[1]
+            response = stranger.get(url, headers={"Authorization": f"Bearer {api_token}"})
+            assert response.status_code == 403, (rule.rule, response.status_code)
+            assert response.mimetype == "application/problem+json"
+            checked[access.API] += 1
             continue
         if declared.kind == access.LOGIN or declared.permission in INSTANCE_PERMISSIONS:
             continue  # the person's own account, and the operator who suspends and reactivates
@@ -399,4 +411,5 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
     assert checked[access.PERMISSION] >= 30
     assert checked[access.PARTICIPANT] >= 4
     assert checked[access.PUBLIC] >= 3  # joining (page and form) and the invitation link
+    assert checked[access.API] >= 7
     assert _snapshot(app) == before
