@@ -369,9 +369,14 @@ def test_answers_are_read_a_page_at_a_time_without_loss_or_repeat(app, client, d
         assert f"after={cursor}" in page.headers["Link"]
     assert seen == [a["id"] for a in everything]
     assert pages == -(-len(everything) // 7)
-    # And back: the page before the last is the one before it.
-    last = _get(client, url + f"?limit=7&after={cursor or ''}", secret)
-    assert last.status_code == 200
+    # And back: the page before the second page is the first, linked as rel="prev".
+    first = _get(client, url + "?limit=7", secret).get_json()
+    second = _get(client, url + f"?limit=7&after={first['next_cursor']}", secret)
+    previous = second.get_json()["previous_cursor"]
+    assert f"before={previous}" in second.headers["Link"] and 'rel="prev"' in second.headers["Link"]
+    back = _get(client, url + f"?limit=7&before={previous}", secret).get_json()
+    assert [a["id"] for a in back["items"]] == [a["id"] for a in first["items"]]
+    assert back["previous_cursor"] is None
 
 
 def test_a_bad_page_request_is_a_400_problem(app, client, demo):
