@@ -487,3 +487,20 @@ def test_the_openapi_document_is_served_and_names_every_api_route(app, client):
         node = document
         for part in ref.split("/"):
             node = node[part]
+
+
+def test_a_persons_tokens_go_with_their_account(app, client, council, make_user, add_member):
+    from helpers import PASSWORD
+
+    from assess.services import privacy
+
+    _admin, org, _assessment_id = council
+    colleague = make_user()
+    add_member(colleague, org, "respondent")
+    secret = _token(app, colleague, [org])
+    assert _get(client, "/api/v1/organisations", secret).status_code == 200
+    with app.test_request_context():
+        privacy.erase_own_account(db.session().get(User, colleague.id), PASSWORD)
+    with app.app_context():
+        assert db.session().scalar(select(ApiToken)) is None
+    _assert_problem(_get(client, "/api/v1/organisations", secret), 401)
