@@ -170,9 +170,32 @@ def test_importing_twice_is_refused_naming_the_record_and_stores_nothing(app, hi
     assert result.exit_code == 1
     assert "Nothing was imported" in result.output
     assert "clashes with a record already in this database" in result.output
-    assert "people record 1" in result.output
+    assert "organisations record 1 (Demo Borough Council)" in result.output
     after = {model: _count(app, model) for model in (Organisation, Assessment, AuditEvent)}
     assert after == before
+
+
+def test_two_organisations_sharing_a_person_move_one_after_the_other(
+    app, make_app, make_user, make_org, tmp_path
+):
+    consultant = make_user(name="Cai Consultant", email="cai@example.org")
+    first = make_org(name="Anglesey", members={consultant: "admin"})
+    second = make_org(name="Gwynedd", members={consultant: "admin", make_user(): "respondent"})
+    answered_draft(app, first, consultant)
+    answered_draft(app, second, consultant)
+    export(app, tmp_path / "a.json", "--organisation", str(first.id))
+    export(app, tmp_path / "b.json", "--organisation", str(second.id))
+    target = make_app()
+    assert import_file(target, tmp_path / "a.json").exit_code == 0
+    result = import_file(target, tmp_path / "b.json")
+    assert result.exit_code == 0, result.output
+    assert "people already here (the same), kept as they were: 1" in result.output
+    with target.app_context():
+        names = db.session().scalars(select(Organisation.name).order_by(Organisation.id)).all()
+        assert names == ["Anglesey", "Gwynedd"]
+        assert db.session().scalar(select(func.count()).select_from(User)) == 2
+        assert db.session().scalar(select(func.count()).select_from(Assessment)) == 2
+    assert target.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
 
 
 def test_the_export_command_needs_exactly_one_scope(runner, tmp_path):

@@ -77,3 +77,38 @@ def test_an_admin_is_not_an_operator_and_strangers_sign_in_first(app, client, ma
     assert stranger.get("/operator/export.json").status_code == 302
     assert stranger.get(f"/organisations/{org.id}/export.json").status_code == 302
     assert _events(app, "data.exported") == []
+
+
+def test_an_export_that_fails_half_way_is_never_taken_for_a_whole_one(
+    app, client, make_user, make_org, monkeypatch, tmp_path
+):
+    from export_helpers import import_file
+
+    from assess.data_format import export_file
+
+    admin = make_user()
+    org = make_org(members={admin: "admin"})
+    login(client, admin)
+    original = export_file._check
+
+    def failing(key, data):
+        if key == "audit_events":
+            raise export_file.ExportInvalid("audit_events record 1: broken on purpose")
+        original(key, data)
+
+    monkeypatch.setattr(export_file, "_check", failing)
+    response = client.get(f"/organisations/{org.id}/export.json", buffered=False)
+    assert response.status_code == 200  # the headers went out before the failure
+    received = b""
+    try:
+        for chunk in response.response:
+            received += chunk
+    except export_file.ExportInvalid:
+        pass
+    else:  # pragma: no cover
+        raise AssertionError("the export should have stopped")
+    assert received.startswith(b"{") and not received.rstrip().endswith(b"}")
+    (tmp_path / "partial.json").write_bytes(received)
+    result = import_file(app, tmp_path / "partial.json")
+    assert result.exit_code == 1
+    assert "ends too soon: it was cut off" in result.output

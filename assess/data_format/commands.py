@@ -98,8 +98,8 @@ def import_command(file: Path, max_bytes: int | None) -> None:
     for key, count in result.counts.items():
         if count:
             click.echo(f"  {key}: {count:,}")
-    if result.reused_versions:
-        click.echo(f"  questionnaire versions already here, kept: {result.reused_versions}")
+    for key, count in result.reused.items():
+        click.echo(f"  {key} already here (the same), kept as they were: {count:,}")
     if scope["kind"] == "organisation" and not result.events_in_trail:
         click.echo(
             "  The organisation's earlier audit events stay in the file (keep it): they are part "

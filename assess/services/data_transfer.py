@@ -113,8 +113,9 @@ class ImportResult:
     scope: dict[str, Any]
     #: Records written, by kind.
     counts: dict[str, int] = field(default_factory=dict)
-    #: Questionnaire versions that were already here, identical, and so kept as they were.
-    reused_versions: int = 0
+    #: Records that were already here as the same thing (a questionnaire version with the same
+    #: content, a person with the same id and address...), by kind: kept as they were.
+    reused: dict[str, int] = field(default_factory=dict)
     #: Whether the file's audit events were written into this trail (else kept in the file).
     events_in_trail: bool = False
 
@@ -132,47 +133,58 @@ def _existing(session: Session, kind: Kind, column_name: str, wanted: list[Any])
     return found
 
 
-def _reusable_versions(session: Session, document: dict[str, Any]) -> set[int]:
-    """Questionnaire versions of the file already stored here identically (same id, content)."""
-    kind = serializer.KIND_BY_KEY["questionnaire_versions"]
-    reusable = set()
-    for data in document["records"]["questionnaire_versions"]:
-        stored = session.get(kind.model, data["id"])
-        if stored is None:
-            same = session.scalars(
-                select(kind.model).where(
-                    kind.model.questionnaire_id == data["questionnaire_id"],
-                    kind.model.version == data["version"],
-                )
-            ).first()
-            if same is not None:
+#: Kinds whose records may already be here, shared with an organisation imported before (two
+#: organisations moved one after the other share a consultant, and the questionnaire versions): a
+#: record whose id is taken by one with the same values of these columns is kept as it is.
+_SHARED = {
+    "questionnaire_versions": ("questionnaire_id", "version", "content_sha256"),
+    "people": ("email",),
+    "consultancy_brands": ("user_id",),
+    "audit_people": ("ref", "user_id"),
+}
+
+
+def _reusable(session: Session, document: dict[str, Any]) -> dict[str, set[Any]]:
+    """Per kind, the ids of the file's records already stored here as the same thing; raises
+    :class:`FileRefused` for an id taken by something else."""
+    found: dict[str, set[Any]] = {}
+    for key, identity in _SHARED.items():
+        kind = serializer.KIND_BY_KEY[key]
+        found[key] = set()
+        for data in document["records"][key]:
+            stored = session.get(kind.model, data[kind.primary_key])
+            if stored is None:
+                continue
+            if all(getattr(stored, name) == data[name] for name in identity):
+                found[key].add(data[kind.primary_key])
+            else:
                 raise FileRefused(
-                    f"questionnaire_versions record {data['id']} ({data['questionnaire_id']} "
-                    f"{data['version']}) is stored in this database under another id "
-                    f"({same.id}); ids must be kept, so it cannot be imported here."
+                    f"{_describe(kind, data)} clashes with a different record stored here under "
+                    "the same id. Import into a new, empty database, or remove that record first."
                 )
+    version = serializer.KIND_BY_KEY["questionnaire_versions"].model
+    for data in document["records"]["questionnaire_versions"]:
+        if data["id"] in found["questionnaire_versions"]:
             continue
-        if (
-            stored.content_sha256 == data["content_sha256"]
-            and stored.questionnaire_id == data["questionnaire_id"]
-            and stored.version == data["version"]
-        ):
-            reusable.add(data["id"])
-        else:
+        same = session.scalars(
+            select(version).where(
+                version.questionnaire_id == data["questionnaire_id"],
+                version.version == data["version"],
+            )
+        ).first()
+        if same is not None:
             raise FileRefused(
                 f"questionnaire_versions record {data['id']} ({data['questionnaire_id']} "
-                f"{data['version']}) clashes with a different questionnaire version stored here "
-                "under the same id."
+                f"{data['version']}) is stored in this database under another id "
+                f"({same.id}); ids must be kept, so it cannot be imported here."
             )
-    return reusable
+    return found
 
 
-def _clashes(session: Session, document: dict[str, Any], reusable: set[int]) -> None:
+def _clashes(session: Session, document: dict[str, Any], reusable: dict[str, set[Any]]) -> None:
     """Refuse, naming the first record, if any id or unique value of the file is taken here."""
     for kind in KINDS:
-        records = document["records"][kind.key]
-        if kind.key == "questionnaire_versions":
-            records = [d for d in records if d["id"] not in reusable]
+        records = _new(kind, document, reusable)
         if not records:
             continue
         unique = [kind.primary_key] + [
@@ -189,6 +201,12 @@ def _clashes(session: Session, document: dict[str, Any], reusable: set[int]) -> 
                 f"{_describe(kind, clash)} clashes with a record already in this database (the "
                 f"same {what}). Import into a new, empty database, or remove that record first."
             )
+
+
+def _new(kind: Kind, document: dict[str, Any], reusable: dict[str, set[Any]]) -> list[Any]:
+    """The file's records of ``kind`` that are not already here."""
+    kept = reusable.get(kind.key, set())
+    return [d for d in document["records"][kind.key] if d[kind.primary_key] not in kept]
 
 
 def _ordered(kind: Kind, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -295,8 +313,8 @@ def _store(
 ) -> ImportResult:
     scope = document["scope"]
     result = ImportResult(scope=scope)
-    reusable = _reusable_versions(session, document)
-    result.reused_versions = len(reusable)
+    reusable = _reusable(session, document)
+    result.reused = {key: len(ids) for key, ids in reusable.items() if ids}
     _clashes(session, document, reusable)
     events, head = _trail_head(session)
     if scope["kind"] == "instance" and events:
@@ -308,9 +326,7 @@ def _store(
     result.events_in_trail = events == 0 and import_file.chains_from(document, head)
     with _triggers_off(session):
         for kind in KINDS:
-            records = document["records"][kind.key]
-            if kind.key == "questionnaire_versions":
-                records = [d for d in records if d["id"] not in reusable]
+            records = _new(kind, document, reusable)
             if kind.key == "audit_events" and not result.events_in_trail:
                 records = []
             for data in _ordered(kind, records):
