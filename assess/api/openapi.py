@@ -345,7 +345,7 @@ _DOCUMENT: dict[str, Any] = {
             "cursors; answers carry ETags; errors are RFC 9457 problem documents. "
             "See docs/api.md."
         ),
-        "license": {"name": "See the project's LICENSE"},
+        "license": {"name": "Apache License 2.0", "identifier": "Apache-2.0"},
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerToken": []}],
