@@ -70,9 +70,11 @@ def create_app(
     kept_forms.init_app(app)
     questionnaires.init_app(app, strict=strict_questionnaires)
 
+    from assess.api import views as api_views
     from assess.views import (
         action_plan,
         answer_marks,
+        api_tokens,
         assessments,
         audit,
         auth,
@@ -125,6 +127,8 @@ def create_app(
     app.register_blueprint(preparing.bp)
     app.register_blueprint(csv_data.bp)
     app.register_blueprint(data_export.bp)
+    app.register_blueprint(api_tokens.bp)
+    api_views.init_app(app)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

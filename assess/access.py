@@ -37,6 +37,15 @@ under the route decorator:
     participant first; without one, ``fallback(**url_arguments)`` answers instead (the join
     page). A participant reaches only their own session's pages and their own answers.
 
+``@access.api(permission, load=loader)``
+    The read API (``/api/v1``): a personal API token in ``Authorization: Bearer ...``, never a
+    browser session. The token's person must be a member of the object's organisation with a role
+    that has the permission, exactly as for ``requires``, *and* the organisation must be in the
+    token's scope; otherwise the object is not found (404), as for a person of another
+    organisation. Without a valid token (none, unknown, expired or revoked): 401. With no
+    permission and no loader, any valid token (the list of the token's organisations). The view is
+    called with the token first (then the object, when there is a loader).
+
 ``@access.public_for(load=loader)``
     Anyone, without an account, acting on an organisation's object that the request names (a
     workshop found by its join code, an invitation found by its link). ``loader`` receives the
@@ -79,6 +88,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
 
 from assess import sessions
 from assess.models import Membership, Organisation
@@ -92,6 +103,7 @@ PUBLIC = "public"
 LOGIN = "login"
 PERMISSION = "permission"
 PARTICIPANT = "participant"
+API = "api"
 
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
@@ -210,6 +222,53 @@ def public_for(load: Loader) -> Callable[[View], View]:
     return decorate
 
 
+def api(permission: str | None = None, load: Loader | None = None) -> Callable[[View], View]:
+    """Declare that the view is the read API's, for a token with ``permission`` on the object
+    ``load`` finds (see the module's docstring), and enforce it."""
+    if permission is not None and not is_known(permission):
+        raise ValueError(f"unknown permission {permission!r}: add it to assess.permissions")
+    if (permission is None) != (load is None):
+        raise ValueError("an API permission is checked on an object: give both or neither")
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+            from assess.services import api_tokens
+
+            token = api_tokens.authenticate(_bearer_token() or "")
+            if token is None:
+                raise Unauthorized(www_authenticate=WWWAuthenticate("bearer", {"realm": "assess"}))
+            g.api_token = token
+            if load is None:
+                return view(token, *args, **kwargs)
+            loaded = load(**kwargs)
+            if loaded is None or loaded.organisation_id not in token.organisation_ids:
+                abort(404)
+            assert permission is not None
+            member = organisations.membership(token.user_id, loaded.organisation_id)
+            if member is None:
+                abort(404)
+            if not member.organisation.is_available:
+                abort(403, _closed_message(member.organisation))
+            if not role_allows(member.role, permission):
+                abort(403)
+            g.access_membership = member
+            return view(token, loaded.obj, *args, **kwargs)
+
+        guarded.__access__ = Rule(API, permission, load)  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def _bearer_token() -> str | None:
+    """The token of an ``Authorization: Bearer ...`` header, if the request has one."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
 def rule_of(view: Callable[..., Any] | None) -> Rule | None:
     """The rule declared on ``view``, if any."""
     return getattr(view, "__access__", None)
@@ -290,30 +349,50 @@ def _closed_page(organisation: Organisation, *, member: bool) -> ResponseReturnV
     code or an invitation link) are told that nothing is collected for it now."""
     if organisation.is_available:
         return None
-    if organisation.deletion_due_at is not None:
-        reason = "deletion"
-        message = gettext(
-            "%(name)s is being deleted, so nothing more can be saved for it.",
-            name=organisation.name,
-        )
-    elif organisation.status == "pending":
-        reason = "pending"
-        message = gettext(
-            "%(name)s is waiting for approval, so nothing can be saved for it yet.",
-            name=organisation.name,
-        )
-    else:
-        reason = "suspended"
-        message = gettext(
-            "%(name)s is suspended, so nothing can be saved for it for now.",
-            name=organisation.name,
-        )
+    reason, message = _closed_reason(organisation)
     if wants_json():
         return jsonify(status="closed", reason=reason, message=message, errors=[message]), 403
     template = (
         "errors/organisation_unavailable.html" if member else "errors/organisation_closed.html"
     )
     return render_template(template, organisation=organisation, reason=reason), 403
+
+
+def _closed_reason(organisation: Organisation) -> tuple[str, str]:
+    """Why ``organisation`` is closed (deletion, pending or suspended), and the sentence."""
+    if organisation.deletion_due_at is not None:
+        return "deletion", gettext(
+            "%(name)s is being deleted, so nothing more can be saved for it.",
+            name=organisation.name,
+        )
+    if organisation.status == "pending":
+        return "pending", gettext(
+            "%(name)s is waiting for approval, so nothing can be saved for it yet.",
+            name=organisation.name,
+        )
+    return "suspended", gettext(
+        "%(name)s is suspended, so nothing can be saved for it for now.",
+        name=organisation.name,
+    )
+
+
+def _closed_message(organisation: Organisation) -> str:
+    """The API's sentence for a closed organisation: nothing of it is read through a token."""
+    reason, _sentence = _closed_reason(organisation)
+    if reason == "deletion":
+        return gettext(
+            "%(name)s is being deleted, so its data cannot be read through the API.",
+            name=organisation.name,
+        )
+    if reason == "pending":
+        return gettext(
+            "%(name)s is waiting for approval, so its data cannot be read through the API yet.",
+            name=organisation.name,
+        )
+    return gettext(
+        "%(name)s is suspended, so its data cannot be read through the API for now.",
+        name=organisation.name,
+    )
 
 
 def wants_json() -> bool:

@@ -114,6 +114,8 @@ PACK_UPLOADED: Final = "pack.uploaded"
 PACK_INSTALLED: Final = "pack.installed"
 PACK_DISCARDED: Final = "pack.discarded"
 PACK_CHOSEN: Final = "pack.chosen"
+API_TOKEN_CREATED: Final = "api_token.created"  # noqa: S105 - an action name, not a secret
+API_TOKEN_REVOKED: Final = "api_token.revoked"  # noqa: S105 - an action name
 
 #: What each action is called on the trail's pages.
 ACTION_LABELS: Final[dict[str, Any]] = {
@@ -173,6 +175,8 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     PACK_INSTALLED: _("Questionnaire pack installed"),
     PACK_DISCARDED: _("Questionnaire pack discarded"),
     PACK_CHOSEN: _("Questionnaire pack chosen for new assessments"),
+    API_TOKEN_CREATED: _("API token made with access to this organisation"),
+    API_TOKEN_REVOKED: _("API token revoked"),
 }
 
 #: Events of a person rather than of an organisation (recorded with no organisation). An

@@ -142,6 +142,10 @@ DEFAULTS: dict[str, Any] = {
     # Survey responses one network address may send. A library or an office answers from one
     # address, so it is generous: it stops a script, not a queue of people at one computer.
     "RATELIMIT_SURVEY_SUBMIT": "60 per 10 minutes",
+    # --- the read API (/api/v1, docs/api.md) ---
+    # Requests one API token may make, and one network address (whatever token it sends).
+    "RATELIMIT_API_PER_TOKEN": "600 per minute",
+    "RATELIMIT_API_PER_ADDRESS": "1200 per minute",
     # --- deployment ---
     # Served over HTTPS: secure, __Host- prefixed session cookie and HSTS (see assess.security).
     "HTTPS": False,

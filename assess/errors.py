@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from assess import access
+from assess.api import is_api_request, problems
 from assess.i18n import translate
 
 #: What a person is told for each status, in their words rather than the protocol's.
@@ -40,6 +41,8 @@ def render_error(error: HTTPException) -> ResponseReturnValue:
     # generic description for the status is replaced by the plainer hint above.
     own_message = error.description and error.description != type(error).description
     detail = translate(error.description) if own_message else hint
+    if is_api_request():
+        return problems.for_error(error, detail if own_message else None)
     if access.wants_json():
         return {"error": title, "detail": detail}, code
     return render_template("errors/error.html", code=code, title=title, detail=detail), code

@@ -39,6 +39,7 @@ from limits import RateLimitItemPerSecond, parse
 from werkzeug.exceptions import TooManyRequests
 
 from assess import db, limit_storage
+from assess.api import is_api_request, problems
 from assess.services.tokens import token_hash
 
 _EXTENSION = "assess.limiter"
@@ -60,6 +61,19 @@ def per_address(setting: str) -> Callable[[View], View]:
         return view
 
     return mark
+
+
+def api(view: View) -> View:
+    """Mark ``view`` as the API's: every request counts against the token it sends
+    (``RATELIMIT_API_PER_TOKEN``) and the network address (``RATELIMIT_API_PER_ADDRESS``)."""
+    view.__rate_limit_api__ = True  # type: ignore[attr-defined]
+    return view
+
+
+def _by_api_token() -> str:
+    """A key for the token a request sends (hashed; a request without one counts by address)."""
+    header = request.headers.get("Authorization", "")
+    return "api-token:" + token_hash(header)[:32] if header else _by_address()
 
 
 def _by_address() -> str:
@@ -98,6 +112,15 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     app.extensions[_EXTENSION] = limiter
     for endpoint, view in list(app.view_functions.items()):
+        if getattr(view, "__rate_limit_api__", False):
+            limited = limiter.limit(
+                lambda: current_app.config["RATELIMIT_API_PER_TOKEN"], key_func=_by_api_token
+            )(view)
+            limited = limiter.limit(
+                lambda: current_app.config["RATELIMIT_API_PER_ADDRESS"], key_func=_by_address
+            )(limited)
+            app.view_functions[endpoint] = limited
+            continue
         setting = getattr(view, "__rate_limit_setting__", None)
         if setting:
             app.view_functions[endpoint] = limiter.limit(
@@ -139,6 +162,10 @@ def _too_many(error: TooManyRequests) -> ResponseReturnValue:
 
 def too_many(seconds: float) -> ResponseReturnValue:
     """The 429 page saying how long to wait."""
+    if is_api_request():
+        response = problems.problem(429)
+        response.headers["Retry-After"] = str(math.ceil(seconds))
+        return response
     # The limiter's reset time carries a second of margin; round to the nearest whole minute.
     minutes = max(1, round(seconds / 60))
     page = render_template("errors/429.html", minutes=minutes)

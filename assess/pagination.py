@@ -113,7 +113,8 @@ def _kind(column: Any) -> type:
 def _plain(kind: type, value: Any) -> bool:
     """Whether ``value`` read from JSON is a value of a column of ``kind`` (int, str or bool)."""
     if kind is int:
-        return isinstance(value, int) and not isinstance(value, bool)
+        # Within a 64-bit integer: a larger one would make the database driver fail (a 500).
+        return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
     if kind is str:
         return isinstance(value, str) and len(value) <= 1000
     return kind is bool and isinstance(value, bool)

@@ -10,9 +10,9 @@ from helpers import login, post
 from sqlalchemy import select
 
 from assess import access, db
-from assess.models import AnswerRecord, Invitation, Membership, Organisation
+from assess.models import AnswerRecord, Invitation, Membership, Organisation, User
 from assess.permissions import INSTANCE_PERMISSIONS
-from assess.services import action_plan, assessments, surveys, workshops
+from assess.services import action_plan, api_tokens, assessments, organisations, surveys, workshops
 from assess.services.questionnaires import current_questionnaires
 
 # Filled in for the URL arguments of object-scoped routes. A later route with a new argument fails
@@ -182,11 +182,69 @@ def test_people_of_another_organisation_cannot_reach_its_objects(
             assert response.status_code in (403, 404), (method, rule.rule, response.status_code)
             checked += 1
     assert checked >= 10
+
+    # The read API: a token of the other organisation's person, and a token of the target's own
+    # admin scoped to another organisation, reach none of the target's objects (404 each).
+    with app.app_context():
+        outsider_token = api_tokens.create(
+            db.session().get(User, other.id), "Outsider", _organisation_ids(other), 30
+        )[1]
+        elsewhere = Organisation(
+            name="Second council",
+            sector="local_government",
+            size_band="250_999",
+            country="GB",
+            time_zone="Europe/London",
+        )
+        db.session().add(elsewhere)
+        db.session().add(Membership(user_id=owner.id, organisation=elsewhere, role="admin"))
+        db.session().commit()
+        scoped_away = api_tokens.create(
+            db.session().get(User, owner.id), "Scoped away", [elsewhere.id], 30
+        )[1]
+        own_token = api_tokens.create(db.session().get(User, owner.id), "Own", [target.id], 30)[1]
+    api_checked = 0
+    for rule in _api_rules(app):
+        missing = set(rule.arguments) - set(values)
+        assert not missing, f"{rule.rule}: give test_access.py a value for {sorted(missing)}"
+        url = rule.build({name: values[name] for name in rule.arguments})[1]
+        for token in (outsider_token, scoped_away):
+            response = outsider.get(url, headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 404, (rule.rule, response.status_code)
+            assert response.mimetype == "application/problem+json"
+        # The target's admin with a token for it does reach it: the 404s above are the rule's.
+        assert (
+            outsider.get(url, headers={"Authorization": f"Bearer {own_token}"}).status_code == 200
+        )
+        api_checked += 1
+    assert api_checked >= 7
     # Nothing changed for the target's people.
     with app.app_context():
         assert db.session().get(Membership, values["membership_id"]).role == "respondent"
         assert db.session().get(Invitation, values["invitation_id"]).revoked_at is None
         assert db.session().scalar(select(AnswerRecord)) is None
+
+
+def _api_rules(app):
+    """The read API's routes about one object (those with a loader)."""
+    for rule in app.url_map.iter_rules():
+        declared = access.rule_of(app.view_functions.get(rule.endpoint))
+        if declared is not None and declared.kind == access.API and declared.load is not None:
+            yield rule
+
+
+def _organisation_ids(user):
+    return [m.organisation_id for m in organisations.memberships_of(user.id)]
+
+
+def test_every_api_route_is_declared_for_tokens_and_every_token_route_is_the_apis(app):
+    for rule in app.url_map.iter_rules():
+        declared = access.rule_of(app.view_functions.get(rule.endpoint))
+        is_api = rule.rule.startswith("/api/v1/")
+        if rule.rule == "/api/v1/openapi.json":
+            assert declared.kind == access.PUBLIC
+            continue
+        assert (declared is not None and declared.kind == access.API) == is_api, rule.rule
 
 
 def test_another_organisations_objects_are_not_found_rather_than_forbidden(
@@ -237,9 +295,9 @@ def test_public_pages_need_no_account(client):
 
 
 def _snapshot(app):
-    """Every row of every table that holds an organisation's data (sign-in records and limit
-    counters change with any request and are left out)."""
-    ignored = {"user_session", "alembic_version", "rate_limit", "kept_form"}
+    """Every row of every table that holds an organisation's data (sign-in records, API tokens'
+    last use and limit counters change with any request and are left out)."""
+    ignored = {"user_session", "alembic_version", "rate_limit", "kept_form", "api_token"}
     rows = {}
     with app.app_context():
         connection = db.session().connection()
@@ -309,6 +367,9 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
             "survey_token": survey.token,
             "group_token": survey.groups[0].token,
         }
+        api_token = api_tokens.create(
+            db.session().get(User, owner.id), "Dashboard", [target.id], 30
+        )[1]
     device = app.test_client()
     assert post(device, "/workshop/join", {"code": code, "name": "Pat"}).status_code == 302
     _close(app, target.id, how)
@@ -329,10 +390,19 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
         "threshold": "2",
         "sections": "adoption/leadership",
     }
-    checked = {access.PERMISSION: 0, access.PARTICIPANT: 0, access.PUBLIC: 0}
+    checked = {access.PERMISSION: 0, access.PARTICIPANT: 0, access.PUBLIC: 0, access.API: 0}
     for rule in app.url_map.iter_rules():
         declared = access.rule_of(app.view_functions.get(rule.endpoint))
         if declared is None or (declared.kind == access.PUBLIC and declared.load is None):
+            continue
+        if declared.kind == access.API:
+            if declared.load is None:
+                continue  # the token's list of organisations, each with its status
+            url = rule.build({name: values[name] for name in rule.arguments})[1]
+            response = stranger.get(url, headers={"Authorization": f"Bearer {api_token}"})
+            assert response.status_code == 403, (rule.rule, response.status_code)
+            assert response.mimetype == "application/problem+json"
+            checked[access.API] += 1
             continue
         if declared.kind == access.LOGIN or declared.permission in INSTANCE_PERMISSIONS:
             continue  # the person's own account, and the operator who suspends and reactivates
@@ -355,4 +425,5 @@ def test_nothing_of_a_closed_organisation_changes_through_any_route(
     assert checked[access.PERMISSION] >= 30
     assert checked[access.PARTICIPANT] >= 4
     assert checked[access.PUBLIC] >= 3  # joining (page and form) and the invitation link
+    assert checked[access.API] >= 7
     assert _snapshot(app) == before

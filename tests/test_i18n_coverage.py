@@ -220,6 +220,7 @@ STORED_VALUES = (" invitation ", " account ", " auditor ")
         "/operator/people/erase",
         "/clients",
         "/account/consultancy",
+        "/account/api-tokens",
     ],
 )
 def test_signed_in_pages_go_through_gettext(signed_in, path: str):
@@ -230,6 +231,25 @@ def test_signed_in_pages_go_through_gettext(signed_in, path: str):
     # the old and new value (here the invitation's role).
     stored = STORED_VALUES if "/audit" in path else ()
     assert_translated(response, *USER_DATA, *stored)
+
+
+def test_the_api_tokens_page_goes_through_gettext(signed_in):
+    import re
+
+    client, organisation, _admin = signed_in
+    refused = post(client, "/account/api-tokens", {"name": "", "lifetime": "30"})
+    assert refused.status_code == 400
+    assert_translated(refused, *USER_DATA)
+    made = post(
+        client,
+        "/account/api-tokens",
+        {"name": "Zyx", "lifetime": "90", "organisations": organisation.id},
+    )
+    secret = re.search(r'value="(assess_[^"]+)"', made.get_data(as_text=True)).group(1)
+    assert_translated(made, *USER_DATA, "Zyx", secret, secret[:11])
+    token_id = re.search(r"/account/api-tokens/(\d+)/revoke", made.get_data(as_text=True))
+    response = post(client, token_id.group(0), follow_redirects=True)
+    assert_translated(response, *USER_DATA, "Zyx", secret[:11])
 
 
 def test_the_remove_member_confirmation_goes_through_gettext(app: Flask, signed_in):

@@ -16,6 +16,7 @@ from assess.models.accounts import (
     UserSession,
 )
 from assess.models.answer_marks import AnswerMark
+from assess.models.api_tokens import ApiToken
 from assess.models.assessments import AnswerRecord, Assessment, Progress, TargetOverride
 from assess.models.audit import AuditChain, AuditEvent, AuditPerson
 from assess.models.consultancy import ConsultancyBrand
@@ -42,6 +43,7 @@ from assess.models.workshops import (
 __all__ = [
     "AnswerMark",
     "AnswerRecord",
+    "ApiToken",
     "Assessment",
     "AuditChain",
     "AuditEvent",
