@@ -254,3 +254,49 @@ def test_sqlite_to_postgresql_and_back_gives_the_same_file(tmp_path, monkeypatch
         for app in apps:
             db.engine(app).dispose()
         _run_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_an_organisation_on_a_questionnaire_pack_moves_with_its_pack(
+    app, make_app, make_user, make_org, tmp_path
+):
+    """The pack the organisation uses, and its questionnaire versions, travel with it: on the
+    new instance its assessment still has its pack and new assessments use the pack."""
+    from pack_helpers import pack_zip, rename_first_adoption_question
+
+    from assess.models import OrganisationPack, QuestionnairePack
+    from assess.services import assessments, packs
+
+    operator = make_user(operator=True)
+    admin = make_user()
+    organisation = make_org(members={admin: "admin"})
+    with app.test_request_context():
+        staged, check = packs.stage(
+            pack_zip(rename_first_adoption_question("Who leads the work with residents?")),
+            "parish-light.zip",
+            operator,
+        )
+        assert staged is not None, check
+        installed = packs.install(staged, operator)
+        packs.set_users(installed, [organisation.id], operator)
+        started = assessments.start(
+            organisation.id, admin, "On the pack", packs.questionnaires_for(organisation.id)
+        )
+        pack_id, adoption_version = started.questionnaire_pack_id, started.adoption_version_id
+        assert pack_id == installed.id
+    first = export(app, tmp_path / "org.json", "--organisation", str(organisation.id))
+    assert [p["id"] for p in first["records"]["questionnaire_packs"]] == [pack_id]
+    assert [p["organisation_id"] for p in first["records"]["organisation_packs"]] == [
+        organisation.id
+    ]
+    target = make_app()
+    result = import_file(target, tmp_path / "org.json")
+    assert result.exit_code == 0, result.output
+    with target.test_request_context():
+        moved = db.session().get(Assessment, started.id)
+        assert moved.questionnaire_pack_id == pack_id
+        assert moved.adoption_version_id == adoption_version
+        assert db.session().get(QuestionnairePack, pack_id).status == "installed"
+        assert db.session().get(OrganisationPack, organisation.id).pack_id == pack_id
+        new = packs.questionnaires_for(organisation.id).adoption
+        first_question = next(iter(new.questions()))[1]
+        assert first_question.text.get("en") == "Who leads the work with residents?"

@@ -40,6 +40,8 @@ from assess.models import (
     Assessment,
     AuditEvent,
     AuditPerson,
+    OrganisationPack,
+    QuestionnairePack,
     Survey,
     WorkshopSession,
 )
@@ -100,11 +102,28 @@ def _assessment_ids(organisation_id: int) -> Any:
     return select(Assessment.id).where(Assessment.organisation_id == organisation_id)
 
 
+#: A pack's questionnaire versions, which travel with it.
+_PACK_VERSIONS = (
+    QuestionnairePack.definition_version_id,
+    QuestionnairePack.model_fit_version_id,
+    QuestionnairePack.adoption_version_id,
+    QuestionnairePack.perception_version_id,
+)
+
+
 def _filters(organisation_id: int, people: list[int]) -> dict[str, ColumnElement[bool]]:
     """Per kind, the rows of one organisation."""
     assessments = _assessment_ids(organisation_id)
     sessions = select(WorkshopSession.id).where(WorkshopSession.assessment_id.in_(assessments))
     surveys = select(Survey.id).where(Survey.assessment_id.in_(assessments))
+    # The questionnaire packs the organisation uses now or its assessments were answered on.
+    packs = union(
+        select(OrganisationPack.pack_id).where(OrganisationPack.organisation_id == organisation_id),
+        select(Assessment.questionnaire_pack_id).where(
+            Assessment.organisation_id == organisation_id,
+            Assessment.questionnaire_pack_id.is_not(None),
+        ),
+    )
     used_versions = union(
         select(Assessment.definition_version_id).where(
             Assessment.organisation_id == organisation_id
@@ -114,6 +133,7 @@ def _filters(organisation_id: int, people: list[int]) -> dict[str, ColumnElement
         ),
         select(Assessment.adoption_version_id).where(Assessment.organisation_id == organisation_id),
         select(Survey.questionnaire_version_id).where(Survey.assessment_id.in_(assessments)),
+        *(select(column).where(QuestionnairePack.id.in_(packs)) for column in _PACK_VERSIONS),
     )
     events = AuditEvent.organisation_id == organisation_id
     refs = union(
@@ -136,6 +156,8 @@ def _filters(organisation_id: int, people: list[int]) -> dict[str, ColumnElement
         model = kind.model
         if kind.key == "questionnaire_versions":
             filters[kind.key] = model.id.in_(used_versions)
+        elif kind.key == "questionnaire_packs":
+            filters[kind.key] = model.id.in_(packs)
         elif kind.key == "people":
             filters[kind.key] = model.id.in_(people)
         elif kind.key == "consultancy_brands":

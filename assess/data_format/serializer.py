@@ -21,7 +21,8 @@ Reusing it (the read API, CSV)::
 
 What is left out on purpose, in every export: sign-in sessions, password-reset and verification
 links, pending invitations, kept forms, rate-limit counts, the email outbox, where each person last
-was in an assessment, and survey responses (only each survey's aggregate counts travel: the
+was in an assessment, personal API tokens (credentials, like sign-in sessions: people make new
+ones after a move), and survey responses (only each survey's aggregate counts travel: the
 responses are anonymous but fewer than a survey's threshold could identify someone). A person's
 ``password_hash`` travels only with credentials (:data:`CREDENTIAL_COLUMNS`).
 """
@@ -50,11 +51,13 @@ from assess.models import (
     FollowOn,
     Membership,
     Organisation,
+    OrganisationPack,
     Participant,
     ParticipantAnswer,
     PlanAction,
     PlanReminder,
     ProgressReview,
+    QuestionnairePack,
     QuestionnaireVersion,
     StoredReport,
     Survey,
@@ -112,8 +115,10 @@ def _survey_aggregate(survey: Survey) -> Any:
 KINDS: Final[tuple[Kind, ...]] = (
     Kind("questionnaire_versions", QuestionnaireVersion),
     Kind("people", User),
+    Kind("questionnaire_packs", QuestionnairePack),
     Kind("consultancy_brands", ConsultancyBrand),
     Kind("organisations", Organisation),
+    Kind("organisation_packs", OrganisationPack),
     Kind("memberships", Membership),
     Kind("assessments", Assessment),
     Kind("answers", AnswerRecord),
