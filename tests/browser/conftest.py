@@ -52,8 +52,55 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        new_context = chromium.new_context
+
+        def watched_context(*args: Any, **kwargs: Any) -> Any:
+            context = new_context(*args, **kwargs)
+            context.on("page", watch_reflow)
+            return context
+
+        chromium.new_context = watched_context
         yield chromium
         chromium.close()
+
+
+#: What scrolled sideways at 320 px, of every page the current test loaded (WCAG 1.4.10).
+REFLOW_PROBLEMS: dict[str, str] = {}
+#: Pages the current test made too wide on purpose (to show the check catches them).
+MADE_WIDE: set[str] = set()
+
+
+def watch_reflow(tab: Any) -> None:
+    """Check every page ``tab`` loads, whatever the test does with it, for sideways scroll at
+    320 px: the test fails at its end naming each page that did (see :func:`_every_page_reflows`).
+    Every tab of a browser test is watched: they all come from :func:`browser`'s contexts."""
+    from browser_helpers import REFLOW_WIDTH, sideways_scroll
+    from playwright.sync_api import Error
+
+    def loaded(_tab: Any) -> None:
+        try:
+            if tab.evaluate("document.contentType") != "text/html":
+                return  # a PDF, CSV or JSON download shown by the browser
+            problem = sideways_scroll(tab, REFLOW_WIDTH)
+        except Error:
+            return  # the tab moved on or closed before the check ran
+        if problem:
+            REFLOW_PROBLEMS.setdefault(tab.url.split("#")[0], problem)
+
+    tab.on("load", loaded)
+
+
+@pytest.fixture(autouse=True)
+def _every_page_reflows() -> Iterator[None]:
+    """Fail a browser test when any page it loaded scrolled sideways at 320 px."""
+    REFLOW_PROBLEMS.clear()
+    MADE_WIDE.clear()
+    yield
+    found = [problem for url, problem in REFLOW_PROBLEMS.items() if url not in MADE_WIDE]
+    REFLOW_PROBLEMS.clear()
+    MADE_WIDE.clear()
+    if found:
+        pytest.fail("Pages that scroll sideways at 320 px:\n" + "\n".join(found))
 
 
 class LiveServer:
