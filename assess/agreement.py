@@ -103,6 +103,11 @@ def statement(
     )
 
 
+def tied(reason: str | None) -> bool:
+    """Whether the room is tied (options, levels or kinds of response given equally often)."""
+    return reason in (TIED, KINDS_TIED)
+
+
 def no_default_text(reason: str | None) -> str | None:
     """Why the method offers no aggregate to accept, for the facilitator."""
     if reason == TIED:

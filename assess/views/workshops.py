@@ -481,6 +481,8 @@ def _render_consensus(
     assessment = workshop.assessment
     stored = assessments.stored_answers(assessment, item.questionnaire.id)
     shown = {item.question.id: stored[item.question.id]} if item.question.id in stored else {}
+    if agreement.tied(item.no_default):
+        shown = {}  # a tie has no default pick, not even the answer recorded before
     if posted is None and not shown and item.proposal is not None:
         shown = {item.question.id: StoredAnswer(item.proposal, 0, None, workshop.created_at, "")}
     section = item.section
