@@ -57,7 +57,7 @@ def test_a_participant_adds_a_group_to_their_own_answer_not_the_assessment(app, 
     device = join(app, room.code, "Pat")
     base = f"/workshop/{room.session_id}/register"
     form = device.get(f"{base}/add").get_data(as_text=True)
-    assert "These are your own ratings" in form
+    assert "These are your own ratings. The facilitator sees how many people chose each" in form
     assert (
         'type="radio" id="rating-power-4" name="power" value="4"' in form.replace(" checked", "")
         or 'name="power" value="4"' in form
