@@ -97,6 +97,7 @@ def create_app(
         surveys,
         targets,
         trends,
+        workshop_register,
         workshop_room,
         workshops,
     )
@@ -115,6 +116,7 @@ def create_app(
     app.register_blueprint(targets.bp)
     app.register_blueprint(workshops.bp)
     app.register_blueprint(workshop_room.bp)
+    app.register_blueprint(workshop_register.bp)
     app.register_blueprint(consultancy.bp)
     app.register_blueprint(start.bp)
     app.register_blueprint(answer_marks.bp)

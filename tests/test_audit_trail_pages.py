@@ -269,9 +269,50 @@ def test_values_are_described_in_words():
     assert describe({"status": "answered", "value": 3, "note": "Minutes"}) == "3 (note: Minutes)"
     assert describe({"status": "dont_know", "value": None, "note": ""}) == "Don't know"
     assert describe({"models": ["citizen", "customer"], "reason": None}) == (
-        "models: citizen, customer; reason: "
+        "Models: Citizen model, Customer model"
     )
     assert describe(None) == ""
+
+
+def test_action_plan_and_evidenced_level_values_read_as_words_not_field_names(app):
+    """No "status: not_started; dropped_reason: " or "criteria: level: 3; number: 1; met: True"."""
+    from assess.services.questionnaires import current_questionnaires
+
+    describe = audit_trail.describe
+    assert describe(
+        {"status": "not_started", "dropped_reason": "", "owner": "role", "due_on": "2026-12-30"}
+    ) == ("Status: Not started; Owner: A named role; Due: 2026-12-30")
+    answer = {
+        "status": "answered",
+        "value": 3,
+        "note": "Plans",
+        "criteria": [
+            {"level": 3, "number": 1, "met": True, "reference": "Plans 2024/25"},
+            {"level": 3, "number": 2, "met": False, "reference": ""},
+        ],
+    }
+    with app.test_request_context():
+        shown = describe(answer)
+        single = next(
+            q
+            for questionnaire in current_questionnaires()
+            for _s, q in questionnaire.questions()
+            if q.type == "single"
+        )
+        option = single.options[1]
+        chosen = describe({"status": "answered", "value": option.id, "note": ""}, single)
+        level = next(
+            q
+            for questionnaire in current_questionnaires()
+            for _s, q in questionnaire.questions()
+            if q.type == "level"
+        )
+        assert describe({"status": "answered", "value": 2, "note": ""}, level) == "Level 2"
+    assert chosen == option.label.get("en") and chosen != option.id
+    assert shown == (
+        "3 (note: Plans). Records: Level 3, record 1: met (Plans 2024/25); "
+        "Level 3, record 2: not met"
+    )
 
 
 BOARD = "How does the governing body oversee the way the organisation manages its relationships"

@@ -80,6 +80,10 @@ def test_a_facilitator_sees_every_client_with_assessments_progress_and_sessions(
     assert f"/workshops/{room.session_id}/room" in text
     assert f'href="/organisations/{second.id}"' in text
     assert "0 of " in text and "questions answered" in text
+    # An assessment nobody has answered yet is not started, not "in progress".
+    second_part = text[text.index("Second Client Council") :]
+    assert 'tag--todo">Not started</strong>' in second_part[: second_part.index("</li>")]
+    assert text.count('tag--progress">In progress</strong>') == 0
 
 
 def test_the_clients_page_needs_signing_in_and_is_empty_for_non_facilitators(

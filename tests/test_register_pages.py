@@ -509,11 +509,12 @@ def test_a_group_page_left_open_past_its_token_shows_what_was_chosen_again(app, 
     assert _rows(app, team["id"]) == {}
 
 
-def test_a_workshop_participant_still_rates_the_register_on_their_own_page(
+def test_a_workshop_participant_gets_the_summary_and_a_page_from_before_still_saves(
     app, make_user, make_org
 ):
-    """Participants (no account) keep the register's form on their section page; their ratings
-    are their own and do not touch the organisation's register."""
+    """Participants (no account) get the same summary (tests/test_workshop_register.py has their
+    group pages); a section page open from before, with the register's grid, still saves, and
+    their ratings are their own and do not touch the organisation's register."""
     from workshop_helpers import join, open_room
 
     from assess.services import workshops
@@ -523,7 +524,8 @@ def test_a_workshop_participant_still_rates_the_register_on_their_own_page(
     url = f"/workshop/{room.session_id}/definition/{REGISTER}"
     page = device.get(url)
     assert page.status_code == 200
-    assert 'name="q_register__residents__power"' in page.text
+    assert 'name="q_register__residents__power"' not in page.text
+    assert f'href="/workshop/{room.session_id}/register/groups/residents"' in page.text
     saved = post(
         device,
         url,

@@ -161,3 +161,39 @@ def test_text_questions_get_no_default_agreed_answer():
     assert consensus_answer(q, [answered("words", "hello")]) is None
     assert no_default_reason(q, [answered("words", "hello")]) == WRITTEN
     assert aggregate_question(q, [answered("words", "hello")]).counts == ()
+
+
+def test_the_rooms_register_is_counted_group_by_group_with_own_groups_merged_by_name():
+    from scoring_helpers import real
+
+    from assess.questionnaire.answers import Answer, RegisterRow
+    from assess.questionnaire.schema import RegisterQuestion
+    from assess.scoring.aggregate import register_spread
+
+    definition = real("definition")
+    question = next(q for _s, q in definition.questions() if isinstance(q, RegisterQuestion))
+    first = question.segments[0].id
+
+    def register(*rows):
+        return Answer(question.id, Status.ANSWERED, tuple(rows))
+
+    spread = register_spread(
+        question,
+        [
+            register(RegisterRow(first, power=4), RegisterRow("custom-group-1", "Carers", power=1)),
+            register(RegisterRow(first, power=2, regard="citizen")),
+            register(RegisterRow("custom-group-1", " carers ", power=3)),
+            Answer(question.id, Status.DONT_KNOW),
+            None,
+        ],
+    )
+    by_id = {g.segment_id: g for g in spread}
+    assert [g.segment_id for g in spread][: len(question.segments)] == [
+        s.id for s in question.segments
+    ]
+    assert by_id[first].rated_by == 2
+    power = next(c for c in by_id[first].columns if c.attribute == "power")
+    assert [(c.value, c.count) for c in power.counts] == [("2", 1), ("4", 1)]
+    carers = by_id["own:carers"]
+    assert (carers.label, carers.rated_by) == ("Carers", 2)
+    assert by_id[question.segments[1].id].rated_by == 0

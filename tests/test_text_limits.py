@@ -40,6 +40,8 @@ def test_the_note_box_states_its_limit_without_a_maxlength_that_cuts(app, make_u
     assert "maxlength" not in box
     assert f'data-max-chars="{NOTE_MAX_LENGTH}"' in box
     assert "characters left (of 5,000)" in box
+    # The hint writes the number as the count does.
+    assert "Up to 5,000 characters." in page and "Up to 5000 characters." not in page
 
 
 def test_a_note_of_emoji_up_to_the_limit_is_stored_whole(app, make_user, make_org):

@@ -20,7 +20,7 @@ def test_participant_routes_declare_the_participant_rule(app):
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/workshop/<")
     }
-    assert len(rules) == 4
+    assert len(rules) == 10  # home, section, save, autosave; the register's six
     assert all(r is not None and r.kind == access.PARTICIPANT for r in rules.values())
 
 
@@ -382,3 +382,33 @@ def test_closing_asks_first_and_a_post_without_confirmation_changes_nothing(
     page = room.client.get(f"/workshops/{room.session_id}/close").get_data(as_text=True)
     assert "The join code stops working at once" in page and "The 1 person who joined" in page
     assert "cannot be opened again" in page and "Keep it open" in page
+
+
+def test_a_tied_room_gets_no_answer_ticked_for_it_not_even_the_recorded_one(
+    app, make_user, make_org
+):
+    """Four people, four levels: the form to record the room's answer starts with nothing
+    ticked, so pressing the button without choosing cannot record the earlier answer as the
+    room's."""
+    room = open_room(app, make_user, make_org)
+    post(
+        room.client,
+        f"/assessments/{room.assessment_id}/adoption/answers/lead-commitment",
+        {"q_lead-commitment": "4"},
+        headers={"Accept": "application/json"},
+    )
+    for n, level in enumerate([1, 2, 3, 4]):
+        answer_level(join(app, room.code, f"P{n}"), room.session_id, "lead-commitment", level)
+    url = f"/workshops/{room.session_id}/consensus/adoption/lead-commitment"
+    page = room.client.get(url).get_data(as_text=True)
+    assert "No agreement: 1 each for" in page
+    form = page[page.index('id="record-title"') :]
+    assert 'name="q_lead-commitment"' in form
+    assert not re.search(r'name="q_lead-commitment" value="[^"]*" checked', form)
+    assert "Recorded in the assessment now" in page  # the recorded answer is still shown above
+    # A room that is not tied still starts from the answer recorded.
+    join_level = answer_level(join(app, room.code, "P9"), room.session_id, "lead-commitment", 4)
+    assert join_level.status_code == 200
+    page = room.client.get(url).get_data(as_text=True)
+    form = page[page.index('id="record-title"') :]
+    assert re.search(r'name="q_lead-commitment" value="4" checked', form)

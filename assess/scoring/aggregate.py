@@ -11,12 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from assess.questionnaire.answers import Answer, Status
+from assess.questionnaire.answers import Answer, RegisterRow, Status
 from assess.questionnaire.schema import (
     LevelQuestion,
     MultipleQuestion,
     Question,
     Questionnaire,
+    RegisterQuestion,
     SingleQuestion,
 )
 from assess.questionnaire.validation import visible_questions
@@ -239,3 +240,67 @@ def consensus_answer(question: Question, answers: Sequence[Answer | None]) -> An
         return Answer(question.id, value=str(summary.most_common[0]))
     assert isinstance(question, MultipleQuestion)
     return Answer(question.id, value=_multiple_pick(question, summary))
+
+
+@dataclass(frozen=True)
+class ColumnSpread(Result):
+    """How the room rated one group on one column of the register (power, engagement ...)."""
+
+    attribute: str
+    #: Per option of the column, in the column's order; only options someone chose.
+    counts: tuple[ValueCount, ...]
+
+
+@dataclass(frozen=True)
+class GroupSpread(Result):
+    """The room's ratings of one group of the register."""
+
+    #: A listed segment's id, or the name participants gave a group of their own (participants
+    #: who typed the same name, whatever its case and spacing, count as one group).
+    segment_id: str
+    label: str | None
+    #: How many participants rated the group on at least one column.
+    rated_by: int
+    columns: tuple[ColumnSpread, ...]
+
+
+def register_spread(
+    question: RegisterQuestion, answers: Sequence[Answer | None]
+) -> tuple[GroupSpread, ...]:
+    """Every participant's register, group by group: the listed groups in the questionnaire's
+    order, then the groups participants added (in the order first seen). A register has no
+    default agreed answer (see :func:`no_default_reason`): the room agrees it with this spread
+    in view."""
+    rows_by_group: dict[str, list[RegisterRow]] = {}
+    labels: dict[str, str | None] = {s.id: None for s in question.segments}
+    for segment in question.segments:
+        rows_by_group[segment.id] = []
+    for answer in answers:
+        if answer is None or classify(answer) != ANSWERED:
+            continue
+        for row in answer.value if isinstance(answer.value, tuple) else ():
+            if not isinstance(row, RegisterRow):
+                continue
+            key = row.segment_id
+            if key not in labels:
+                name = " ".join((row.label or row.segment_id).split())
+                key = "own:" + name.casefold()
+                labels.setdefault(key, name)
+            rows_by_group.setdefault(key, []).append(row)
+    spread = []
+    for key, rows in rows_by_group.items():
+        columns = []
+        for attribute in question.attributes:
+            chosen = [getattr(r, attribute.id) for r in rows]
+            counts = tuple(
+                ValueCount(o.id, sum(1 for c in chosen if c is not None and str(c) == o.id))
+                for o in attribute.options
+            )
+            counts = tuple(c for c in counts if c.count)
+            if counts:
+                columns.append(ColumnSpread(attribute.id, counts))
+        rated = sum(
+            1 for r in rows if any(getattr(r, a.id) is not None for a in question.attributes)
+        )
+        spread.append(GroupSpread(key, labels[key], rated, tuple(columns)))
+    return tuple(spread)

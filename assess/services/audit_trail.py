@@ -33,7 +33,9 @@ from assess.models import (
     Organisation,
     WorkshopSession,
 )
-from assess.questionnaire.schema import Questionnaire
+from assess.questionnaire import wording
+from assess.questionnaire.answers import Answer, Status
+from assess.questionnaire.schema import LevelQuestion, Question, Questionnaire
 from assess.reference import QUESTIONNAIRE_NAMES
 from assess.services import questionnaires as questionnaire_service
 from assess.services import register
@@ -96,6 +98,9 @@ class Row:
     about: str | None = None
     #: For a change to one group of the register: (its name, added / changed / removed).
     register_group: tuple[str, str] | None = None
+    #: The old and new values in words (see :func:`describe`).
+    before: str = ""
+    after: str = ""
 
     @property
     def action_label(self) -> str:
@@ -223,6 +228,7 @@ class _Questions:
         self._texts: dict[tuple[str, str], str] | None = None
         self._names: dict[str, str] = {}
         self._order: dict[tuple[str, str], tuple[int, int]] = {}
+        self._questions: dict[tuple[str, str], Question] = {}
 
     def _load(self) -> dict[tuple[str, str], str]:
         if self._texts is not None:
@@ -249,6 +255,7 @@ class _Questions:
             for number, (_section, question) in enumerate(questionnaire.questions()):
                 key = (questionnaire.id, question.id)
                 texts.setdefault(key, question.text.get(locale))
+                self._questions.setdefault(key, question)
                 self._order.setdefault(key, (rank, number))
         self._texts = texts
         return texts
@@ -258,6 +265,13 @@ class _Questions:
         if not question_id:
             return None
         return self._load().get((questionnaire_id or "", question_id))
+
+    def question(self, questionnaire_id: str | None, question_id: str | None) -> Question | None:
+        """The question an event is about (None when it is about none, or an unknown one)."""
+        if not question_id:
+            return None
+        self._load()
+        return self._questions.get((questionnaire_id or "", question_id))
 
     def name(self, questionnaire_id: str | None) -> str | None:
         """The questionnaire's one name, or its id when it is not known."""
@@ -344,6 +358,8 @@ def _rows(
             register_group=register.event_group(
                 e.detail, e.old_value, e.new_value, current_locale()
             ),
+            before=describe(e.old_value, questions.question(e.questionnaire_id, e.question_id)),
+            after=describe(e.new_value, questions.question(e.questionnaire_id, e.question_id)),
         )
         for e in events
     ]
@@ -420,21 +436,96 @@ _ANSWER_STATUS = {
 }
 
 
-def describe(value: Any) -> str:
-    """A stored old or new value in words: answers as their value and note, the rest plainly."""
+#: The fields of other events' values (the action plan's, the model choice's ...) in words.
+_FIELDS = {
+    "title": _("Title"),
+    "done_when": _("Done when"),
+    "owner": _("Owner"),
+    "due_on": _("Due"),
+    "status": _("Status"),
+    "dropped_reason": _("Why it was dropped"),
+    "evidence_note": _("Evidence"),
+    "evidence_reference": _("Evidence reference"),
+    "models": _("Models"),
+    "reason": _("Reason"),
+    "role": _("Role"),
+    "note": _("Note"),
+    "value": _("Answer"),
+}
+#: Values that are ids, in words, by field.
+_VALUES = {
+    ("status", "not_started"): _("Not started"),
+    ("status", "in_progress"): _("In progress"),
+    ("status", "done"): _("Done"),
+    ("status", "dropped"): _("Dropped"),
+    ("owner", "member"): _("A member"),
+    ("owner", "role"): _("A named role"),
+    ("models", "citizen"): _("Citizen model"),
+    ("models", "customer"): _("Customer model"),
+    ("models", "stakeholder"): _("Stakeholder model"),
+}
+
+
+def _criteria(checks: Any) -> str:
+    """Confirmed records of a level answer: "Level 3, record 1: met (Minutes 2025)"."""
+    lines = []
+    for check in checks if isinstance(checks, list) else ():
+        if not isinstance(check, dict):
+            continue
+        met = check.get("met")
+        state = gettext("met") if met else gettext("not met") if met is False else gettext("open")
+        line = gettext(
+            "Level %(level)s, record %(number)s: %(state)s",
+            level=check.get("level"),
+            number=check.get("number"),
+            state=state,
+        )
+        if check.get("reference"):
+            line = gettext("%(line)s (%(reference)s)", line=line, reference=check["reference"])
+        lines.append(line)
+    return "; ".join(lines)
+
+
+def _answer_words(value: dict[str, Any], question: Question | None) -> str:
+    status = _ANSWER_STATUS.get(value["status"])
+    if status:
+        return str(status)
+    if question is None:
+        return describe(value["value"])
+    if isinstance(question, LevelQuestion) and isinstance(value["value"], int):
+        return gettext("Level %(n)s", n=value["value"])
+    answer = Answer(
+        question.id, Status(value["status"]), Answer.value_from_json(value["value"]), ""
+    )
+    return "; ".join(wording.describe(question, answer, current_locale()))
+
+
+def describe(value: Any, question: Question | None = None, field: str = "") -> str:
+    """A stored old or new value in words: answers as their value (labels, not ids, when the
+    ``question`` is known), note and confirmed records; other values field by field, with
+    fields left empty left out."""
     if value is None:
         return ""
-    if isinstance(value, dict) and set(value) == {"status", "value", "note"}:
-        status = _ANSWER_STATUS.get(value["status"])
-        shown = str(status) if status else describe(value["value"])
-        if not value["note"]:
-            return shown
-        return gettext("%(value)s (note: %(note)s)", value=shown, note=value["note"])
+    if isinstance(value, dict) and {"status", "value", "note"} <= set(value):
+        shown = _answer_words(value, question)
+        if value["note"]:
+            shown = gettext("%(value)s (note: %(note)s)", value=shown, note=value["note"])
+        records = _criteria(value.get("criteria"))
+        if records:
+            shown = gettext("%(value)s. Records: %(records)s", value=shown, records=records)
+        return shown
     if isinstance(value, dict):
-        return "; ".join(f"{key}: {describe(item)}" for key, item in value.items())
+        parts = []
+        for key, item in value.items():
+            text = describe(item, field=key)
+            if text:
+                label = _FIELDS.get(key, key.replace("_", " ").capitalize())
+                parts.append(gettext("%(field)s: %(value)s", field=label, value=text))
+        return "; ".join(parts)
     if isinstance(value, list):
-        return ", ".join(describe(item) for item in value)
-    return str(value)
+        return ", ".join(describe(item, field=field) for item in value)
+    found = _VALUES.get((field, value)) if isinstance(value, str) else None
+    return str(found) if found is not None else str(value)
 
 
 def _json(value: Any) -> str:

@@ -21,9 +21,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from assess.models import Assessment, User
+from assess.models import Assessment, Participant, User
 from assess.questionnaire.answers import Answer, RegisterRow, Status
 from assess.questionnaire.schema import Questionnaire, RegisterQuestion, Section
 from assess.questionnaire.validation import (
@@ -31,7 +31,7 @@ from assess.questionnaire.validation import (
     CUSTOM_SEGMENT_PREFIX,
     Message,
 )
-from assess.services import assessments
+from assess.services import assessments, workshops
 from assess.services.assessments import StoredAnswer, Submission
 from assess.services.questionnaires import current_questionnaires
 
@@ -221,18 +221,115 @@ def _next_custom_id(rows: Mapping[str, RegisterRow]) -> str:
     return f"{CUSTOM_GROUP}{max(numbers, default=0) + 1}"
 
 
-def _submission(
+def _answer(
     place: RegisterPlace, current: StoredAnswer | None, rows: Mapping[str, RegisterRow]
-) -> Submission:
-    """The register answer with ``rows``, keeping its evidence note; based on ``current``."""
+) -> Answer | None:
+    """The register answer with ``rows``, keeping its evidence note (None: nothing left)."""
     note = current.answer.note if current else ""
     ordered = tuple(_ordered(place.question, list(rows.values())))
-    answer = Answer(place.question.id, Status.ANSWERED, ordered, note) if ordered or note else None
-    return Submission(answer, current.revision if current else None)
+    return Answer(place.question.id, Status.ANSWERED, ordered, note) if ordered or note else None
 
 
 def _empty(row: RegisterRow) -> bool:
     return not any(v is not None for k, v in row.to_json().items() if k not in ("segment_id",))
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What writing the register answer did."""
+
+    #: Problems (nothing was stored).
+    errors: tuple[str, ...] = ()
+    #: Someone saved the register between reading and writing: nothing was stored, and this is
+    #: what is stored now (None for "raced" with nothing stored).
+    raced: bool = False
+    theirs: StoredAnswer | None = None
+
+
+class _Store(Protocol):
+    """Whose register a change applies to: the assessment's, or a workshop participant's own."""
+
+    place: RegisterPlace
+
+    def read(self) -> StoredAnswer | None: ...
+
+    def write(
+        self, current: StoredAnswer | None, answer: Answer | None, detail: dict[str, str]
+    ) -> _Written: ...
+
+
+@dataclass(frozen=True)
+class _AssessmentRegister:
+    """The assessment's register, saved by a member (checked, audited, guarded by revision)."""
+
+    assessment: Assessment
+    user: User
+    place: RegisterPlace
+
+    def read(self) -> StoredAnswer | None:
+        return stored(self.assessment, self.place)
+
+    def write(
+        self, current: StoredAnswer | None, answer: Answer | None, detail: dict[str, str]
+    ) -> _Written:
+        outcome = assessments.save_answers(
+            self.assessment,
+            self.user,
+            self.place.questionnaire.id,
+            {self.place.question.id: Submission(answer, current.revision if current else None)},
+            detail=detail,
+        )
+        if outcome.errors:
+            return _Written(errors=tuple(p for found in outcome.errors.values() for p in found))
+        if outcome.conflicts:
+            return _Written(raced=True, theirs=outcome.conflicts[0].theirs)
+        return _Written()
+
+
+@dataclass(frozen=True)
+class _ParticipantRegister:
+    """A workshop participant's own register answer (the facilitator sees it in the room's
+    spread; the assessment's register changes only when the room's answer is recorded)."""
+
+    participant: Participant
+    place: RegisterPlace
+
+    def read(self) -> StoredAnswer | None:
+        found = workshops.own_answers_with_times(self.participant, self.place.questionnaire.id).get(
+            self.place.question.id
+        )
+        return StoredAnswer(found[0], 1, None, found[1], "workshop") if found else None
+
+    def write(
+        self, current: StoredAnswer | None, answer: Answer | None, detail: dict[str, str]
+    ) -> _Written:
+        errors = workshops.save_own_answers(
+            self.participant.workshop,
+            self.participant,
+            self.place.questionnaire.id,
+            self.place.section.id,
+            {self.place.question.id: answer},
+        )
+        return _Written(errors=tuple(p for found in errors.values() for p in found))
+
+
+def participant_place(participant: Participant) -> RegisterPlace | None:
+    """The register a workshop participant may answer: None when the session's questionnaires
+    have none, or the facilitator has not opened its section."""
+    workshop = participant.workshop
+    for questionnaire in workshops.questionnaires_of(workshop.assessment):
+        for section, question in questionnaire.questions():
+            if isinstance(question, RegisterQuestion):
+                key = workshops.section_key(questionnaire.id, section.id)
+                if key not in workshop.opened_sections:
+                    return None
+                return RegisterPlace(questionnaire, section, question)
+    return None
+
+
+def participant_stored(participant: Participant, place: RegisterPlace) -> StoredAnswer | None:
+    """The participant's own register answer (None before they saved any group)."""
+    return _ParticipantRegister(participant, place).read()
 
 
 def save_group(
@@ -251,6 +348,26 @@ def save_group(
     ``was`` is the fingerprint of the group as the person's page showed it. Raises
     :class:`~assess.services.assessments.AssessmentClosed` for a finalised assessment.
     """
+    return _save_group(_AssessmentRegister(assessment, user, place), segment_id, values, was)
+
+
+def save_own_group(
+    participant: Participant,
+    place: RegisterPlace,
+    segment_id: str | None,
+    values: Mapping[str, Any],
+    *,
+    was: str,
+) -> GroupOutcome:
+    """:func:`save_group` for a workshop participant's own register answer. Raises
+    :class:`~assess.services.workshops.WorkshopError` once the session or the section closed."""
+    return _save_group(_ParticipantRegister(participant, place), segment_id, values, was)
+
+
+def _save_group(
+    store: _Store, segment_id: str | None, values: Mapping[str, Any], was: str
+) -> GroupOutcome:
+    place = store.place
     adding = segment_id is None
     listed = {s.id for s in place.question.segments}
     if not adding and segment_id not in listed and custom_number(segment_id or "") is None:
@@ -259,7 +376,7 @@ def save_group(
         )
     conflict: GroupConflict | None = None
     for _attempt in range(_ATTEMPTS):
-        current = stored(assessment, place)
+        current = store.read()
         rows = rows_of(current.answer if current else None)
         target = _next_custom_id(rows) if adding else segment_id
         assert target is not None
@@ -295,23 +412,18 @@ def save_group(
             changed[target] = row
         if changed == rows:
             return GroupOutcome(target)
-        outcome = assessments.save_answers(
-            assessment,
-            user,
-            place.questionnaire.id,
-            {place.question.id: _submission(place, current, changed)},
-            detail={"register_group": target, "register_change": ADDED if adding else CHANGED},
+        written = store.write(
+            current,
+            _answer(place, current, changed),
+            {"register_group": target, "register_change": ADDED if adding else CHANGED},
         )
-        if outcome.errors:
-            return GroupOutcome(
-                target if not adding else None,
-                errors=tuple(p for found in outcome.errors.values() for p in found),
-            )
-        if not outcome.conflicts:
+        if written.errors:
+            return GroupOutcome(target if not adding else None, errors=written.errors)
+        if not written.raced:
             return GroupOutcome(target, saved=True)
         # A colleague saved the register (another group, or its note) between our read and our
         # write: work the change out again on what is stored now.
-        theirs = outcome.conflicts[0].theirs
+        theirs = written.theirs
         conflict = GroupConflict(
             target,
             row,
@@ -330,8 +442,19 @@ def remove_group(
     ``was`` is the fingerprint of the group as the confirmation page showed it: a group a
     colleague changed since is not removed (the change comes back as a conflict).
     """
+    return _remove_group(_AssessmentRegister(assessment, user, place), segment_id, was)
+
+
+def remove_own_group(
+    participant: Participant, place: RegisterPlace, segment_id: str, *, was: str
+) -> GroupOutcome:
+    """:func:`remove_group` for a workshop participant's own register answer."""
+    return _remove_group(_ParticipantRegister(participant, place), segment_id, was)
+
+
+def _remove_group(store: _Store, segment_id: str, was: str) -> GroupOutcome:
     for _attempt in range(_ATTEMPTS):
-        current = stored(assessment, place)
+        current = store.read()
         rows = rows_of(current.answer if current else None)
         before = rows.get(segment_id)
         if before is None:
@@ -348,18 +471,14 @@ def remove_group(
                 ),
             )
         changed = {k: v for k, v in rows.items() if k != segment_id}
-        outcome = assessments.save_answers(
-            assessment,
-            user,
-            place.questionnaire.id,
-            {place.question.id: _submission(place, current, changed)},
-            detail={"register_group": segment_id, "register_change": REMOVED},
+        written = store.write(
+            current,
+            _answer(store.place, current, changed),
+            {"register_group": segment_id, "register_change": REMOVED},
         )
-        if outcome.errors:
-            return GroupOutcome(
-                segment_id, errors=tuple(p for found in outcome.errors.values() for p in found)
-            )
-        if not outcome.conflicts:
+        if written.errors:
+            return GroupOutcome(segment_id, errors=written.errors)
+        if not written.raced:
             return GroupOutcome(segment_id, saved=True)
     return GroupOutcome(
         segment_id,

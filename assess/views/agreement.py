@@ -9,11 +9,28 @@ lists (Babel's ``format_list``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from babel.lists import format_list
 from flask_babel import gettext, ngettext
 
-from assess.questionnaire.schema import LevelQuestion, Question, Questionnaire
-from assess.scoring.aggregate import KINDS_TIED, NO_ANSWERS, TIED, QuestionAggregate
+from assess.questionnaire.answers import Answer
+from assess.questionnaire.schema import (
+    ALL_RATING_ATTRIBUTES,
+    LevelQuestion,
+    Question,
+    Questionnaire,
+    RegisterQuestion,
+)
+from assess.scoring.aggregate import (
+    KINDS_TIED,
+    NO_ANSWERS,
+    TIED,
+    WRITTEN,
+    QuestionAggregate,
+    register_spread,
+)
 
 #: How each language joins a list ("A, B and C"); English as British usage has it.
 _LIST_LOCALES = {"en": "en_GB"}
@@ -86,6 +103,11 @@ def statement(
     )
 
 
+def tied(reason: str | None) -> bool:
+    """Whether the room is tied (options, levels or kinds of response given equally often)."""
+    return reason in (TIED, KINDS_TIED)
+
+
 def no_default_text(reason: str | None) -> str | None:
     """Why the method offers no aggregate to accept, for the facilitator."""
     if reason == TIED:
@@ -100,4 +122,53 @@ def no_default_text(reason: str | None) -> str | None:
         )
     if reason == NO_ANSWERS:
         return gettext("There is no aggregate to accept until someone answers.")
+    if reason == WRITTEN:
+        return gettext(
+            "The method does not combine written answers or register ratings into one answer, so "
+            "there is no aggregate to accept. Discuss what people answered and record the answer "
+            "the room agrees."
+        )
     return None
+
+
+def register_groups(
+    question: Question, answers: Sequence[Answer], locale: str
+) -> list[dict[str, Any]]:
+    """The room's register ratings group by group, in words, for the facilitator: each group
+    someone rated, how many rated it, each column's ratings with how many chose each ("Power:
+    4 Decisive (2), 3 Considerable (1)") and whether people differ on any column."""
+    if not isinstance(question, RegisterQuestion):
+        return []
+    names = {s.id: s.label.get(locale) for s in question.segments}
+    attributes = {a.id: a for a in question.attributes}
+    groups = []
+    for group in register_spread(question, answers):
+        if not group.rated_by:
+            continue
+        columns = []
+        for column in group.columns:
+            attribute = attributes[column.attribute]
+            options = {o.id: o.label.get(locale) for o in attribute.options}
+            values = []
+            for count in column.counts:
+                text = options.get(str(count.value), str(count.value)).split(": ")[0]
+                if column.attribute in ALL_RATING_ATTRIBUTES:
+                    text = f"{count.value} {text}"
+                values.append(gettext("%(value)s (%(count)s)", value=text, count=count.count))
+            columns.append(
+                {
+                    "label": attribute.label.get(locale),
+                    "text": joined(values, locale),
+                    "differ": len(column.counts) > 1,
+                }
+            )
+        groups.append(
+            {
+                "label": group.label or names.get(group.segment_id, group.segment_id),
+                "own": group.label is not None,
+                "rated_by": group.rated_by,
+                "columns": columns,
+                "differ": any(c["differ"] for c in columns),
+            }
+        )
+    return groups

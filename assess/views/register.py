@@ -11,6 +11,8 @@ Every page needs ``assessment.answer``: an auditor reads the register on the sec
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
@@ -25,8 +27,8 @@ from assess.questionnaire.answers import Answer, RegisterRow
 from assess.questionnaire.schema import ALL_RATING_ATTRIBUTES, RegisterAttribute, RegisterQuestion
 from assess.questionnaire.validation import CUSTOM_LABEL_MAX_LENGTH
 from assess.services import register
-from assess.services.assessments import AssessmentClosed
-from assess.services.register import Group, GroupConflict, RegisterPlace
+from assess.services.assessments import AssessmentClosed, StoredAnswer
+from assess.services.register import Group, GroupConflict, GroupOutcome, RegisterPlace
 from assess.templating import local_time
 from assess.views.forms import kept as kept_forms
 from assess.views.forms.register import (
@@ -42,6 +44,39 @@ bp = Blueprint("register", __name__)
 
 #: Where the summary keeps what just happened, for its banner (one page view).
 _BANNER = "register_banner"
+
+
+@dataclass(frozen=True)
+class Pages:
+    """Where one register's pages are and what they extend: a member's pages on the
+    assessment's register (here), or a workshop participant's on their own register answer
+    (:mod:`assess.views.workshop_register`). Both use these pages and templates."""
+
+    #: The template the group pages extend.
+    layout: str
+    #: The section page with the summary, at an anchor.
+    summary: Callable[[str | None], str]
+    change: Callable[[str], str]
+    remove: Callable[[str], str]
+    #: The page that adds a group (None when the register takes no groups of one's own).
+    add: str | None
+    #: A workshop participant's own answer (the pages say so, and that the room decides).
+    participant: bool = False
+
+
+def pages_for(assessment: Assessment, place: RegisterPlace) -> Pages:
+    """A member's register pages on the assessment."""
+    return Pages(
+        layout="base.html",
+        summary=lambda anchor: _summary_url(assessment, place, anchor),
+        change=lambda segment_id: group_url(assessment, segment_id),
+        remove=lambda segment_id: url_for(
+            "register.remove", assessment_id=assessment.id, segment_id=segment_id
+        ),
+        add=url_for("register.add", assessment_id=assessment.id)
+        if place.question.allow_custom_segments
+        else None,
+    )
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -90,15 +125,13 @@ def _closed() -> ResponseReturnValue:
     ), 409
 
 
-def _done(
-    assessment: Assessment, place: RegisterPlace, action: str, segment_id: str, label: str
-) -> ResponseReturnValue:
+def _done(pages: Pages, action: str, segment_id: str, label: str) -> ResponseReturnValue:
     """Back to the summary, with the banner saying what happened and where focus goes."""
     session[_BANNER] = {"action": action, "segment": segment_id, "label": label}
     anchor = (
         "register-banner" if action in ("added", "removed", "cleared") else f"change-{segment_id}"
     )
-    return redirect(_summary_url(assessment, place, anchor))
+    return redirect(pages.summary(anchor))
 
 
 def pop_banner() -> dict[str, str] | None:
@@ -170,6 +203,13 @@ def summary(assessment: Assessment, answer: Answer | None, locale: str) -> dict[
     place = register.find(assessment)
     if place is None:
         return None
+    return summary_of(pages_for(assessment, place), place, answer, locale)
+
+
+def summary_of(
+    pages: Pages, place: RegisterPlace, answer: Answer | None, locale: str
+) -> dict[str, Any]:
+    """:func:`summary` of any register's pages (a member's, or a workshop participant's)."""
     rows = []
     complete = 0
     for group in register.groups(place, answer, locale):
@@ -182,29 +222,22 @@ def summary(assessment: Assessment, answer: Answer | None, locale: str) -> dict[
                 "brief": _brief(place.question, group.row, locale),
                 "rated": rated,
                 "columns": columns,
-                "change_url": group_url(assessment, group.segment_id),
-                "remove_url": url_for(
-                    "register.remove", assessment_id=assessment.id, segment_id=group.segment_id
-                )
+                "change_url": pages.change(group.segment_id),
+                "remove_url": pages.remove(group.segment_id)
                 if group.custom or group.row is not None
                 else None,
             }
         )
-    return {
-        "rows": rows,
-        "complete": complete,
-        "add_url": url_for("register.add", assessment_id=assessment.id)
-        if place.question.allow_custom_segments
-        else None,
-    }
+    return {"rows": rows, "complete": complete, "add_url": pages.add}
 
 
 # ---- one group's page ----------------------------------------------------------------------
 
 
-def _render_group(
-    assessment: Assessment,
+def render_group(
+    pages: Pages,
     place: RegisterPlace,
+    answer: Answer | None,
     group: Group | None,
     form: GroupForm,
     *,
@@ -212,7 +245,9 @@ def _render_group(
     kept: bool = False,
     saved_before: dict[str, str] | None = None,
     status: int = 200,
+    **context: Any,
 ) -> ResponseReturnValue:
+    """One group's page (``group`` None: a new group); ``answer`` is the register as stored."""
     locale = current_locale()
     question = place.question
     custom = group is None or group.custom
@@ -241,7 +276,8 @@ def _render_group(
         }
     return render_template(
         "register/group.html",
-        assessment=assessment,
+        layout=pages.layout,
+        participant_register=pages.participant,
         questionnaire=place.questionnaire,
         section=place.section,
         question=question,
@@ -250,27 +286,42 @@ def _render_group(
         form=form,
         columns=[{"attribute": a, "options": _option_parts(a, locale)} for a in columns],
         conflict=conflict_view,
-        summary_url=_summary_url(
-            assessment, place, f"change-{group.segment_id}" if group else "add-group"
-        ),
-        action_url=group_url(assessment, group.segment_id)
-        if group
-        else url_for("register.add", assessment_id=assessment.id),
+        summary_url=pages.summary(f"change-{group.segment_id}" if group else "add-group"),
+        action_url=pages.change(group.segment_id) if group else pages.add,
         name_max=CUSTOM_LABEL_MAX_LENGTH,
         kept=kept,
         saved_before=saved_before,
-        next_group=_next_group(assessment, place, group.segment_id) if group else None,
+        next_group=_next_group(place, answer, group.segment_id) if group else None,
         locale=locale,
+        **context,
     ), status
 
 
-def _next_group(assessment: Assessment, place: RegisterPlace, segment_id: str) -> Group | None:
+def _next_group(place: RegisterPlace, answer: Answer | None, segment_id: str) -> Group | None:
     """The group after ``segment_id`` in the register's order (None after the last)."""
-    found = register.groups(place, _stored_answer(assessment, place), current_locale())
+    found = register.groups(place, answer, current_locale())
     ids = [g.segment_id for g in found]
     if segment_id not in ids or ids.index(segment_id) + 1 >= len(ids):
         return None
     return found[ids.index(segment_id) + 1]
+
+
+def _render_group(
+    assessment: Assessment,
+    place: RegisterPlace,
+    group: Group | None,
+    form: GroupForm,
+    **options: Any,
+) -> ResponseReturnValue:
+    return render_group(
+        pages_for(assessment, place),
+        place,
+        _stored_answer(assessment, place),
+        group,
+        form,
+        assessment=assessment,
+        **options,
+    )
 
 
 def _group_or_404(assessment: Assessment, place: RegisterPlace, segment_id: str) -> Group:
@@ -281,13 +332,12 @@ def _group_or_404(assessment: Assessment, place: RegisterPlace, segment_id: str)
 
 
 def _conflict_now(
-    assessment: Assessment, place: RegisterPlace, group: Group | None, form: GroupForm
+    current: StoredAnswer | None, group: Group | None, form: GroupForm
 ) -> GroupConflict | None:
     """The conflict a page was asking about, shown again with the group as stored now (the page
     was sent without a choice, or with another problem)."""
     if group is None:
         return None
-    current = register.stored(assessment, place)
     theirs = register.rows_of(current.answer if current else None).get(group.segment_id)
     values = {k: v for k, v in form.values().items() if k != "label" or group.custom}
     try:
@@ -303,44 +353,76 @@ def _conflict_now(
     )
 
 
-def _save(
-    assessment: Assessment, place: RegisterPlace, group: Group | None, segment_id: str | None
+#: Stores one group: (segment id or None for a new group, the row's values, ``was``).
+Saver = Callable[[str | None, dict[str, Any], str], GroupOutcome]
+
+
+def save_posted(
+    pages: Pages,
+    place: RegisterPlace,
+    read: Callable[[], StoredAnswer | None],
+    saver: Saver,
+    group: Group | None,
+    segment_id: str | None,
+    **context: Any,
 ) -> ResponseReturnValue:
-    """Read a posted group page and store it (``segment_id`` None: a new group)."""
+    """Read a posted group page and store it with ``saver`` (``segment_id`` None: a new group);
+    ``read`` gives the register as stored now. The saver's own exceptions (the assessment or
+    the session closed) are the caller's to answer."""
     custom = group is None or group.custom
     form = read_group(
         place.question, request.form, custom=custom, kind=group.kind if group else None
     )
+
+    def again(**options: Any) -> ResponseReturnValue:
+        current = read()
+        answer = current.answer if current else None
+        return render_group(pages, place, answer, group, form, **options, **context)
+
     if form.errors:
-        conflict = _conflict_now(assessment, place, group, form) if form.conflict else None
-        return _render_group(assessment, place, group, form, conflict=conflict, status=400)
+        conflict = _conflict_now(read(), group, form) if form.conflict else None
+        return again(conflict=conflict, status=400)
     label = group.label if group and not custom else form.label
     if form.resolve == RESOLVE_THEIRS and group is not None:
-        return _done(assessment, place, "kept", group.segment_id, group.label)
-    try:
-        outcome = register.save_group(
-            assessment, current_user, place, segment_id, form.values(), was=form.was
-        )
-    except AssessmentClosed:
-        return _closed()
+        return _done(pages, "kept", group.segment_id, group.label)
+    outcome = saver(segment_id, form.values(), form.was)
     if outcome.conflict is not None:
         # Show both; the page now carries the colleague's version, so saving again keeps mine.
         form.was = outcome.conflict.was
         form.conflict = True
         form.resolve = None
-        return _render_group(assessment, place, group, form, conflict=outcome.conflict, status=409)
+        return again(conflict=outcome.conflict, status=409)
     if outcome.errors:
         form.errors["label" if custom else "page"] = " ".join(translate(e) for e in outcome.errors)
-        return _render_group(assessment, place, group, form, status=400)
+        return again(status=400)
     assert outcome.segment_id is not None
-    following = _next_group(assessment, place, outcome.segment_id)
+    current = read()
+    following = _next_group(place, current.answer if current else None, outcome.segment_id)
     if request.form.get("then") == "next" and segment_id is not None and following is not None:
         # Working through the groups in order: straight on to the next, saying this one saved.
         session[_BANNER] = {"action": "changed", "segment": outcome.segment_id, "label": label}
-        return redirect(group_url(assessment, following.segment_id))
-    return _done(
-        assessment, place, "added" if segment_id is None else "changed", outcome.segment_id, label
-    )
+        return redirect(pages.change(following.segment_id))
+    return _done(pages, "added" if segment_id is None else "changed", outcome.segment_id, label)
+
+
+def _save(
+    assessment: Assessment, place: RegisterPlace, group: Group | None, segment_id: str | None
+) -> ResponseReturnValue:
+    """A member's posted group page, stored in the assessment's register."""
+    try:
+        return save_posted(
+            pages_for(assessment, place),
+            place,
+            lambda: register.stored(assessment, place),
+            lambda target, values, was: register.save_group(
+                assessment, current_user, place, target, values, was=was
+            ),
+            group,
+            segment_id,
+            assessment=assessment,
+        )
+    except AssessmentClosed:
+        return _closed()
 
 
 @bp.get("/assessments/<int:assessment_id>/register/add")
@@ -444,19 +526,22 @@ def _show_kept_group(assessment_id: int, segment_id: str) -> ResponseReturnValue
 # ---- removing ------------------------------------------------------------------------------
 
 
-def _render_remove(
-    assessment: Assessment,
+def render_remove(
+    pages: Pages,
     place: RegisterPlace,
     group: Group,
     *,
     conflict: GroupConflict | None = None,
     error: str | None = None,
     status: int = 200,
+    **context: Any,
 ) -> ResponseReturnValue:
+    """The page that asks before removing a group (or clearing a listed group's ratings)."""
     locale = current_locale()
     return render_template(
         "register/remove.html",
-        assessment=assessment,
+        layout=pages.layout,
+        participant_register=pages.participant,
         questionnaire=place.questionnaire,
         group=group,
         brief=_brief(place.question, group.row, locale),
@@ -464,12 +549,39 @@ def _render_remove(
         changed_by=conflict.updated_by if conflict else None,
         changed_at=local_time(conflict.updated_at) if conflict and conflict.updated_at else None,
         error=error,
-        summary_url=_summary_url(assessment, place, f"change-{group.segment_id}"),
-        action_url=url_for(
-            "register.remove", assessment_id=assessment.id, segment_id=group.segment_id
-        ),
+        summary_url=pages.summary(f"change-{group.segment_id}"),
+        action_url=pages.remove(group.segment_id),
         locale=locale,
+        **context,
     ), status
+
+
+def remove_posted(
+    pages: Pages,
+    place: RegisterPlace,
+    read: Callable[[], StoredAnswer | None],
+    remover: Callable[[str, str], GroupOutcome],
+    segment_id: str,
+    **context: Any,
+) -> ResponseReturnValue:
+    """Remove the group (or clear its ratings) with ``remover`` (segment id, ``was``) unless it
+    changed since the confirmation page showed it."""
+    locale = current_locale()
+    current = read()
+    group = register.group(place, current.answer if current else None, segment_id, locale)
+    if group is None or group.row is None:
+        return redirect(pages.summary("register-banner"))
+    outcome = remover(segment_id, (request.form.get("was") or "").strip()[:64])
+    if outcome.conflict is not None:
+        now = read()
+        fresh = register.group(place, now.answer if now else None, segment_id, locale)
+        return render_remove(
+            pages, place, fresh or group, conflict=outcome.conflict, status=409, **context
+        )
+    if outcome.errors:
+        error = " ".join(translate(e) for e in outcome.errors)
+        return render_remove(pages, place, group, error=error, status=409, **context)
+    return _done(pages, "removed" if group.custom else "cleared", segment_id, group.label)
 
 
 @bp.get("/assessments/<int:assessment_id>/register/groups/<segment_id>/remove")
@@ -483,7 +595,7 @@ def remove(assessment: Assessment, assessment_id: int, segment_id: str) -> Respo
     if group.row is None:
         # A listed group with nothing to clear.
         return redirect(_summary_url(assessment, place, f"change-{group.segment_id}"))
-    return _render_remove(assessment, place, group)
+    return render_remove(pages_for(assessment, place), place, group, assessment=assessment)
 
 
 @bp.post("/assessments/<int:assessment_id>/register/groups/<segment_id>/remove")
@@ -495,29 +607,16 @@ def confirm_remove(
     place = _place(assessment)
     if not assessment.is_draft:
         return _closed()
-    group = register.group(place, _stored_answer(assessment, place), segment_id, current_locale())
-    if group is None or group.row is None:
-        return redirect(_summary_url(assessment, place, "register-banner"))
-    was = (request.form.get("was") or "").strip()[:64]
     try:
-        outcome = register.remove_group(assessment, current_user, place, segment_id, was=was)
+        return remove_posted(
+            pages_for(assessment, place),
+            place,
+            lambda: register.stored(assessment, place),
+            lambda target, was: register.remove_group(
+                assessment, current_user, place, target, was=was
+            ),
+            segment_id,
+            assessment=assessment,
+        )
     except AssessmentClosed:
         return _closed()
-    if outcome.conflict is not None:
-        fresh = register.group(
-            place, _stored_answer(assessment, place), segment_id, current_locale()
-        )
-        return _render_remove(
-            assessment, place, fresh or group, conflict=outcome.conflict, status=409
-        )
-    if outcome.errors:
-        return _render_remove(
-            assessment,
-            place,
-            group,
-            error=" ".join(translate(e) for e in outcome.errors),
-            status=409,
-        )
-    return _done(
-        assessment, place, "removed" if group.custom else "cleared", segment_id, group.label
-    )

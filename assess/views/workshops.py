@@ -499,6 +499,8 @@ def _render_consensus(
     assessment = workshop.assessment
     stored = assessments.stored_answers(assessment, item.questionnaire.id)
     shown = {item.question.id: stored[item.question.id]} if item.question.id in stored else {}
+    if agreement.tied(item.no_default):
+        shown = {}  # a tie has no default pick, not even the answer recorded before
     if posted is None and not shown and item.proposal is not None:
         shown = {item.question.id: StoredAnswer(item.proposal, 0, None, workshop.created_at, "")}
     section = item.section
@@ -519,6 +521,7 @@ def _render_consensus(
         view=view,
         statement=spread_statement(item),
         no_default=agreement.no_default_text(item.no_default),
+        register_groups=agreement.register_groups(item.question, item.answers, locale),
         proposal_lines=answer_forms.describe(item.question, item.proposal, locale),
         current=current,
         current_lines=answer_forms.describe(item.question, current.answer, locale)
@@ -778,9 +781,10 @@ def _render_participant_section(
     *,
     parsed: answer_forms.ParsedPage | None = None,
     errors: dict[str, list[str]] | None = None,
-    extra_rows: int = 0,
     status: int = 200,
 ) -> ResponseReturnValue:
+    from assess.views import workshop_register  # it builds on this module's loaders
+
     workshop = participant.workshop
     stored = _stored(participant, questionnaire.id)
     answers = {qid: s.answer for qid, s in stored.items()}
@@ -796,9 +800,6 @@ def _render_participant_section(
             for qid, found in (errors or {}).items()
         },
     )
-    for view in views:
-        if view.type == "register":
-            view.extra_rows = extra_rows
     return render_template(
         "workshops/participant_section.html",
         questionnaire=questionnaire,
@@ -812,6 +813,7 @@ def _render_participant_section(
             questionnaire_id=questionnaire.id,
             question_id=qid,
         ),
+        **workshop_register.section_context(participant, views),
         **_participant_context(participant),
     ), status
 
@@ -829,7 +831,8 @@ def _opened_section(
         return None
 
 
-def _not_open(participant: Participant) -> ResponseReturnValue:
+def not_open(participant: Participant) -> ResponseReturnValue:
+    """The page for questions that are not (or no longer) open to the room."""
     closed = not participant.workshop.is_open
     return render_template(
         "workshops/not_open.html", closed=closed, **_participant_context(participant)
@@ -844,10 +847,8 @@ def participant_section(
     """One opened section's questions with this person's own answers."""
     found = _opened_section(participant, questionnaire_id, section_id)
     if found is None:
-        return _not_open(participant)
-    return _render_participant_section(
-        participant, *found, extra_rows=answer_forms.extra_rows(request.args.get("rows"))
-    )
+        return not_open(participant)
+    return _render_participant_section(participant, *found)
 
 
 @kept_forms.redisplay("workshops.participant_save")
@@ -885,22 +886,15 @@ def participant_save(
     """Store this person's answers to one opened section."""
     found = _opened_section(participant, questionnaire_id, section_id)
     if found is None:
-        return _not_open(participant)
+        return not_open(participant)
     questionnaire, section = found
     try:
         parsed = answer_forms.parse_page(section, request.form)
     except BadPage as error:
         abort(400, str(error))
-    extra_rows = answer_forms.extra_rows(request.form.get("extra_rows"))
     if parsed.errors:
         return _render_participant_section(
-            participant,
-            questionnaire,
-            section,
-            parsed=parsed,
-            errors=parsed.errors,
-            extra_rows=extra_rows,
-            status=400,
+            participant, questionnaire, section, parsed=parsed, errors=parsed.errors, status=400
         )
     answers = {qid: p.answer for qid, p in parsed.questions.items() if p.changed}
     try:
@@ -908,27 +902,14 @@ def participant_save(
             participant.workshop, participant, questionnaire.id, section.id, answers
         )
     except WorkshopError:
-        return _not_open(participant)
+        return not_open(participant)
     if errors:
         return _render_participant_section(
-            participant,
-            questionnaire,
-            section,
-            parsed=parsed,
-            errors=errors,
-            extra_rows=extra_rows,
-            status=400,
+            participant, questionnaire, section, parsed=parsed, errors=errors, status=400
         )
-    here = url_for(
-        "workshops.participant_section",
-        session_id=session_id,
-        questionnaire_id=questionnaire.id,
-        section_id=section.id,
-    )
     if parsed.action == "add-segment":
-        return redirect(f"{here}?rows={extra_rows + 1}#add-group")
-    if parsed.removed_segment:
-        return redirect(here)
+        # A page from before the register had a page per group: add the group there.
+        return redirect(url_for("workshop_register.add", session_id=session_id))
     flash(gettext("Your answers have been saved."), "success")
     return redirect(url_for("workshops.participant_home", session_id=session_id))
 

@@ -52,8 +52,91 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        new_context = chromium.new_context
+
+        def watched_context(*args: Any, **kwargs: Any) -> Any:
+            context = new_context(*args, **kwargs)
+            context.on("page", watch_reflow)
+            return context
+
+        chromium.new_context = watched_context
+        chromium.unwatched_context = new_context
         yield chromium
         chromium.close()
+
+
+#: Every page the current test loaded, as it was when it loaded: (address, the page with its
+#: styles inlined), for the check at 320 px at the end of the test (WCAG 1.4.10).
+LOADED: list[tuple[str, str]] = []
+
+#: The page as loaded, with every style sheet's rules inlined and no scripts, so that it can be
+#: laid out again at 320 px in another tab without asking the server again (a GET can have
+#: effects, such as a banner shown once) and without resizing the test's own tab.
+_SNAPSHOT = """() => {
+  if (document.contentType !== 'text/html') return null;
+  const rules = [];
+  for (const sheet of document.styleSheets) {
+    try { for (const rule of sheet.cssRules) rules.push(rule.cssText); } catch (e) {}
+  }
+  const copy = document.documentElement.cloneNode(true);
+  copy.querySelectorAll('script, link[rel=stylesheet]').forEach((el) => el.remove());
+  const style = document.createElement('style');
+  style.textContent = rules.join('\\n');
+  (copy.querySelector('head') || copy).appendChild(style);
+  return '<!doctype html>' + copy.outerHTML;
+}"""
+
+
+def watch_reflow(tab: Any) -> None:
+    """Keep every page ``tab`` loads, whatever the test does with it, to check it for sideways
+    scroll at 320 px when the test ends (:func:`_every_page_reflows`). Every tab of a browser
+    test is watched: they all come from :func:`browser`'s contexts. Taking the copy only reads
+    the page, so it cannot disturb what the test is doing at that moment."""
+    from playwright.sync_api import Error
+
+    def loaded(_tab: Any) -> None:
+        try:
+            html = tab.evaluate(_SNAPSHOT)
+        except Error:
+            return  # the tab moved on or closed before the copy was taken
+        if html and (tab.url, html) not in LOADED:
+            LOADED.append((tab.url.split("#")[0], html))
+
+    tab.on("load", loaded)
+
+
+def reflow_problems(browser: Any) -> dict[str, str]:
+    """Lay out each page kept by :func:`watch_reflow` at 320 px; what scrolled sideways, by
+    address. The kept pages are forgotten."""
+    from browser_helpers import REFLOW_WIDTH, sideways_scroll
+
+    found: dict[str, str] = {}
+    pages, LOADED[:] = list(LOADED), []
+    if not pages:
+        return found
+    context = browser.unwatched_context(viewport={"width": REFLOW_WIDTH, "height": 900})
+    try:
+        tab = context.new_page()
+        for url, html in pages:
+            tab.set_content(html)
+            problem = sideways_scroll(tab, REFLOW_WIDTH)
+            if problem and url not in found:
+                found[url] = problem.replace("about:blank", url, 1)
+    finally:
+        context.close()
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _every_page_reflows(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a browser test when any page it loaded scrolls sideways at 320 px."""
+    LOADED.clear()
+    yield
+    if not LOADED:
+        return
+    found = reflow_problems(request.getfixturevalue("browser"))
+    if found:
+        pytest.fail("Pages that scroll sideways at 320 px:\n" + "\n".join(found.values()))
 
 
 class LiveServer:

@@ -94,3 +94,23 @@ def test_the_reports_page_keeps_download_on_screen_with_the_whole_sha256(
             assert download["x"] + download["width"] <= width
     finally:
         context.close()
+
+
+def test_every_page_a_browser_test_loads_is_checked_at_320_px(browser, page, live_server):
+    """The check covers every load without the test asking: a page too wide at 320 px is caught,
+    and the real pages loaded before it are not."""
+    from conftest import reflow_problems
+
+    page.goto(live_server.url + "/verify")
+    wide = (
+        '<!doctype html><html lang="en"><title>t</title>'
+        '<main><div style="width:600px">x</div></main>'
+    )
+    page.route("**/too-wide", lambda route: route.fulfill(body=wide, content_type="text/html"))
+    page.goto(live_server.url + "/too-wide")
+    assert page.locator("div").inner_text() == "x"  # (the page's load is seen meanwhile)
+    page.goto(live_server.url + "/login")
+    assert page.locator("h1").count() == 1
+    found = reflow_problems(browser)
+    assert list(found) == [live_server.url + "/too-wide"]
+    assert "wide at 320px: div reaches" in found[live_server.url + "/too-wide"]

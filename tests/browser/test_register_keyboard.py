@@ -191,3 +191,90 @@ def test_focus_lands_on_the_banner_without_javascript_too(
         assert "Power: 1" in tab.locator("#register-group-custom-group-1").inner_text()
     finally:
         context.close()
+
+
+def test_a_workshop_participant_edits_their_register_with_the_keyboard_alone_on_a_phone(
+    browser, live_server, app, make_user, make_org
+):
+    """The same pages for a participant on a 390 px phone: join, add a group, change a listed
+    one, remove the added one; focus and announcements as for a member; axe at zero and no
+    sideways scroll at 320 px on every page."""
+    from assess.services import workshops
+
+    facilitator = make_user(name="Fay Facilitator")
+    organisation = make_org(members={facilitator: "facilitator"})
+    assessment_id = start_assessment(app, organisation.id, facilitator)
+    with app.test_request_context():
+        assessment = assessments.get(assessment_id)
+        workshop, code = workshops.open_session(assessment, facilitator, "Senior team")
+        workshops.set_sections(workshop, facilitator, ["definition/stakeholder-register"])
+        session_id = workshop.id
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    phone.set_default_timeout(10_000)
+    summary = f"/workshop/{session_id}/definition/stakeholder-register"
+    try:
+        phone.goto(f"{live_server.url}/workshop/join?code={code}")
+        _tab_to(phone, "#name")
+        phone.keyboard.type("Pat")
+        _tab_to(phone, "main button[type=submit]")
+        _enter(phone)
+        _tab_to(phone, f"a[href='{summary}']")
+        _enter(phone)
+        assert phone.locator("select").count() == 0
+        _check(phone, "participant-summary")
+
+        _tab_to(phone, "#add-group")
+        _enter(phone)
+        assert phone.url.endswith(f"/workshop/{session_id}/register/add")
+        assert "You are Pat" in phone.locator("header").inner_text()
+        _check(phone, "participant-add")
+        _tab_to(phone, "#label")
+        phone.keyboard.type("Council tenants")
+        phone.keyboard.press("Tab")
+        assert _active(phone)["id"] == "rating-power-none"
+        phone.keyboard.press("ArrowUp")  # 4: Decisive
+        _rate(phone, "legitimacy", 2)  # 3: Well founded
+        _tab_to(phone, "button[type=submit].button")
+        _enter(phone)
+
+        assert phone.url.endswith(f"{summary}#register-banner")
+        _wait_for_focus(phone, "#register-banner")
+        banner = phone.locator("#register-banner")
+        assert "“Council tenants” has been added to the register." in banner.inner_text()
+        assert banner.get_attribute("role") == "alert"
+        assert "Power: 4" in phone.locator("#register-group-custom-group-1").inner_text()
+        _check(phone, "participant-summary-added")
+
+        _tab_to(phone, "#change-residents")
+        _enter(phone)
+        _check(phone, "participant-change")
+        _rate(phone, "power", 2)  # 3: Considerable
+        _tab_to(phone, "button[type=submit].button")
+        _enter(phone, "Space")
+        assert phone.url.endswith(f"{summary}#change-residents")
+        _wait_for_focus(phone, "#change-residents")
+        assert phone.locator("#register-banner").get_attribute("role") == "status"
+
+        _tab_to(phone, f"a[href='/workshop/{session_id}/register/groups/custom-group-1/remove']")
+        _enter(phone)
+        assert "taken out of your answers" in phone.locator("main").inner_text()
+        _check(phone, "participant-remove")
+        _tab_to(phone, "button.button--warning-solid")
+        _enter(phone)
+        _wait_for_focus(phone, "#register-banner")
+        assert "has been removed" in phone.locator("#register-banner").inner_text()
+        assert phone.locator("#register-group-custom-group-1").count() == 0
+    finally:
+        context.close()
+
+    with app.app_context():
+        from sqlalchemy import select
+
+        from assess import db
+        from assess.models import Participant
+
+        pat = db.session().scalar(select(Participant).where(Participant.display_name == "Pat"))
+        rows = workshops.own_answers(pat, "definition")["register"].value
+        assert [(r.segment_id, r.power) for r in rows] == [("residents", 3)]
+        assert "register" not in assessments.answers(assessments.get(assessment_id), "definition")

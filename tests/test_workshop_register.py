@@ -1,0 +1,188 @@
+"""A workshop participant's own stakeholder register, one group at a time (the same summary and
+group pages as a member's), and the facilitator's view of the room's register ratings."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import post
+from workshop_helpers import join, open_room
+
+from assess.models import Participant
+from assess.services import assessments, workshops
+
+REGISTER = "definition/stakeholder-register"
+
+
+@pytest.fixture
+def room(app, make_user, make_org):
+    return open_room(app, make_user, make_org, sections=(REGISTER,))
+
+
+def _own_rows(app, session_id: int, name: str) -> dict:
+    with app.app_context():
+        from sqlalchemy import select
+
+        from assess import db
+
+        participant = db.session().scalar(
+            select(Participant).where(
+                Participant.session_id == session_id, Participant.display_name == name
+            )
+        )
+        answer = workshops.own_answers(participant, "definition").get("register")
+        return {r.segment_id: r for r in (answer.value if answer else ())}
+
+
+def _was(html: str) -> str:
+    match = re.search(r'name="was" value="([^"]*)"', html)
+    assert match
+    return match.group(1)
+
+
+def test_the_participant_sees_a_summary_with_change_links_not_dropdowns(app, room):
+    device = join(app, room.code, "Pat")
+    page = device.get(f"/workshop/{room.session_id}/{REGISTER}").get_data(as_text=True)
+    assert "<select" not in page
+    assert "register-summary" in page
+    base = f"/workshop/{room.session_id}/register"
+    assert f'<a id="change-residents" href="{base}/groups/residents">Rate' in page
+    assert f'href="{base}/add" id="add-group"' in page
+    assert "0 of 9 groups have every rating." in page
+    assert "You are <bdi" in page  # the participant's header, not a member's
+
+
+def test_a_participant_adds_a_group_to_their_own_answer_not_the_assessment(app, room):
+    device = join(app, room.code, "Pat")
+    base = f"/workshop/{room.session_id}/register"
+    form = device.get(f"{base}/add").get_data(as_text=True)
+    assert "These are your own ratings. The facilitator sees how many people chose each" in form
+    assert (
+        'type="radio" id="rating-power-4" name="power" value="4"' in form.replace(" checked", "")
+        or 'name="power" value="4"' in form
+    )
+    response = post(device, f"{base}/add", {"label": "Council tenants", "power": "4"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(
+        f"/workshop/{room.session_id}/{REGISTER}#register-banner"
+    )
+    summary = device.get(response.headers["Location"]).get_data(as_text=True)
+    assert '“<bdi dir="auto">Council tenants</bdi>” has been added to the register.' in summary
+    assert "data-focus-on-load" in summary
+    rows = _own_rows(app, room.session_id, "Pat")
+    assert rows["custom-group-1"].label == "Council tenants"
+    assert rows["custom-group-1"].power == 4
+    with app.app_context():
+        stored = assessments.answers(assessments.get(room.assessment_id), "definition")
+        assert "register" not in stored  # the organisation's register waits for the room
+
+
+def test_changing_a_listed_group_keeps_focus_on_its_change_link_and_next_goes_on(app, room):
+    device = join(app, room.code, "Pat")
+    base = f"/workshop/{room.session_id}/register"
+    page = device.get(f"{base}/groups/residents").get_data(as_text=True)
+    assert "<h1>Residents</h1>" in page
+    response = post(
+        device,
+        f"{base}/groups/residents",
+        {"was": _was(page), "power": "3", "engagement": "consult", "then": "next"},
+    )
+    assert response.status_code == 302
+    following = response.headers["Location"]
+    assert following.startswith(f"{base}/groups/") and not following.endswith("/residents")
+    shown = device.get(following).get_data(as_text=True)
+    assert 'The ratings of “<bdi dir="auto">Residents</bdi>” have been saved.' in shown
+    assert _own_rows(app, room.session_id, "Pat")["residents"].power == 3
+    page = device.get(f"{base}/groups/residents").get_data(as_text=True)
+    response = post(device, f"{base}/groups/residents", {"was": _was(page), "power": "2"})
+    assert response.headers["Location"].endswith(f"{REGISTER}#change-residents")
+    assert _own_rows(app, room.session_id, "Pat")["residents"].power == 2
+
+
+def test_bad_input_is_refused_with_a_message_and_keeps_what_was_typed(app, room):
+    device = join(app, room.code, "Pat")
+    base = f"/workshop/{room.session_id}/register"
+    response = post(device, f"{base}/add", {"label": "Carers", "power": "9"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "There is a problem" in page
+    assert "Choose one of the answers offered for “Power”." in page
+    assert 'value="Carers"' in page
+    response = post(device, f"{base}/add", {"label": "Residents", "power": "2"})
+    assert response.status_code == 400
+    assert "There is already a group called" in response.get_data(as_text=True)
+    assert _own_rows(app, room.session_id, "Pat") == {}
+
+
+def test_removing_asks_first_and_says_what_happens_to_the_participants_answer(app, room):
+    device = join(app, room.code, "Pat")
+    base = f"/workshop/{room.session_id}/register"
+    post(device, f"{base}/add", {"label": "Carers", "power": "2"})
+    ask = device.get(f"{base}/groups/custom-group-1/remove").get_data(as_text=True)
+    assert "Remove “Carers” from the register?" in ask
+    assert "taken out of your answers" in ask
+    assert "out of the results" not in ask  # that is the organisation's register, not theirs
+    assert _own_rows(app, room.session_id, "Pat")  # nothing removed by asking
+    response = post(device, f"{base}/groups/custom-group-1/remove", {"was": _was(ask)})
+    assert response.headers["Location"].endswith("#register-banner")
+    assert _own_rows(app, room.session_id, "Pat") == {}
+
+
+def test_each_device_reaches_only_its_own_register(app, room):
+    pat, sam = join(app, room.code, "Pat"), join(app, room.code, "Sam")
+    base = f"/workshop/{room.session_id}/register"
+    post(pat, f"{base}/add", {"label": "Carers", "power": "2"})
+    assert "Carers" not in sam.get(f"/workshop/{room.session_id}/{REGISTER}").get_data(as_text=True)
+    assert sam.get(f"{base}/groups/custom-group-1").status_code == 404
+    assert _own_rows(app, room.session_id, "Sam") == {}
+    stranger = app.test_client()
+    assert stranger.get(f"{base}/add").status_code == 302  # to the join page
+
+
+def test_the_pages_refuse_once_the_section_or_session_is_closed(app, room):
+    device = join(app, room.code, "Pat")
+    base = f"/workshop/{room.session_id}/register"
+    post(
+        room.client, f"/workshops/{room.session_id}/sections", {"sections": ["adoption/leadership"]}
+    )
+    assert device.get(f"{base}/add").status_code == 403
+    assert post(device, f"{base}/add", {"label": "Carers"}).status_code == 403
+    assert _own_rows(app, room.session_id, "Pat") == {}
+
+
+def test_the_facilitator_sees_the_rooms_register_ratings_and_records_the_agreed_register(app, room):
+    for name, power in (("Pat", "4"), ("Sam", "2"), ("Kim", "4")):
+        device = join(app, room.code, name)
+        page = device.get(f"/workshop/{room.session_id}/register/groups/residents")
+        post(
+            device,
+            f"/workshop/{room.session_id}/register/groups/residents",
+            {"was": _was(page.get_data(as_text=True)), "power": power, "regard": "citizen"},
+        )
+    post(device, f"/workshop/{room.session_id}/register/add", {"label": " carers ", "power": "1"})
+    url = f"/workshops/{room.session_id}/consensus/definition/register"
+    page = room.client.get(url).get_data(as_text=True)
+    assert "there is no aggregate to accept" in page
+    assert "Accept the aggregate</button>" not in page
+    residents = page[page.index(">Residents<") :]
+    assert "Rated by 3 people." in residents
+    assert "Power: 2 Some (1) and 4 Decisive (2)" in residents
+    assert "People differ" in residents[: residents.index("</section>")]
+    assert "carers" in page and "Added by a participant" in page
+    # Recording the room's register still works, and writes the organisation's register.
+    response = post(
+        room.client,
+        url,
+        {
+            "how": "agreed",
+            "q_register__rev": "",
+            "q_register__was": "",
+            "q_register__residents__power": "4",
+            "consensus_note": "Agreed after discussion",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with app.app_context():
+        stored = assessments.answers(assessments.get(room.assessment_id), "definition")
+        assert [(r.segment_id, r.power) for r in stored["register"].value] == [("residents", 4)]
