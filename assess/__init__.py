@@ -76,6 +76,7 @@ def create_app(
         assessments,
         audit,
         auth,
+        benchmark,
         consultancy,
         finalising,
         health,
@@ -119,6 +120,7 @@ def create_app(
     app.register_blueprint(trends.bp)
     app.register_blueprint(progress_review.bp)
     app.register_blueprint(preparing.bp)
+    app.register_blueprint(benchmark.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

@@ -107,6 +107,7 @@ CARRIED_ANSWERS_CONFIRMED: Final = "answer.carried_confirmed"
 ACTION_REMINDERS_CHANGED: Final = "organisation.action_reminders_changed"
 PROGRESS_REVIEW_SCHEDULED: Final = "review.scheduled"
 PROGRESS_REVIEW_COMPLETED: Final = "review.completed"
+BENCHMARK_PARTICIPATION_CHANGED: Final = "organisation.benchmark_participation_changed"
 
 #: What each action is called on the trail's pages.
 ACTION_LABELS: Final[dict[str, Any]] = {
@@ -159,6 +160,7 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     ACTION_REMINDERS_CHANGED: _("Action reminders switched on or off"),
     PROGRESS_REVIEW_SCHEDULED: _("Progress review scheduled"),
     PROGRESS_REVIEW_COMPLETED: _("Progress review completed"),
+    BENCHMARK_PARTICIPATION_CHANGED: _("Peer benchmark: opted out or back in"),
 }
 
 #: Events of a person rather than of an organisation (recorded with no organisation). An

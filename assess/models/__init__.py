@@ -18,6 +18,7 @@ from assess.models.accounts import (
 from assess.models.answer_marks import AnswerMark
 from assess.models.assessments import AnswerRecord, Assessment, Progress, TargetOverride
 from assess.models.audit import AuditChain, AuditEvent, AuditPerson
+from assess.models.benchmark import BenchmarkRelease
 from assess.models.consultancy import ConsultancyBrand
 from assess.models.limits import RateLimitCounter
 from assess.models.mail import OutboxMessage
@@ -46,6 +47,7 @@ __all__ = [
     "AuditEvent",
     "AuditPerson",
     "Base",
+    "BenchmarkRelease",
     "CarriedAnswer",
     "ConsensusRecord",
     "ConsultancyBrand",

@@ -19,6 +19,7 @@ from assess.services import (
     action_plan,
     answer_marks,
     assessments,
+    benchmark,
     consultancy,
     surveys,
     trends,
@@ -86,7 +87,8 @@ def report_input(
         assessment_scope=assessment.scope,
         status=status or assessment.status,
         created_at=assessment.created_at,
-        updated_at=assessment.updated_at,
+        # Never later than the finalising (the demo finalises last year's assessment backdated).
+        updated_at=min(assessment.updated_at, finalised_at or assessment.updated_at),
         finalised_at=finalised_at or assessment.finalised_at,
         definition=qset.definition,
         model_fit=qset.model_fit,
@@ -116,6 +118,7 @@ def report_input(
         ],
         plan=action_plan.plan_rows(assessment),
         trend=trends.trend(assessment, locale, status=status),
+        benchmark=benchmark.report_section(assessment, locale),
     )
 
 
