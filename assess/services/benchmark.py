@@ -131,7 +131,10 @@ def _latest_reports(organisation_ids: Iterable[int]) -> dict[int, StoredReport]:
         .where(Assessment.status == "finalised")
         .order_by(Assessment.id)
     )
-    return {organisation_id: report for organisation_id, report in rows}
+    found: dict[int, StoredReport] = {}
+    for organisation_id, report in rows:
+        found[organisation_id] = report  # the last of two finalised at once
+    return found
 
 
 def contributors(areas: Sequence[str] | None = None) -> list[Contributor]:
