@@ -109,7 +109,7 @@ def test_the_results_page_shows_where_the_body_stands_against_its_sector_and_siz
     # quartiles are the 2nd, 3rd and 4th: 1, 2, 2. This body's lowest level is 2.
     table = _raw_section(html)
     table = table[table.index('id="benchmark-sector-table"') :]
-    row = re.search(r'<tr data-dimension="leadership">(.*?)</tr>', table, re.S).group(1)
+    row = re.search(r'<tr data-area="leadership">(.*?)</tr>', table, re.S).group(1)
     assert "2 (1 to 2)" in _flat(row)
     assert "at the median" in _flat(row)
     # Scores: 1.0, 1.75, 2.75, 2.75, 3.75 shown as 1.0, 1.8, 2.8, 2.8, 3.8; this body 2.8.

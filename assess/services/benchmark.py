@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from assess import audit, db
 from assess.models import Assessment, BenchmarkRelease, Organisation, StoredReport, User
 from assess.reference import SECTORS, SIZE_BANDS
-from assess.scoring import METHOD_VERSION
+from assess.scoring import METHOD_VERSION, AssessmentResult
 from assess.scoring import benchmark as stats
 from assess.services import assessments, finalising, maintenance
 from assess.services.questionnaires import current_questionnaires
@@ -261,8 +261,14 @@ def shown_releases() -> dict[tuple[str, str], BenchmarkRelease]:
     """The release each group shows now, by (kind, value); groups without one are left out."""
     taking_part = set(_taking_part())
     threshold = min_peers()
+    latest_ids = select(func.max(BenchmarkRelease.id)).group_by(
+        BenchmarkRelease.group_kind, BenchmarkRelease.group_value
+    )
+    latest = db.session().scalars(
+        select(BenchmarkRelease).where(BenchmarkRelease.id.in_(latest_ids))
+    )
     found = {}
-    for key, release in _latest_by_group(releases()).items():
+    for key, release in _latest_by_group(list(latest)).items():
         shown = _shown(release, taking_part, threshold)
         if shown is not None:
             found[key] = shown
@@ -276,12 +282,15 @@ def _quartiles(stored: dict[str, float] | None) -> stats.Quartiles | None:
     return None if stored is None else stats.Quartiles(**stored)
 
 
-def standing(assessment: Assessment, locale: str = "en") -> dict[str, Any]:
+def standing(
+    assessment: Assessment, locale: str = "en", result: AssessmentResult | None = None
+) -> dict[str, Any]:
     """Where ``assessment`` stands in each area against its organisation's sector and size band,
     as plain values for the results page and the report.
 
     ``taking_part`` is False when the organisation opted out (it then sees no peers' figures
-    either); each group has ``shown`` False, with no figures, when it has no release to show."""
+    either); each group has ``shown`` False, with no figures, when it has no release to show.
+    ``result`` is the assessment's result when the caller has already scored it."""
     organisation = assessment.organisation
     threshold = min_peers()
     base: dict[str, Any] = {
@@ -291,7 +300,7 @@ def standing(assessment: Assessment, locale: str = "en") -> dict[str, Any]:
     }
     if organisation.benchmark_opt_out:
         return base
-    result = assessments.score(assessment, locale)
+    result = result or assessments.score(assessment, locale)
     own = {
         d.dimension_id: (d.title, d.floor, None if d.mean is None else stats.shown_score(d.mean))
         for d in result.maturity.dimensions
@@ -335,9 +344,11 @@ def standing(assessment: Assessment, locale: str = "en") -> dict[str, Any]:
     return base
 
 
-def report_section(assessment: Assessment, locale: str = "en") -> dict[str, Any]:
+def report_section(
+    assessment: Assessment, locale: str = "en", result: AssessmentResult | None = None
+) -> dict[str, Any]:
     """:func:`standing` as plain JSON values, for the report (its dates in words)."""
-    found = standing(assessment, locale)
+    found = standing(assessment, locale, result)
     for group in found["groups"]:
         group.pop("released_at", None)
     return found

@@ -78,6 +78,7 @@ def report_input(
             for qid, stored in assessments.stored_answers(assessment, questionnaire_id).items()
         }
 
+    result = assessments.score(assessment, locale=locale)
     return ReportInput(
         report_id=report_id or draft_report_id(assessment),
         organisation_name=assessment.organisation.name,
@@ -98,7 +99,7 @@ def report_input(
         adoption_answers=answered_by(qset.adoption.id),
         chosen_models=tuple(assessment.chosen_models or ()),
         choice_reason=assessment.choice_reason,
-        result=assessments.score(assessment, locale=locale),
+        result=result,
         locale=locale,
         instance=_instance_name(),
         workshop=workshops.participation(assessment, locale) or None,
@@ -118,7 +119,7 @@ def report_input(
         ],
         plan=action_plan.plan_rows(assessment),
         trend=trends.trend(assessment, locale, status=status),
-        benchmark=benchmark.report_section(assessment, locale),
+        benchmark=benchmark.report_section(assessment, locale, result),
     )
 
 

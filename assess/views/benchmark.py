@@ -16,6 +16,7 @@ from assess import access
 from assess.benchmark_forms import ParticipationForm, RefreshForm
 from assess.i18n import current_locale
 from assess.models import Assessment, Organisation
+from assess.scoring import AssessmentResult
 from assess.services import benchmark
 from assess.views.loaders import load_organisation
 
@@ -24,10 +25,12 @@ bp = Blueprint("benchmark", __name__)
 
 @bp.app_context_processor
 def _benchmark_helpers() -> dict[str, object]:
-    def benchmark_state(assessment: Assessment) -> dict[str, object]:
+    def benchmark_state(
+        assessment: Assessment, result: AssessmentResult | None = None
+    ) -> dict[str, object]:
         cache = g.setdefault("benchmark_state", {})
         if assessment.id not in cache:
-            cache[assessment.id] = benchmark.standing(assessment, current_locale())
+            cache[assessment.id] = benchmark.standing(assessment, current_locale(), result)
         return cache[assessment.id]
 
     return {"benchmark_state": benchmark_state}

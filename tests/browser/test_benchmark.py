@@ -41,7 +41,7 @@ def test_the_results_show_where_the_body_stands_and_an_admin_opts_out_by_keyboar
         tab.goto(f"{base}/assessments/{assessment_id}/results")
         section = tab.locator("#benchmark")
         assert "Common Assessment Framework" in section.inner_text()
-        row = tab.locator("#benchmark-sector-table tr[data-dimension=leadership]")
+        row = tab.locator("#benchmark-sector-table tr[data-area=leadership]")
         assert "at the median" in row.inner_text()
         assert_accessible(tab)
 
