@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from assess import audit, db
 from assess.models import Assessment, BenchmarkRelease, Organisation, StoredReport, User
@@ -257,18 +257,32 @@ def _shown(
     return release
 
 
-def shown_releases() -> dict[tuple[str, str], BenchmarkRelease]:
-    """The release each group shows now, by (kind, value); groups without one are left out."""
-    taking_part = set(_taking_part())
-    threshold = min_peers()
+def shown_releases(
+    groups: Iterable[tuple[str, str]] | None = None,
+) -> dict[tuple[str, str], BenchmarkRelease]:
+    """The release each group (of ``groups``, default all) shows now, by (kind, value); groups
+    without one are left out."""
     latest_ids = select(func.max(BenchmarkRelease.id)).group_by(
         BenchmarkRelease.group_kind, BenchmarkRelease.group_value
     )
-    latest = db.session().scalars(
-        select(BenchmarkRelease).where(BenchmarkRelease.id.in_(latest_ids))
-    )
+    query = select(BenchmarkRelease).where(BenchmarkRelease.id.in_(latest_ids))
+    if groups is not None:
+        wanted = list(groups)
+        query = query.where(
+            or_(
+                *(
+                    (BenchmarkRelease.group_kind == kind) & (BenchmarkRelease.group_value == value)
+                    for kind, value in wanted
+                )
+            )
+        )
+    latest = list(db.session().scalars(query))
+    if not latest:
+        return {}
+    taking_part = set(_taking_part())
+    threshold = min_peers()
     found = {}
-    for key, release in _latest_by_group(list(latest)).items():
+    for key, release in _latest_by_group(latest).items():
         shown = _shown(release, taking_part, threshold)
         if shown is not None:
             found[key] = shown
@@ -305,7 +319,7 @@ def standing(
         d.dimension_id: (d.title, d.floor, None if d.mean is None else stats.shown_score(d.mean))
         for d in result.maturity.dimensions
     }
-    shown = shown_releases()
+    shown = shown_releases((kind, getattr(organisation, kind)) for kind, _labels in GROUPINGS)
     zone = organisation.time_zone
     for kind, labels in GROUPINGS:
         value = getattr(organisation, kind)

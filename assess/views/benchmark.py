@@ -39,7 +39,7 @@ def _benchmark_helpers() -> dict[str, object]:
 @bp.app_template_filter("benchmark_date")
 def benchmark_date(moment: datetime, time_zone: str) -> str:
     """The day of ``moment`` in ``time_zone``, written out in the page's language."""
-    return format_date(moment.astimezone(ZoneInfo(time_zone)).date(), format="long")
+    return format_date(moment.astimezone(ZoneInfo(time_zone)).date(), format="d MMMM y")
 
 
 @bp.route("/organisations/<int:org_id>/benchmark", methods=["GET", "POST"])
