@@ -368,6 +368,14 @@ def remove(data: DemoData) -> None:
 
     A demo organisation with finalised reports (last year's) cannot be deleted: it is retired
     instead (renamed, suspended, without members), and its reports stay verifiable."""
+    # The peers go too (retired, as their reports are kept), so that the new demo's council and
+    # peers make a release that differs from the old one in every organisation (section 14 of the
+    # methodology would hold back one that differed in only the council).
+    peer_names = {p.name for p in data.peers.organisations} if data.peers else set()
+    for peer in organisations.all_organisations():
+        if peer.name in peer_names:
+            stamp = peer.created_at.strftime("%Y-%m-%d %H:%M")
+            organisations.retire(peer, f"{peer.name} (replaced, created {stamp})")
     organisation = existing(data)
     if organisation is not None:
         if finalising.reports_of(organisation.id):
@@ -480,7 +488,7 @@ LAST_YEAR_STARTED = timedelta(days=365 + 42)
 
 def _create_peers(peers: Peers, qset: QuestionnaireSet, password: str) -> tuple[Organisation, ...]:
     """The peer organisations, each with one finalised assessment of the adoption questionnaire
-    (peers kept by an earlier demo are used again: their reports are never deleted)."""
+    (peers left by an earlier demo that was not reset are used again)."""
     account = accounts.user_by_email(peers.account_email)
     if account is None:
         account = accounts.create_confirmed_account(
