@@ -107,7 +107,7 @@ CARRIED_ANSWERS_CONFIRMED: Final = "answer.carried_confirmed"
 ACTION_REMINDERS_CHANGED: Final = "organisation.action_reminders_changed"
 PROGRESS_REVIEW_SCHEDULED: Final = "review.scheduled"
 PROGRESS_REVIEW_COMPLETED: Final = "review.completed"
-BENCHMARK_PARTICIPATION_CHANGED: Final = "organisation.benchmark_participation_changed"
+BENCHMARK_PARTICIPATION_CHANGED: Final = "organisation.benchmark_changed"
 
 #: What each action is called on the trail's pages.
 ACTION_LABELS: Final[dict[str, Any]] = {

@@ -192,7 +192,7 @@ def test_an_admin_opts_out_and_every_release_counting_it_stops_being_shown(app, 
         assert db.session().get(Organisation, org.id).benchmark_opt_out
         event = db.session().scalar(
             select(AuditEvent).where(
-                AuditEvent.action == "organisation.benchmark_participation_changed"
+                AuditEvent.action == "organisation.benchmark_changed"
             )
         )
         assert (event.organisation_id, event.old_value, event.new_value) == (org.id, "in", "out")
