@@ -191,9 +191,7 @@ def test_an_admin_opts_out_and_every_release_counting_it_stops_being_shown(app, 
     with app.app_context():
         assert db.session().get(Organisation, org.id).benchmark_opt_out
         event = db.session().scalar(
-            select(AuditEvent).where(
-                AuditEvent.action == "organisation.benchmark_changed"
-            )
+            select(AuditEvent).where(AuditEvent.action == "organisation.benchmark_changed")
         )
         assert (event.organisation_id, event.old_value, event.new_value) == (org.id, "in", "out")
     # Its own results say it does not take part and show no peers' figures.
