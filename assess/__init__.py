@@ -78,6 +78,7 @@ def create_app(
         assessments,
         audit,
         auth,
+        benchmark,
         consultancy,
         csv_data,
         data_export,
@@ -131,6 +132,7 @@ def create_app(
     app.register_blueprint(data_export.bp)
     app.register_blueprint(api_tokens.bp)
     api_views.init_app(app)
+    app.register_blueprint(benchmark.bp)
     # After the blueprints: the limiter wraps the views they registered.
     limits.init_app(app)
     return app

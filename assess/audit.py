@@ -116,6 +116,7 @@ PACK_DISCARDED: Final = "pack.discarded"
 PACK_CHOSEN: Final = "pack.chosen"
 API_TOKEN_CREATED: Final = "api_token.created"  # noqa: S105 - an action name, not a secret
 API_TOKEN_REVOKED: Final = "api_token.revoked"  # noqa: S105 - an action name
+BENCHMARK_PARTICIPATION_CHANGED: Final = "organisation.benchmark_changed"
 
 #: What each action is called on the trail's pages.
 ACTION_LABELS: Final[dict[str, Any]] = {
@@ -177,6 +178,7 @@ ACTION_LABELS: Final[dict[str, Any]] = {
     PACK_CHOSEN: _("Questionnaire pack chosen for new assessments"),
     API_TOKEN_CREATED: _("API token made with access to this organisation"),
     API_TOKEN_REVOKED: _("API token revoked"),
+    BENCHMARK_PARTICIPATION_CHANGED: _("Peer benchmark: opted out or back in"),
 }
 
 #: Events of a person rather than of an organisation (recorded with no organisation). An

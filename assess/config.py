@@ -15,6 +15,8 @@ from typing import Any
 
 from flask import Flask
 
+from assess.scoring.benchmark import checked_min_peers
+
 ENV_PREFIX = "ASSESS_"
 
 #: Settings every instance starts from. Each can be overridden in ``instance/config.py`` or by an
@@ -146,6 +148,10 @@ DEFAULTS: dict[str, Any] = {
     # Requests one API token may make, and one network address (whatever token it sends).
     "RATELIMIT_API_PER_TOKEN": "600 per minute",
     "RATELIMIT_API_PER_ADDRESS": "1200 per minute",
+    # --- peer benchmark ---
+    # Organisations a sector or size band needs before its benchmark figures are shown; never
+    # below 3 (start-up refuses a lower value). See docs/methodology.md, "Peer benchmark".
+    "BENCHMARK_MIN_PEERS": 5,
     # --- deployment ---
     # Served over HTTPS: secure, __Host- prefixed session cookie and HSTS (see assess.security).
     "HTTPS": False,
@@ -260,6 +266,14 @@ def load(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
         app.config["MAIL_FILE_DIR"] = str(Path(app.instance_path) / "mail")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    try:
+        app.config["BENCHMARK_MIN_PEERS"] = checked_min_peers(app.config["BENCHMARK_MIN_PEERS"])
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
+class ConfigError(ValueError):
+    """A setting the application refuses to start with; the message says which and why."""
 
 
 def database_url(app: Flask) -> str:

@@ -128,8 +128,15 @@ def test_reset_recreates_the_demo_from_scratch(app, runner, demo):
     assert result.output.startswith("Created Demo Borough Council")
     with app.app_context():
         session = db.session()
-        assert session.query(User).count() == 4
-        assert session.query(Membership).count() == 4
+        demo_emails = {p.email for p in DEMO.people}
+        demo_users = [u for u in session.query(User) if u.email in demo_emails]
+        assert len(demo_users) == 4
+        assert (
+            session.query(Membership)
+            .filter(Membership.user_id.in_([u.id for u in demo_users]))
+            .count()
+            == 4
+        )
         assert len(assessments.for_organisation(_organisation().id)) == 1
 
 
@@ -611,6 +618,99 @@ def test_last_year_is_finalised_with_a_plan_in_every_status_and_a_trend(app, his
         assert last_year.title in text
 
 
+def test_last_year_is_dated_a_year_back_and_the_trail_still_verifies(app, history):
+    from datetime import timedelta
+
+    from assess.services import audit_verification, finalising, trends
+
+    with app.app_context():
+        organisation = _organisation()
+        last_year = _by_title(organisation.id, "2024")
+        this_year = _by_title(organisation.id, "2025")
+        loaded = this_year.created_at
+        assert abs(loaded - timedelta(days=365) - last_year.finalised_at) < timedelta(minutes=5)
+        assert last_year.created_at < last_year.finalised_at
+        assert last_year.updated_at <= last_year.finalised_at
+        stored = finalising.stored_report(last_year)
+        assert stored.created_at == last_year.finalised_at
+        assert stored.report_id.startswith(f"R-{last_year.finalised_at:%Y}-")
+        dates = [p["label"] for p in trends.trend(this_year)["points"]]
+        assert len(set(dates)) == 2, dates
+        assert audit_verification.verify().ok
+
+
+def _peer_row(name: str, sector: str, figures: dict) -> str:
+    cells = " | ".join(
+        f"{figures[area][0]} / {(figures[area][1] * 10 + 0.5) // 1 / 10:.1f}" for area in EXPECTED
+    )
+    return f"| {name} | {sector}, 1,000 to 4,999 | {cells} |"
+
+
+def _standing_row(row: dict) -> str:
+    from assess.scoring.benchmark import STANDINGS
+
+    words = dict(
+        zip(
+            STANDINGS,
+            [
+                "below the middle half",
+                "in the middle half, below the median",
+                "at the median",
+                "in the middle half, above the median",
+                "above the middle half",
+            ],
+            strict=True,
+        )
+    )
+    if row["withheld"]:
+        return (
+            f"| {row['dimension_id']} | too alike to show | {row['level']} | | "
+            f"too alike to show | {row['score']:.1f} | |"
+        )
+    lq, sq = row["level_quartiles"], row["score_quartiles"]
+    return (
+        f"| {row['dimension_id']} | {lq['median']:.0f} ({lq['lower']:.0f} to {lq['upper']:.0f}) | "
+        f"{row['level']} | {words[row['level_standing']]} | "
+        f"{sq['median']:.1f} ({sq['lower']:.1f} to {sq['upper']:.1f}) | {row['score']:.1f} | "
+        f"{words[row['score_standing']]} |"
+    )
+
+
+def test_the_peers_give_the_sector_a_benchmark_and_not_the_size_band(app, history):
+    from assess.services import benchmark
+
+    with app.app_context():
+        organisation = _organisation()
+        this_year = _by_title(organisation.id, "2025")
+        names = {o.id: o.name for o in organisations.all_organisations()}
+        sectors = {"local_government": "local government", "health": "health"}
+        rows = []
+        for c in benchmark.contributors():
+            name = names[c.contribution.organisation_id]
+            if name == NAME:
+                name = f"{NAME} (2024)"
+            rows.append(_peer_row(name, sectors[c.sector], c.contribution.figures))
+        assert len(rows) == 6
+        missing = [row for row in rows if row not in DOC_FLAT]
+        assert not missing, "\n".join(missing)
+
+        found = benchmark.standing(this_year)
+        sector, band = found["groups"]
+        assert (sector["shown"], sector["count"], band["shown"]) == (True, 5, False)
+        rows = [_standing_row(r) for r in sector["rows"]]
+        missing = [row for row in rows if row not in DOC_FLAT]
+        assert not missing, "\n".join(missing)
+        withheld = [r["dimension_id"] for r in sector["rows"] if r["withheld"]]
+        assert withheld == ["organised-interests"]
+
+        states = {(r["value"], r["contributing"], r["state"]) for r in benchmark.operator_summary()}
+        assert {
+            ("local_government", 5, "shown"),
+            ("health", 1, "too_few"),
+            ("1000_4999", 6, "waiting"),
+        } <= states
+
+
 def test_reset_retires_a_demo_with_a_finalised_report(app, runner, history):
     from assess.services import finalising
 
@@ -628,5 +728,12 @@ def test_reset_retires_a_demo_with_a_finalised_report(app, runner, history):
         assert not retired.memberships
         assert [r.sha256 for r in finalising.reports_of(old_id)] == reports
         assert _organisation().id != old_id
-        assert session.query(User).count() == 4
-        assert session.query(Membership).count() == 4
+        demo_emails = {p.email for p in DEMO.people}
+        demo_users = [u for u in session.query(User) if u.email in demo_emails]
+        assert len(demo_users) == 4
+        assert (
+            session.query(Membership)
+            .filter(Membership.user_id.in_([u.id for u in demo_users]))
+            .count()
+            == 4
+        )

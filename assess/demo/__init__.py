@@ -30,6 +30,7 @@ from assess.services import (
     accounts,
     action_plan,
     assessments,
+    benchmark,
     finalising,
     organisations,
     surveys,
@@ -125,6 +126,26 @@ class LastYear:
 
 
 @dataclass(frozen=True)
+class Peer:
+    """A fictional peer organisation and the level of each of its practices, by area."""
+
+    name: str
+    sector: str
+    size_band: str
+    #: Area id -> the levels of its practices, in the questionnaire's order.
+    levels: dict[str, tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Peers:
+    """The peer organisations and the one account that is the admin of all of them."""
+
+    account_name: str
+    account_email: str
+    organisations: tuple[Peer, ...]
+
+
+@dataclass(frozen=True)
 class DemoData:
     """Everything ``demo.yaml`` describes."""
 
@@ -137,6 +158,7 @@ class DemoData:
     choice: Choice
     survey: SurveyData | None = field(default=None)
     last_year: LastYear | None = field(default=None)
+    peers: Peers | None = field(default=None)
 
     def person(self, key: str) -> Person:
         """The person whose key is ``key``."""
@@ -161,6 +183,8 @@ class Created:
     survey: Survey | None = None
     #: Last year's finalised assessment (None with ``history=False``).
     last_year: Assessment | None = None
+    #: The peer organisations (empty with ``history=False``).
+    peers: tuple[Organisation, ...] = ()
 
 
 def _value(question_id: str, raw: Any) -> Any:
@@ -260,6 +284,25 @@ def load(path: Path = DATA_FILE) -> DemoData:
         ),
         survey=_survey_data(survey) if survey else None,
         last_year=_last_year(data.get("last_year")),
+        peers=_peers(data.get("peers")),
+    )
+
+
+def _peers(raw: dict[str, Any] | None) -> Peers | None:
+    if not raw:
+        return None
+    return Peers(
+        account_name=raw["account"]["name"],
+        account_email=raw["account"]["email"],
+        organisations=tuple(
+            Peer(
+                name=item["name"],
+                sector=item["sector"],
+                size_band=str(item["size_band"]),
+                levels={area: tuple(int(c) for c in str(v)) for area, v in item["levels"].items()},
+            )
+            for item in raw["organisations"]
+        ),
     )
 
 
@@ -325,6 +368,14 @@ def remove(data: DemoData) -> None:
 
     A demo organisation with finalised reports (last year's) cannot be deleted: it is retired
     instead (renamed, suspended, without members), and its reports stay verifiable."""
+    # The peers go too (retired, as their reports are kept), so that the new demo's council and
+    # peers make a release that differs from the old one in every organisation (section 14 of the
+    # methodology would hold back one that differed in only the council).
+    peer_names = {p.name for p in data.peers.organisations} if data.peers else set()
+    for peer in organisations.all_organisations():
+        if peer.name in peer_names:
+            stamp = peer.created_at.strftime("%Y-%m-%d %H:%M")
+            organisations.retire(peer, f"{peer.name} (replaced, created {stamp})")
     organisation = existing(data)
     if organisation is not None:
         if finalising.reports_of(organisation.id):
@@ -416,13 +467,88 @@ def create(data: DemoData, qset: QuestionnaireSet, *, history: bool = True) -> C
         if history and data.last_year is not None
         else None
     )
+    peers: tuple[Organisation, ...] = ()
+    if history and data.peers is not None:
+        peers = _create_peers(data.peers, qset, data.password)
+        benchmark.refresh()
     return Created(
         organisation=organisation,
         assessment=assessment,
         users=users,
         survey=survey,
         last_year=earlier,
+        peers=peers,
     )
+
+
+#: How long before the demo is loaded last year's assessment was finalised, and started.
+LAST_YEAR = timedelta(days=365)
+LAST_YEAR_STARTED = timedelta(days=365 + 42)
+
+
+def _create_peers(peers: Peers, qset: QuestionnaireSet, password: str) -> tuple[Organisation, ...]:
+    """The peer organisations, each with one finalised assessment of the adoption questionnaire
+    (peers left by an earlier demo that was not reset are used again)."""
+    account = accounts.user_by_email(peers.account_email)
+    if account is None:
+        account = accounts.create_confirmed_account(
+            peers.account_name, peers.account_email, password
+        )
+    existing_names = {o.name: o for o in organisations.all_organisations()}
+    made = []
+    now = db.utcnow()
+    for number, peer in enumerate(peers.organisations, start=1):
+        kept = existing_names.get(peer.name)
+        if kept is not None:
+            made.append(kept)
+            continue
+        organisation = organisations.create(
+            account,
+            Details(
+                name=peer.name,
+                sector=peer.sector,
+                size_band=peer.size_band,
+                country="GB",
+                time_zone="Europe/London",
+            ),
+        )
+        if organisation.status != "active":
+            organisations.set_status(organisation, "active")
+        # Finalised over the past months, a fortnight apart.
+        finalised_at = now - timedelta(days=14 * number)
+        assessment = assessments.start(
+            organisation.id,
+            account,
+            "Stakeholder management self-assessment",
+            qset,
+            started_at=finalised_at - timedelta(days=30),
+        )
+        page: dict[str, Submission] = {}
+        for section in qset.adoption.sections:
+            levels = peer.levels[section.id]
+            if len(levels) != len(section.questions):
+                raise ServiceError(
+                    f"The demo peer {peer.name} gives {len(levels)} levels for {section.id}, "
+                    f"which has {len(section.questions)} practices."
+                )
+            for question, level in zip(section.questions, levels, strict=True):
+                page[question.id] = Submission(
+                    Answer(
+                        question.id,
+                        value=level,
+                        note="Fictional peer: the records named are confirmed.",
+                        criteria=tuple(
+                            CriterionCheck(at, n, True, f"Record {at}.{n} (fictional)")
+                            for at, n, _text in question.criteria_up_to(level)
+                        )
+                        if level >= 3
+                        else (),
+                    )
+                )
+        _save(assessment, account, qset.adoption.id, page)
+        finalising.finalise(assessment, account, finalised_at=finalised_at)
+        made.append(organisation)
+    return tuple(made)
 
 
 def _create_last_year(
@@ -436,7 +562,10 @@ def _create_last_year(
     by its author; the same choice of model; the plan adopted from its results; finalised; then
     the plan worked on (statuses, evidence, due dates)."""
     admin = users[last.finalised_by]
-    assessment = assessments.start(organisation.id, admin, last.title, qset)
+    loaded = db.utcnow()
+    assessment = assessments.start(
+        organisation.id, admin, last.title, qset, started_at=loaded - LAST_YEAR_STARTED
+    )
     differed = {(a.questionnaire_id, a.answer.question_id): a for a in last.answers}
     pages: dict[tuple[str, str], dict[str, Submission]] = defaultdict(dict)
     for item in data.answers:
@@ -486,7 +615,7 @@ def _create_last_year(
                 + timedelta(days=planned.due_in_days),
             )
         adopted.append((planned, action))
-    finalising.finalise(assessment, admin)
+    finalising.finalise(assessment, admin, finalised_at=loaded - LAST_YEAR)
     for planned, action in adopted:
         action_plan.update(
             action,

@@ -19,6 +19,7 @@ from assess.models.answer_marks import AnswerMark
 from assess.models.api_tokens import ApiToken
 from assess.models.assessments import AnswerRecord, Assessment, Progress, TargetOverride
 from assess.models.audit import AuditChain, AuditEvent, AuditPerson
+from assess.models.benchmark import BenchmarkRelease
 from assess.models.consultancy import ConsultancyBrand
 from assess.models.limits import RateLimitCounter
 from assess.models.mail import OutboxMessage
@@ -49,6 +50,7 @@ __all__ = [
     "AuditEvent",
     "AuditPerson",
     "Base",
+    "BenchmarkRelease",
     "CarriedAnswer",
     "ConsensusRecord",
     "ConsultancyBrand",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -107,6 +108,9 @@ class Organisation(Base):
     #: Whether action owners get reminders of due actions and admins a weekly digest of overdue
     #: ones (see ``assess.services.action_plan``); an admin can switch them off.
     action_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: Whether the organisation keeps its figures out of the peer benchmark (see
+    #: ``assess.services.benchmark``); an admin can opt out, and in again.
+    benchmark_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"

@@ -131,6 +131,9 @@ class ReportInput:
     #: This assessment against the earlier finalised ones (see
     #: :func:`assess.services.trends.trend`); None: no trend section.
     trend: Mapping[str, Any] | None = field(default=None)
+    #: Where the body stands against its sector and size band (see
+    #: :func:`assess.services.benchmark.report_section`); None: no benchmark section.
+    benchmark: Mapping[str, Any] | None = field(default=None)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -926,5 +929,6 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "method": {"version": result.method_version},
         "plan": None if report.plan is None else [dict(row) for row in report.plan],
         "trend": None if report.trend is None else dict(report.trend),
+        "benchmark": None if report.benchmark is None else dict(report.benchmark),
         "charts": charts,
     }

@@ -241,10 +241,14 @@ def start(
     title: str,
     qset: QuestionnaireSet,
     scope: str | None = None,
+    *,
+    started_at: datetime | None = None,
 ) -> Assessment:
     """Start an assessment on the current questionnaire versions (stored on first use).
 
     ``scope`` names the service or part of the body it covers; None or empty: the whole body.
+    ``started_at`` dates it earlier than now (the demo's last-year assessment); the audit event
+    is dated now, as every event is.
     """
     rows = questionnaire_service.ensure_stored(qset)
     assessment = Assessment(
@@ -257,8 +261,8 @@ def start(
         model_fit_version_id=rows[qset.model_fit.id].id,
         adoption_version_id=rows[qset.adoption.id].id,
         created_by_id=user.id,
-        created_at=db.utcnow(),
-        updated_at=db.utcnow(),
+        created_at=started_at or db.utcnow(),
+        updated_at=started_at or db.utcnow(),
     )
     session = db.session()
     session.add(assessment)

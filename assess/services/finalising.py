@@ -123,8 +123,14 @@ def report_id_for(assessment: Assessment, finalised_at: datetime) -> str:
     return f"R-{finalised_at:%Y}-{assessment.id:06d}"
 
 
-def finalise(assessment: Assessment, user: User) -> StoredReport:
+def finalise(
+    assessment: Assessment, user: User, *, finalised_at: datetime | None = None
+) -> StoredReport:
     """Finalise ``assessment``: render its report once, store it, make the answers read-only.
+
+    ``finalised_at`` dates the finalising earlier than now (the demo's last-year assessment): the
+    report, its id and the assessment carry that date, and its last change is no later; the
+    audit event is dated now, as every event is, and records the date given.
 
     A correction's earlier version becomes superseded in the same transaction. Raises
     :class:`~assess.services.assessments.AssessmentClosed` when it is not a draft and
@@ -135,7 +141,7 @@ def finalise(assessment: Assessment, user: User) -> StoredReport:
         raise AssessmentClosed(assessment.id)
     session = db.session()
     seen = assessment.updated_at
-    now = db.utcnow()
+    now = finalised_at or db.utcnow()
     rendered = reports.render(
         assessment,
         report_id=report_id_for(assessment, now),
@@ -161,7 +167,12 @@ def finalise(assessment: Assessment, user: User) -> StoredReport:
                 Assessment.status == "draft",
                 Assessment.updated_at == seen,
             )
-            .values(status="finalised", finalised_at=now, finalised_by_id=user.id)
+            .values(
+                status="finalised",
+                finalised_at=now,
+                finalised_by_id=user.id,
+                **({} if finalised_at is None else {"updated_at": min(seen, now)}),
+            )
             .execution_options(synchronize_session=False)
         )
         if changed.rowcount != 1:  # type: ignore[attr-defined]
@@ -178,7 +189,8 @@ def finalise(assessment: Assessment, user: User) -> StoredReport:
             object_type="assessment",
             object_id=assessment.id,
             new="finalised",
-            detail={"report_id": stored.report_id, "sha256": stored.sha256},
+            detail={"report_id": stored.report_id, "sha256": stored.sha256}
+            | ({} if finalised_at is None else {"finalised_at": now.isoformat()}),
         )
         if assessment.supersedes_id is not None:
             _supersede(assessment.supersedes_id, stored, now, user)

@@ -19,6 +19,7 @@ from assess.services import (
     action_plan,
     answer_marks,
     assessments,
+    benchmark,
     consultancy,
     surveys,
     trends,
@@ -77,6 +78,7 @@ def report_input(
             for qid, stored in assessments.stored_answers(assessment, questionnaire_id).items()
         }
 
+    result = assessments.score(assessment, locale=locale)
     return ReportInput(
         report_id=report_id or draft_report_id(assessment),
         organisation_name=assessment.organisation.name,
@@ -86,7 +88,8 @@ def report_input(
         assessment_scope=assessment.scope,
         status=status or assessment.status,
         created_at=assessment.created_at,
-        updated_at=assessment.updated_at,
+        # Never later than the finalising (the demo finalises last year's assessment backdated).
+        updated_at=min(assessment.updated_at, finalised_at or assessment.updated_at),
         finalised_at=finalised_at or assessment.finalised_at,
         definition=qset.definition,
         model_fit=qset.model_fit,
@@ -96,7 +99,7 @@ def report_input(
         adoption_answers=answered_by(qset.adoption.id),
         chosen_models=tuple(assessment.chosen_models or ()),
         choice_reason=assessment.choice_reason,
-        result=assessments.score(assessment, locale=locale),
+        result=result,
         locale=locale,
         instance=_instance_name(),
         workshop=workshops.participation(assessment, locale) or None,
@@ -116,6 +119,7 @@ def report_input(
         ],
         plan=action_plan.plan_rows(assessment),
         trend=trends.trend(assessment, locale, status=status),
+        benchmark=benchmark.report_section(assessment, locale, result),
     )
 
 
