@@ -300,3 +300,34 @@ def test_an_organisation_on_a_questionnaire_pack_moves_with_its_pack(
         new = packs.questionnaires_for(organisation.id).adoption
         first_question = next(iter(new.questions()))[1]
         assert first_question.text.get("en") == "Who leads the work with residents?"
+
+
+def test_the_benchmark_history_moves_with_the_instance_not_an_organisation(
+    app, make_app, history, tmp_path
+):
+    """The disclosure rules check a new release against every release ever shown, so the
+    releases travel in a whole-instance file (and are never part of one organisation's)."""
+    from assess.models import BenchmarkRelease
+
+    with app.app_context():
+        release = BenchmarkRelease(
+            group_kind="sector",
+            group_value="local_government",
+            method_version="2.1",
+            contributors={str(history.id): "1:2026-01-01"},
+            contributor_count=1,
+            figures={"areas": []},
+        )
+        db.session().add(release)
+        db.session().commit()
+        release_id = release.id
+    whole = export(app, tmp_path / "all.json", "--all")
+    assert [r["id"] for r in whole["records"]["benchmark_releases"]] == [release_id]
+    one = export(app, tmp_path / "org.json", "--organisation", str(history.id))
+    assert one["records"].get("benchmark_releases", []) == []
+    target = make_app()
+    result = import_file(target, tmp_path / "all.json")
+    assert result.exit_code == 0, result.output
+    with target.app_context():
+        moved = db.session().get(BenchmarkRelease, release_id)
+        assert moved.contributors == {str(history.id): "1:2026-01-01"}

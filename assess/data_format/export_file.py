@@ -31,7 +31,7 @@ from datetime import datetime
 from importlib import metadata
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, union
+from sqlalchemy import ColumnElement, false, or_, select, union
 from sqlalchemy.orm import Session
 
 from assess.data_format import schema, serializer, values
@@ -158,6 +158,10 @@ def _filters(organisation_id: int, people: list[int]) -> dict[str, ColumnElement
             filters[kind.key] = model.id.in_(used_versions)
         elif kind.key == "questionnaire_packs":
             filters[kind.key] = model.id.in_(packs)
+        elif kind.key == "benchmark_releases":
+            # The instance's benchmark history (every release ever shown, which the disclosure
+            # rules check a new release against) moves with the instance, not an organisation.
+            filters[kind.key] = false()
         elif kind.key == "people":
             filters[kind.key] = model.id.in_(people)
         elif kind.key == "consultancy_brands":

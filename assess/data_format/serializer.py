@@ -45,6 +45,7 @@ from assess.models import (
     Assessment,
     AuditEvent,
     AuditPerson,
+    BenchmarkRelease,
     CarriedAnswer,
     ConsensusRecord,
     ConsultancyBrand,
@@ -136,6 +137,7 @@ KINDS: Final[tuple[Kind, ...]] = (
     Kind("surveys", Survey, computed={"aggregate": _survey_aggregate}),
     Kind("survey_groups", SurveyGroup),
     Kind("stored_reports", StoredReport),
+    Kind("benchmark_releases", BenchmarkRelease),
     Kind("audit_people", AuditPerson),
     Kind("audit_events", AuditEvent),
 )
