@@ -188,6 +188,14 @@ def _brief(
     return pairs
 
 
+def brief_lines(question: RegisterQuestion, row: RegisterRow | None, locale: str) -> list[str]:
+    """A group's ratings in brief as lines ("Power: 4"), to compare two versions of a group."""
+    return [
+        gettext("%(label)s: %(value)s", label=p["label"], value=p["value"])
+        for p in _brief(question, row, locale)
+    ]
+
+
 def _rated(question: RegisterQuestion, group: Group) -> tuple[int, int]:
     """How many of the group's columns are rated, of how many it has. "Needs extra support" is
     a flag for the body's own groups: a listed group left without it is still fully rated."""
