@@ -240,6 +240,8 @@ def test_the_facilitator_records_the_agreed_register_one_group_at_a_time(app, ro
     response = post(room.client, group_url, _as_shown(form, power="4", then="next"))
     assert response.status_code == 302
     assert response.headers["Location"].startswith(f"{url}/groups/")
+    following = room.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'The ratings of “<bdi dir="auto">Residents</bdi>” have been saved.' in following
     with app.app_context():
         stored = assessments.answers(assessments.get(room.assessment_id), "definition")
         rows = [(r.segment_id, r.power, r.regard) for r in stored["register"].value]
@@ -257,7 +259,11 @@ def test_changing_a_recorded_group_shows_old_and_new_and_asks_for_a_reason(app, 
     _rate_room(app, room, (("Pat", "4"), ("Sam", "2")))
     url = f"/workshops/{room.session_id}/consensus/definition/register/groups/residents"
     form = room.client.get(url).get_data(as_text=True)
-    assert post(room.client, url, _as_shown(form, power="4")).status_code == 302
+    first = post(room.client, url, _as_shown(form, power="4"))
+    assert first.headers["Location"].endswith("/consensus/definition/register#change-residents")
+    summary = room.client.get(first.headers["Location"]).get_data(as_text=True)
+    assert 'The ratings of “<bdi dir="auto">Residents</bdi>” have been saved.' in summary
+    assert 'id="change-residents" href="' in summary and "data-focus-on-load" in summary
     response = post(room.client, url, _as_shown(form, power="2"))
     page = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
@@ -89,7 +89,8 @@ def page_context(workshop: WorkshopSession, item: LiveQuestion) -> dict[str, Any
     and the organisation's register as a summary whose links record the room's ratings."""
     locale = current_locale()
     found: dict[str, Any] = {
-        "register_groups": agreement.register_groups(item.question, item.answers, locale)
+        "register_groups": agreement.register_groups(item.question, item.answers, locale),
+        "register_banner": register_views.pop_banner(),
     }
     if not isinstance(item.question, RegisterQuestion):
         return found
@@ -131,6 +132,7 @@ def _render(
     group: Group,
     form: GroupForm,
     status: int = 200,
+    saved_before: dict[str, str] | None = None,
 ) -> ResponseReturnValue:
     locale = current_locale()
     place = _place(item)
@@ -156,6 +158,7 @@ def _render(
         group,
         form,
         status=status,
+        saved_before=saved_before,
         workshop=workshop,
         consensus={"room": room, "recorded": recorded_text},
     )
@@ -187,7 +190,9 @@ def change(
     if not workshop.is_open:
         return redirect(_consensus_url(workshop, item, None))
     group = _group(workshop, item, segment_id)
-    return _render(workshop, item, group, _preselected(item, group))
+    return _render(
+        workshop, item, group, _preselected(item, group), saved_before=register_views.pop_banner()
+    )
 
 
 @bp.post(
@@ -255,17 +260,16 @@ def save(
             else gettext("The assessment can no longer be changed.")
         )
         return _render(workshop, item, group, form, status=400)
-    flash(gettext("The room's ratings of “%(name)s” are recorded.", name=group.label), "success")
     pages = _pages(workshop, item)
     stored = register.stored(workshop.assessment, place)
-    groups = [
-        g.segment_id for g in register.groups(place, stored.answer if stored else None, locale)
-    ]
-    if request.form.get("then") == "next" and segment_id in groups:
-        position = groups.index(segment_id) + 1
-        if position < len(groups):
-            return redirect(pages.change(groups[position]))
-    return redirect(pages.summary(f"change-{segment_id}"))
+    found = register.groups(place, stored.answer if stored else None, locale)
+    ids = [g.segment_id for g in found]
+    then = None
+    if request.form.get("then") == "next" and segment_id in ids:
+        position = ids.index(segment_id) + 1
+        if position < len(ids):
+            then = pages.change(ids[position])
+    return register_views.done(pages, segment_id, group.label, then=then)
 
 
 def _confirm(
