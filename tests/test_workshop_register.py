@@ -310,3 +310,21 @@ def test_only_a_facilitator_who_runs_the_session_records_a_group(app, room):
     assert room.client.get(f"{url[: url.rindex('/')]}/nobody").status_code == 404
     other = f"/workshops/{room.session_id}/consensus/definition/register-x/groups/residents"
     assert room.client.get(other).status_code == 404
+
+
+def test_the_room_view_shows_the_register_group_by_group_in_words_without_names(app, room):
+    _rate_room(app, room, (("Pat", "4"), ("Sam", "2"), ("Kim", "4")))
+    slide = room.client.get(f"/workshops/{room.session_id}/room/definition/register")
+    page = slide.get_data(as_text=True)
+    assert slide.status_code == 200
+    spread = page[page.index("data-register-spread") :]
+    residents = spread[spread.index(">Residents<") :]
+    residents = residents[: residents.index("</section>")]
+    assert "Rated by 3 people" in residents
+    assert "Views differ" in residents
+    assert "4 Decisive: 2 people" in residents and "2 Some: 1 person" in residents
+    assert "As citizens: 3 people" in residents
+    # Only the groups someone rated, and nobody's name.
+    assert spread.count('<section class="room-group"') == 1
+    for name in ("Pat", "Sam", "Kim"):
+        assert name not in page

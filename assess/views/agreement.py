@@ -163,13 +163,21 @@ def _column(attribute: Any, column: ColumnSpread, locale: str) -> dict[str, Any]
     """One column of one group's spread in words: "4 Decisive (2), 3 Considerable (1)"."""
     options = {o.id: o.label.get(locale) for o in attribute.options}
     values = []
+    counts = []
     for count in column.counts:
         text = options.get(str(count.value), str(count.value)).split(": ")[0]
         if column.attribute in ALL_RATING_ATTRIBUTES:
             text = f"{count.value} {text}"
         values.append(gettext("%(value)s (%(count)s)", value=text, count=count.count))
+        # For the room view: "4 Decisive: 2 people".
+        counts.append(
+            ngettext(
+                "%(value)s: %(num)d person", "%(value)s: %(num)d people", count.count, value=text
+            )
+        )
     return {
         "attribute": attribute.id,
+        "counts": counts,
         "label": attribute.label.get(locale),
         "text": joined(values, locale),
         "differ": len(column.counts) > 1,
