@@ -220,6 +220,11 @@ def test_the_facilitator_records_the_agreed_register_one_group_at_a_time(app, ro
     assert "<select" not in page
     group_url = f"{url}/groups/residents"
     assert f'href="{group_url}"' in page
+    row = page[page.index('id="register-group-residents"') :]
+    assert (
+        "The room: rated by 3 people. <strong>People differ</strong>" in row[: row.index("</tr>")]
+    )
+    assert "Recorded for the organisation</th>" in page
     form = room.client.get(group_url).get_data(as_text=True)
     assert "<select" not in form
     power = form[form.index('data-room="power"') :]

@@ -103,6 +103,7 @@ def page_context(workshop: WorkshopSession, item: LiveQuestion) -> dict[str, Any
         room = _room(item, row["group"], locale)
         row["room_rated_by"] = room["rated_by"]
         row["room_differ"] = any(c["differ"] for c in room["columns"].values())
+    summary["ratings_heading"] = gettext("Recorded for the organisation")
     found["register_summary"] = summary
     return found
 
