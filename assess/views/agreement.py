@@ -177,7 +177,7 @@ def _column(attribute: Any, column: ColumnSpread, locale: str) -> dict[str, Any]
         )
     return {
         "attribute": attribute.id,
-        "counts": counts,
+        "counts": joined(counts, locale),
         "label": attribute.label.get(locale),
         "text": joined(values, locale),
         "differ": len(column.counts) > 1,
