@@ -189,16 +189,23 @@ def test_the_facilitator_records_the_register_group_by_group_with_the_keyboard(
     from assess.services import assessments
 
     room = open_room(app, make_user, make_org, sections=(REGISTER,))
+    others = ("service-users", "businesses", "lobbies", "media", "elected-members", "staff")
     for name, power in (("Ada", "4"), ("Bea", "2"), ("Cy", "4")):
         device = join(app, room.code, name)
-        shown = device.get(f"/workshop/{room.session_id}/register/groups/residents")
-        was = re.search(r'name="was" value="([^"]*)"', shown.get_data(as_text=True)).group(1)
-        saved = post(
-            device,
-            f"/workshop/{room.session_id}/register/groups/residents",
-            {"was": was, "power": power, "regard": "citizen"},
-        )
-        assert saved.status_code == 302
+        for group in ("residents", *others):
+            base = f"/workshop/{room.session_id}/register/groups/{group}"
+            shown = device.get(base).get_data(as_text=True)
+            was = re.search(r'name="was" value="([^"]*)"', shown).group(1)
+            ratings = {"power": power, "regard": "citizen"}
+            if group != "residents":
+                ratings = {
+                    "power": "3",
+                    "legitimacy": power,
+                    "interest": "2",
+                    "engagement": "consult",
+                }
+            saved = post(device, base, {"was": was, **ratings})
+            assert saved.status_code == 302
     with app.app_context():
         email = db.session().scalar(select(User.email).where(User.name == "Fay Facilitator"))
     context, fay = _new_tab(browser)
