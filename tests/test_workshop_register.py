@@ -333,3 +333,23 @@ def test_the_room_view_shows_the_register_group_by_group_in_words_without_names(
     assert spread.count('<section class="room-group"') == 1
     for name in ("Pat", "Sam", "Kim"):
         assert name not in page
+
+
+def test_ratings_added_to_the_recorded_register_need_no_confirmation(app, room):
+    """Rating a group (or a column) the recorded register has nothing for replaces nothing."""
+    _rate_room(app, room, (("Pat", "4"), ("Sam", "4")))
+    url = f"/workshops/{room.session_id}/consensus/definition/register/groups"
+    for group, extra in (("residents", {}), ("businesses", {"power": "2"})):
+        form = room.client.get(f"{url}/{group}").get_data(as_text=True)
+        done = post(room.client, f"{url}/{group}", _as_shown(form, **extra))
+        assert done.status_code == 302, done.get_data(as_text=True)[:500]
+    form = room.client.get(f"{url}/residents").get_data(as_text=True)
+    done = post(room.client, f"{url}/residents", _as_shown(form, legitimacy="3"))
+    assert done.status_code == 302
+    with app.app_context():
+        stored = assessments.answers(assessments.get(room.assessment_id), "definition")
+        rows = [(r.segment_id, r.power, r.legitimacy) for r in stored["register"].value]
+        assert rows == [("residents", 4, 3), ("businesses", 2, None)]
+    # Clearing a recorded rating replaces it: both shown, and a reason asked.
+    asked = post(room.client, f"{url}/residents", _as_shown(form, legitimacy=""))
+    assert "Replace the recorded answer?" in asked.get_data(as_text=True)
