@@ -497,8 +497,7 @@ def _render_consensus(
 ) -> ResponseReturnValue:
     from assess.views import consensus_register  # it builds on this module's loaders
 
-    locale = current_locale()
-    assessment = workshop.assessment
+    locale, assessment = current_locale(), workshop.assessment
     stored = assessments.stored_answers(assessment, item.questionnaire.id)
     shown = {item.question.id: stored[item.question.id]} if item.question.id in stored else {}
     if agreement.tied(item.no_default):
