@@ -79,6 +79,7 @@ def create_app(
         audit,
         auth,
         benchmark,
+        consensus_register,
         consultancy,
         csv_data,
         data_export,
@@ -118,6 +119,7 @@ def create_app(
     app.register_blueprint(workshops.bp)
     app.register_blueprint(workshop_room.bp)
     app.register_blueprint(workshop_register.bp)
+    app.register_blueprint(consensus_register.bp)
     app.register_blueprint(consultancy.bp)
     app.register_blueprint(start.bp)
     app.register_blueprint(answer_marks.bp)

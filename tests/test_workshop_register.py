@@ -186,3 +186,170 @@ def test_the_facilitator_sees_the_rooms_register_ratings_and_records_the_agreed_
     with app.app_context():
         stored = assessments.answers(assessments.get(room.assessment_id), "definition")
         assert [(r.segment_id, r.power) for r in stored["register"].value] == [("residents", 4)]
+
+
+def _rate_room(app, room, ratings):
+    for name, power in ratings:
+        device = join(app, room.code, name)
+        page = device.get(f"/workshop/{room.session_id}/register/groups/residents")
+        post(
+            device,
+            f"/workshop/{room.session_id}/register/groups/residents",
+            {"was": _was(page.get_data(as_text=True)), "power": power, "regard": "citizen"},
+        )
+
+
+def _checked(html: str, name: str) -> list[str]:
+    return re.findall(rf'name="{name}" value="([^"]*)" checked', html) or re.findall(
+        rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"[^>]*checked', html
+    )
+
+
+def _as_shown(html: str, **chosen: str) -> dict[str, str]:
+    """What a browser sends from a group page: each column's checked radio, and ``chosen``."""
+    fields = dict(re.findall(r'<input[^>]*name="(\w+)" value="([^"]*)" checked', html))
+    fields.pop("csrf_token", None)
+    return {**fields, **chosen}
+
+
+def test_the_facilitator_records_the_agreed_register_one_group_at_a_time(app, room):
+    _rate_room(app, room, (("Pat", "4"), ("Sam", "2"), ("Kim", "4")))
+    url = f"/workshops/{room.session_id}/consensus/definition/register"
+    page = room.client.get(url).get_data(as_text=True)
+    # The consensus page lists the groups with a link each, not a grid of dropdowns.
+    assert "<select" not in page
+    group_url = f"{url}/groups/residents"
+    assert f'href="{group_url}"' in page
+    row = page[page.index('id="register-group-residents"') :]
+    assert (
+        "The room: rated by 3 people. <strong>People differ</strong>" in row[: row.index("</tr>")]
+    )
+    assert "Recorded for the organisation</th>" in page
+    form = room.client.get(group_url).get_data(as_text=True)
+    assert "<select" not in form
+    power = form[form.index('data-room="power"') :]
+    assert "2 Some (1) and 4 Decisive (2)" in power[: power.index("</dl>")]
+    assert "People differ" in power[: power.index("</dl>")]
+    # Split: nothing chosen for power; unanimous: the room's choice for "regarded as".
+    assert _checked(form, "power") == []
+    assert _checked(form, "regard") == ["citizen"]
+    assert _checked(form, "legitimacy") == [""]  # nobody rated it: as recorded (not rated)
+    # Sent without choosing the split column: a message, nothing recorded.
+    response = post(room.client, group_url, _as_shown(form))
+    assert response.status_code == 400
+    assert "Choose the rating the room agreed for" in response.get_data(as_text=True)
+    with app.app_context():
+        stored = assessments.answers(assessments.get(room.assessment_id), "definition")
+        assert "register" not in stored
+    # Chosen: recorded in the organisation's register, as the room's agreed answer.
+    response = post(room.client, group_url, _as_shown(form, power="4", then="next"))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"{url}/groups/")
+    following = room.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'The ratings of “<bdi dir="auto">Residents</bdi>” have been saved.' in following
+    with app.app_context():
+        stored = assessments.answers(assessments.get(room.assessment_id), "definition")
+        rows = [(r.segment_id, r.power, r.regard) for r in stored["register"].value]
+        assert rows == [("residents", 4, "citizen")]
+        record = workshops.consensus_records(workshops.get(room.session_id))
+        assert record[("definition", "register")].how == "agreed"
+    form = room.client.get(group_url).get_data(as_text=True)
+    recorded = form[form.index('data-room="power"') :]
+    assert "Decisive" in recorded[recorded.index("Recorded now") : recorded.index("</dl>")]
+
+
+def test_changing_a_recorded_group_shows_old_and_new_and_asks_for_a_reason(app, room):
+    from assess.models import AuditEvent
+
+    _rate_room(app, room, (("Pat", "4"), ("Sam", "2")))
+    url = f"/workshops/{room.session_id}/consensus/definition/register/groups/residents"
+    form = room.client.get(url).get_data(as_text=True)
+    first = post(room.client, url, _as_shown(form, power="4"))
+    assert first.headers["Location"].endswith("/consensus/definition/register#change-residents")
+    summary = room.client.get(first.headers["Location"]).get_data(as_text=True)
+    assert 'The ratings of “<bdi dir="auto">Residents</bdi>” have been saved.' in summary
+    assert 'id="change-residents" href="' in summary and "data-focus-on-load" in summary
+    response = post(room.client, url, _as_shown(form, power="2"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Replace the recorded answer?" in page
+    now = page[page.index('data-compare="current"') : page.index('data-compare="proposed"')]
+    new = page[page.index('data-compare="proposed"') :]
+    assert "Power: 4" in now and "Power: 2" in new[: new.index("</section>")]
+    assert f'action="{url}"' in page
+    revision = re.search(r'name="replaces" value="(\d+)"', page).group(1)
+    # Without a reason: asked again, nothing changed.
+    again = post(room.client, url, _as_shown(form, power="2", replaces=revision))
+    assert again.status_code == 400
+    assert "Say why the room" in again.get_data(as_text=True)
+    with app.app_context():
+        stored = assessments.answers(assessments.get(room.assessment_id), "definition")
+        assert stored["register"].value[0].power == 4
+    done = post(
+        room.client,
+        url,
+        _as_shown(form, power="2", replaces=revision, reason="Seen the evidence"),
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        from sqlalchemy import select
+
+        from assess import db
+
+        stored = assessments.answers(assessments.get(room.assessment_id), "definition")
+        assert stored["register"].value[0].power == 2
+        events = db.session().scalars(select(AuditEvent)).all()
+        reasons = [e for e in events if (e.detail or {}).get("reason") == "Seen the evidence"]
+        # The answer's change and the consensus both keep the reason, with the old ratings.
+        assert {e.action for e in reasons} >= {"answer.changed"}, [e.action for e in reasons]
+        assert any(
+            (e.detail or {}).get("replaced", {}).get("value", [{}])[0].get("power") == 4
+            for e in reasons
+        )
+
+
+def test_only_a_facilitator_who_runs_the_session_records_a_group(app, room):
+    url = f"/workshops/{room.session_id}/consensus/definition/register/groups/residents"
+    device = join(app, room.code, "Pat")
+    assert device.get(url).status_code in (302, 403, 404)
+    assert room.client.get(f"{url[: url.rindex('/')]}/nobody").status_code == 404
+    other = f"/workshops/{room.session_id}/consensus/definition/register-x/groups/residents"
+    assert room.client.get(other).status_code == 404
+
+
+def test_the_room_view_shows_the_register_group_by_group_in_words_without_names(app, room):
+    _rate_room(app, room, (("Pat", "4"), ("Sam", "2"), ("Kim", "4")))
+    slide = room.client.get(f"/workshops/{room.session_id}/room/definition/register")
+    page = slide.get_data(as_text=True)
+    assert slide.status_code == 200
+    spread = page[page.index("data-register-spread") :]
+    residents = spread[spread.index(">Residents<") :]
+    residents = residents[: residents.index("</section>")]
+    assert "Rated by 3 people" in residents
+    assert "Views differ" in residents
+    assert "2 Some: 1 person and 4 Decisive: 2 people" in residents
+    assert "As citizens: 3 people" in residents
+    # Only the groups someone rated, and nobody's name.
+    assert spread.count('<section class="room-group"') == 1
+    for name in ("Pat", "Sam", "Kim"):
+        assert name not in page
+
+
+def test_ratings_added_to_the_recorded_register_need_no_confirmation(app, room):
+    """Rating a group (or a column) the recorded register has nothing for replaces nothing."""
+    _rate_room(app, room, (("Pat", "4"), ("Sam", "4")))
+    url = f"/workshops/{room.session_id}/consensus/definition/register/groups"
+    for group, extra in (("residents", {}), ("businesses", {"power": "2"})):
+        form = room.client.get(f"{url}/{group}").get_data(as_text=True)
+        done = post(room.client, f"{url}/{group}", _as_shown(form, **extra))
+        assert done.status_code == 302, done.get_data(as_text=True)[:500]
+    form = room.client.get(f"{url}/residents").get_data(as_text=True)
+    done = post(room.client, f"{url}/residents", _as_shown(form, legitimacy="3"))
+    assert done.status_code == 302
+    with app.app_context():
+        stored = assessments.answers(assessments.get(room.assessment_id), "definition")
+        rows = [(r.segment_id, r.power, r.legitimacy) for r in stored["register"].value]
+        assert rows == [("residents", 4, 3), ("businesses", 2, None)]
+    # Clearing a recorded rating replaces it: both shown, and a reason asked.
+    asked = post(room.client, f"{url}/residents", _as_shown(form, legitimacy=""))
+    assert "Replace the recorded answer?" in asked.get_data(as_text=True)

@@ -230,6 +230,28 @@ def _answer(
     return Answer(place.question.id, Status.ANSWERED, ordered, note) if ordered or note else None
 
 
+def with_group(
+    place: RegisterPlace, current: StoredAnswer | None, segment_id: str, values: Mapping[str, Any]
+) -> Answer | None:
+    """The register answer ``current`` with one group's ratings replaced by ``values`` (a listed
+    group left without ratings drops out), keeping every other group and the evidence note; None
+    when nothing would be left. What a workshop's facilitator records for the room, group by
+    group (:mod:`assess.views.consensus_register`)."""
+    rows = dict(rows_of(current.answer if current else None))
+    listed = {s.id for s in place.question.segments}
+    fields = {k: v for k, v in values.items() if v is not None and k != "segment_id"}
+    if segment_id in listed:
+        fields.pop("label", None)
+    else:
+        fields["label"] = " ".join(str(fields.get("label") or "").split()) or segment_id
+    row = RegisterRow(segment_id=segment_id, **fields)
+    if _empty(row) and segment_id in listed:
+        rows.pop(segment_id, None)
+    else:
+        rows[segment_id] = row
+    return _answer(place, current, rows)
+
+
 def _empty(row: RegisterRow) -> bool:
     return not any(v is not None for k, v in row.to_json().items() if k not in ("segment_id",))
 

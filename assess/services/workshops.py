@@ -36,7 +36,7 @@ from assess.models import (
     User,
     WorkshopSession,
 )
-from assess.questionnaire.answers import Answer, Status
+from assess.questionnaire.answers import Answer, RegisterRow, Status
 from assess.questionnaire.schema import (
     LevelQuestion,
     MultipleQuestion,
@@ -768,9 +768,29 @@ def replacement_for(
     item = _opened_question(workshop, questionnaire_id, question_id)
     stored = assessments.stored_answers(workshop.assessment, questionnaire_id).get(question_id)
     agreed, how = _agreed_answer(item, answer, note, stored)
-    if stored is None or stored.answer == agreed:
+    if stored is None or stored.answer == agreed or only_adds(stored.answer, agreed):
         return None
     return Replacement(item, stored, agreed, how)
+
+
+def only_adds(recorded: Answer, agreed: Answer) -> bool:
+    """True when ``agreed`` keeps every rating of the recorded register as it is and only adds
+    ratings (of groups, or columns, the register had none for) with the same evidence note:
+    nothing recorded is replaced, so recording it asks no confirmation. False for any other
+    question."""
+    if recorded.status is not Status.ANSWERED or agreed.status is not Status.ANSWERED:
+        return False
+    if recorded.note != agreed.note:
+        return False
+    values = (recorded.value, agreed.value)
+    if not all(isinstance(v, tuple) and all(isinstance(r, RegisterRow) for r in v) for v in values):
+        return False
+    after = {r.segment_id: r.to_json() for r in agreed.value}  # type: ignore[union-attr]
+    for row in recorded.value:  # type: ignore[union-attr]
+        new = after.get(row.segment_id)
+        if new is None or any(new.get(k) != v for k, v in row.to_json().items() if v is not None):
+            return False
+    return True
 
 
 def _opened_question(
@@ -802,7 +822,8 @@ def record_consensus(
     as it was.
 
     Nothing recorded is ever overwritten silently: when the assessment already holds a different
-    answer, this raises :class:`ConfirmReplacement` (with both answers) unless ``replaces`` is the
+    answer (other than a register the agreed one only adds ratings to, see :func:`only_adds`),
+    this raises :class:`ConfirmReplacement` (with both answers) unless ``replaces`` is the
     revision of the answer being replaced, as shown to the person, and ``reason`` says why; the
     reason is kept with the change in the audit trail. If the answer changed again in between, it
     asks again. Raises :class:`WorkshopError` with a message for people when it cannot be
@@ -826,7 +847,7 @@ def record_consensus(
             Message("The reason must be %(n)s characters or fewer.", n=REASON_MAX_LENGTH)
         )
     replaced = None
-    if stored is not None and stored.answer != agreed:
+    if stored is not None and stored.answer != agreed and not only_adds(stored.answer, agreed):
         replacement = Replacement(item, stored, agreed, how)
         if replaces != stored.revision:
             raise ConfirmReplacement(replacement)

@@ -28,6 +28,7 @@ from assess.scoring.aggregate import (
     NO_ANSWERS,
     TIED,
     WRITTEN,
+    ColumnSpread,
     QuestionAggregate,
     register_spread,
 )
@@ -145,23 +146,7 @@ def register_groups(
     for group in register_spread(question, answers):
         if not group.rated_by:
             continue
-        columns = []
-        for column in group.columns:
-            attribute = attributes[column.attribute]
-            options = {o.id: o.label.get(locale) for o in attribute.options}
-            values = []
-            for count in column.counts:
-                text = options.get(str(count.value), str(count.value)).split(": ")[0]
-                if column.attribute in ALL_RATING_ATTRIBUTES:
-                    text = f"{count.value} {text}"
-                values.append(gettext("%(value)s (%(count)s)", value=text, count=count.count))
-            columns.append(
-                {
-                    "label": attribute.label.get(locale),
-                    "text": joined(values, locale),
-                    "differ": len(column.counts) > 1,
-                }
-            )
+        columns = [_column(attributes[c.attribute], c, locale) for c in group.columns]
         groups.append(
             {
                 "label": group.label or names.get(group.segment_id, group.segment_id),
@@ -172,3 +157,49 @@ def register_groups(
             }
         )
     return groups
+
+
+def _column(attribute: Any, column: ColumnSpread, locale: str) -> dict[str, Any]:
+    """One column of one group's spread in words: "4 Decisive (2), 3 Considerable (1)"."""
+    options = {o.id: o.label.get(locale) for o in attribute.options}
+    values = []
+    counts = []
+    for count in column.counts:
+        text = options.get(str(count.value), str(count.value)).split(": ")[0]
+        if column.attribute in ALL_RATING_ATTRIBUTES:
+            text = f"{count.value} {text}"
+        values.append(gettext("%(value)s (%(count)s)", value=text, count=count.count))
+        # For the room view: "4 Decisive: 2 people".
+        counts.append(
+            ngettext(
+                "%(value)s: %(num)d person", "%(value)s: %(num)d people", count.count, value=text
+            )
+        )
+    return {
+        "attribute": attribute.id,
+        "counts": joined(counts, locale),
+        "label": attribute.label.get(locale),
+        "text": joined(values, locale),
+        "differ": len(column.counts) > 1,
+        # The one rating everybody who rated the column chose (None when people differ).
+        "agreed": str(column.counts[0].value) if len(column.counts) == 1 else None,
+    }
+
+
+def register_group_spread(
+    question: RegisterQuestion, answers: Sequence[Answer], segment_id: str, locale: str
+) -> dict[str, Any]:
+    """The room's ratings of one group (a listed segment, or a group of the body's own by its
+    name), column by column as :func:`register_groups` words them, keyed by column id."""
+    attributes = {a.id: a for a in question.attributes}
+    found = None
+    for group in register_spread(question, answers):
+        if group.segment_id == segment_id:
+            found = group
+    return {
+        "rated_by": found.rated_by if found else 0,
+        "columns": {
+            c.attribute: _column(attributes[c.attribute], c, locale)
+            for c in (found.columns if found else ())
+        },
+    }

@@ -134,6 +134,17 @@ def _done(pages: Pages, action: str, segment_id: str, label: str) -> ResponseRet
     return redirect(pages.summary(anchor))
 
 
+def done(
+    pages: Pages, segment_id: str, label: str, *, then: str | None = None
+) -> ResponseReturnValue:
+    """After one group was saved: on to the page ``then`` (the next group's, saying this one was
+    saved), or back to the summary with its banner and focus on the group's "Change" link."""
+    if then is not None:
+        session[_BANNER] = {"action": "changed", "segment": segment_id, "label": label}
+        return redirect(then)
+    return _done(pages, "changed", segment_id, label)
+
+
 def pop_banner() -> dict[str, str] | None:
     """What the last group page did (once), for the summary's banner."""
     found = session.pop(_BANNER, None)
@@ -186,6 +197,14 @@ def _brief(
             {"label": short.get(attribute.id, attribute.label.get(locale)), "value": shown}
         )
     return pairs
+
+
+def brief_lines(question: RegisterQuestion, row: RegisterRow | None, locale: str) -> list[str]:
+    """A group's ratings in brief as lines ("Power: 4"), to compare two versions of a group."""
+    return [
+        gettext("%(label)s: %(value)s", label=p["label"], value=p["value"])
+        for p in _brief(question, row, locale)
+    ]
 
 
 def _rated(question: RegisterQuestion, group: Group) -> tuple[int, int]:

@@ -21,6 +21,7 @@ from assess import access
 from assess.i18n import current_locale
 from assess.models import WorkshopSession
 from assess.services import surveys, workshops
+from assess.views import agreement
 from assess.views.workshops import (
     POLL_MS,
     join_url_for,
@@ -116,4 +117,5 @@ def question_slide(
         percent=percent,
         poll_ms=POLL_MS,
         locale=current_locale(),
+        register_groups=agreement.register_groups(item.question, item.answers, current_locale()),
     )

@@ -495,8 +495,9 @@ def _render_consensus(
     note: str = "",
     status: int = 200,
 ) -> ResponseReturnValue:
-    locale = current_locale()
-    assessment = workshop.assessment
+    from assess.views import consensus_register  # it builds on this module's loaders
+
+    locale, assessment = current_locale(), workshop.assessment
     stored = assessments.stored_answers(assessment, item.questionnaire.id)
     shown = {item.question.id: stored[item.question.id]} if item.question.id in stored else {}
     if agreement.tied(item.no_default):
@@ -521,7 +522,7 @@ def _render_consensus(
         view=view,
         statement=spread_statement(item),
         no_default=agreement.no_default_text(item.no_default),
-        register_groups=agreement.register_groups(item.question, item.answers, locale),
+        **consensus_register.page_context(workshop, item),
         proposal_lines=answer_forms.describe(item.question, item.proposal, locale),
         current=current,
         current_lines=answer_forms.describe(item.question, current.answer, locale)

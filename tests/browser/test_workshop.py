@@ -4,11 +4,17 @@ answer is recorded, the session closes, and the results show the consensus and p
 
 from __future__ import annotations
 
+import os
+import re
 import time
+from pathlib import Path
 
 from browser_helpers import assert_accessible
-from helpers import PASSWORD
-from workshop_helpers import start_assessment
+from helpers import PASSWORD, post
+from workshop_helpers import join, open_room, start_assessment
+
+SHOTS = os.environ.get("ASSESS_SCREENSHOTS")
+REGISTER = "definition/stakeholder-register"
 
 LEVELS = {"Ada": 1, "Bea": 3, "Cy": 5}
 
@@ -128,3 +134,138 @@ def test_a_facilitator_runs_a_workshop_with_three_participants(
     finally:
         for context in contexts:
             context.close()
+
+
+def _keyboard_to(tab, selector: str, most: int = 80) -> None:
+    """Press Tab until ``selector`` has focus (and fail when it never does)."""
+    for _ in range(most):
+        if tab.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+        tab.keyboard.press("Tab")
+    raise AssertionError(f"{tab.url}: Tab never reached {selector}")
+
+
+def _press(tab, key: str = "Enter") -> None:
+    with tab.expect_navigation():
+        tab.keyboard.press(key)
+    tab.wait_for_load_state("load")
+
+
+def _choose(tab, name: str, value: str) -> None:
+    """Tab into a radio group with nothing chosen, and choose ``value`` with the arrow keys."""
+    _keyboard_to(tab, f"input[name={name}]")
+    tab.keyboard.press("Space")
+    for _ in range(12):
+        if (
+            tab.evaluate("(n) => document.querySelector(`input[name=${n}]:checked`)?.value", name)
+            == value
+        ):
+            return
+        tab.keyboard.press("ArrowDown")
+    raise AssertionError(f"{name} never reached {value}")
+
+
+def _shots(tab, name: str, widths=(1280, 390), height: int = 900) -> None:
+    if not SHOTS:
+        return
+    size = tab.viewport_size
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    for width in widths:
+        tab.set_viewport_size({"width": width, "height": height})
+        tab.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
+    tab.set_viewport_size(size)
+
+
+def test_the_facilitator_records_the_register_group_by_group_with_the_keyboard(
+    app, browser, live_server, make_user, make_org
+):
+    """The room rates the register on their devices; the facilitator, keyboard only, records the
+    agreed ratings of a group (nothing chosen where the room is split), then changes them again,
+    seeing old and new side by side and giving a reason; the room view shows the spread."""
+    from sqlalchemy import select
+
+    from assess import db
+    from assess.models import User
+    from assess.services import assessments
+
+    room = open_room(app, make_user, make_org, sections=(REGISTER,))
+    others = ("service-users", "businesses", "lobbies", "media", "elected-members", "staff")
+    for name, power in (("Ada", "4"), ("Bea", "2"), ("Cy", "4")):
+        device = join(app, room.code, name)
+        for group in ("residents", *others):
+            base = f"/workshop/{room.session_id}/register/groups/{group}"
+            shown = device.get(base).get_data(as_text=True)
+            was = re.search(r'name="was" value="([^"]*)"', shown).group(1)
+            ratings = {"power": power, "regard": "citizen"}
+            if group != "residents":
+                ratings = {
+                    "power": "3",
+                    "legitimacy": power,
+                    "interest": "2",
+                    "engagement": "consult",
+                }
+            saved = post(device, base, {"was": was, **ratings})
+            assert saved.status_code == 302
+    with app.app_context():
+        email = db.session().scalar(select(User.email).where(User.name == "Fay Facilitator"))
+    context, fay = _new_tab(browser)
+    try:
+        url = live_server.url
+        fay.goto(f"{url}/login")
+        fay.get_by_label("Email address").fill(email)
+        fay.get_by_label("Password").fill(PASSWORD)
+        fay.get_by_role("button", name="Sign in").click()
+        consensus = f"{url}/workshops/{room.session_id}/consensus/definition/register"
+        fay.goto(consensus)
+        assert fay.locator("select").count() == 0
+        assert_accessible(fay)
+        _shots(fay, "consensus-register")
+
+        # Keyboard only: to the group's link, its page, the split rating, save.
+        _keyboard_to(fay, "#change-residents")
+        _press(fay)
+        assert fay.url.endswith("/consensus/definition/register/groups/residents")
+        assert fay.locator("input[name=power]:checked").count() == 0  # the room is split
+        assert fay.locator("input[name=regard]:checked").get_attribute("value") == "citizen"
+        assert_accessible(fay)
+        _shots(fay, "consensus-register-group")
+        _choose(fay, "power", "4")
+        _keyboard_to(fay, "button[type=submit]:not([name])")
+        _press(fay)
+        fay.wait_for_function("() => document.activeElement.id === 'change-residents'")
+        assert "have been saved" in fay.locator("#register-banner").inner_text()
+
+        # Changing it again replaces a recorded answer: both side by side, and a reason.
+        _press(fay)
+        _choose(fay, "power", "2")
+        _keyboard_to(fay, "button[type=submit]:not([name])")
+        _press(fay)
+        assert "Replace the recorded answer?" in fay.locator("h1").inner_text()
+        assert "Power: 4" in fay.locator("[data-compare=current]").inner_text()
+        assert "Power: 2" in fay.locator("[data-compare=proposed]").inner_text()
+        assert_accessible(fay)
+        _shots(fay, "consensus-register-confirm")
+        _keyboard_to(fay, "#reason")
+        fay.keyboard.type("The evidence shows residents have less say")
+        _keyboard_to(fay, "button.button--warning-solid")
+        _press(fay)
+        fay.wait_for_function("() => document.activeElement.id === 'change-residents'")
+        with app.app_context():
+            stored = assessments.answers(assessments.get(room.assessment_id), "definition")
+            assert [(r.segment_id, r.power) for r in stored["register"].value] == [("residents", 2)]
+
+        # The room view: the spread group by group, large, no names.
+        fay.set_viewport_size({"width": 1920, "height": 1080})
+        fay.goto(f"{url}/workshops/{room.session_id}/room/definition/register")
+        spread = fay.locator("[data-register-spread]")
+        assert "4 Decisive: 2 people" in spread.inner_text()
+        for name in ("Ada", "Bea", "Cy"):
+            assert name not in fay.locator("body").inner_text()
+        size = fay.evaluate(
+            "parseFloat(getComputedStyle(document.querySelector('.room-group__columns')).fontSize)"
+        )
+        assert size >= 28, size
+        assert_accessible(fay)
+        _shots(fay, "room-register", widths=(1920,), height=1080)
+    finally:
+        context.close()
