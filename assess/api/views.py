@@ -12,16 +12,13 @@ from typing import Any
 from flask import Blueprint, Flask, Response, json, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import BadRequest
 
 from assess import access, limits, pagination
 from assess.api import PREFIX, openapi, representations
 from assess.i18n import current_locale
-from assess.models import AnswerRecord, ApiToken, Assessment, Membership, Organisation, PlanAction
-from assess.models.api_tokens import api_token_organisation
-from assess.services import assessments
+from assess.models import ApiToken, Assessment, Organisation
+from assess.services import api_reads, assessments
 from assess.services import organisations as organisation_service
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -78,14 +75,19 @@ def _page_arguments() -> tuple[str | None, str | None, int]:
     return after, before, limit
 
 
-def _paged(
-    query: Any, keys: list[pagination.Key], show: Any, key_of: Any = None, **url_args: Any
-) -> Response:
-    """One page of ``query`` as ``{"items": [...], "next_cursor", "previous_cursor"}``, with a
+def _paged(listing: api_reads.Listing, show: Any, **url_args: Any) -> Response:
+    """One page of ``listing`` as ``{"items": [...], "next_cursor", "previous_cursor"}``, with a
     ``Link`` header to the pages either side."""
     after, before, limit = _page_arguments()
     try:
-        window = pagination.page(query, keys, after=after, before=before, size=limit, key_of=key_of)
+        window = pagination.page(
+            listing.query,
+            listing.keys,
+            after=after,
+            before=before,
+            size=limit,
+            key_of=listing.key_of,
+        )
     except pagination.BadCursor as error:
         raise BadRequest(str(error.message)) from None
     response = _json(
@@ -124,20 +126,9 @@ def openapi_document() -> ResponseReturnValue:
 @limits.api
 def list_organisations(token: ApiToken) -> ResponseReturnValue:
     """The organisations the token may read: in its scope, and its person still a member."""
-    query = (
-        select(Organisation, Membership)
-        .join(api_token_organisation, api_token_organisation.c.organisation_id == Organisation.id)
-        .join(
-            Membership,
-            (Membership.organisation_id == Organisation.id) & (Membership.user_id == token.user_id),
-        )
-        .where(api_token_organisation.c.token_id == token.id)
-    )
     return _paged(
-        query,
-        [(Organisation.id, pagination.ASC)],
+        api_reads.organisations(token),
         lambda row: representations.organisation(row[0], row[1]),
-        key_of=lambda row: [row[0].id],
     )
 
 
@@ -158,21 +149,7 @@ def list_assessments(
     token: ApiToken, organisation: Organisation, org_id: int
 ) -> ResponseReturnValue:
     """The organisation's assessments, newest first."""
-    query = (
-        select(Assessment)
-        .options(
-            selectinload(Assessment.definition_version),
-            selectinload(Assessment.model_fit_version),
-            selectinload(Assessment.adoption_version),
-        )
-        .where(Assessment.organisation_id == organisation.id)
-    )
-    return _paged(
-        query,
-        [(Assessment.created_at, pagination.DESC), (Assessment.id, pagination.DESC)],
-        representations.assessment,
-        org_id=org_id,
-    )
+    return _paged(api_reads.assessments(organisation), representations.assessment, org_id=org_id)
 
 
 @bp.get("/assessments/<int:assessment_id>")
@@ -192,16 +169,8 @@ def list_answers(
     token: ApiToken, assessment: Assessment, assessment_id: int
 ) -> ResponseReturnValue:
     """The assessment's stored answers, in the order they were first given."""
-    query = (
-        select(AnswerRecord)
-        .options(selectinload(AnswerRecord.updated_by))
-        .where(AnswerRecord.assessment_id == assessment.id)
-    )
     return _paged(
-        query,
-        [(AnswerRecord.id, pagination.ASC)],
-        representations.answer,
-        assessment_id=assessment_id,
+        api_reads.answers(assessment), representations.answer, assessment_id=assessment_id
     )
 
 
@@ -232,16 +201,8 @@ def list_actions(
     token: ApiToken, assessment: Assessment, assessment_id: int
 ) -> ResponseReturnValue:
     """The actions of the assessment's plan."""
-    query = (
-        select(PlanAction)
-        .options(selectinload(PlanAction.owner_user))
-        .where(PlanAction.assessment_id == assessment.id)
-    )
     return _paged(
-        query,
-        [(PlanAction.id, pagination.ASC)],
-        representations.action,
-        assessment_id=assessment_id,
+        api_reads.actions(assessment), representations.action, assessment_id=assessment_id
     )
 
 
