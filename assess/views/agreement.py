@@ -203,3 +203,16 @@ def register_group_spread(
             for c in (found.columns if found else ())
         },
     }
+
+
+def replacement_error(missing_reason: bool, asked_before: bool) -> str | None:
+    """What the page asking to replace a recorded answer with the room's says is wrong: no
+    reason given, or (when it had asked before) the recorded answer changed meanwhile."""
+    if missing_reason:
+        return gettext("Say why the room's answer replaces the recorded one.")
+    if asked_before:
+        return gettext(
+            "The recorded answer changed while you were deciding. Check it again before "
+            "replacing it."
+        )
+    return None

@@ -245,14 +245,7 @@ def save(
             reason=reason,
         )
     except workshops.ConfirmReplacement as ask:
-        error = None
-        if ask.missing_reason:
-            error = gettext("Say why the room's answer replaces the recorded one.")
-        elif replaces is not None:
-            error = gettext(
-                "The recorded answer changed while you were deciding. Check it again before "
-                "replacing it."
-            )
+        error = agreement.replacement_error(ask.missing_reason, replaces is not None)
         return _confirm(workshop, item, group, ask.replacement, reason, error)
     except (WorkshopError, AssessmentClosed) as error:
         form.errors["page"] = (

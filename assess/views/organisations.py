@@ -7,14 +7,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
 
-from assess import access, context, pagination, sessions
+from assess import access, context, sessions
 from assess.i18n import translate
 from assess.models import Invitation, Membership, Organisation
 from assess.permissions import ROLE_LABELS
 from assess.services import ServiceError, accounts, assessments, organisations
 from assess.views.forms.accounts import InviteForm, NewAccountForm, OrganisationForm, RoleForm
 from assess.views.loaders import load_organisation
-from assess.views.util import apply_error
+from assess.views.util import apply_error, list_page
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -139,29 +139,21 @@ def settings(organisation: Organisation, org_id: int) -> ResponseReturnValue:
 def members(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     """Who belongs to the organisation, with which role, and open invitations."""
     invitations = organisations.open_invitations(organisation)
-    page_error, status = None, 200
-    try:
-        window = organisations.members_page(
-            organisation, after=request.args.get("after"), before=request.args.get("before")
-        )
-    except pagination.BadCursor:
-        page_error, status = str(pagination.BadCursor.message), 400
-        window = organisations.members_page(organisation)
-
-    def link(**cursor: str) -> str:
-        return url_for("organisations.members", org_id=organisation.id, **cursor)
-
+    page = list_page(
+        lambda **cursor: organisations.members_page(organisation, **cursor),
+        lambda **cursor: url_for("organisations.members", org_id=organisation.id, **cursor),
+    )
     return render_template(
         "organisations/members.html",
         organisation=organisation,
-        members=window.items,
-        next_url=link(after=window.next_cursor) if window.next_cursor else None,
-        previous_url=link(before=window.previous_cursor) if window.previous_cursor else None,
-        page_error=page_error,
+        members=page.items,
+        next_url=page.next_url,
+        previous_url=page.previous_url,
+        page_error=page.error,
         invitations=invitations,
         invitation_mail=organisations.invitation_mail(invitations),
         role_labels=ROLE_LABELS,
-    ), status
+    ), page.status
 
 
 @bp.post("/<int:org_id>/members/<int:membership_id>/role")

@@ -12,12 +12,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from assess import access, jobs, limits, pagination, security, uploads
+from assess import access, jobs, limits, security, uploads
 from assess.errors import render_error
 from assess.models import Assessment, Organisation, User
 from assess.services import finalising, reports
 from assess.views.forms.reports import ConfirmForm, VerifyForm
 from assess.views.loaders import load_assessment, load_organisation
+from assess.views.util import list_page
 
 bp = Blueprint("reports", __name__)
 
@@ -73,27 +74,19 @@ def report_data(assessment: Assessment, assessment_id: int) -> ResponseReturnVal
 @access.requires("report.view", load=load_organisation)
 def organisation_reports(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     """Every finalised report of the organisation, current and superseded, a page at a time."""
-    page_error, status = None, 200
-    try:
-        window = finalising.reports_page(
-            organisation.id, after=request.args.get("after"), before=request.args.get("before")
-        )
-    except pagination.BadCursor:
-        page_error, status = str(pagination.BadCursor.message), 400
-        window = finalising.reports_page(organisation.id)
-
-    def link(**cursor: str) -> str:
-        return url_for("reports.organisation_reports", org_id=organisation.id, **cursor)
-
+    page = list_page(
+        lambda **cursor: finalising.reports_page(organisation.id, **cursor),
+        lambda **cursor: url_for("reports.organisation_reports", org_id=organisation.id, **cursor),
+    )
     return render_template(
         "reports/list.html",
         organisation=organisation,
-        stored_reports=window.items,
-        next_url=link(after=window.next_cursor) if window.next_cursor else None,
-        previous_url=link(before=window.previous_cursor) if window.previous_cursor else None,
-        page_error=page_error,
+        stored_reports=page.items,
+        next_url=page.next_url,
+        previous_url=page.previous_url,
+        page_error=page.error,
         form=ConfirmForm(),
-    ), status
+    ), page.status
 
 
 @bp.route("/verify", methods=["GET", "POST"])

@@ -33,7 +33,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
-from assess import access, limits, pagination
+from assess import access, limits
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Participant, WorkshopSession
 from assess.questionnaire.schema import Questionnaire, Section
@@ -47,6 +47,7 @@ from assess.views.forms import answers as answer_forms
 from assess.views.forms import kept as kept_forms
 from assess.views.forms.answers import BadPage
 from assess.views.loaders import load_assessment
+from assess.views.util import list_page
 
 bp = Blueprint("workshops", __name__)
 
@@ -239,28 +240,20 @@ def index(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
 def _index_page(
     assessment: Assessment, *, error: str | None, title_value: str, status: int = 200
 ) -> ResponseReturnValue:
-    page_error = None
-    try:
-        window = workshops.sessions_page(
-            assessment, after=request.args.get("after"), before=request.args.get("before")
-        )
-    except pagination.BadCursor:
-        page_error, status = str(pagination.BadCursor.message), 400
-        window = workshops.sessions_page(assessment)
-
-    def link(**cursor: str) -> str:
-        return url_for("workshops.index", assessment_id=assessment.id, **cursor)
-
+    page = list_page(
+        lambda **cursor: workshops.sessions_page(assessment, **cursor),
+        lambda **cursor: url_for("workshops.index", assessment_id=assessment.id, **cursor),
+    )
     return render_template(
         "workshops/index.html",
         assessment=assessment,
-        sessions=window.items,
-        next_url=link(after=window.next_cursor) if window.next_cursor else None,
-        previous_url=link(before=window.previous_cursor) if window.previous_cursor else None,
-        page_error=page_error,
+        sessions=page.items,
+        next_url=page.next_url,
+        previous_url=page.previous_url,
+        page_error=page.error,
         error=error,
         title_value=title_value,
-    ), status
+    ), max(status, page.status)
 
 
 @bp.post("/assessments/<int:assessment_id>/workshops")
@@ -657,14 +650,7 @@ def record_consensus(
             reason=reason,
         )
     except workshops.ConfirmReplacement as ask:
-        error = None
-        if ask.missing_reason:
-            error = gettext("Say why the room's answer replaces the recorded one.")
-        elif replaces is not None:
-            error = gettext(
-                "The recorded answer changed while you were deciding. Check it again before "
-                "replacing it."
-            )
+        error = agreement.replacement_error(ask.missing_reason, replaces is not None)
         return _render_confirm_replacement(workshop, ask.replacement, reason=reason, error=error)
     except (WorkshopError, AssessmentClosed) as error:
         message = (
