@@ -54,6 +54,8 @@ COMMANDS: dict[str, tuple[list[str], set[int]]] = {
     "export": (["export", "--all", "-o", "{tmp}/export.json"], {0}),
     # The instance it exports is already here: the import refuses the clash and exits 1.
     "import": (["import", "{tmp}/export.json"], {1}),
+    # Not a questionnaire pack (a zip): the check says so and exits 1, asking nothing.
+    "questionnaires install": (["questionnaires", "install", "{tmp}/export.json"], {1}),
     # Grants only on PostgreSQL, to a role that must exist: elsewhere it says why and exits 1.
     "db grant-app-role": (["db", "grant-app-role", "assess_app_not_there"], {0, 1}),
     "routes": (["routes"], {0}),
