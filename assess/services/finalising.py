@@ -33,7 +33,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from assess import audit, db, pagination
 from assess.models import AnswerRecord, Assessment, StoredReport, TargetOverride, User
 from assess.questionnaire.answers import Status
-from assess.questionnaire.validation import visible_questions
+from assess.questionnaire.validation import Message, visible_questions
 from assess.reporting.data import FILENAME, FORMAT
 from assess.services import ServiceError, assessments, reports
 from assess.services.assessments import AssessmentClosed
@@ -339,42 +339,50 @@ class Verification:
         """The file is, byte for byte, a report this instance finalised and stored."""
         return self.outcome in ("current", "superseded")
 
-    def summary(self) -> str:
-        """The verdict in one or two plain sentences."""
+    def summary(self) -> Message:
+        """The verdict in one or two plain sentences (translated where it is shown)."""
         if self.outcome == "current":
-            return (
-                f"Verified: this is an unaltered finalised report of this instance, report "
-                f"{self.report_id}. It is the current version."
+            return Message(
+                "Verified: this is an unaltered finalised report of this instance, report "
+                "%(report)s. It is the current version.",
+                report=self.report_id,
             )
         if self.outcome == "superseded":
-            return (
-                f"Verified: this is an unaltered finalised report of this instance, report "
-                f"{self.report_id}. It has been superseded by report {self.superseded_by}."
+            return Message(
+                "Verified: this is an unaltered finalised report of this instance, report "
+                "%(report)s. It has been superseded by report %(later)s.",
+                report=self.report_id,
+                later=self.superseded_by,
+            )
+        if self.outcome == "altered" and self.known_here and self.data_matches:
+            return Message(
+                "Not verified: this looks like report %(report)s of this instance, but it is not "
+                "the file this instance stored. It has been changed. The data inside is the "
+                "stored data, so the change is elsewhere in the file.",
+                report=self.report_id,
             )
         if self.outcome == "altered" and self.known_here:
-            inside = (
-                " The data inside is the stored data, so the change is elsewhere in the file."
-                if self.data_matches
-                else ""
-            )
-            return (
-                f"Not verified: this looks like report {self.report_id} of this instance, but it "
-                f"is not the file this instance stored. It has been changed.{inside}"
+            return Message(
+                "Not verified: this looks like report %(report)s of this instance, but it is not "
+                "the file this instance stored. It has been changed.",
+                report=self.report_id,
             )
         if self.outcome == "altered":
-            return (
-                f"Not verified: this looks like an assess report (report {self.report_id}), but "
-                "it is not a file this instance stored: it has been changed, or it comes from "
-                "another instance."
+            return Message(
+                "Not verified: this looks like an assess report (report %(report)s), but it is "
+                "not a file this instance stored: it has been changed, or it comes from another "
+                "instance.",
+                report=self.report_id,
             )
         if self.outcome == "draft":
-            return (
-                f"Not verified: this is a draft report ({self.report_id}). Drafts are not stored "
-                "and cannot be verified; only finalised reports can."
+            return Message(
+                "Not verified: this is a draft report (%(report)s). Drafts are not stored and "
+                "cannot be verified; only finalised reports can.",
+                report=self.report_id,
             )
         if self.outcome == "not_pdf":
-            return "Not verified: this is not a PDF file."
-        return "Not verified: this is not an assess report."
+            return Message("Not verified: this is not a PDF file.")
+        return Message("Not verified: this is not an assess report.")
 
 
 def verify(pdf: bytes, *, by: User | None = None) -> Verification:

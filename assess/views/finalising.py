@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from assess import access, jobs
+from assess.i18n import translate
 from assess.models import Assessment
 from assess.services import finalising
 from assess.services.assessments import AssessmentClosed
@@ -36,7 +38,7 @@ def _reports_url(assessment: Assessment) -> str:
 def finalise(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     """Confirm, then finalise: the report is stored and the answers can no longer change."""
     if not assessment.is_draft:
-        flash("This assessment is already finalised. Its report is stored below.", "info")
+        flash(gettext("This assessment is already finalised. Its report is stored below."), "info")
         return redirect(_reports_url(assessment))
     form = ConfirmForm()
     error = None
@@ -46,14 +48,20 @@ def finalise(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         try:
             stored = finalising.finalise(assessment, current_user)
         except AssessmentClosed:
-            flash("This assessment is already finalised. Its report is stored below.", "info")
+            flash(
+                gettext("This assessment is already finalised. Its report is stored below."), "info"
+            )
             return redirect(_reports_url(assessment))
         except finalising.FinaliseError as refusal:
-            error = refusal.message
+            error = translate(refusal.message)
         else:
             flash(
-                f"{assessment.title} is finalised. Its report, {stored.report_id}, is stored and "
-                "will not change.",
+                gettext(
+                    "%(title)s is finalised. Its report, %(report)s, is stored and will not "
+                    "change.",
+                    title=assessment.title,
+                    report=stored.report_id,
+                ),
                 "success",
             )
             return redirect(_reports_url(assessment))
@@ -87,17 +95,22 @@ def correction(assessment: Assessment, assessment_id: int) -> ResponseReturnValu
     """Open a correction of a finalised assessment: a new version with its answers copied."""
     form = ConfirmForm()
     if not form.validate_on_submit():
-        flash("The request could not be accepted. Try again.", "error")
+        flash(gettext("The request could not be accepted. Try again."), "error")
         return redirect(_reports_url(assessment))
     try:
         new = finalising.open_correction(assessment, current_user)
     except finalising.CorrectionError as refusal:
-        flash(refusal.message, "error")
+        flash(translate(refusal.message), "error")
         return redirect(_reports_url(assessment))
     flash(
-        f"Version {new.version} of {new.title} is open, with every answer copied from version "
-        f"{new.version - 1}. Change what needs correcting, then finalise it: version "
-        f"{new.version - 1} will then be marked superseded.",
+        gettext(
+            "Version %(version)s of %(title)s is open, with every answer copied from version "
+            "%(previous)s. Change what needs correcting, then finalise it: version %(previous)s "
+            "will then be marked superseded.",
+            version=new.version,
+            title=new.title,
+            previous=new.version - 1,
+        ),
         "success",
     )
     return redirect(assessment_url(new))

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from assess import access, jobs, limits, security, uploads
 from assess.errors import render_error
+from assess.i18n import translate
 from assess.models import Assessment, Organisation, User
 from assess.services import finalising, reports
 from assess.views.forms.reports import ConfirmForm, VerifyForm
@@ -104,19 +106,24 @@ def verify() -> ResponseReturnValue:
             form.report.errors.append(_too_large_message(limit))
         elif not content.startswith(b"%PDF-"):
             form.report.errors.append(
-                "The file is not a PDF. Choose the report's PDF file (its name ends in .pdf)."
+                gettext(
+                    "The file is not a PDF. Choose the report's PDF file (its name ends in .pdf)."
+                )
             )
         else:
             result = finalising.verify(content, by=_signed_in())
-            return render_template("reports/verified.html", result=result)
+            return render_template(
+                "reports/verified.html", result=result, summary=translate(result.summary())
+            )
     status = 400 if request.method == "POST" else 200
     return render_template("reports/verify.html", form=form, limit=limit), status
 
 
 def _too_large_message(limit: int) -> str:
-    return (
-        f"The file is larger than {limit / (1024 * 1024):.0f} MB, so it cannot be an assess "
-        "report. Choose the report's PDF file."
+    return gettext(
+        "The file is larger than %(size)s MB, so it cannot be an assess report. Choose the "
+        "report's PDF file.",
+        size=f"{limit / (1024 * 1024):.0f}",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
@@ -14,6 +15,6 @@ class VerifyForm(FlaskForm):
     """Upload a PDF to check it against the stored reports."""
 
     report = FileField(
-        "The report's PDF file",
-        validators=[FileRequired("Choose the PDF file of the report to check.")],
+        _("The report's PDF file"),
+        validators=[FileRequired(_("Choose the PDF file of the report to check."))],
     )
