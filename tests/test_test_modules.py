@@ -1,7 +1,8 @@
 """The suite collects every test file: no two test modules may share a file name.
 
-pytest imports test modules by their base name (the tests folders are not packages), so a second
-``test_x.py`` in another folder stops collection with "import file mismatch" and its tests never run.
+pytest imports test modules by their base name (the tests folders are not packages), so a
+second ``test_x.py`` in another folder stops collection with "import file mismatch" and its
+tests never run.
 This has happened twice; this test names the clash before a full run finds it.
 """
 
