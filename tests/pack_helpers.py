@@ -51,6 +51,21 @@ def questionnaire_files(
     }
 
 
+def english_only(files: dict[str, dict[str, Any]]) -> None:
+    """Take every Welsh text out of the files (the shipped ones are bilingual)."""
+
+    def strip(node: Any) -> None:
+        if isinstance(node, dict):
+            node.pop("cy", None)
+            for value in node.values():
+                strip(value)
+        elif isinstance(node, list):
+            for value in node:
+                strip(value)
+
+    strip(files)
+
+
 def rename_first_adoption_question(text: str) -> Callable[[dict[str, dict[str, Any]]], None]:
     def change(files: dict[str, dict[str, Any]]) -> None:
         files["adoption.yaml"]["sections"][0]["questions"][0]["text"] = {"en": text}

@@ -59,7 +59,7 @@ def test_a_pack_made_of_the_shipped_files_with_its_own_versions_passes(app):
     assert result.problems == []
     assert result.ok
     assert result.manifest.id == "parish-light"
-    assert {q.version for q in result.qset} == {"2.0.0+parish-light"}
+    assert {q.version for q in result.qset} == {"2.1.0+parish-light"}
 
 
 def test_a_pack_zipped_from_its_folder_reads_the_same(app):
@@ -70,27 +70,27 @@ def test_a_pack_zipped_from_its_folder_reads_the_same(app):
 
 def test_a_questionnaire_version_the_instance_does_not_ship_needs_a_label_of_its_own(app):
     def plain_version(files):
-        files["adoption.yaml"]["version"] = "2.1.0"
+        files["adoption.yaml"]["version"] = "2.2.0"
 
     with app.test_request_context():
         result = packs.check(pack_zip(plain_version))
     assert [str(p) for p in result.problems] == [
-        "adoption.yaml: version: version 2.1.0 is not one the instance ships: a pack's own "
-        'versions carry a label after a +, such as "2.1.0+parish-light", so that a later '
+        "adoption.yaml: version: version 2.2.0 is not one the instance ships: a pack's own "
+        'versions carry a label after a +, such as "2.2.0+parish-light", so that a later '
         "release of assess cannot ship other questions under it"
     ]
 
 
 def test_the_instances_own_version_number_with_other_content_is_refused(app):
     def same_number(files):
-        files["adoption.yaml"]["version"] = "2.0.0"
+        files["adoption.yaml"]["version"] = "2.1.0"
         files["adoption.yaml"]["sections"][0]["questions"][0]["text"] = {"en": NEW_TEXT}
 
     with app.test_request_context():
         result = packs.check(pack_zip(same_number))
     messages = [str(p) for p in result.problems]
     assert any(
-        m.startswith("adoption.yaml: version: version 2.0.0 of adoption is the instance's own")
+        m.startswith("adoption.yaml: version: version 2.1.0 of adoption is the instance's own")
         for m in messages
     ), messages
 
@@ -99,7 +99,7 @@ def test_the_instances_own_file_unchanged_may_travel_in_a_pack(app):
     with app.test_request_context():
         result = packs.check(pack_zip(unlabelled=("definition.yaml",)))
     assert result.ok, result.problems
-    assert result.qset.definition.version == "2.0.0"
+    assert result.qset.definition.version == "2.1.0"
 
 
 def test_every_problem_names_the_file_and_the_question(app):
@@ -180,7 +180,10 @@ def test_a_bad_manifest_is_explained_in_plain_words(app):
 
 
 def test_the_pack_page_says_how_much_is_translated(app, client, operator):
+    from pack_helpers import english_only
+
     def welsh(files):
+        english_only(files)
         question = files["adoption.yaml"]["sections"][0]["questions"][0]
         question["text"]["cy"] = "Sut mae uwch arweinwyr yn dangos hyn?"
         files["adoption.yaml"]["title"]["cy"] = "Mabwysiadu"
@@ -192,7 +195,7 @@ def test_the_pack_page_says_how_much_is_translated(app, client, operator):
         (done, total) = packs.translations(qset)["cy"]
     assert done == 2 and total > 100
     assert f"cy: 2 of {total} texts translated; the rest show in English" in page
-    plain = client.get(_upload(client, pack_zip(version="2.0.0")).headers["Location"])
+    plain = client.get(_upload(client, pack_zip(english_only, version="2.0.0")).headers["Location"])
     assert "English only" in plain.get_data(as_text=True)
 
 
@@ -229,7 +232,7 @@ def test_the_diff_names_added_removed_and_changed_questions_with_what_carries_ov
     shipped = current_questionnaires(app).adoption
     section = shipped.sections[0]
     first, second = section.questions[0], section.questions[1]
-    assert adoption.old_version == "2.0.0" and adoption.new_version == "2.0.0+parish-light"
+    assert adoption.old_version == "2.1.0" and adoption.new_version == "2.1.0+parish-light"
     assert [qid for qid, _t in adoption.added] == ["renamed-question"]
     removed = {r.question_id: r for r in adoption.removed}
     assert removed[first.id].carried_to == ["renamed-question"]
@@ -399,13 +402,13 @@ def test_the_next_version_is_compared_with_the_installed_one_and_offered_to_its_
     post(client, f"/operator/packs/{first}/organisations", {"organisation": [str(council.id)]})
 
     def second_version(files):
-        files["adoption.yaml"]["version"] = "2.0.1+parish-light"
+        files["adoption.yaml"]["version"] = "2.1.1+parish-light"
         files["adoption.yaml"]["sections"][0]["questions"][0]["text"] = {"en": NEW_TEXT}
 
     response = _upload(client, pack_zip(second_version, version="1.1.0"))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Compared with the installed version Parish light 1.0.0." in page
-    assert "version 2.0.0+parish-light to 2.0.1+parish-light" in page
+    assert "version 2.1.0+parish-light to 2.1.1+parish-light" in page
     second = int(response.headers["Location"].rsplit("/", 1)[1])
     post(client, f"/operator/packs/{second}/install")
     choose = client.get(f"/operator/packs/{second}/organisations").get_data(as_text=True)
@@ -447,7 +450,7 @@ def test_installing_a_pack_never_changes_an_assessment_already_started(
         new = db.session().get(Assessment, new_id)
         assert old.questionnaire_pack_id is None
         assert new.questionnaire_pack_id == pack_id
-        assert assessments.questionnaires_of(new).adoption.version == "2.0.0+parish-light"
+        assert assessments.questionnaires_of(new).adoption.version == "2.1.0+parish-light"
         first_section = assessments.questionnaires_of(new).adoption.sections[0].id
         started = (
             db.session()
@@ -516,7 +519,7 @@ def test_the_command_shows_the_diff_installs_and_assigns(app, runner, tmp_path, 
     assert f"~ {FIRST_ADOPTION['id']}: The question's text changed." in result.stdout
     assert "Installed parish-light 1.0.0; 1 organisation(s)" in result.stdout
     with app.app_context():
-        assert packs.questionnaires_for(council.id).adoption.version == "2.0.0+parish-light"
+        assert packs.questionnaires_for(council.id).adoption.version == "2.1.0+parish-light"
 
 
 def test_the_command_asks_before_installing(app, runner, tmp_path):

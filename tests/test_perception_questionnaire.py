@@ -67,7 +67,7 @@ def test_the_validate_command_checks_the_survey_too(runner):
     result = runner.invoke(args=["questionnaires", "validate"])
     assert result.exit_code == 0, result.output
     assert any(
-        line.startswith("perception.yaml: perception v1.0.0") and line.endswith("OK")
+        line.startswith("perception.yaml: perception v1.1.0") and line.endswith("OK")
         for line in result.stdout.splitlines()
     ), result.stdout
 

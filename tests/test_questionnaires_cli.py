@@ -112,7 +112,7 @@ def _later_adoption(tmp_path, carry_over: str):
     shutil.copytree(QUESTIONNAIRES_DIR, folder)
     adoption = folder / "adoption.yaml"
     text = adoption.read_text(encoding="utf-8").replace("lead-commitment", "lead-pledge")
-    text = text.replace('version: "2.0.0"', 'version: "3.0.0"', 1)
+    text = text.replace('version: "2.1.0"', 'version: "3.0.0"', 1)
     adoption.write_text(text + carry_over, encoding="utf-8")
     return folder
 

@@ -100,7 +100,7 @@ def test_the_json_holds_every_answer_and_the_whole_result(report):
     assert data["result"] == report.result.to_dict()
     versions = [(q["id"], q["version"]) for q in data["questionnaires"]]
     assert versions == [(q.id, q.version) for q, _answers in report.questionnaires()]
-    assert versions[0] == ("definition", "2.0.0")
+    assert versions[0] == ("definition", "2.1.0")
     written = data["questionnaires"][0]["answers"]["def-written"]
     assert written == {
         "status": "answered",

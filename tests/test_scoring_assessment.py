@@ -124,7 +124,7 @@ def test_the_result_is_frozen_and_turns_into_json(result, questionnaires):
         {"questionnaire_id": q, "version": questionnaires[q].version}
         for q in ("definition", "model-fit", "adoption")
     ]
-    assert data["questionnaires"][0]["version"] == "2.0.0"
+    assert data["questionnaires"][0]["version"] == "2.1.0"
     assert data == result.to_dict()  # plain values only: nothing is lost on the way to JSON
 
 
