@@ -25,6 +25,7 @@ from assess import db
 from assess.models import Assessment, Organisation, Survey, User
 from assess.questionnaire.answers import Answer, CriterionCheck, RegisterRow, Status
 from assess.questionnaire.loader import QuestionnaireSet
+from assess.questionnaire.validation import Message
 from assess.services import (
     ServiceError,
     accounts,
@@ -401,7 +402,13 @@ def _save(
     outcome = assessments.save_answers(assessment, user, questionnaire_id, page)
     if not outcome.ok:
         problems = {**outcome.errors, **{c.question_id: ["conflict"] for c in outcome.conflicts}}
-        raise ServiceError(f"The demo's {questionnaire_id} answers were refused: {problems}")
+        raise ServiceError(
+            Message(
+                "The demo's %(questionnaire)s answers were refused: %(problems)s",
+                questionnaire=questionnaire_id,
+                problems=str(problems),
+            )
+        )
 
 
 def create(data: DemoData, qset: QuestionnaireSet, *, history: bool = True) -> Created:
@@ -528,8 +535,14 @@ def _create_peers(peers: Peers, qset: QuestionnaireSet, password: str) -> tuple[
             levels = peer.levels[section.id]
             if len(levels) != len(section.questions):
                 raise ServiceError(
-                    f"The demo peer {peer.name} gives {len(levels)} levels for {section.id}, "
-                    f"which has {len(section.questions)} practices."
+                    Message(
+                        "The demo peer %(peer)s gives %(given)s levels for %(area)s, which has "
+                        "%(practices)s practices.",
+                        peer=peer.name,
+                        given=len(levels),
+                        area=section.id,
+                        practices=len(section.questions),
+                    )
                 )
             for question, level in zip(section.questions, levels, strict=True):
                 page[question.id] = Submission(
@@ -603,8 +616,11 @@ def _create_last_year(
             found = recommended.get(planned.practice)
             if found is None:
                 raise ServiceError(
-                    f"The demo's plan adopts {planned.practice}, which last year's results do "
-                    "not recommend."
+                    Message(
+                        "The demo's plan adopts %(practice)s, which last year's results do not "
+                        "recommend.",
+                        practice=planned.practice,
+                    )
                 )
             action = action_plan.adopt(
                 assessment,

@@ -26,7 +26,13 @@ def normalise_email(email: str) -> str:
     try:
         checked = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise ServiceError(f"Enter a real email address: {error}", field="email") from None
+        raise ServiceError(
+            Message(
+                "Enter a real email address, in the form name@example.org (%(reason)s).",
+                reason=str(error),
+            ),
+            field="email",
+        ) from None
     return checked.normalized.lower()
 
 

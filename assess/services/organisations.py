@@ -252,7 +252,14 @@ def invite(organisation: Organisation, email: str, role: str, invited_by: User) 
         .where(Membership.organisation_id == organisation.id, User.email == email)
     )
     if existing_member is not None:
-        raise ServiceError(f"{email} is already a member of {organisation.name}.", field="email")
+        raise ServiceError(
+            Message(
+                "%(email)s is already a member of %(organisation)s.",
+                email=email,
+                organisation=organisation.name,
+            ),
+            field="email",
+        )
     now = db.utcnow()
     for earlier in open_invitations(organisation):
         if earlier.email == email:
@@ -354,7 +361,10 @@ def accept(invitation: Invitation, user: User) -> Membership:
     """Make ``user`` a member with the invited role. Only the invited address may accept."""
     if user.email != invitation.email:
         raise ServiceError(
-            f"This invitation is for {invitation.email}. Sign in with that address to accept it."
+            Message(
+                "This invitation is for %(email)s. Sign in with that address to accept it.",
+                email=invitation.email,
+            )
         )
     invitation.accepted_at = db.utcnow()
     member = membership(user.id, invitation.organisation_id)
@@ -394,7 +404,13 @@ def add_member(organisation: Organisation, user: User, role: str) -> Membership:
     if role not in ROLES:
         raise ServiceError("Choose a role from the list.", field="role")
     if membership(user.id, organisation.id) is not None:
-        raise ServiceError(f"{user.email} is already a member of {organisation.name}.")
+        raise ServiceError(
+            Message(
+                "%(email)s is already a member of %(organisation)s.",
+                email=user.email,
+                organisation=organisation.name,
+            )
+        )
     member = Membership(user=user, organisation=organisation, role=role)
     db.session().add(member)
     db.session().commit()

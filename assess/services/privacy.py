@@ -184,8 +184,11 @@ def erase_person(
         if sole:
             names = ", ".join(o.name for o in sole)
             raise ServiceError(
-                f"You are the only admin of {names}. Make someone else admin first, or ask the "
-                "operator of this site to delete the organisation."
+                Message(
+                    "You are the only admin of %(names)s. Make someone else admin first, or ask "
+                    "the operator of this site to delete the organisation.",
+                    names=names,
+                )
             )
     session = db.session()
     person = audit.person_for_user(user)
