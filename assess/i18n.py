@@ -11,7 +11,7 @@ the questionnaire's own ``LocalText`` in the :func:`current_locale`.
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, has_request_context, request
-from flask_babel import Babel, get_locale, gettext
+from flask_babel import Babel, get_locale, gettext, refresh
 from flask_login import current_user
 
 from assess.questionnaire.schema import DEFAULT_LOCALE
@@ -41,6 +41,7 @@ def known(language: object) -> str | None:
 def choose(language: str) -> None:
     """Use ``language`` for the rest of this request: the person has just chosen it."""
     setattr(g, _CHOICE, language)
+    refresh()  # forget the language already looked up for this request
 
 
 def _account_language() -> str | None:

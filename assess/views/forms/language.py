@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField
+from wtforms import HiddenField, RadioField, SelectChoice
 from wtforms.validators import InputRequired
 
 from assess.i18n import LOCALES, NAMES
@@ -16,7 +16,9 @@ class LanguageForm(FlaskForm):
     language = RadioField(
         _("Language"),
         # Each language is named in itself, as people look for their own language's name.
-        choices=[(code, NAMES[code]) for code in sorted(LOCALES, key=lambda c: c != "cy")],
+        choices=[
+            SelectChoice(code, NAMES[code]) for code in sorted(LOCALES, key=lambda c: c != "cy")
+        ],
         validators=[InputRequired(_("Choose English or Welsh."))],
     )
     next = HiddenField()
