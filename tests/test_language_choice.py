@@ -392,9 +392,7 @@ def test_error_pages_have_the_switch_and_the_language(client: FlaskClient):
     assert language_of(refused) == "cy"
 
 
-def test_workshop_participants_and_the_room_view_have_the_switch(
-    app: Flask, make_user, make_org
-):
+def test_workshop_participants_and_the_room_view_have_the_switch(app: Flask, make_user, make_org):
     from workshop_helpers import join, open_room
 
     room = open_room(app, make_user, make_org)
