@@ -433,3 +433,30 @@ def test_the_switch_does_not_need_a_csrf_token_for_people_not_signed_in(client: 
     page = client.get("/").get_data(as_text=True)
     assert 'action="/language"' not in page
     assert csrf_token(client)  # the sign-in form still has its token
+
+
+# ---- the privacy notice ----------------------------------------------------------------------
+
+
+def test_the_privacy_notice_lists_every_cookie_as_strictly_necessary(
+    make_app: Callable[..., Flask],
+):
+    for config, session_cookie in (({}, "session"), ({"HTTPS": True}, "__Host-assess-session")):
+        client = make_app(**config).test_client()
+        page = client.get("/privacy", base_url="https://localhost").get_data(as_text=True)
+        table = re.search(r'<h2 id="cookies">.*?</table>', page, re.S)
+        assert table, "no cookie table"
+        rows = re.findall(
+            r"<tr>\s*<th scope=\"row\"><code>([^<]+)</code></th>(.*?)</tr>", table.group(0), re.S
+        )
+        names = [name for name, _ in rows]
+        assert names == [
+            session_cookie,
+            "lang",
+            "assess_workshop_&lt;n&gt;",
+            "assess_surveys_answered",
+        ]
+        for _name, cells in rows:
+            assert "Strictly necessary" in cells
+        lang_row = dict(rows)["lang"]
+        assert "A year" in lang_row
