@@ -86,6 +86,7 @@ def create_app(
         finalising,
         health,
         home,
+        language,
         next_assessment,
         operator,
         organisations,
@@ -114,6 +115,7 @@ def create_app(
     app.register_blueprint(assessments.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(language.bp)
     app.register_blueprint(finalising.bp)
     app.register_blueprint(targets.bp)
     app.register_blueprint(workshops.bp)

@@ -1,14 +1,18 @@
 """Translations (Flask-Babel): every string a person reads goes through ``gettext``.
 
-English is the only language shipped so far; the locale selector is where another would be chosen.
-Questionnaire text is not translated here: it comes from the questionnaire's own ``LocalText`` in
-the :func:`current_locale`.
+assess is offered in English and Welsh (:data:`LOCALES`). A request's language is, in this
+order (:func:`select_locale`): a choice made in this very request (:func:`choose`); for a
+signed-in person, the language kept in their account; the ``lang`` cookie (:data:`COOKIE`, set by
+the header's switch, strictly necessary and listed in the privacy notice); the best match of the
+``Accept-Language`` header; English. Questionnaire text is not translated here: it comes from
+the questionnaire's own ``LocalText`` in the :func:`current_locale`.
 """
 
 from __future__ import annotations
 
-from flask import Flask
-from flask_babel import Babel, get_locale, gettext
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask_babel import Babel, get_locale, gettext, refresh
+from flask_login import current_user
 
 from assess.questionnaire.schema import DEFAULT_LOCALE
 from assess.questionnaire.validation import Message
@@ -16,12 +20,68 @@ from assess.questionnaire.validation import Message
 babel = Babel()
 
 #: The languages the interface is offered in.
-LOCALES = (DEFAULT_LOCALE,)
+LOCALES = (DEFAULT_LOCALE, "cy")
+
+#: Each language's name in that language: what the switch offers (never translated).
+NAMES = {"en": "English", "cy": "Cymraeg"}
+
+#: The cookie that keeps the language of a person who is not signed in (and of anyone's browser).
+COOKIE = "lang"
+#: How long the cookie is kept: a year.
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+_CHOICE = "assess_language_choice"
+
+
+def known(language: object) -> str | None:
+    """``language`` if assess is offered in it, else None."""
+    return language if isinstance(language, str) and language in LOCALES else None
+
+
+def choose(language: str) -> None:
+    """Use ``language`` for the rest of this request: the person has just chosen it."""
+    setattr(g, _CHOICE, language)
+    refresh()  # forget the language already looked up for this request
+
+
+def _account_language() -> str | None:
+    try:
+        user = current_user._get_current_object()
+    except Exception:  # a broken database must not stop an error page from being shown
+        current_app.logger.warning("the account's language could not be read", exc_info=True)
+        return None
+    if user is None or not user.is_authenticated:
+        return None
+    return known(getattr(user, "language", None))
 
 
 def select_locale() -> str:
-    """The interface language: English until another is translated."""
-    return DEFAULT_LOCALE
+    """The request's language: a choice just made, the account's, the cookie's, the browser's
+    (``Accept-Language``), then English."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    return (
+        known(g.get(_CHOICE))
+        or _account_language()
+        or known(request.cookies.get(COOKIE))
+        or request.accept_languages.best_match(LOCALES)
+        or DEFAULT_LOCALE
+    )
+
+
+def remember(response: Response, language: str) -> Response:
+    """Keep ``language`` in the browser's ``lang`` cookie: first-party, SameSite=Lax, a year,
+    Secure when the site's session cookie is."""
+    response.set_cookie(
+        COOKIE,
+        language,
+        max_age=COOKIE_MAX_AGE,
+        path="/",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def current_locale() -> str:
@@ -47,3 +107,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["language_names"] = NAMES

@@ -14,6 +14,11 @@ this process's sender thread, which sends what is due after the response has gon
 ``MAIL_SEND_IN_BACKGROUND`` off, as in the tests, it sends before the request ends instead). The
 thread also retries failed messages every ``MAIL_RETRY_INTERVAL`` seconds. With ``REDIS_URL`` set,
 the thread queues a job for ``assess worker`` instead of sending itself (``assess.jobs``).
+
+Each email is written in its recipient's language: the one kept in the account of the address it
+goes to, whoever's request (or job) sends it. An address whose language is not known (no account,
+or an account that has none) gets the email in Welsh and then in English (:data:`BILINGUAL`), with
+both subjects ("Welsh / English"), in the plain-text and the HTML part.
 """
 
 from __future__ import annotations
@@ -26,10 +31,12 @@ import threading
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app, render_template
+from flask_babel import force_locale
 
+from assess import i18n
 from assess.db import utcnow
 from assess.i18n import translate
 
@@ -115,17 +122,73 @@ def build_message(to: str, subject: str, text: str, html: str) -> EmailMessage:
     return message
 
 
-def render_template_message(to: str, template: str, subject: Any, **context: Any) -> EmailMessage:
+#: The languages of an email to someone whose language is not known, in order: Welsh first (the
+#: Welsh Language Standards), then English.
+BILINGUAL = ("cy", "en")
+
+#: Between the languages of a bilingual plain-text email.
+TEXT_SEPARATOR = "\n\n" + "-" * 40 + "\n\n"
+
+#: ``language=`` for :func:`render_template_message`: look the recipient's language up.
+LOOK_UP: Any = object()
+
+
+class Part(NamedTuple):
+    """An email written in one language."""
+
+    language: str
+    subject: str
+    text: str
+    #: The HTML body, already rendered (and escaped) from its template.
+    html: str
+
+
+def recipient_language(address: str) -> str | None:
+    """The language kept in the account of ``address``, or None (no account, or none chosen)."""
+    from assess.services.accounts import user_by_email
+
+    try:
+        user = user_by_email(address)
+    except Exception:  # not an address an account could have
+        return None
+    return i18n.known(user.language) if user is not None else None
+
+
+def languages_for(language: str | None) -> tuple[str, ...]:
+    """The languages an email is written in: the recipient's, or both when it is not known."""
+    known = i18n.known(language)
+    return (known,) if known else BILINGUAL
+
+
+def render_template_message(
+    to: str, template: str, subject: Any, *, language: Any = LOOK_UP, **context: Any
+) -> EmailMessage:
     """Render ``mail/<template>.txt`` and ``.html`` with ``context`` into a message to ``to``.
 
-    The subject is translated here (give a :class:`~assess.questionnaire.validation.Message` to
-    have its values filled in after translation), like the templates' text.
+    The message is in ``language``, by default the one kept in the account of ``to``; when that
+    is not known, in Welsh then English. The subject is translated here (give a
+    :class:`~assess.questionnaire.validation.Message` to have its values filled in after
+    translation), like the templates' text.
     """
-    subject = translate(subject)
-    context = {"subject": subject, **context}
-    text = render_template(f"mail/{template}.txt", **context)
-    html = render_template(f"mail/{template}.html", **context)
-    return build_message(to, subject, text, html)
+    if language is LOOK_UP:
+        language = recipient_language(to)
+    parts = []
+    for code in languages_for(language):
+        with force_locale(code):
+            translated = translate(subject)
+            values = {"subject": translated, **context}
+            parts.append(
+                Part(
+                    code,
+                    translated,
+                    render_template(f"mail/{template}.txt", **values).strip(),
+                    render_template(f"mail/{template}.html", **values).strip(),
+                )
+            )
+    subject_line = " / ".join(part.subject for part in parts)
+    text = TEXT_SEPARATOR.join(part.text for part in parts) + "\n"
+    html = render_template("mail/_document.html", subject=subject_line, parts=parts)
+    return build_message(to, subject_line, text, html)
 
 
 def send_template(to: str, template: str, subject: Any, **context: Any) -> EmailMessage:

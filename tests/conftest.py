@@ -117,7 +117,8 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:
-    """Create an account: ``make_user(email=..., name=..., password=..., operator=False)``."""
+    """Create an account: ``make_user(email=..., name=..., password=..., operator=False,
+    language=None)``."""
     counter = iter(range(1, 10_000))
 
     def factory(
@@ -125,6 +126,7 @@ def make_user(app: Flask) -> Callable[..., User]:
         name: str | None = None,
         password: str = PASSWORD,
         operator: bool = False,
+        language: str | None = None,
     ) -> User:
         n = next(counter)
         with app.test_request_context():
@@ -133,6 +135,7 @@ def make_user(app: Flask) -> Callable[..., User]:
                 email or f"person{n}@example.org",
                 password,
                 is_operator=operator,
+                language=language,
             )
             db.session().commit()
             return user

@@ -25,7 +25,7 @@ from flask.testing import FlaskClient
 from helpers import login, post
 from smtp_helpers import closed_port
 
-from assess import i18n
+from assess import i18n, mail
 from assess.models import Organisation, User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,22 +80,44 @@ def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(make_app: Callable[..., Flask], catalogue: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
     """The application, its interface in the throwaway language (the selector is bound at start)."""
     monkeypatch.setattr(i18n, "select_locale", lambda: LOCALE)
+    # Emails to someone whose language is not known are written in each of these languages; the
+    # guard reads them in the throwaway one.
+    monkeypatch.setattr(mail, "BILINGUAL", (LOCALE,))
     return make_app(BABEL_TRANSLATION_DIRECTORIES=str(catalogue))
 
 
 class _Text(HTMLParser):
-    """The text a person reads: the title, the body's text and its aria-labels (not scripts)."""
+    """The text a person reads: the title, the body's text and its aria-labels (not scripts).
+
+    Text in an element whose ``lang`` says it is in another language than the page is left out:
+    the language switch names each language in itself ("Cymraeg", "English"), which is never
+    translated. The switches found are kept in ``switches``.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
+        self.switches: list[dict[str, str | None]] = []
         self._skip = 0
         self._in_title = False
+        self._page_lang: str | None = None
+        self._foreign: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "html":
+            self._page_lang = found.get("lang")
         if tag in ("script", "style"):
             self._skip += 1
         self._in_title = self._in_title or tag == "title"
+        if "language-switch__link" in (found.get("class") or "").split():
+            self.switches.append(found)
+        lang = found.get("lang")
+        if tag != "html" and lang and self._page_lang and lang != self._page_lang:
+            self._foreign.append(tag)
+            return
+        if self._foreign and tag == self._foreign[-1]:
+            self._foreign.append(tag)
         self.parts.extend(value or "" for name, value in attrs if name == "aria-label")
 
     def handle_endtag(self, tag: str) -> None:
@@ -103,9 +125,11 @@ class _Text(HTMLParser):
             self._skip -= 1
         if tag == "title":
             self._in_title = False
+        if self._foreign and tag == self._foreign[-1]:
+            self._foreign.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self._skip:
+        if not self._skip and not self._foreign:
             self.parts.append(data)
 
 
@@ -129,9 +153,27 @@ def english_runs(words: list[str]) -> list[str]:
     return [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]
 
 
+def assert_has_language_switch(page: str) -> None:
+    """Every page offers the other language in its header, named in itself (here, in the
+    throwaway language, Welsh), as a link (or a signed-in person's button) marked with its
+    language."""
+    parser = _Text()
+    parser.feed(page)
+    assert f'<html lang="{LOCALE}"' in page
+    assert len(parser.switches) == 1, parser.switches
+    (switch,) = parser.switches
+    assert switch.get("lang") == "cy"
+    assert ">Cymraeg</" in page
+    if "href" in switch:
+        assert switch.get("hreflang") == "cy"
+        assert switch["href"].startswith("/language/cy?next=")
+
+
 def assert_translated(response, *data: str) -> None:
     assert response.status_code < 500, response.status_code
     page = response.get_data(as_text=True)
+    if response.mimetype == "text/html":
+        assert_has_language_switch(page)
     left = untranslated(page, *data)
     assert not english_runs(left), f"untranslated sentences: {english_runs(left)}"
     assert not left, f"untranslated words: {left}"
@@ -144,7 +186,9 @@ PUBLIC_PAGES = ["/", "/login", "/register", "/password/forgot", "/privacy", "/no
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_public_pages_go_through_gettext(client: FlaskClient, path: str):
-    assert_translated(client.get(path), "noreply@example.org", "assess@localhost")
+    # The privacy notice's cookie table names each cookie as the browser shows it.
+    cookies = ("session", "lang")
+    assert_translated(client.get(path), "noreply@example.org", "assess@localhost", *cookies)
 
 
 def test_a_refused_form_shows_its_messages_through_gettext(client: FlaskClient):

@@ -47,6 +47,7 @@ def _send(app):
             invited_by=type("U", (), {"name": "Ada", "email": "ada@example.org"}),
             link="http://localhost/organisations/invitations/abc",
             days=7,
+            language="en",
         )
 
 

@@ -54,6 +54,10 @@ class User(Base):
     #: When the person proved they receive mail at ``email`` (a confirmation, invitation or reset
     #: link); None until then, and such an account cannot sign in.
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: The language the person reads assess and its emails in (one of ``assess.i18n.LOCALES``,
+    #: checked by the service); None while it is not known, and such a person's emails are
+    #: bilingual, Welsh first.
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="Membership.user_id"

@@ -11,7 +11,7 @@ from flask import current_app, url_for
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from assess import audit, db, mail, names, passwords
+from assess import audit, db, i18n, mail, names, passwords
 from assess.models import EmailVerification, PasswordReset, User
 from assess.questionnaire.validation import Message
 from assess.services import ServiceError, outbox, sessions
@@ -58,7 +58,13 @@ def _checked_name(name: str) -> str:
 
 
 def create_user(
-    name: str, email: str, password: str, *, is_operator: bool = False, verified: bool = True
+    name: str,
+    email: str,
+    password: str,
+    *,
+    is_operator: bool = False,
+    verified: bool = True,
+    language: str | None = None,
 ) -> User:
     """Add an account (not yet committed). Raises ServiceError for a taken address or a weak
     password.
@@ -82,6 +88,7 @@ def create_user(
         password_hash=passwords.hash_password(password),
         is_operator=is_operator,
         email_verified_at=db.utcnow() if verified else None,
+        language=i18n.known(language),
     )
     db.session().add(user)
     audit.person_for_user(user)
@@ -99,8 +106,10 @@ class Unconfirmed(ServiceError):
     """The password is right but the account's email address has not been confirmed yet."""
 
 
-def register(name: str, email: str, password: str) -> None:
+def register(name: str, email: str, password: str, *, language: str | None = None) -> None:
     """Register ``email``, answering the same way (and as fast) whether it has an account.
+
+    A new account keeps ``language`` (the language the person registered in) as its own.
 
     A new address gets an unconfirmed account and a confirmation link; an address that already
     has an account gets an email saying that someone tried to register with it, with a link to
@@ -115,7 +124,13 @@ def register(name: str, email: str, password: str) -> None:
     session = db.session()
     existing = user_by_email(email)
     if existing is None:
-        user = User(name=name, email=email, password_hash=password_hash, email_verified_at=None)
+        user = User(
+            name=name,
+            email=email,
+            password_hash=password_hash,
+            email_verified_at=None,
+            language=i18n.known(language),
+        )
         session.add(user)
         try:
             session.flush()
@@ -232,18 +247,22 @@ def confirm_email(token: str) -> User:
     return user
 
 
-def register_through_invitation(name: str, email: str, password: str) -> User:
+def register_through_invitation(
+    name: str, email: str, password: str, *, language: str | None = None
+) -> User:
     """Create the account of an invited address (the invitation link proves it is theirs), or
-    take over an unconfirmed account of that address, which nobody had proved was theirs."""
+    take over an unconfirmed account of that address, which nobody had proved was theirs; it
+    keeps ``language``, the language the person registered in."""
     email = normalise_email(email)
     existing = user_by_email(email)
     if existing is None:
-        user = create_user(name, email, password)
+        user = create_user(name, email, password, language=language)
     elif existing.email_verified_at is None:
         _check_new_password(password, email)
         existing.name = _checked_name(name)
         _set_password(existing, password)
         existing.email_verified_at = db.utcnow()
+        existing.language = i18n.known(language) or existing.language
         # Confirmation links of the registration this replaces stop working.
         db.session().execute(
             update(EmailVerification)

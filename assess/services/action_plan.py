@@ -677,9 +677,20 @@ def csv_lines(assessment: Assessment, filters: Filters | None = None) -> Iterato
 # ---- reminders ------------------------------------------------------------------------------
 
 
-def _mail_date(day: date) -> str:
-    """A date in an email, in the language the mail is written in ("5 Mar 2027")."""
-    return babel_format_date(day, format="d MMM y")
+class _MailDate:
+    """A date in an email, written in the language the email is being written in when it is
+    shown ("5 Mar 2027"): a bilingual email has it in Welsh, then in English."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def __str__(self) -> str:
+        return babel_format_date(self.day, format="d MMM y")
+
+
+def _mail_date(day: date) -> _MailDate:
+    """A date in an email, in the language the email is written in."""
+    return _MailDate(day)
 
 
 def _base_url() -> str | None:

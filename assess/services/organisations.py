@@ -383,14 +383,17 @@ def accept(invitation: Invitation, user: User) -> Membership:
     return member
 
 
-def accept_as_new_account(invitation: Invitation, name: str, password: str) -> User:
-    """Create the invited person's account and make them a member, in one transaction.
+def accept_as_new_account(
+    invitation: Invitation, name: str, password: str, *, language: str | None = None
+) -> User:
+    """Create the invited person's account (keeping ``language``, the one they registered in)
+    and make them a member, in one transaction.
 
     The invitation link proves the address, so the account is confirmed; an unconfirmed account
     someone else registered with the address is taken over (see
     ``accounts.register_through_invitation``).
     """
-    user = accounts.register_through_invitation(name, invitation.email, password)
+    user = accounts.register_through_invitation(name, invitation.email, password, language=language)
     accept(invitation, user)
     return user
 

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _
 from flask_login import current_user
 
 from assess import access, limits, sessions
+from assess.i18n import current_locale
 from assess.services import ServiceError, accounts, organisations
 from assess.services import sessions as session_service
 from assess.views.forms.accounts import (
@@ -30,6 +31,7 @@ from assess.views.forms.accounts import (
     RegisterForm,
     ResetPasswordForm,
 )
+from assess.views.forms.language import LanguageForm
 from assess.views.util import apply_error
 
 bp = Blueprint("auth", __name__)
@@ -66,7 +68,9 @@ def register() -> ResponseReturnValue:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            accounts.register(form.name.data, form.email.data, form.password.data)
+            accounts.register(
+                form.name.data, form.email.data, form.password.data, language=current_locale()
+            )
         except ServiceError as error:
             apply_error(form, error)
         else:
@@ -194,8 +198,13 @@ def reset_password(token: str) -> ResponseReturnValue:
 @access.login_required
 def account() -> ResponseReturnValue:
     """The person's own details and organisations."""
+    language = LanguageForm(
+        language=current_user.language or current_locale(), next=url_for("auth.account")
+    )
     return render_template(
-        "auth/account.html", memberships=organisations.memberships_of(current_user.id)
+        "auth/account.html",
+        memberships=organisations.memberships_of(current_user.id),
+        form=language,
     )
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from assess import access, context, sessions
-from assess.i18n import translate
+from assess.i18n import current_locale, translate
 from assess.models import Invitation, Membership, Organisation
 from assess.permissions import ROLE_LABELS
 from assess.services import ServiceError, accounts, assessments, organisations
@@ -308,7 +308,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             user = organisations.accept_as_new_account(
-                invitation, form.name.data, form.password.data
+                invitation, form.name.data, form.password.data, language=current_locale()
             )
         except ServiceError as error:
             apply_error(form, error)

@@ -10,8 +10,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
 
-from assess import access, db, security, sessions
+from assess import access, db, i18n, security, sessions
 from assess.services import ServiceError, privacy
+from assess.views import surveys, workshops
 from assess.views.forms.accounts import DeleteAccountForm
 from assess.views.util import apply_error
 
@@ -28,6 +29,11 @@ def notice() -> ResponseReturnValue:
         contact=config.get("PRIVACY_CONTACT") or config["MAIL_FROM"],
         grace_days=config["ORGANISATION_DELETION_GRACE_DAYS"],
         workshop_days=config["WORKSHOP_ANSWER_RETENTION_DAYS"],
+        language_cookie=i18n.COOKIE,
+        workshop_cookie=workshops.COOKIE.format(id="<n>"),
+        workshop_cookie_days=workshops.COOKIE_MAX_AGE // 86400,
+        survey_cookie=surveys.SEEN_COOKIE,
+        survey_cookie_days=surveys.SEEN_MAX_AGE // 86400,
         idle_minutes=config["SESSION_IDLE_TIMEOUT"] // 60,
         absolute_hours=config["SESSION_ABSOLUTE_TIMEOUT"] // 3600,
     )
