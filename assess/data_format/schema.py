@@ -25,6 +25,7 @@ from assess.data_format.serializer import (
     FORMAT_NAME,
     FORMAT_VERSION,
     KINDS,
+    LATER_COLUMNS,
     column_type_name,
 )
 
@@ -78,7 +79,9 @@ def generate() -> dict[str, Any]:
     definitions = {}
     for kind in KINDS:
         columns = list(kind.table.columns)
-        optional = CREDENTIAL_COLUMNS.get(kind.key, frozenset())
+        optional = CREDENTIAL_COLUMNS.get(kind.key, frozenset()) | set(
+            LATER_COLUMNS.get(kind.key, {})
+        )
         definitions[kind.key] = {
             "type": "object",
             "properties": {column.key: _column_schema(column) for column in columns},

@@ -75,6 +75,12 @@ FORMAT_VERSION: Final = 1
 FORMAT_NAME: Final = "assess-export"
 #: Columns exported only with ``--with-credentials``.
 CREDENTIAL_COLUMNS: Final = {"people": frozenset({"password_hash"})}
+#: Columns added to format 1 after files of it were first written, with the value a file written
+#: before them gives them: such a file has no member for them, and import uses this value.
+LATER_COLUMNS: Final = {
+    "people": {"language": None},
+    "organisations": {"benchmark_opt_out": False},
+}
 #: What an account imported without credentials gets as its password hash: no password verifies
 #: against it, so the person sets a new one with "Forgotten your password?".
 NO_PASSWORD: Final = "!imported-without-credentials"  # noqa: S105 (not a password)
@@ -211,6 +217,9 @@ def from_record(key: str, data: dict[str, Any]) -> dict[str, Any]:
         if column.key not in data:
             if column.key in CREDENTIAL_COLUMNS.get(key, ()):
                 row[column.key] = NO_PASSWORD
+                continue
+            if column.key in LATER_COLUMNS.get(key, {}):
+                row[column.key] = LATER_COLUMNS[key][column.key]
                 continue
             raise ValueError(f"{column.key} is missing")
         try:
