@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pikepdf
+from flask_babel import force_locale, get_translations, gettext
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.css import ColorProfile
@@ -43,6 +44,8 @@ from assess.paths import REPORTS_DIR, STATIC_DIR
 from assess.reporting.context import ReportInput, build_context
 from assess.reporting.data import FILENAME, data_fingerprint, dump_report_json, report_json
 from assess.templating import bdi_print
+
+_ = gettext
 
 #: The PDF flavour: PDF/A-3 allows embedded files, level A requires a tagged structure.
 PDF_VARIANT = "pdf/a-3a"
@@ -116,6 +119,14 @@ class PdfMetadata:
 _WEASYPRINT_LOCK = threading.Lock()
 
 
+def _gettext(message: str) -> str:
+    return get_translations().ugettext(message)
+
+
+def _ngettext(singular: str, plural: str, count: int) -> str:
+    return get_translations().ungettext(singular, plural, count)
+
+
 @cache
 def _environment() -> Environment:
     environment = Environment(
@@ -125,7 +136,12 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Every sentence is a whole message (``{% trans %}`` blocks are trimmed, as babel.cfg extracts
+    # them); the translations are those of the locale being rendered (see :func:`render_report`).
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)
     # Names the body chose are isolated from the sentence around them, as on the web pages.
     environment.filters["bdi"] = bdi_print
     return environment
@@ -159,25 +175,38 @@ def _output_profile() -> ColorProfile:
 def render_html(context: Mapping[str, Any]) -> str:
     """The report as HTML, from :func:`~assess.reporting.context.build_context`'s context.
 
-    The stylesheet is not linked: :func:`render_pdf` applies ``reports/report.css`` itself.
+    The stylesheet is not linked: :func:`render_pdf` applies ``reports/report.css`` itself. Its
+    words are in the locale Flask-Babel has now (wrap the call in ``force_locale(context["lang"])``,
+    as :func:`render_report` does); outside an application they are in English.
     """
     return _environment().get_template(TEMPLATE).render(context)
 
 
 def pdf_metadata(report: ReportInput) -> PdfMetadata:
     """The PDF metadata for ``report``: title, author, subject, keywords, language and dates."""
-    return PdfMetadata(
-        title=f"{report.assessment_title}: stakeholder management gap report",
-        author=report.organisation_name,
-        subject=(
-            f"Self-assessment of stakeholder management by {report.organisation_name}: maturity, "
-            f"model fit, gaps and action plan ({report.status})"
-        ),
-        keywords=("stakeholder management", "maturity", "gap report", "assess", report.report_id),
-        lang=report.locale,
-        created=report.created_at,
-        modified=report.finalised_at or report.updated_at,
-    )
+    from assess.reporting.context import STATUSES
+
+    with force_locale(report.locale):
+        return PdfMetadata(
+            title=_("%(title)s: stakeholder management gap report", title=report.assessment_title),
+            author=report.organisation_name,
+            subject=_(
+                "Self-assessment of stakeholder management by %(organisation)s: maturity, model "
+                "fit, gaps and action plan (%(status)s)",
+                organisation=report.organisation_name,
+                status=_(STATUSES[report.status]).lower(),
+            ),
+            keywords=(
+                _("stakeholder management"),
+                _("maturity"),
+                _("gap report"),
+                "assess",
+                report.report_id,
+            ),
+            lang=report.locale,
+            created=report.created_at,
+            modified=report.finalised_at or report.updated_at,
+        )
 
 
 def _w3c(value: datetime) -> str:
@@ -194,10 +223,12 @@ def render_pdf(html: str, *, report_json: Mapping[str, Any], metadata: PdfMetada
     """
     data = dump_report_json(dict(report_json))
     modified = metadata.modified.astimezone(UTC).replace(tzinfo=None)
+    with force_locale(metadata.lang):
+        description = _("The answers and figures behind this report, as JSON")
     attachment = Attachment(
         string=data,
         name=FILENAME,
-        description="The answers and figures behind this report, as JSON",
+        description=description,
         relationship=ATTACHMENT_RELATIONSHIP,
         created=modified,
         modified=modified,
@@ -299,5 +330,8 @@ def render_report(report: ReportInput) -> bytes:
     data = report_json(report)
     if report.fingerprint is None:
         report = replace(report, fingerprint=data_fingerprint(data))
-    context = build_context(report)
-    return render_pdf(render_html(context), report_json=data, metadata=pdf_metadata(report))
+    # The words in the report's locale (the web request's, or the one asked for outside a
+    # request); the embedded data is the same whatever the language.
+    with force_locale(report.locale):
+        html = render_html(build_context(report))
+    return render_pdf(html, report_json=data, metadata=pdf_metadata(report))

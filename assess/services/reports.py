@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, request
+from flask_babel import force_locale
 
 from assess import audit
+from assess.i18n import current_locale
 from assess.models import Assessment, User
+from assess.questionnaire.schema import DEFAULT_LOCALE
 from assess.reporting import AnsweredBy, ReportInput, dump_report_json, render_report, report_json
 from assess.services import (
     action_plan,
@@ -25,6 +28,19 @@ from assess.services import (
     trends,
     workshops,
 )
+
+#: The languages a report can be rendered in (the interface's catalogue and the questionnaires'
+#: texts exist in both).
+REPORT_LOCALES = ("en", "cy")
+
+
+def report_locale(asked: str | None = None) -> str:
+    """The report's language: ``asked`` when it is one of :data:`REPORT_LOCALES`, else the
+    person's current language (English when that has no report)."""
+    if asked in REPORT_LOCALES:
+        return str(asked)
+    current = current_locale()
+    return current if current in REPORT_LOCALES else DEFAULT_LOCALE
 
 
 @dataclass(frozen=True)
@@ -64,8 +80,28 @@ def report_input(
     """Everything the report of ``assessment`` shows, read from the database as plain values.
 
     ``status`` and ``finalised_at`` override the assessment's own: finalising renders the report
-    as it will be once finalised, before anything is written.
+    as it will be once finalised, before anything is written. Every text is in ``locale`` (in a
+    request or not); the figures for the embedded data are scored in English as well, so that
+    the data are the same in every language.
     """
+    with force_locale(locale):
+        return _report_input(
+            assessment,
+            report_id=report_id,
+            locale=locale,
+            status=status,
+            finalised_at=finalised_at,
+        )
+
+
+def _report_input(
+    assessment: Assessment,
+    *,
+    report_id: str | None,
+    locale: str,
+    status: str | None,
+    finalised_at: datetime | None,
+) -> ReportInput:
     qset = assessments.questionnaires_of(assessment)
 
     def answered_by(questionnaire_id: str) -> dict[str, AnsweredBy]:
@@ -79,6 +115,8 @@ def report_input(
         }
 
     result = assessments.score(assessment, locale=locale)
+    perception = surveys.report_section(assessment, locale)
+    in_english = locale == DEFAULT_LOCALE
     return ReportInput(
         report_id=report_id or draft_report_id(assessment),
         organisation_name=assessment.organisation.name,
@@ -103,7 +141,7 @@ def report_input(
         locale=locale,
         instance=_instance_name(),
         workshop=workshops.participation(assessment, locale) or None,
-        perception=surveys.report_section(assessment, locale),
+        perception=perception,
         prepared_by=consultancy.prepared_by(assessment),
         marks=[
             {
@@ -117,9 +155,11 @@ def report_input(
             }
             for m in answer_marks.marks_for(assessment).values()
         ],
-        plan=action_plan.plan_rows(assessment),
+        plan=action_plan.plan_rows(assessment, locale),
         trend=trends.trend(assessment, locale, status=status),
         benchmark=benchmark.report_section(assessment, locale, result),
+        data_result=None if in_english else assessments.score(assessment, locale=DEFAULT_LOCALE),
+        data_perception=None if in_english else surveys.report_section(assessment, DEFAULT_LOCALE),
     )
 
 
@@ -136,10 +176,18 @@ def render(
     report_id: str | None = None,
     status: str | None = None,
     finalised_at: datetime | None = None,
+    locale: str | None = None,
 ) -> RenderedReport:
     """Render the report of ``assessment`` now: the PDF and its embedded JSON (``status`` and
-    ``finalised_at`` as for :func:`report_input`)."""
-    report = report_input(assessment, report_id=report_id, status=status, finalised_at=finalised_at)
+    ``finalised_at`` as for :func:`report_input`), in ``locale`` (None: the person's current
+    language, see :func:`report_locale`)."""
+    report = report_input(
+        assessment,
+        report_id=report_id,
+        status=status,
+        finalised_at=finalised_at,
+        locale=report_locale(locale),
+    )
     return RenderedReport(
         report_id=report.report_id,
         pdf=_render_pdf(report),

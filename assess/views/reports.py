@@ -35,14 +35,16 @@ def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
 @access.requires("report.view", load=load_assessment)
 def report_pdf(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     """The gap report as a PDF file: the stored one once finalised, else rendered now (or, with a
-    job queue, by a worker while a page says it is being prepared)."""
+    job queue, by a worker while a page says it is being prepared). A draft is rendered in the
+    person's language, or in the one asked for (``?lang=en`` or ``?lang=cy``)."""
     stem = reports.filename_stem(assessment)
+    locale = reports.report_locale(request.args.get("lang"))
     stored = None if assessment.is_draft else finalising.stored_report(assessment)
     if stored is None and jobs.enabled():
         from assess.views import preparing
 
         try:
-            job_id = jobs.request_draft_report(assessment.id, current_user.id)
+            job_id = jobs.request_draft_report(assessment.id, current_user.id, locale)
         except Exception as error:
             if not type(error).__module__.startswith("redis"):
                 raise
@@ -53,8 +55,9 @@ def report_pdf(assessment: Assessment, assessment_id: int) -> ResponseReturnValu
         )
     reports.note_download(assessment, current_user, "pdf")
     if stored is None:
-        rendered = reports.render(assessment)
-        return _attachment(rendered.pdf, "application/pdf", f"{stem}.pdf")
+        rendered = reports.render(assessment, locale=locale)
+        suffix = "" if locale == "en" else f"-{locale}"
+        return _attachment(rendered.pdf, "application/pdf", f"{stem}{suffix}.pdf")
     response = _attachment(stored.pdf, "application/pdf", f"{stem}.pdf")
     response.set_etag(stored.sha256)
     return response
