@@ -1025,6 +1025,31 @@ def _workshop(report: ReportInput) -> list[dict[str, Any]] | None:
     return sessions
 
 
+def _around(sentence: str, *names: str) -> list[str]:
+    """``sentence`` cut at its placeholders ``names`` (in that order): the text before, between
+    and after them, for the running footer (CSS counters cannot sit inside a message)."""
+    marks = {name: f"\x00{index}\x00" for index, name in enumerate(names)}
+    filled = sentence % marks
+    parts = filled
+    pieces = []
+    for name in names:
+        before, _mark, parts = parts.partition(marks[name])
+        pieces.append(before)
+    return [*pieces, parts]
+
+
+def _footer(report: ReportInput) -> dict[str, Any]:
+    """The running footer's words: ``Report R-… · data …`` and ``Page 3 of 42``."""
+    page = _around(_("Page %(page)s of %(pages)s"), "page", "pages")
+    report_word = _around(_("Report %(report_id)s"), "report_id")[0]
+    fingerprint = (
+        " \u00b7 " + _("data %(fingerprint)s", fingerprint=report.fingerprint)
+        if report.fingerprint
+        else ""
+    )
+    return {"page": page, "report": report_word, "fingerprint": fingerprint}
+
+
 def build_context(report: ReportInput) -> dict[str, Any]:
     """The report's template context: plain, display-ready values (and the charts' SVG).
 
@@ -1123,4 +1148,5 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "trend": None if report.trend is None else dict(report.trend),
         "benchmark": None if report.benchmark is None else dict(report.benchmark),
         "charts": charts,
+        "footer": _footer(report),
     }
