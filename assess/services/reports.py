@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, request
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 
 from assess import audit
-from assess.i18n import current_locale
+from assess.i18n import N_, current_locale
 from assess.models import Assessment, User
 from assess.questionnaire.schema import DEFAULT_LOCALE
 from assess.reporting import AnsweredBy, ReportInput, dump_report_json, render_report, report_json
@@ -32,6 +32,15 @@ from assess.services import (
 #: The languages a report can be rendered in (the interface's catalogue and the questionnaires'
 #: texts exist in both).
 REPORT_LOCALES = ("en", "cy")
+
+
+#: Each report language's name, for the lists and the verify page.
+LANGUAGE_NAMES = {"en": N_("English"), "cy": N_("Welsh")}
+
+
+def language_name(locale: str) -> str:
+    """``locale``'s name in the person's language (``Welsh``, ``Cymraeg``)."""
+    return gettext(LANGUAGE_NAMES[locale]) if locale in LANGUAGE_NAMES else locale
 
 
 def report_locale(asked: str | None = None) -> str:

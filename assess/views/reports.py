@@ -58,8 +58,11 @@ def report_pdf(assessment: Assessment, assessment_id: int) -> ResponseReturnValu
         rendered = reports.render(assessment, locale=locale)
         suffix = "" if locale == "en" else f"-{locale}"
         return _attachment(rendered.pdf, "application/pdf", f"{stem}{suffix}.pdf")
-    response = _attachment(stored.pdf, "application/pdf", f"{stem}.pdf")
-    response.set_etag(stored.sha256)
+    # A finalised report is stored in English and Welsh: the one in the language asked for.
+    pdf, sha256, stored_locale = finalising.stored_in(stored, locale)
+    suffix = "" if stored_locale == "en" else f"-{stored_locale}"
+    response = _attachment(pdf, "application/pdf", f"{stem}{suffix}.pdf")
+    response.set_etag(sha256)
     return response
 
 
@@ -89,6 +92,7 @@ def organisation_reports(organisation: Organisation, org_id: int) -> ResponseRet
         previous_url=page.previous_url,
         page_error=page.error,
         form=ConfirmForm(),
+        language_name=reports.language_name,
     ), page.status
 
 
@@ -111,7 +115,9 @@ def verify() -> ResponseReturnValue:
             )
         else:
             result = finalising.verify(content, by=_signed_in())
-            return render_template("reports/verified.html", result=result)
+            return render_template(
+                "reports/verified.html", result=result, language_name=reports.language_name
+            )
     status = 400 if request.method == "POST" else 200
     return render_template("reports/verify.html", form=form, limit=limit), status
 

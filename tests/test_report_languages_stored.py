@@ -1,0 +1,99 @@
+"""A finalised report is stored in English and in Welsh: both verifiable by their own SHA-256,
+both listed with their language, both downloadable, and the audit event names both."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pikepdf
+import pytest
+from finalise_helpers import answered_draft, finalise
+from helpers import login
+from sqlalchemy import select
+from test_verify import _upload
+
+from assess import db
+from assess.models import AuditEvent, StoredReport, StoredReportLanguage
+
+
+@pytest.fixture
+def stored(app, make_user, make_org):
+    admin = make_user(name="Ada Admin")
+    org = make_org(name="Testshire Council", members={admin: "admin"})
+    assessment_id = answered_draft(app, org, admin)
+    report = finalise(app, assessment_id, admin)
+    with app.app_context():
+        (welsh,) = db.session().scalars(
+            select(StoredReportLanguage).where(StoredReportLanguage.stored_report_id == report.id)
+        )
+        welsh_pdf = welsh.pdf
+        assert welsh.locale == "cy"
+    return {"report": report, "welsh": welsh_pdf, "admin": admin, "org": org, "id": assessment_id}
+
+
+def _lang(pdf: bytes) -> str:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return str(document.Root.Lang)
+
+
+def _data(pdf: bytes) -> bytes:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return document.attachments["assessment.json"].get_file().read_bytes()
+
+
+def test_both_languages_are_stored_with_the_same_data(stored):
+    english, welsh = stored["report"].pdf, stored["welsh"]
+    assert _lang(english) == "en" and _lang(welsh) == "cy"
+    assert english != welsh
+    assert _data(english) == _data(welsh)
+    assert hashlib.sha256(_data(welsh)).hexdigest() == stored["report"].data_sha256
+
+
+def test_the_welsh_file_is_verified_and_says_its_language(client, stored):
+    html = _upload(client, stored["welsh"]).get_data(as_text=True)
+    assert '<div class="panel panel--confirmation"' in html
+    assert stored["report"].report_id in html
+    assert hashlib.sha256(stored["welsh"]).hexdigest() in html
+    assert "Welsh" in html
+    english = _upload(client, stored["report"].pdf).get_data(as_text=True)
+    assert '<div class="panel panel--confirmation"' in english and "English" in english
+    changed = bytearray(stored["welsh"])
+    changed[len(changed) // 2] ^= 0x01
+    assert "panel--failure" in _upload(client, bytes(changed)).get_data(as_text=True)
+
+
+def test_both_are_listed_and_downloadable(app, client, stored):
+    login(client, stored["admin"])
+    page = client.get(f"/organisations/{stored['org'].id}/reports").get_data(as_text=True)
+    welsh_sha = hashlib.sha256(stored["welsh"]).hexdigest()
+    assert stored["report"].sha256 in page and welsh_sha in page
+    assert f"/assessments/{stored['id']}/report.pdf?lang=cy" in page
+    assert f"/assessments/{stored['id']}/report.pdf?lang=en" in page
+    assert "in Welsh (PDF" in page and "in English (PDF" in page
+    welsh = client.get(f"/assessments/{stored['id']}/report.pdf?lang=cy")
+    assert welsh.data == stored["welsh"]
+    assert welsh.headers["ETag"].strip('"') == welsh_sha
+    assert (
+        welsh.headers["Content-Disposition"].endswith('-cy.pdf"')
+        or "-cy.pdf" in (welsh.headers["Content-Disposition"])
+    )
+    english = client.get(f"/assessments/{stored['id']}/report.pdf?lang=en")
+    assert english.data == stored["report"].pdf
+    # An unknown language is the person's own (English here), never an error.
+    assert client.get(f"/assessments/{stored['id']}/report.pdf?lang=fr").data == english.data
+
+
+def test_the_audit_event_says_which_languages_were_stored(app, stored):
+    with app.app_context():
+        event = (
+            db.session()
+            .scalars(select(AuditEvent).where(AuditEvent.action == "assessment.finalised"))
+            .one()
+        )
+        report = db.session().get(StoredReport, stored["report"].id)
+        languages = event.detail["languages"]
+        assert languages == {
+            "en": report.sha256,
+            "cy": hashlib.sha256(stored["welsh"]).hexdigest(),
+        }
