@@ -70,7 +70,7 @@ def test_both_are_listed_and_downloadable(app, client, stored):
     assert stored["report"].sha256 in page and welsh_sha in page
     assert f"/assessments/{stored['id']}/report.pdf?lang=cy" in page
     assert f"/assessments/{stored['id']}/report.pdf?lang=en" in page
-    assert "in Welsh (PDF" in page and "in English (PDF" in page
+    assert "</span>: Welsh (PDF" in page and "</span>: English (PDF" in page
     welsh = client.get(f"/assessments/{stored['id']}/report.pdf?lang=cy")
     assert welsh.data == stored["welsh"]
     assert welsh.headers["ETag"].strip('"') == welsh_sha
