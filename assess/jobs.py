@@ -217,7 +217,10 @@ def render_draft(assessment_id: int, user_id: int, locale: str = "en") -> dict[s
         if assessment is None:
             return {"ok": False, "reason": "missing"}
         try:
-            rendered = reports.render(assessment, locale=locale)
+            bilingual = locale == reports.BILINGUAL
+            rendered = reports.render(
+                assessment, locale=None if bilingual else locale, bilingual_summary=bilingual
+            )
         except RenderLimitExceeded as limit:
             return {"ok": False, "reason": "limit", "message": limit.message}
         return {

@@ -24,12 +24,23 @@ def stored(app, make_user, make_org):
     assessment_id = answered_draft(app, org, admin)
     report = finalise(app, assessment_id, admin)
     with app.app_context():
-        (welsh,) = db.session().scalars(
-            select(StoredReportLanguage).where(StoredReportLanguage.stored_report_id == report.id)
-        )
-        welsh_pdf = welsh.pdf
-        assert welsh.locale == "cy"
-    return {"report": report, "welsh": welsh_pdf, "admin": admin, "org": org, "id": assessment_id}
+        stored = {
+            x.locale: x.pdf
+            for x in db.session().scalars(
+                select(StoredReportLanguage).where(
+                    StoredReportLanguage.stored_report_id == report.id
+                )
+            )
+        }
+    assert set(stored) == {"cy", "cy-en"}
+    return {
+        "report": report,
+        "welsh": stored["cy"],
+        "bilingual": stored["cy-en"],
+        "admin": admin,
+        "org": org,
+        "id": assessment_id,
+    }
 
 
 def _lang(pdf: bytes) -> str:
@@ -80,6 +91,9 @@ def test_both_are_listed_and_downloadable(app, client, stored):
     )
     english = client.get(f"/assessments/{stored['id']}/report.pdf?lang=en")
     assert english.data == stored["report"].pdf
+    bilingual = client.get(f"/assessments/{stored['id']}/report.pdf?summary=bilingual")
+    assert bilingual.data == stored["bilingual"]
+    assert f"/assessments/{stored['id']}/report.pdf?lang=cy-en" in page
     # An unknown language is the person's own (English here), never an error.
     assert client.get(f"/assessments/{stored['id']}/report.pdf?lang=fr").data == english.data
 
@@ -96,4 +110,5 @@ def test_the_audit_event_says_which_languages_were_stored(app, stored):
         assert languages == {
             "en": report.sha256,
             "cy": hashlib.sha256(stored["welsh"]).hexdigest(),
+            "cy-en": hashlib.sha256(stored["bilingual"]).hexdigest(),
         }

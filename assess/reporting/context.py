@@ -167,6 +167,10 @@ class ReportInput:
     #: language. None: ``result`` and ``perception`` are the data.
     data_result: AssessmentResult | None = field(default=None)
     data_perception: Mapping[str, Any] | None = field(default=None)
+    #: Page 1, the summary for the board, in Welsh and English side by side (Welsh first); the
+    #: rest of the report is in ``locale``. Needs ``data_result`` (the English figures' words)
+    #: unless ``locale`` is English.
+    bilingual_summary: bool = field(default=False)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -1149,4 +1153,6 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "benchmark": None if report.benchmark is None else dict(report.benchmark),
         "charts": charts,
         "footer": _footer(report),
+        # The bilingual summary's two columns (see assess.reporting.render), else None.
+        "board_columns": None,
     }

@@ -161,6 +161,13 @@ def finalise(
         for locale in reports.REPORT_LOCALES
         if locale != "en"
     }
+    others[reports.BILINGUAL] = reports.render(
+        assessment,
+        report_id=report_id,
+        status="finalised",
+        finalised_at=now,
+        bilingual_summary=True,
+    )
     stored = StoredReport(
         assessment_id=assessment.id,
         report_id=rendered.report_id,

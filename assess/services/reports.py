@@ -7,7 +7,7 @@ served as stored (see the finalising service).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app, request
@@ -34,8 +34,15 @@ from assess.services import (
 REPORT_LOCALES = ("en", "cy")
 
 
+#: The bilingual report: in Welsh, with page 1 (the summary for the board) in Welsh and English
+#: side by side. Stored and offered beside the two languages.
+BILINGUAL = "cy-en"
 #: Each report language's name, for the lists and the verify page.
-LANGUAGE_NAMES = {"en": N_("English"), "cy": N_("Welsh")}
+LANGUAGE_NAMES = {
+    "en": N_("English"),
+    "cy": N_("Welsh"),
+    BILINGUAL: N_("Welsh, with the summary in Welsh and English"),
+}
 
 
 def language_name(locale: str) -> str:
@@ -85,6 +92,7 @@ def report_input(
     locale: str = "en",
     status: str | None = None,
     finalised_at: datetime | None = None,
+    bilingual_summary: bool = False,
 ) -> ReportInput:
     """Everything the report of ``assessment`` shows, read from the database as plain values.
 
@@ -94,13 +102,14 @@ def report_input(
     the data are the same in every language.
     """
     with force_locale(locale):
-        return _report_input(
+        report = _report_input(
             assessment,
             report_id=report_id,
             locale=locale,
             status=status,
             finalised_at=finalised_at,
         )
+    return replace(report, bilingual_summary=bilingual_summary)
 
 
 def _report_input(
@@ -186,16 +195,19 @@ def render(
     status: str | None = None,
     finalised_at: datetime | None = None,
     locale: str | None = None,
+    bilingual_summary: bool = False,
 ) -> RenderedReport:
     """Render the report of ``assessment`` now: the PDF and its embedded JSON (``status`` and
     ``finalised_at`` as for :func:`report_input`), in ``locale`` (None: the person's current
-    language, see :func:`report_locale`)."""
+    language, see :func:`report_locale`). ``bilingual_summary``: page 1 in Welsh and English
+    side by side, the rest in Welsh."""
     report = report_input(
         assessment,
         report_id=report_id,
         status=status,
         finalised_at=finalised_at,
-        locale=report_locale(locale),
+        locale="cy" if bilingual_summary else report_locale(locale),
+        bilingual_summary=bilingual_summary,
     )
     return RenderedReport(
         report_id=report.report_id,

@@ -38,7 +38,10 @@ def report_pdf(assessment: Assessment, assessment_id: int) -> ResponseReturnValu
     job queue, by a worker while a page says it is being prepared). A draft is rendered in the
     person's language, or in the one asked for (``?lang=en`` or ``?lang=cy``)."""
     stem = reports.filename_stem(assessment)
-    locale = reports.report_locale(request.args.get("lang"))
+    bilingual = (
+        request.args.get("summary") == "bilingual" or request.args.get("lang") == reports.BILINGUAL
+    )
+    locale = reports.BILINGUAL if bilingual else reports.report_locale(request.args.get("lang"))
     stored = None if assessment.is_draft else finalising.stored_report(assessment)
     if stored is None and jobs.enabled():
         from assess.views import preparing
@@ -55,7 +58,11 @@ def report_pdf(assessment: Assessment, assessment_id: int) -> ResponseReturnValu
         )
     reports.note_download(assessment, current_user, "pdf")
     if stored is None:
-        rendered = reports.render(assessment, locale=locale)
+        rendered = reports.render(
+            assessment,
+            locale=None if bilingual else locale,
+            bilingual_summary=bilingual,
+        )
         suffix = "" if locale == "en" else f"-{locale}"
         return _attachment(rendered.pdf, "application/pdf", f"{stem}{suffix}.pdf")
     # A finalised report is stored in English and Welsh: the one in the language asked for.
