@@ -15,7 +15,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from assess.i18n import N_
 
 #: Colours with at least 3:1 contrast against white (WCAG 2.1, 1.4.11).
 INK = "#1a1a1a"
@@ -33,10 +36,10 @@ SMALL = 12.5
 #: Mendelow's quadrants as the grid lays them out: (key, heading, column, row); power rises
 #: upwards, interest to the right.
 QUADRANT_LAYOUT = (
-    ("keep_satisfied", "Keep satisfied", 0, 0),
-    ("manage_closely", "Manage closely", 1, 0),
-    ("monitor", "Monitor", 0, 1),
-    ("keep_informed", "Keep informed", 1, 1),
+    ("keep_satisfied", N_("Keep satisfied"), 0, 0),
+    ("manage_closely", N_("Manage closely"), 1, 0),
+    ("monitor", N_("Monitor"), 0, 1),
+    ("keep_informed", N_("Keep informed"), 1, 1),
 )
 QUADRANT_NAMES = {key: heading for key, heading, _c, _r in QUADRANT_LAYOUT}
 
@@ -118,14 +121,14 @@ def _marker(shape: str, x: float, y: float, colour: str, size: float = 5) -> str
 
 #: The radar's series: (row key, legend label, colour, dash pattern, marker shape, line width).
 _RADAR_SERIES = (
-    ("floor", "Lowest level (level reached)", FLOOR_COLOUR, None, "circle", 3),
-    ("target", "Target of the chosen model", TARGET_COLOUR, "9 5", "square", 2.5),
-    ("mean", "Mean of the answers", MEAN_COLOUR, "2 4", "triangle", 2),
+    ("floor", N_("Lowest level (level reached)"), FLOOR_COLOUR, None, "circle", 3),
+    ("target", N_("Target of the chosen model"), TARGET_COLOUR, "9 5", "square", 2.5),
+    ("mean", N_("Mean of the answers"), MEAN_COLOUR, "2 4", "triangle", 2),
 )
 
 
 def _level_words(value: float | int | None) -> str:
-    return "no level" if value is None else f"{value:g}"
+    return _("no level") if value is None else f"{value:g}"
 
 
 def radar_chart(
@@ -133,7 +136,7 @@ def radar_chart(
     *,
     show_mean: bool = True,
     id_prefix: str = "radar",
-    target_label: str = "Target of the chosen model",
+    target_label: str | None = None,
 ) -> Markup:
     """A radar chart of the maturity profile: one axis per dimension, levels 1 to 5.
 
@@ -145,7 +148,7 @@ def radar_chart(
     cx, cy, radius = 380.0, 270.0, 175.0
     count = max(len(rows), 1)
     series = [s for s in _RADAR_SERIES if show_mean or s[0] != "mean"]
-    labels = {"target": target_label}
+    labels = {"target": target_label} if target_label else {}
 
     def point(index: int, level: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / count
@@ -193,16 +196,29 @@ def radar_chart(
             f'stroke-width="{stroke}"' + (f' stroke-dasharray="{dash}"/>' if dash else "/>")
         )
         body.append(_marker(shape, cx - 140, y, colour))
-        body.append(_text(cx - 98, y + 5, labels.get(key, label)))
+        body.append(_text(cx - 98, y + 5, labels.get(key) or _(label)))
     described = "; ".join(
-        f"{row['title']}: lowest level {_level_words(row.get('floor'))}, "
-        f"target {_level_words(row.get('target'))}"
-        + (f", mean {_level_words(row.get('mean'))}" if show_mean else "")
+        _(
+            "%(area)s: lowest level %(floor)s, target %(target)s, mean %(mean)s",
+            area=row["title"],
+            floor=_level_words(row.get("floor")),
+            target=_level_words(row.get("target")),
+            mean=_level_words(row.get("mean")),
+        )
+        if show_mean
+        else _(
+            "%(area)s: lowest level %(floor)s, target %(target)s",
+            area=row["title"],
+            floor=_level_words(row.get("floor")),
+            target=_level_words(row.get("target")),
+        )
         for row in rows
     )
-    desc = f"Maturity level by dimension, on a scale of 1 to 5. {described}."
+    desc = _(
+        "Maturity level by dimension, on a scale of 1 to 5. %(described)s.", described=described
+    )
     return _svg(
-        id_prefix, width, height, "Maturity profile: lowest level against target", desc, body
+        id_prefix, width, height, _("Maturity profile: lowest level against target"), desc, body
     )
 
 
@@ -243,7 +259,10 @@ def fit_chart(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "fit") -> M
         y = top + index * (bar_height + gap)
         notes = [
             w
-            for w, on in (("recommended", row.get("recommended")), ("chosen", row.get("chosen")))
+            for w, on in (
+                (_("recommended"), row.get("recommended")),
+                (_("chosen"), row.get("chosen")),
+            )
             if on
         ]
         body.append(
@@ -268,7 +287,7 @@ def fit_chart(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "fit") -> M
             )
         percent = row.get("fit_percent")
         if percent is None:
-            body.append(_text(left + 6, y + bar_height / 2 + 5, "no fit: not enough answers"))
+            body.append(_text(left + 6, y + bar_height / 2 + 5, _("no fit: not enough answers")))
             continue
         fill = FLOOR_COLOUR if row.get("recommended") else f"url(#{id_prefix}-hatch)"
         body.append(
@@ -283,21 +302,28 @@ def fit_chart(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "fit") -> M
     body.append(
         f'<rect x="{left}" y="{_num(legend_y)}" width="28" height="16" fill="{FLOOR_COLOUR}"/>'
     )
-    body.append(_text(left + 36, legend_y + 13, "recommended", font_size=SMALL))
+    body.append(_text(left + 36, legend_y + 13, _("recommended"), font_size=SMALL))
     body.append(
         f'<rect x="{left + 170}" y="{_num(legend_y)}" width="28" height="16" '
         f'fill="url(#{id_prefix}-hatch)" stroke="{FLOOR_COLOUR}" stroke-width="1.5"/>'
     )
-    body.append(_text(left + 206, legend_y + 13, "not recommended", font_size=SMALL))
-    described = "; ".join(
-        f"{row['name']}: "
-        + ("no fit" if row.get("fit_percent") is None else f"{row['fit_percent']:g}%")
-        + (" (recommended)" if row.get("recommended") else "")
-        + (" (chosen)" if row.get("chosen") else "")
-        for row in rows
+    body.append(_text(left + 206, legend_y + 13, _("not recommended"), font_size=SMALL))
+
+    def row_words(row: Mapping[str, Any]) -> str:
+        fit = _("no fit") if row.get("fit_percent") is None else f"{row['fit_percent']:g}%"
+        if row.get("recommended") and row.get("chosen"):
+            return _("%(model)s: %(fit)s (recommended) (chosen)", model=row["name"], fit=fit)
+        if row.get("recommended"):
+            return _("%(model)s: %(fit)s (recommended)", model=row["name"], fit=fit)
+        if row.get("chosen"):
+            return _("%(model)s: %(fit)s (chosen)", model=row["name"], fit=fit)
+        return f"{row['name']}: {fit}"
+
+    desc = _(
+        "How well each model fits, from 0 to 100 per cent. %(described)s.",
+        described="; ".join(row_words(row) for row in rows),
     )
-    desc = f"How well each model fits, from 0 to 100 per cent. {described}."
-    return _svg(id_prefix, width, int(height), "Model fit by candidate model", desc, body)
+    return _svg(id_prefix, width, int(height), _("Model fit by candidate model"), desc, body)
 
 
 def power_interest_grid(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "grid") -> Markup:
@@ -328,7 +354,7 @@ def power_interest_grid(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "
             f'<rect {_attrs(x=x, y=y, width=cell_w, height=cell_h)} fill="{shade}" '
             f'stroke="{AXIS}" stroke-width="1.5"/>'
         )
-        body.append(_text(x + 14, y + 26, name, font_weight="bold"))
+        body.append(_text(x + 14, y + 26, _(name), font_weight="bold"))
         body.append(
             _text(
                 x + cell_w - 14,
@@ -345,7 +371,7 @@ def power_interest_grid(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "
             body.append(_lines(x + 32, offset, lines, line))
             offset += len(lines) * line
         if not by_quadrant[key]:
-            body.append(_text(x + 14, offset, "none", fill=AXIS, font_style="italic"))
+            body.append(_text(x + 14, offset, _("none"), fill=AXIS, font_style="italic"))
     bottom = top + 2 * cell_h
     # Axes: power upwards on the left, interest rightwards along the bottom.
     body.append(
@@ -358,17 +384,17 @@ def power_interest_grid(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "
         _text(
             left - 60,
             top + cell_h,
-            "Power",
+            _("Power"),
             text_anchor="middle",
             font_weight="bold",
             transform=f"rotate(-90 {_num(left - 60)} {_num(top + cell_h)})",
         )
     )
     body.append(
-        _text(left - 8, top + cell_h / 2, "high", text_anchor="end", font_size=SMALL, fill=AXIS)
+        _text(left - 8, top + cell_h / 2, _("high"), text_anchor="end", font_size=SMALL, fill=AXIS)
     )
     body.append(
-        _text(left - 8, top + 1.5 * cell_h, "low", text_anchor="end", font_size=SMALL, fill=AXIS)
+        _text(left - 8, top + 1.5 * cell_h, _("low"), text_anchor="end", font_size=SMALL, fill=AXIS)
     )
     axis_y = bottom + 24
     body.append(
@@ -380,17 +406,22 @@ def power_interest_grid(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "
     )
     body.append(
         _text(
-            left + cell_w / 2, axis_y + 22, "low", text_anchor="middle", font_size=SMALL, fill=AXIS
+            left + cell_w / 2,
+            axis_y + 22,
+            _("low"),
+            text_anchor="middle",
+            font_size=SMALL,
+            fill=AXIS,
         )
     )
     body.append(
-        _text(left + cell_w, axis_y + 22, "Interest", text_anchor="middle", font_weight="bold")
+        _text(left + cell_w, axis_y + 22, _("Interest"), text_anchor="middle", font_weight="bold")
     )
     body.append(
         _text(
             left + 1.5 * cell_w,
             axis_y + 22,
-            "high",
+            _("high"),
             text_anchor="middle",
             font_size=SMALL,
             fill=AXIS,
@@ -398,18 +429,29 @@ def power_interest_grid(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "
     )
     if unrated:
         body.append(
-            _text(left, axis_y + 48, "Not yet rated: " + ", ".join(unrated), font_size=SMALL)
+            _text(
+                left,
+                axis_y + 48,
+                _("Not yet rated: %(groups)s", groups=", ".join(unrated)),
+                font_size=SMALL,
+            )
         )
     described = "; ".join(
-        f"{name}: " + (", ".join(by_quadrant[key]) if by_quadrant[key] else "none")
+        f"{_(name)}: " + (", ".join(by_quadrant[key]) if by_quadrant[key] else _("none"))
         for key, name, _c, _r in QUADRANT_LAYOUT
     )
     if unrated:
-        described += "; not yet rated: " + ", ".join(unrated)
-    desc = (
+        described += "; " + _("not yet rated: %(groups)s", groups=", ".join(unrated))
+    desc = _(
         "Stakeholder segments by power (up) and interest (right), in Mendelow's four quadrants. "
-        f"{described}."
+        "%(described)s.",
+        described=described,
     )
     return _svg(
-        id_prefix, width, height, "Power and interest grid of the stakeholder register", desc, body
+        id_prefix,
+        width,
+        height,
+        _("Power and interest grid of the stakeholder register"),
+        desc,
+        body,
     )

@@ -102,6 +102,12 @@ def translate(text: str) -> str:
     return gettext(text)
 
 
+def N_(text: str) -> str:
+    """Mark ``text`` for translation where it is defined (a module-level table), and translate
+    it where it is shown, with :func:`translate` or ``gettext``."""
+    return text
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel; ``_`` and ``{% trans %}`` then work in every template."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)

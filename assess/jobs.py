@@ -97,12 +97,13 @@ def _enqueue(function: Any, *args: Any, meta: dict[str, Any], timeout: int) -> s
 # ---- asking for work (web side) --------------------------------------------------------------
 
 
-def request_draft_report(assessment_id: int, user_id: int) -> str:
-    """Queue the rendering of a draft's report for ``user_id``; the job's id."""
+def request_draft_report(assessment_id: int, user_id: int, locale: str = "en") -> str:
+    """Queue the rendering of a draft's report for ``user_id``, in ``locale``; the job's id."""
     return _enqueue(
         render_draft,
         assessment_id,
         user_id,
+        locale,
         meta={"kind": RENDER_DRAFT, "assessment_id": assessment_id, "user_id": user_id},
         timeout=_job_timeout(),
     )
@@ -206,7 +207,7 @@ def _in_app() -> Iterator[Flask]:
         yield app
 
 
-def render_draft(assessment_id: int, user_id: int) -> dict[str, Any]:
+def render_draft(assessment_id: int, user_id: int, locale: str = "en") -> dict[str, Any]:
     """Render the draft report of ``assessment_id`` (the job of :func:`request_draft_report`)."""
     from assess.reporting.bounded import RenderLimitExceeded
     from assess.services import assessments, reports
@@ -216,7 +217,10 @@ def render_draft(assessment_id: int, user_id: int) -> dict[str, Any]:
         if assessment is None:
             return {"ok": False, "reason": "missing"}
         try:
-            rendered = reports.render(assessment)
+            bilingual = locale == reports.BILINGUAL
+            rendered = reports.render(
+                assessment, locale=None if bilingual else locale, bilingual_summary=bilingual
+            )
         except RenderLimitExceeded as limit:
             return {"ok": False, "reason": "limit", "message": limit.message}
         return {

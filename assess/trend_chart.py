@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from assess.charts import (
@@ -50,7 +51,15 @@ def trend_chart(points: Sequence[Mapping[str, Any]], *, id_prefix: str = "trend"
             f'<line {_attrs(x1=float(left), y1=y, x2=float(right), y2=y)} stroke="{RING}" '
             'stroke-width="1" stroke-dasharray="3 3"/>'
         )
-        body.append(_text(left - 12, y + 5, f"Level {level}", text_anchor="end", font_size=SMALL))
+        body.append(
+            _text(
+                left - 12,
+                y + 5,
+                _("Level %(level)d", level=level),
+                text_anchor="end",
+                font_size=SMALL,
+            )
+        )
     for index, point in enumerate(points):
         x = x_of(index)
         body.append(
@@ -60,7 +69,7 @@ def trend_chart(points: Sequence[Mapping[str, Any]], *, id_prefix: str = "trend"
             _text(
                 x,
                 bottom + 42,
-                f"method {point['method_version']}",
+                _("method %(version)s", version=point["method_version"]),
                 text_anchor="middle",
                 font_size=SMALL,
                 fill=AXIS,
@@ -76,14 +85,14 @@ def trend_chart(points: Sequence[Mapping[str, Any]], *, id_prefix: str = "trend"
                 _text(
                     between + 6,
                     top - 8,
-                    f"Method {point['method_version']} from here",
+                    _("Method %(version)s from here", version=point["method_version"]),
                     font_size=SMALL,
                     fill=TARGET_COLOUR,
                 )
             )
     series = (
-        ("score", "Maturity score", MEAN_COLOUR, None, "circle"),
-        ("level", "Overall level", FLOOR_COLOUR, "8 5", "square"),
+        ("score", _("Maturity score"), MEAN_COLOUR, None, "circle"),
+        ("level", _("Overall level"), FLOOR_COLOUR, "8 5", "square"),
     )
     for key, _label, colour, dash, shape in series:
         placed = [(x_of(i), y_of(p[key])) for i, p in enumerate(points) if p.get(key) is not None]
@@ -113,25 +122,46 @@ def trend_chart(points: Sequence[Mapping[str, Any]], *, id_prefix: str = "trend"
         )
         body.append(_marker(shape, x + 17, legend_y, colour))
         body.append(_text(x + 44, legend_y + 5, label, font_size=SMALL))
-    described = "; ".join(
-        f"{p['label']} (method {p['method_version']}): "
-        + ("no level" if p.get("level") is None else f"level {p['level']}")
-        + ("" if p.get("score") is None else f", maturity score {p['score']:.1f}")
-        for p in points
-    )
+
+    def point_words(p: Mapping[str, Any]) -> str:
+        if p.get("level") is None:
+            return _(
+                "%(label)s (method %(version)s): no level",
+                label=p["label"],
+                version=p["method_version"],
+            )
+        if p.get("score") is None:
+            return _(
+                "%(label)s (method %(version)s): level %(level)s",
+                label=p["label"],
+                version=p["method_version"],
+                level=p["level"],
+            )
+        return _(
+            "%(label)s (method %(version)s): level %(level)s, maturity score %(score)s",
+            label=p["label"],
+            version=p["method_version"],
+            level=p["level"],
+            score=f"{p['score']:.1f}",
+        )
+
     changes = [
-        f"the method changed to {p['method_version']} at {p['label']}"
+        _(
+            "the method changed to %(version)s at %(label)s",
+            version=p["method_version"],
+            label=p["label"],
+        )
         for i, p in enumerate(points)
         if i and p["method_version"] != points[i - 1]["method_version"]
     ]
-    desc = (
+    desc = _(
         "The overall level and maturity score of each finalised assessment, oldest first. "
-        f"{described}."
+        "%(described)s.",
+        described="; ".join(point_words(p) for p in points),
     )
     if changes:
-        desc += (
-            " Note: "
-            + "; ".join(changes)
-            + ", so figures either side are not worked out the same way."
+        desc += " " + _(
+            "Note: %(changes)s, so figures either side are not worked out the same way.",
+            changes="; ".join(changes),
         )
-    return _svg(id_prefix, width, height, "Maturity over time", desc, body)
+    return _svg(id_prefix, width, height, _("Maturity over time"), desc, body)

@@ -108,7 +108,9 @@ def test_the_top_of_the_results_page_says_where_the_body_stands_and_what_to_do_f
     assert "of 5; maturity score 2.5" in glance
     assert "As claimed, before evidence is counted: level 2, score 2.7." in text
     assert "floor" not in text.lower()  # no jargon on the page
-    assert f'href="/assessments/{demo}/report.pdf"' in html
+    assert f'href="/assessments/{demo}/report.pdf?lang=en"' in html
+    assert f'href="/assessments/{demo}/report.pdf?lang=cy"' in html
+    assert f'href="/assessments/{demo}/report.pdf?summary=bilingual"' in html
     assert f'href="/assessments/{demo}/report.json"' in html
     assert html.count("<svg") == 2  # the radar and the grid
     assert 'role="img"' in html and "<desc" in html

@@ -42,6 +42,7 @@ from assess.models import (
     AuditPerson,
     OrganisationPack,
     QuestionnairePack,
+    StoredReport,
     Survey,
     WorkshopSession,
 )
@@ -170,6 +171,10 @@ def _filters(organisation_id: int, people: list[int]) -> dict[str, ColumnElement
             filters[kind.key] = model.id == organisation_id
         elif kind.key in by_assessment:
             filters[kind.key] = model.assessment_id.in_(assessments)
+        elif kind.key == "stored_report_languages":
+            filters[kind.key] = model.stored_report_id.in_(
+                select(StoredReport.id).where(StoredReport.assessment_id.in_(assessments))
+            )
         elif kind.key in by_session:
             filters[kind.key] = model.session_id.in_(sessions)
         elif kind.key == "survey_groups":

@@ -232,6 +232,8 @@ def read(content: bytes) -> dict[str, Any]:
             "that wrote it, or a newer one."
         )
     _schema_errors(document)
+    for key in serializer.LATER_KINDS:  # a file from before the kind existed has none
+        document["records"].setdefault(key, [])
     if export_file.checksum_of(document) != document["checksum"]:
         raise FileRefused(
             "The file's checksum does not match its content: it was changed or damaged after "

@@ -26,6 +26,7 @@ from assess.data_format.serializer import (
     FORMAT_VERSION,
     KINDS,
     LATER_COLUMNS,
+    LATER_KINDS,
     column_type_name,
 )
 
@@ -125,7 +126,7 @@ def generate() -> dict[str, Any]:
                     kind.key: {"type": "array", "items": {"$ref": f"#/$defs/{kind.key}"}}
                     for kind in KINDS
                 },
-                "required": [kind.key for kind in KINDS],
+                "required": [kind.key for kind in KINDS if kind.key not in LATER_KINDS],
                 "additionalProperties": False,
             },
             "audit_chain": {

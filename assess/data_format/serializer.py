@@ -61,6 +61,7 @@ from assess.models import (
     QuestionnairePack,
     QuestionnaireVersion,
     StoredReport,
+    StoredReportLanguage,
     Survey,
     SurveyGroup,
     TargetOverride,
@@ -75,6 +76,8 @@ FORMAT_VERSION: Final = 1
 FORMAT_NAME: Final = "assess-export"
 #: Columns exported only with ``--with-credentials``.
 CREDENTIAL_COLUMNS: Final = {"people": frozenset({"password_hash"})}
+#: Kinds added to format 1 after files of it were first written: a file without one has none.
+LATER_KINDS: Final = frozenset({"stored_report_languages"})
 #: Columns added to format 1 after files of it were first written, with the value a file written
 #: before them gives them: such a file has no member for them, and import uses this value.
 LATER_COLUMNS: Final = {
@@ -143,6 +146,7 @@ KINDS: Final[tuple[Kind, ...]] = (
     Kind("surveys", Survey, computed={"aggregate": _survey_aggregate}),
     Kind("survey_groups", SurveyGroup),
     Kind("stored_reports", StoredReport),
+    Kind("stored_report_languages", StoredReportLanguage),
     Kind("benchmark_releases", BenchmarkRelease),
     Kind("audit_people", AuditPerson),
     Kind("audit_events", AuditEvent),

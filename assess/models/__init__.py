@@ -32,7 +32,7 @@ from assess.models.progress import (
     ProgressReview,
 )
 from assess.models.questionnaires import QuestionnaireVersion
-from assess.models.reports import StoredReport
+from assess.models.reports import StoredReport, StoredReportLanguage
 from assess.models.surveys import Survey, SurveyGroup, SurveyResponse
 from assess.models.workshops import (
     ConsensusRecord,
@@ -73,6 +73,7 @@ __all__ = [
     "QuestionnaireVersion",
     "RateLimitCounter",
     "StoredReport",
+    "StoredReportLanguage",
     "Survey",
     "SurveyGroup",
     "SurveyResponse",

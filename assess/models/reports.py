@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assess.db import Base, UTCDateTime, utcnow
@@ -58,6 +58,11 @@ class StoredReport(Base):
 
     assessment: Mapped[Assessment] = relationship()
     superseded_by: Mapped[StoredReport | None] = relationship(remote_side=[id])
+    #: The same report in the other languages, stored at the same moment (the PDF above is the
+    #: English one).
+    languages: Mapped[list[StoredReportLanguage]] = relationship(
+        back_populates="stored_report", order_by="StoredReportLanguage.locale"
+    )
 
     @property
     def is_superseded(self) -> bool:
@@ -66,3 +71,40 @@ class StoredReport(Base):
 
     def __repr__(self) -> str:
         return f"<StoredReport {self.report_id} {self.sha256[:12]}>"
+
+
+class StoredReportLanguage(Base):
+    """A finalised report in another language than English, stored with it when it was finalised.
+
+    Its words are in ``locale``; its figures and embedded data are the English report's (the same
+    ``data_sha256``). It is verified by its own SHA-256 like the English file, and is superseded
+    when that one is.
+    """
+
+    __tablename__ = "stored_report_language"
+    __table_args__ = (
+        CheckConstraint("size = length(pdf)", name="size"),
+        UniqueConstraint("stored_report_id", "locale"),
+    )
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The English report it translates. RESTRICT: never deleted with it.
+    stored_report_id: Mapped[int] = mapped_column(
+        ForeignKey("stored_report.id", ondelete="RESTRICT"), index=True
+    )
+    #: The language of its words, such as "cy".
+    locale: Mapped[str] = mapped_column(String(16))
+    #: SHA-256 (hex) of the PDF's bytes: what verifying a file looks up.
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    #: The PDF itself (loaded only when asked for).
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    #: The PDF's length in bytes.
+    size: Mapped[int] = mapped_column(Integer)
+    #: When it was rendered and stored (the moment of finalising).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    stored_report: Mapped[StoredReport] = relationship(back_populates="languages")
+
+    def __repr__(self) -> str:
+        return f"<StoredReportLanguage {self.locale} {self.sha256[:12]}>"

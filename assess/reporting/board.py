@@ -13,6 +13,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as babel_format_date
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from assess.i18n import translate
 from assess.questionnaire.answers import Status
 from assess.questionnaire.validation import visible_questions
 from assess.scoring.gaps import Step, first_steps
@@ -37,9 +42,9 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def format_date(day: date) -> str:
-    """``5 March 2026``."""
-    return f"{day.day} {day:%B %Y}"
+def format_date(day: date, locale: str = "en") -> str:
+    """``5 March 2026``; in Welsh (``locale`` ``cy``) ``5 Mawrth 2026``."""
+    return babel_format_date(day, "d MMMM y", locale=locale)
 
 
 def report_date(report: ReportInput) -> date:
@@ -49,11 +54,11 @@ def report_date(report: ReportInput) -> date:
 
 
 def months_text(months: int) -> str:
-    """``within 1 month``, ``within 6 months``."""
-    return f"within {months} month" + ("" if months == 1 else "s")
+    """``within 1 month``, ``within 6 months``, in the language being rendered."""
+    return ngettext("within %(num)d month", "within %(num)d months", months)
 
 
-def step_context(step: Step, day: date, area: str) -> dict[str, Any]:
+def step_context(step: Step, day: date, area: str, locale: str = "en") -> dict[str, Any]:
     """One step as the report prints it, dated from ``day``."""
     return {
         "area": area,
@@ -66,7 +71,7 @@ def step_context(step: Step, day: date, area: str) -> dict[str, Any]:
         "owner": step.owner,
         "months": step.months,
         "months_text": months_text(step.months),
-        "due": format_date(add_months(day, step.months)),
+        "due": format_date(add_months(day, step.months), locale),
         "due_date": add_months(day, step.months).isoformat(),
         "done_when": list(step.done_when),
         "done_when_is_criteria": step.done_when_source == "criteria",
@@ -127,28 +132,59 @@ def _model(report: ReportInput, labels: _Labels) -> dict[str, Any]:
     if not result.chosen_models:
         return {
             "name": None,
-            "why": "Not enough of the model-fit questions has been answered to recommend a "
-            "model, so no area has a target yet.",
+            "why": _(
+                "Not enough of the model-fit questions has been answered to recommend a model, "
+                "so no area has a target yet."
+            ),
             "reason": None,
             "shortened": False,
         }
     best = fit.model(fit.recommendation.model_ids[0]) if fit and recommended else None
     fit_text = ""
     if best is not None and best.fit_percent is not None:
-        fit_text = f"the answers about the organisation's setting fit the {best.name} best "
-        fit_text += f"({best.fit_percent:g}%"
         lead = fit.recommendation.lead if fit else None
-        fit_text += f", {lead:g} points ahead of the next)" if lead else ")"
+        name = labels.models.get(best.model_id, best.name)
+        percent = f"{best.fit_percent:g}"
+        fit_text = (
+            _(
+                "the answers about the organisation's setting fit the %(model)s best "
+                "(%(percent)s%%, %(lead)s points ahead of the next)",
+                model=name,
+                percent=percent,
+                lead=f"{lead:g}",
+            )
+            if lead
+            else _(
+                "the answers about the organisation's setting fit the %(model)s best "
+                "(%(percent)s%%)",
+                model=name,
+                percent=percent,
+            )
+        )
     if result.chosen_by == "body" and set(result.chosen_models) != recommended:
         reason, shortened = _shorten(report.choice_reason or "", REASON_CHARACTERS)
-        why = "Chosen by the organisation"
-        why += f" although {fit_text}" if fit_text else ""
-        why += ", for this reason:" if reason else "."
+        if fit_text:
+            why = (
+                _("Chosen by the organisation although %(fit)s, for this reason:", fit=fit_text)
+                if reason
+                else _("Chosen by the organisation although %(fit)s.", fit=fit_text)
+            )
+        else:
+            why = (
+                _("Chosen by the organisation, for this reason:")
+                if reason
+                else _("Chosen by the organisation.")
+            )
         return {"name": chosen, "why": why, "reason": reason or None, "shortened": shortened}
-    how = "Chosen by the organisation" if result.chosen_by == "body" else "Recommended"
-    why = f"{how}: {fit_text}." if fit_text else f"{how}."
-    if result.chosen_by != "body":
-        why += " The organisation has not yet recorded its own choice."
+    if result.chosen_by == "body":
+        why = (
+            _("Chosen by the organisation: %(fit)s.", fit=fit_text)
+            if fit_text
+            else _("Chosen by the organisation.")
+        )
+    else:
+        why = _("Recommended: %(fit)s.", fit=fit_text) if fit_text else _("Recommended.")
+        why += " " + _("The organisation has not yet recorded its own choice.")
     return {"name": chosen, "why": why, "reason": None, "shortened": False}
 
 
@@ -157,31 +193,60 @@ def _decision(report: ReportInput, model: dict[str, Any], actions: list[dict]) -
     items = []
     if model["name"] and result.chosen_by == "body":
         items.append(
-            f"Confirm {model['name']} as the way the organisation manages its relationships "
-            "with the people it serves, and the targets it sets for each area."
+            _(
+                "Confirm %(model)s as the way the organisation manages its relationships with "
+                "the people it serves, and the targets it sets for each area.",
+                model=model["name"],
+            )
         )
     elif model["name"]:
         items.append(
-            f"Choose the model the organisation will follow: the answers point to "
-            f"{model['name']}, whose targets this report uses until a choice is recorded."
+            _(
+                "Choose the model the organisation will follow: the answers point to %(model)s, "
+                "whose targets this report uses until a choice is recorded.",
+                model=model["name"],
+            )
         )
     else:
-        items.append("Ask for the model-fit questions to be answered, so that targets can be set.")
-    if actions:
-        count = {1: "action", 2: "two actions", 3: "three actions"}.get(len(actions), "actions")
         items.append(
-            f"Approve the {count} above, with the owners and dates shown, and name the senior "
-            "officer who will report on them."
+            _("Ask for the model-fit questions to be answered, so that targets can be set.")
+        )
+    if actions:
+        approve = {
+            1: _(
+                "Approve the action above, with the owner and date shown, and name the senior "
+                "officer who will report on it."
+            ),
+            2: _(
+                "Approve the two actions above, with the owners and dates shown, and name the "
+                "senior officer who will report on them."
+            ),
+        }
+        items.append(
+            approve.get(
+                len(actions),
+                _(
+                    "Approve the three actions above, with the owners and dates shown, and name "
+                    "the senior officer who will report on them."
+                ),
+            )
         )
         latest = max(actions, key=lambda a: a["due_date"])
         items.append(
-            f"Ask for a progress report by {latest['due']}, and for the next self-assessment "
-            f"within {REVIEW_YEARS} years to show whether the areas have moved up."
+            _(
+                "Ask for a progress report by %(date)s, and for the next self-assessment within "
+                "%(years)d years to show whether the areas have moved up.",
+                date=latest["due"],
+                years=REVIEW_YEARS,
+            )
         )
     else:
         items.append(
-            "Note that no area is below the target of the chosen model, and ask for the next "
-            f"self-assessment within {REVIEW_YEARS} years."
+            _(
+                "Note that no area is below the target of the chosen model, and ask for the next "
+                "self-assessment within %(years)d years.",
+                years=REVIEW_YEARS,
+            )
         )
     return items
 
@@ -210,7 +275,7 @@ def board_summary(report: ReportInput, labels: _Labels) -> dict[str, Any]:
     day = report_date(report)
     titles = {g.dimension_id: g.title for g in result.gaps}
     actions = [
-        {"number": n, **step_context(step, day, titles[step.dimension_id])}
+        {"number": n, **step_context(step, day, titles[step.dimension_id], report.locale)}
         for n, step in enumerate(first_steps(result.gaps, FIRST_ACTIONS), start=1)
     ]
     below = [g for g in result.gaps if g.rank is not None]
@@ -218,18 +283,20 @@ def board_summary(report: ReportInput, labels: _Labels) -> dict[str, Any]:
     # a result without them still gets the weighted mean and a plain reason.
     score = getattr(overall, "maturity_score", None)
     reason = getattr(overall, "level_reason", None)
-    # The reason is a Message (a str subclass to translate where shown): plain text here.
-    reason = str(reason) if isinstance(reason, str) and reason.strip() else None
+    # The reason is a Message (a str subclass), translated here.
+    reason = translate(reason) if isinstance(reason, str) and reason.strip() else None
     if overall.level is not None and reason is None:
-        reason = (
-            f"The lowest level reached in each of the {len(result.maturity.dimensions)} areas, "
-            f"averaged by weight, is {overall.weighted_mean:.2f}; a level counts only once it "
-            f"is reached, so it is rounded down. The weakest area is at level "
-            f"{overall.lowest_floor}."
+        reason = _(
+            "The lowest level reached in each of the %(areas)d areas, averaged by weight, is "
+            "%(mean)s; a level counts only once it is reached, so it is rounded down. The "
+            "weakest area is at level %(lowest)s.",
+            areas=len(result.maturity.dimensions),
+            mean=f"{overall.weighted_mean:.2f}",
+            lowest=overall.lowest_floor,
         )
     model = _model(report, labels)
     return {
-        "date": format_date(day),
+        "date": format_date(day, report.locale),
         "level": overall.level,
         "level_text": labels.level(overall.level) if overall.level is not None else None,
         "level_summary": labels.level_summaries.get(overall.level) if overall.level else None,

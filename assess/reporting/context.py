@@ -17,8 +17,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as babel_format_date
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from assess.charts import QUADRANT_NAMES, fit_chart, power_interest_grid, radar_chart
 from assess.figures import contradiction_rows, evidence_rows, fit_rows, profile_rows
+from assess.i18n import N_, translate
 from assess.questionnaire.answers import Answer, RegisterRow, Status
 from assess.questionnaire.schema import (
     LevelQuestion,
@@ -37,34 +42,57 @@ from assess.scoring.maturity import question_level
 from assess.trend_chart import trend_chart
 
 #: The statuses an assessment can have, and how the report names them.
-STATUSES = {"draft": "Draft", "finalised": "Finalised", "superseded": "Superseded"}
+STATUSES = {"draft": N_("Draft"), "finalised": N_("Finalised"), "superseded": N_("Superseded")}
 #: The word marked on every page of a report that must not be filed as final.
-WATERMARKS = {"draft": "DRAFT", "superseded": "SUPERSEDED"}
+WATERMARKS = {"draft": N_("DRAFT"), "superseded": N_("SUPERSEDED")}
 #: How many gaps the executive summary names.
 SUMMARY_GAPS = 5
 
 _GAP_STATUS = {
-    "below_target": "Below target",
-    "at_target": "At target",
-    "above_target": "Above target",
-    "no_level": "No level (no answers)",
-    "no_target": "No target (no model chosen)",
+    "below_target": N_("Below target"),
+    "at_target": N_("At target"),
+    "above_target": N_("Above target"),
+    "no_level": N_("No level (no answers)"),
+    "no_target": N_("No target (no model chosen)"),
 }
 _SALIENCE = {
-    "non_stakeholder": "Not a stakeholder by salience",
-    "latent": "Latent",
-    "expectant": "Expectant",
-    "definitive": "Definitive",
+    "non_stakeholder": N_("Not a stakeholder by salience"),
+    "latent": N_("Latent"),
+    "expectant": N_("Expectant"),
+    "definitive": N_("Definitive"),
 }
 _ENGAGEMENT = {
-    "none": "None",
-    "inform": "Inform",
-    "consult": "Consult",
-    "involve": "Involve",
-    "collaborate": "Collaborate",
-    "empower": "Empower",
+    "none": N_("None"),
+    "inform": N_("Inform"),
+    "consult": N_("Consult"),
+    "involve": N_("Involve"),
+    "collaborate": N_("Collaborate"),
+    "empower": N_("Empower"),
 }
-_REGARD = {"customer": "Customers", "citizen": "Citizens", "stakeholder": "Stakeholders"}
+#: The same levels inside a sentence (lower case in English, as Welsh may differ).
+_ENGAGEMENT_IN_TEXT = {
+    "none": N_("none"),
+    "inform": N_("inform"),
+    "consult": N_("consult"),
+    "involve": N_("involve"),
+    "collaborate": N_("collaborate"),
+    "empower": N_("empower"),
+}
+_REGARD = {
+    "customer": N_("Customers"),
+    "citizen": N_("Citizens"),
+    "stakeholder": N_("Stakeholders"),
+}
+_REGARD_ONE = {
+    "customer": N_("customer"),
+    "citizen": N_("citizen"),
+    "stakeholder": N_("stakeholder"),
+}
+_REGARD_IN_TEXT = {
+    "customer": N_("customers"),
+    "citizen": N_("citizens"),
+    "stakeholder": N_("stakeholders"),
+}
 
 
 @dataclass(frozen=True)
@@ -134,6 +162,15 @@ class ReportInput:
     #: Where the body stands against its sector and size band (see
     #: :func:`assess.services.benchmark.report_section`); None: no benchmark section.
     benchmark: Mapping[str, Any] | None = field(default=None)
+    #: The scoring result and the survey section in English, for the embedded data when the
+    #: report is in another language: the data are codes and figures, the same bytes in every
+    #: language. None: ``result`` and ``perception`` are the data.
+    data_result: AssessmentResult | None = field(default=None)
+    data_perception: Mapping[str, Any] | None = field(default=None)
+    #: Page 1, the summary for the board, in Welsh and English side by side (Welsh first); the
+    #: rest of the report is in ``locale``. Needs ``data_result`` (the English figures' words)
+    #: unless ``locale`` is English.
+    bilingual_summary: bool = field(default=False)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -153,13 +190,15 @@ class ReportInput:
         )
 
 
-def format_datetime(value: datetime | None, zone: str) -> str | None:
-    """``value`` in ``zone`` for people: ``3 March 2026, 14:05 GMT (UTC+00:00)``."""
+def format_datetime(value: datetime | None, zone: str, locale: str = "en") -> str | None:
+    """``value`` in ``zone`` for people: ``3 March 2026, 14:05 GMT (UTC+00:00)``, the month in
+    ``locale`` (``3 Mawrth 2026`` in Welsh)."""
     if value is None:
         return None
     local = value.astimezone(ZoneInfo(zone))
     offset = local.strftime("%z")
-    return f"{local.day} {local:%B %Y, %H:%M} {local:%Z} (UTC{offset[:3]}:{offset[3:]})"
+    day = babel_format_date(local.date(), "d MMMM y", locale=locale)
+    return f"{day}, {local:%H:%M} {local:%Z} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def text_direction(text: str | None) -> str:
@@ -177,14 +216,15 @@ def text_direction(text: str | None) -> str:
     return "auto"
 
 
-def _plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else many or word + 's'}"
+def _levels(count: int) -> str:
+    return ngettext("%(num)d level", "%(num)d levels", count)
 
 
 def _join(items: Sequence[str]) -> str:
+    """``a, b and c`` in the language being rendered."""
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return _("%(items)s and %(last)s", items=", ".join(items[:-1]), last=items[-1])
 
 
 def _option_label(question: SingleQuestion | MultipleQuestion, option_id: str, locale: str) -> str:
@@ -210,20 +250,25 @@ class _Labels:
 
     def level(self, level: int | None) -> str:
         if level is None:
-            return "no level"
+            return _("no level")
         name = self.levels.get(level)
-        return f"{level} ({name})" if name else str(level)
+        return _("%(level)d (%(name)s)", level=level, name=name) if name else str(level)
 
-    def model_list(self, model_ids: Sequence[str]) -> str:
+    def model_list(self, model_ids: Sequence[str], *, in_sentence: bool = False) -> str:
+        """``the Citizen model``, or a blend; ``in_sentence`` lowers each name's first letter."""
         names = [self.models.get(m, m) for m in model_ids]
+        if in_sentence:
+            names = [name[:1].lower() + name[1:] for name in names]
         if len(names) > 1:
-            return "a blend of " + _join([f"the {name}" for name in names])
-        return f"the {names[0]}" if names else "no model"
+            return _(
+                "a blend of %(models)s", models=_join([_("the %(model)s", model=n) for n in names])
+            )
+        return _("the %(model)s", model=names[0]) if names else _("no model")
 
 
 def _rating(question: RegisterQuestion, attribute: str, value: int | None, locale: str) -> dict:
     if value is None:
-        return {"value": None, "label": "not rated"}
+        return {"value": None, "label": _("not rated")}
     labels = {o.id: o.label.get(locale) for o in question.attribute(attribute).options}
     return {"value": value, "label": labels.get(str(value), str(value))}
 
@@ -232,22 +277,24 @@ def _register_row_text(question: RegisterQuestion, row: RegisterRow, locale: str
     listed = {s.id: s.label.get(locale) for s in question.segments}
     name = listed.get(row.segment_id) or row.label or row.segment_id
     ratings = ", ".join(
-        f"{attribute} {row.rating(attribute) if row.rating(attribute) is not None else '-'}"
+        f"{_(_RATING_NAMES[attribute])} "
+        f"{row.rating(attribute) if row.rating(attribute) is not None else '-'}"
         for attribute in ("power", "legitimacy", "urgency", "interest", "affected")
         if question.has_attribute(attribute)
     )
-    regard = (
-        f"regarded as {_REGARD[row.regard].lower()}"
-        if row.regard in _REGARD
-        else "how it is regarded is not recorded"
-    )
-    today = _ENGAGEMENT.get(row.engagement or "", "not recorded")
-    extra = ""
-    if row.conflict in _CONFLICT:
-        extra += f"; {_CONFLICT[row.conflict].lower()}"
+    parts = [f"{name}: {ratings}"]
+    if row.conflict in _CONFLICT_IN_TEXT:
+        parts.append(_(_CONFLICT_IN_TEXT[row.conflict]))
     if row.support == "yes":
-        extra += "; needs extra support"
-    return f"{name}: {ratings}{extra}; {regard}; involved today: {today.lower()}"
+        parts.append(_("needs extra support"))
+    parts.append(
+        _("regarded as %(regard)s", regard=_(_REGARD_IN_TEXT[row.regard]))
+        if row.regard in _REGARD_IN_TEXT
+        else _("how it is regarded is not recorded")
+    )
+    today = _ENGAGEMENT_IN_TEXT.get(row.engagement or "")
+    parts.append(_("involved today: %(level)s", level=_(today) if today else _("not recorded")))
+    return "; ".join(parts)
 
 
 def answer_display(question: Question, answer: Answer, labels: _Labels) -> list[str]:
@@ -262,7 +309,11 @@ def answer_display(question: Question, answer: Answer, labels: _Labels) -> list[
     if isinstance(question, LevelQuestion):
         level = int(value)  # type: ignore[arg-type]
         described = question.levels[level].get(locale) if level in question.levels else ""
-        return [f"Level {labels.level(level)}: {described}".strip()]
+        return [
+            _(
+                "Level %(level)s: %(described)s", level=labels.level(level), described=described
+            ).strip()
+        ]
     if isinstance(question, RegisterQuestion):
         rows = value if isinstance(value, tuple) else ()
         return [_register_row_text(question, r, locale) for r in rows if isinstance(r, RegisterRow)]
@@ -270,7 +321,7 @@ def answer_display(question: Question, answer: Answer, labels: _Labels) -> list[
     return [str(value)]
 
 
-def _evidence(question: Any, answer: Answer | None) -> dict[str, Any]:
+def _evidence(question: Any, answer: Answer | None, labels_locale: str) -> dict[str, Any]:
     """A level answer's claimed and evidenced levels and the records confirmed, for the report."""
     if not isinstance(question, LevelQuestion) or answer is None:
         return {}
@@ -281,11 +332,11 @@ def _evidence(question: Any, answer: Answer | None) -> dict[str, Any]:
     records = []
     for n, i, text in question.criteria_up_to(value):
         check = answer.check(n, i)
-        state = "not confirmed" if check is None else ("met" if check.met else "not met")
+        state = _("not confirmed") if check is None else (_("met") if check.met else _("not met"))
         records.append(
             {
                 "key": f"{n}.{i}",
-                "text": text.get(),
+                "text": text.get(labels_locale),
                 "state": state,
                 "reference": check.reference if check and check.reference else None,
             }
@@ -298,15 +349,15 @@ def _evidence(question: Any, answer: Answer | None) -> dict[str, Any]:
     }
 
 
-def _mark_row(mark: Mapping[str, Any], zone: str) -> dict[str, Any]:
+def _mark_row(mark: Mapping[str, Any], zone: str, locale: str) -> dict[str, Any]:
     return {
         "mark": mark["mark"],
-        "mark_text": "Verified by the auditor"
+        "mark_text": _("Verified by the auditor")
         if mark["mark"] == "verified"
-        else "Challenged by the auditor",
+        else _("Challenged by the auditor"),
         "comment": mark.get("comment") or None,
         "by": mark.get("by"),
-        "at": format_datetime(mark.get("at"), zone),
+        "at": format_datetime(mark.get("at"), zone, locale),
         "changed": bool(mark.get("changed")),
     }
 
@@ -334,7 +385,7 @@ def _marks(report: ReportInput) -> list[dict[str, Any]]:
                     {
                         "questionnaire": questionnaire.title.get(report.locale),
                         "text": question.text.get(report.locale),
-                        **_mark_row(mark, report.organisation_timezone),
+                        **_mark_row(mark, report.organisation_timezone, report.locale),
                     }
                 )
     return rows
@@ -353,18 +404,21 @@ def _appendix(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
                 entry = given.get(question.id)
                 answer = entry.answer if entry else None
                 if question.id not in visible:
-                    status, lines = "hidden", ["Not asked: an earlier answer made it irrelevant."]
+                    status, lines = (
+                        "hidden",
+                        [_("Not asked: an earlier answer made it irrelevant.")],
+                    )
                 elif answer is None or (
                     answer.status is Status.ANSWERED and not answer.is_answered
                 ):
-                    status, lines = "unanswered", ["Not answered."]
+                    status, lines = "unanswered", [_("Not answered.")]
                 elif answer.status is Status.NOT_APPLICABLE:
-                    status, lines = "not_applicable", ["Not applicable."]
+                    status, lines = "not_applicable", [_("Not applicable.")]
                 elif answer.status is Status.DONT_KNOW:
-                    status, lines = "dont_know", ["Don't know."]
+                    status, lines = "dont_know", [_("Don't know.")]
                 else:
                     status, lines = "answered", answer_display(question, answer, labels)
-                evidence = _evidence(question, answer) if status == "answered" else {}
+                evidence = _evidence(question, answer, locale) if status == "answered" else {}
                 mark = marks.get((questionnaire.id, question.id))
                 questions.append(
                     {
@@ -372,13 +426,15 @@ def _appendix(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
                         "text": question.text.get(locale),
                         "status": status,
                         **evidence,
-                        "mark": _mark_row(mark, zone) if mark else None,
+                        "mark": _mark_row(mark, zone, locale) if mark else None,
                         "answer_lines": lines,
                         "note": answer.note if answer and answer.note else None,
                         "note_dir": text_direction(answer.note if answer else None),
                         "answer_dir": text_direction(" ".join(lines)),
                         "answered_by": entry.answered_by if entry else None,
-                        "answered_at": format_datetime(entry.answered_at, zone) if entry else None,
+                        "answered_at": format_datetime(entry.answered_at, zone, locale)
+                        if entry
+                        else None,
                     }
                 )
             sections.append(
@@ -423,10 +479,10 @@ def _register(report: ReportInput) -> dict[str, Any]:
                     if register and register.has_attribute("affected")
                     else None
                 ),
-                "regard": _REGARD.get(segment.regard or "", "Not recorded"),
-                "current": _ENGAGEMENT.get(segment.current or "", "Not recorded"),
+                "regard": _(_REGARD.get(segment.regard or "", N_("Not recorded"))),
+                "current": _(_ENGAGEMENT.get(segment.current or "", N_("Not recorded"))),
                 "quadrant": segment.quadrant,
-                "quadrant_name": QUADRANT_NAMES.get(segment.quadrant or "", "Not rated"),
+                "quadrant_name": _(QUADRANT_NAMES.get(segment.quadrant or "", N_("Not rated"))),
             }
         )
     scale = []
@@ -456,7 +512,10 @@ def _fit(report: ReportInput, labels: _Labels) -> dict[str, Any] | None:
     recommended = set(fit.recommendation.model_ids)
     chosen = set(report.result.chosen_models)
     rows = [
-        {**row, "fit_text": "no fit" if row["fit_percent"] is None else f"{row['fit_percent']:g}%"}
+        {
+            **row,
+            "fit_text": _("no fit") if row["fit_percent"] is None else f"{row['fit_percent']:g}%",
+        }
         for row in fit_rows(report.result)
     ]
     reasons = []
@@ -477,7 +536,11 @@ def _fit(report: ReportInput, labels: _Labels) -> dict[str, Any] | None:
     return {
         "rows": rows,
         "reasons": reasons,
-        "recommendation": fit.recommendation.text or "no recommendation",
+        "recommendation": (
+            labels.model_list(fit.recommendation.model_ids)
+            if fit.recommendation.model_ids
+            else _("no recommendation")
+        ),
         "recommended_ids": list(fit.recommendation.model_ids),
         "lead": fit.recommendation.lead,
         "completeness_percent": (
@@ -499,11 +562,11 @@ def _profile(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
     rows = []
     for row in profile_rows(report.result):
         if row["status"] == "below_target":
-            status = f"Below target by {row['gap']}"
+            status = _("Below target by %(gap)s", gap=row["gap"])
         elif row["status"] == "above_target":
-            status = f"Above target by {row['above_by']}"
+            status = _("Above target by %(above)s", above=row["above_by"])
         else:
-            status = _GAP_STATUS[row["status"]]
+            status = _(_GAP_STATUS[row["status"]])
         target = row["target"]
         rows.append(
             {
@@ -512,10 +575,10 @@ def _profile(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
                 "claimed_text": (
                     None
                     if row["claimed_floor"] == row["floor"]
-                    else f"{row['claimed_floor']} as claimed"
+                    else _("%(level)s as claimed", level=row["claimed_floor"])
                 ),
-                "mean_text": "none" if row["mean"] is None else f"{row['mean']:.2f}",
-                "target_text": labels.level(target) if target else "none",
+                "mean_text": _("none") if row["mean"] is None else f"{row['mean']:.2f}",
+                "target_text": labels.level(target) if target else _("none"),
                 "status_text": status,
             }
         )
@@ -533,7 +596,7 @@ def _actions(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
             "current_text": labels.level(gap.current),
             "target_text": labels.level(gap.target),
             "priority": gap.priority,
-            "steps": [step_context(step, day, gap.title) for step in gap.steps],
+            "steps": [step_context(step, day, gap.title, report.locale) for step in gap.steps],
         }
         for gap in report.result.gaps
         if gap.rank is not None
@@ -592,71 +655,112 @@ def _targets(report: ReportInput, labels: _Labels) -> dict[str, Any]:
 
 #: The relationship plan for each quadrant of the power/interest grid, in plain words.
 RELATIONSHIP_PLANS = {
-    "manage_closely": "Manage closely: a named contact, regular meetings and early warning of "
-    "decisions that touch it",
-    "keep_satisfied": "Keep satisfied: brief it before decisions that touch it, and watch for "
-    "its interest rising",
-    "keep_informed": "Keep informed: regular updates through the channels it uses, and an easy "
-    "way to raise concerns",
-    "monitor": "Monitor: general information, and a check now and then that its power or "
-    "interest has not changed",
+    "manage_closely": N_(
+        "Manage closely: a named contact, regular meetings and early warning of decisions that "
+        "touch it"
+    ),
+    "keep_satisfied": N_(
+        "Keep satisfied: brief it before decisions that touch it, and watch for its interest rising"
+    ),
+    "keep_informed": N_(
+        "Keep informed: regular updates through the channels it uses, and an easy way to raise "
+        "concerns"
+    ),
+    "monitor": N_(
+        "Monitor: general information, and a check now and then that its power or interest has "
+        "not changed"
+    ),
 }
 _CONFLICT = {
-    "commercial": "Commercial interest in decisions about itself",
-    "regulatory": "Regulated by the organisation: an interest in decisions about itself",
+    "commercial": N_("Commercial interest in decisions about itself"),
+    "regulatory": N_("Regulated by the organisation: an interest in decisions about itself"),
 }
+_CONFLICT_IN_TEXT = {
+    "commercial": N_("commercial interest in decisions about itself"),
+    "regulatory": N_("regulated by the organisation: an interest in decisions about itself"),
+}
+
+
+#: Mitchell, Agle and Wood's seven salience types, by name.
+_SALIENCE_TYPES = {
+    "dormant": N_("dormant"),
+    "discretionary": N_("discretionary"),
+    "demanding": N_("demanding"),
+    "dominant": N_("dominant"),
+    "dangerous": N_("dangerous"),
+    "dependent": N_("dependent"),
+    "definitive": N_("definitive"),
+}
+#: The salience attributes inside a sentence.
+_ATTRIBUTES = {"power": N_("power"), "legitimacy": N_("legitimacy"), "urgency": N_("urgency")}
+#: The register's ratings inside a sentence.
+_RATING_NAMES = {**_ATTRIBUTES, "interest": N_("interest"), "affected": N_("affected")}
 
 
 def _segments(report: ReportInput) -> list[dict[str, Any]]:
     rows = []
     for s in report.result.segments:
         if s.status == "below_needed":
-            result = f"Below what is needed by {_plural(s.gap, 'level')}"
+            result = _("Below what is needed by %(levels)s", levels=_levels(s.gap))
         elif s.status == "above_needed":
-            result = f"Above what is needed by {_plural(s.above_by, 'level')}"
+            result = _("Above what is needed by %(levels)s", levels=_levels(s.above_by))
         elif s.status == "matches":
-            result = "Matches what is needed"
+            result = _("Matches what is needed")
         elif s.status == "not_recorded":
-            result = "Today's level not recorded"
+            result = _("Today's level not recorded")
         elif s.status == "media_relations":
-            result = "Media relations, not a participation level"
+            result = _("Media relations, not a participation level")
         else:
-            result = "Not rated"
-        salience = _SALIENCE.get(s.salience or "", "Not rated")
+            result = _("Not rated")
+        salience = _(_SALIENCE.get(s.salience or "", N_("Not rated")))
         if s.salience_type and s.salience_type != s.salience:
-            salience += f" ({s.salience_type})"
+            salience += f" ({_(_SALIENCE_TYPES.get(s.salience_type, s.salience_type))})"
         flags = []
         if s.extra_support:
-            flags.append("Needs extra support")
+            flags.append(_("Needs extra support"))
         if s.conflict in _CONFLICT:
-            flags.append(_CONFLICT[s.conflict])
-        if s.regard_differs:
+            flags.append(_(_CONFLICT[s.conflict]))
+        if s.regard_differs and s.regard in _REGARD_IN_TEXT:
             flags.append(
-                f"Regarded as {_REGARD.get(s.regard or '', '').lower()}, "
-                "which differs from the chosen model"
+                _(
+                    "Regarded as %(regard)s, which differs from the chosen model",
+                    regard=_(_REGARD_IN_TEXT[s.regard]),
+                )
             )
         rows.append(
             {
                 "segment_id": s.segment_id,
                 "label": s.label,
                 "salience": salience,
-                "held": _join(list(s.held)) or "none",
-                "quadrant_name": QUADRANT_NAMES.get(s.quadrant or "", "Not rated"),
-                "relationship": RELATIONSHIP_PLANS.get(s.quadrant or "", "Not rated"),
+                "held": _join([_(_ATTRIBUTES.get(a, a)) for a in s.held]) or _("none"),
+                "quadrant_name": _(QUADRANT_NAMES.get(s.quadrant or "", N_("Not rated"))),
+                "relationship": _(RELATIONSHIP_PLANS.get(s.quadrant or "", N_("Not rated"))),
                 "recommended": (
-                    "Media relations" if s.media else _ENGAGEMENT.get(s.recommended or "", "None")
+                    _("Media relations")
+                    if s.media
+                    else _(_ENGAGEMENT.get(s.recommended or "", N_("None")))
                 ),
-                "current": _ENGAGEMENT.get(s.current or "", "Not recorded"),
+                "recommended_in_text": (
+                    _("media relations")
+                    if s.media
+                    else _(_ENGAGEMENT_IN_TEXT.get(s.recommended or "", N_("none")))
+                ),
+                "current": _(_ENGAGEMENT.get(s.current or "", N_("Not recorded"))),
+                "current_in_text": _(_ENGAGEMENT_IN_TEXT.get(s.current or "", N_("not recorded"))),
                 "status": s.status,
                 "result": result,
-                "reasons": [STEP_TEXT.get(r, r) for r in s.reasons],
+                "reasons": [translate(STEP_TEXT[r]) if r in STEP_TEXT else r for r in s.reasons],
                 "flags": flags,
                 "gap_rank": s.gap_rank,
                 "gap": s.gap,
                 "why": [
-                    f"{_plural(s.gap, 'level')} below what is needed"
+                    ngettext(
+                        "%(num)d level below what is needed",
+                        "%(num)d levels below what is needed",
+                        s.gap,
+                    )
                     if code == WHY_GAP
-                    else WHY_TEXT[code]
+                    else translate(WHY_TEXT[code])
                     for code in s.gap_why
                 ],
             }
@@ -667,9 +771,9 @@ def _segments(report: ReportInput) -> list[dict[str, Any]]:
 def _definition(report: ReportInput) -> dict[str, Any]:
     """What the definition answers show, and the answers that contradict each other."""
     status_text = {
-        "not_applicable": "Not applicable.",
-        "dont_know": "Not known.",
-        "unanswered": "Not answered.",
+        "not_applicable": _("Not applicable."),
+        "dont_know": _("Not known."),
+        "unanswered": _("Not answered."),
     }
     items = [
         {
@@ -683,15 +787,21 @@ def _definition(report: ReportInput) -> dict[str, Any]:
     contradictions = []
     for row in contradiction_rows(report.result, report.definition, report.adoption, report.locale):
         if row["rule_id"] == "register-listed-but-none-kept":
-            given = _plural(int(row["definition_answer"][0]), "group") + " rated"
+            count = int(row["definition_answer"][0])
+            given = ngettext("%(num)d group rated", "%(num)d groups rated", count)
         else:
             given = "; ".join(row["definition_answer"])
-        level = f"level {row['adoption_level']}"
         if row["adoption_answer"]:
-            level += f": {row['adoption_answer']}"
+            level = _(
+                "level %(level)s: %(answer)s",
+                level=row["adoption_level"],
+                answer=row["adoption_answer"],
+            )
+        else:
+            level = _("level %(level)s", level=row["adoption_level"])
         contradictions.append(
             {
-                "text": row["text"],
+                "text": translate(row["text"]),
                 "definition": f"{row['definition_question']} {given}",
                 "adoption": f"{row['adoption_question']} {level}",
             }
@@ -711,72 +821,123 @@ def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]
     sentences = []
     if overall.level is not None:
         sentences.append(
-            f"Overall, {report.organisation_name} is at maturity level {overall.level} of 5, "
-            f"{labels.levels.get(overall.level, '')}: "
-            f"{labels.level_summaries.get(overall.level, '').rstrip('.')}."
+            _(
+                "Overall, %(organisation)s is at maturity level %(level)d of 5, %(name)s: "
+                "%(summary)s.",
+                organisation=report.organisation_name,
+                level=overall.level,
+                name=labels.levels.get(overall.level, ""),
+                summary=labels.level_summaries.get(overall.level, "").rstrip("."),
+            )
         )
         sentences.append(
-            f"This is the weighted average of the lowest level reached in each of the "
-            f"{len(result.maturity.dimensions)} areas ({overall.weighted_mean:.2f}), rounded "
-            f"down. The weakest area is at level {overall.lowest_floor}."
+            _(
+                "This is the weighted average of the lowest level reached in each of the "
+                "%(areas)d areas (%(mean)s), rounded down. The weakest area is at level "
+                "%(lowest)s.",
+                areas=len(result.maturity.dimensions),
+                mean=f"{overall.weighted_mean:.2f}",
+                lowest=overall.lowest_floor,
+            )
         )
     else:
-        sentences.append("No adoption question has been answered yet, so there is no level.")
+        sentences.append(_("No adoption question has been answered yet, so there is no level."))
     fit = result.fit
     if fit is not None and fit.recommendation.model_ids:
         best = fit.model(fit.recommendation.model_ids[0])
         sentences.append(
-            f"The answers about the organisation's setting point to the "
-            f"{fit.recommendation.text[0].lower() + fit.recommendation.text[1:]} "
-            f"(best fit {best.fit_percent:g}%)."
-            if fit.recommendation.text
+            _(
+                "The answers about the organisation's setting point to %(models)s (best fit "
+                "%(percent)s%%).",
+                models=labels.model_list(fit.recommendation.model_ids, in_sentence=True),
+                percent=f"{best.fit_percent:g}",
+            )
+            if best.fit_percent is not None
             else ""
         )
     if result.chosen_by == "body" and set(result.chosen_models) != set(
         fit.recommendation.model_ids if fit else ()
     ):
         reason = " ".join((report.choice_reason or "").split())
-        sentences.append(
-            f"The organisation chose {labels.model_list(result.chosen_models)} instead"
-            + (f", giving this reason: \u201c{reason}\u201d" if reason else "")
-            + ("" if reason[-1:] in (".", "!", "?") else ".")
-            + " The targets in this report are those of its choice."
-        )
+        chosen = labels.model_list(result.chosen_models)
+        if reason:
+            sentences.append(
+                _(
+                    "The organisation chose %(models)s instead, giving this reason: "
+                    "\u201c%(reason)s\u201d. The targets in this report are those of its choice.",
+                    models=chosen,
+                    reason=reason.rstrip("."),
+                )
+            )
+        else:
+            sentences.append(
+                _(
+                    "The organisation chose %(models)s instead. The targets in this report are "
+                    "those of its choice.",
+                    models=chosen,
+                )
+            )
     elif result.chosen_models:
         sentences.append(
-            f"The targets in this report are those of {labels.model_list(result.chosen_models)}."
+            _(
+                "The targets in this report are those of %(models)s.",
+                models=labels.model_list(result.chosen_models),
+            )
         )
     below = [r for r in profile if r["status"] == "below_target"]
     above = [r for r in profile if r["status"] == "above_target"]
     at = [r for r in profile if r["status"] == "at_target"]
     if result.chosen_models:
         sentences.append(
-            f"{_plural(len(below), 'area is', 'areas are')} below target, "
-            f"{len(at)} at target and {len(above)} above it."
+            ngettext(
+                "%(num)d area is below target, %(at)d at target and %(above)d above it.",
+                "%(num)d areas are below target, %(at)d at target and %(above)d above it.",
+                len(below),
+                at=len(at),
+                above=len(above),
+            )
         )
     ranked = sorted((r for r in below), key=lambda r: r["rank"])[:SUMMARY_GAPS]
     gaps = [
-        f"{r['title']}: at level {r['floor_text']}, needs {r['target_text']}; "
-        f"{_plural(r['gap'], 'level')} to close."
+        ngettext(
+            "%(area)s: at level %(floor)s, needs %(target)s; %(num)d level to close.",
+            "%(area)s: at level %(floor)s, needs %(target)s; %(num)d levels to close.",
+            r["gap"],
+            area=r["title"],
+            floor=r["floor_text"],
+            target=r["target_text"],
+        )
         for r in ranked
     ]
     short = sorted(
         (s for s in result.segments if s.status == "below_needed"), key=lambda s: s.gap_rank or 0
     )
     if result.segments:
-        sentences_after = [
-            f"{_plural(len(short), 'stakeholder group is', 'stakeholder groups are')} involved "
-            f"less than the method recommends"
-            + (f": {_join([s.label for s in short])}, most pressing first." if short else ".")
-        ]
+        if short:
+            first = ngettext(
+                "%(num)d stakeholder group is involved less than the method recommends: "
+                "%(groups)s, most pressing first.",
+                "%(num)d stakeholder groups are involved less than the method recommends: "
+                "%(groups)s, most pressing first.",
+                len(short),
+                groups=_join([s.label for s in short]),
+            )
+        else:
+            first = _("No stakeholder group is involved less than the method recommends.")
+        sentences_after = [first]
         support = [s.label for s in short if s.extra_support]
         if support:
             sentences_after.append(
-                f"{_join(support)} {'needs' if len(support) == 1 else 'need'} extra support to "
-                "take part, so closing that gap comes first."
+                ngettext(
+                    "%(groups)s needs extra support to take part, so closing that gap comes first.",
+                    "%(groups)s need extra support to take part, so closing that gap comes first.",
+                    len(support),
+                    groups=_join(support),
+                )
             )
     else:
         sentences_after = []
+    recommended = fit.recommendation.model_ids if fit else ()
     return {
         "level": overall.level,
         "level_name": overall.name,
@@ -785,14 +946,14 @@ def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]
         "gap_count": len(below),
         "after": sentences_after,
         "chosen": labels.model_list(result.chosen_models),
-        "recommended": fit.recommendation.text if fit and fit.recommendation.text else None,
+        "recommended": labels.model_list(recommended) if recommended else None,
     }
 
 
 _RESOLUTION = {
-    "agreed": "Discussed and agreed",
-    "aggregate": "Aggregate accepted",
-    "open": "Not resolved",
+    "agreed": N_("Discussed and agreed"),
+    "aggregate": N_("Aggregate accepted"),
+    "open": N_("Not resolved"),
 }
 
 
@@ -800,41 +961,97 @@ def _workshop(report: ReportInput) -> list[dict[str, Any]] | None:
     """Each workshop session: who took part, and how each divergent question was resolved."""
     if not report.workshop:
         return None
-    zone = report.organisation_timezone
+    zone, locale = report.organisation_timezone, report.locale
     sessions = []
     for entry in report.workshop:
         divergent = []
         for item in entry.get("divergent", ()):
             if item.get("range") is not None:
-                spread = f"answers {item['range']} levels apart"
+                spread = ngettext(
+                    "answers %(num)s level apart", "answers %(num)s levels apart", item["range"]
+                )
             elif item.get("most_common_share") is not None:
-                spread = f"most common answer {round(item['most_common_share'] * 100)}%"
+                spread = _(
+                    "most common answer %(percent)d%%",
+                    percent=round(item["most_common_share"] * 100),
+                )
             else:
                 spread = ""
+            resolution = item["resolution"]
             divergent.append(
                 {
                     "text": item["text"],
                     "spread": spread,
-                    "resolution": _RESOLUTION.get(item["resolution"], item["resolution"]),
+                    "resolution": _(_RESOLUTION[resolution])
+                    if resolution in _RESOLUTION
+                    else resolution,
                     "note": item.get("note") or "",
                     "note_dir": text_direction(item.get("note")),
                 }
             )
+        opened = format_datetime(entry.get("opened_at"), zone, locale)
+        closed = format_datetime(entry.get("closed_at"), zone, locale)
+        took_part = _(
+            "%(participants)s gave %(answers)s to %(questions)s.",
+            participants=ngettext(
+                "%(num)d participant", "%(num)d participants", entry["participants"]
+            ),
+            answers=ngettext(
+                "%(num)d individual answer", "%(num)d individual answers", entry["answers"]
+            ),
+            questions=ngettext("%(num)d question", "%(num)d questions", entry["questions"]),
+        )
+        agreed = ngettext(
+            "The room agreed %(num)d answer after discussion and accepted the aggregate for "
+            "%(aggregate)d.",
+            "The room agreed %(num)d answers after discussion and accepted the aggregate for "
+            "%(aggregate)d.",
+            entry["agreed"],
+            aggregate=entry["aggregate"],
+        )
+        when = (
+            _("Opened %(opened)s, closed %(closed)s.", opened=opened, closed=closed)
+            if closed
+            else _("Opened %(opened)s; still open.", opened=opened)
+        )
         sessions.append(
             {
                 "title": entry["title"],
                 "status": entry["status"],
-                "opened": format_datetime(entry.get("opened_at"), zone),
-                "closed": format_datetime(entry.get("closed_at"), zone),
-                "participants": _plural(entry["participants"], "participant"),
-                "answers": _plural(entry["answers"], "individual answer"),
-                "questions": _plural(entry["questions"], "question"),
+                "opened": opened,
+                "closed": closed,
+                "summary": " ".join((took_part, agreed, when)),
                 "agreed": entry["agreed"],
                 "aggregate": entry["aggregate"],
                 "divergent": divergent,
             }
         )
     return sessions
+
+
+def _around(sentence: str, *names: str) -> list[str]:
+    """``sentence`` cut at its placeholders ``names`` (in that order): the text before, between
+    and after them, for the running footer (CSS counters cannot sit inside a message)."""
+    marks = {name: f"\x00{index}\x00" for index, name in enumerate(names)}
+    filled = sentence % marks
+    parts = filled
+    pieces = []
+    for name in names:
+        before, _mark, parts = parts.partition(marks[name])
+        pieces.append(before)
+    return [*pieces, parts]
+
+
+def _footer(report: ReportInput) -> dict[str, Any]:
+    """The running footer's words: ``Report R-… · data …`` and ``Page 3 of 42``."""
+    page = _around(_("Page %(page)s of %(pages)s"), "page", "pages")
+    report_word = _around(_("Report %(report_id)s"), "report_id")[0]
+    fingerprint = (
+        " \u00b7 " + _("data %(fingerprint)s", fingerprint=report.fingerprint)
+        if report.fingerprint
+        else ""
+    )
+    return {"page": page, "report": report_word, "fingerprint": fingerprint}
 
 
 def build_context(report: ReportInput) -> dict[str, Any]:
@@ -850,7 +1067,9 @@ def build_context(report: ReportInput) -> dict[str, Any]:
     fit = _fit(report, labels)
     segments = _segments(report)
     target_label = (
-        f"Target of {labels.model_list(result.chosen_models)}" if result.chosen_models else "Target"
+        _("Target of %(models)s", models=labels.model_list(result.chosen_models))
+        if result.chosen_models
+        else _("Target")
     )
     charts = {
         "radar": radar_chart(profile, target_label=target_label, id_prefix="chart-radar"),
@@ -874,12 +1093,12 @@ def build_context(report: ReportInput) -> dict[str, Any]:
             "scope": report.assessment_scope,
         },
         "status": report.status,
-        "status_label": STATUSES[report.status],
-        "watermark": WATERMARKS.get(report.status),
+        "status_label": _(STATUSES[report.status]),
+        "watermark": _(WATERMARKS[report.status]) if report.status in WATERMARKS else None,
         "dates": {
-            "created": format_datetime(report.created_at, zone),
-            "updated": format_datetime(report.updated_at, zone),
-            "finalised": format_datetime(report.finalised_at, zone),
+            "created": format_datetime(report.created_at, zone, report.locale),
+            "updated": format_datetime(report.updated_at, zone, report.locale),
+            "finalised": format_datetime(report.finalised_at, zone, report.locale),
         },
         "questionnaires": [
             {"id": q.id, "version": q.version, "title": q.title.get(report.locale)}
@@ -896,7 +1115,7 @@ def build_context(report: ReportInput) -> dict[str, Any]:
             "score_text": None
             if overall.maturity_score is None
             else f"{overall.maturity_score:.1f}",
-            "level_reason": str(overall.level_reason) if overall.level_reason else None,
+            "level_reason": translate(overall.level_reason) if overall.level_reason else None,
             "claimed_level": overall.claimed_level,
             "claimed_score_text": None
             if overall.claimed_maturity_score is None
@@ -926,9 +1145,14 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "marks": _marks(report),
         "workshop": _workshop(report),
         "perception": report.perception,
+        "regard_names": {code: _(text) for code, text in _REGARD_ONE.items()},
+        "regard_plural": {code: _(text) for code, text in _REGARD_IN_TEXT.items()},
         "method": {"version": result.method_version},
         "plan": None if report.plan is None else [dict(row) for row in report.plan],
         "trend": None if report.trend is None else dict(report.trend),
         "benchmark": None if report.benchmark is None else dict(report.benchmark),
         "charts": charts,
+        "footer": _footer(report),
+        # The bilingual summary's two columns (see assess.reporting.render), else None.
+        "board_columns": None,
     }

@@ -35,8 +35,12 @@ def _answer(entry: AnsweredBy) -> dict[str, Any]:
 def report_json(report: ReportInput) -> dict[str, Any]:
     """Every answer (status, value, note, who, when) and the whole scoring result, as plain data.
 
-    Times are in UTC (ISO 8601). Serialise with :func:`dump_report_json` for stable bytes.
+    Times are in UTC (ISO 8601). Serialise with :func:`dump_report_json` for stable bytes. The
+    data are the same whatever the report's language (``report.data_result`` when it is set).
     """
+    in_english = report.data_result is not None
+    result = report.data_result if in_english else report.result
+    perception = report.data_perception if in_english else report.perception
     return {
         "format": FORMAT,
         "report_id": report.report_id,
@@ -64,9 +68,9 @@ def report_json(report: ReportInput) -> dict[str, Any]:
         ],
         "chosen_models": list(report.chosen_models),
         "choice_reason": report.choice_reason,
-        "result": report.result.to_dict(),
+        "result": result.to_dict(),
         # The perception survey's results (groups past its threshold only), or None.
-        "perception": report.perception,
+        "perception": perception,
     }
 
 

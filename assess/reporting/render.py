@@ -33,16 +33,21 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pikepdf
+from flask_babel import force_locale, get_translations, gettext
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.css import ColorProfile
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from assess.paths import REPORTS_DIR, STATIC_DIR
+from assess.reporting.board import _shorten
 from assess.reporting.context import ReportInput, build_context
 from assess.reporting.data import FILENAME, data_fingerprint, dump_report_json, report_json
 from assess.templating import bdi_print
+
+_ = gettext
 
 #: The PDF flavour: PDF/A-3 allows embedded files, level A requires a tagged structure.
 PDF_VARIANT = "pdf/a-3a"
@@ -53,6 +58,8 @@ ATTACHMENT_RELATIONSHIP = "Data"
 #: The key of the output intent's colour profile (sRGB IEC 61966-2.1, shipped with WeasyPrint).
 OUTPUT_INTENT = "assess-srgb"
 TEMPLATE = "report.html"
+#: Page 1 on its own, for the bilingual summary.
+BOARD_TEMPLATE = "_board.html"
 STYLESHEET = "report.css"
 
 
@@ -116,6 +123,14 @@ class PdfMetadata:
 _WEASYPRINT_LOCK = threading.Lock()
 
 
+def _gettext(message: str) -> str:
+    return get_translations().ugettext(message)
+
+
+def _ngettext(singular: str, plural: str, count: int) -> str:
+    return get_translations().ungettext(singular, plural, count)
+
+
 @cache
 def _environment() -> Environment:
     environment = Environment(
@@ -125,7 +140,12 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Every sentence is a whole message (``{% trans %}`` blocks are trimmed, as babel.cfg extracts
+    # them); the translations are those of the locale being rendered (see :func:`render_report`).
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)
     # Names the body chose are isolated from the sentence around them, as on the web pages.
     environment.filters["bdi"] = bdi_print
     return environment
@@ -159,32 +179,51 @@ def _output_profile() -> ColorProfile:
 def render_html(context: Mapping[str, Any]) -> str:
     """The report as HTML, from :func:`~assess.reporting.context.build_context`'s context.
 
-    The stylesheet is not linked: :func:`render_pdf` applies ``reports/report.css`` itself.
+    The stylesheet is not linked: :func:`render_pdf` applies ``reports/report.css`` itself. Its
+    words are in the locale Flask-Babel has now (wrap the call in ``force_locale(context["lang"])``,
+    as :func:`render_report` does); outside an application they are in English.
     """
     return _environment().get_template(TEMPLATE).render(context)
 
 
 def pdf_metadata(report: ReportInput) -> PdfMetadata:
     """The PDF metadata for ``report``: title, author, subject, keywords, language and dates."""
-    return PdfMetadata(
-        title=f"{report.assessment_title}: stakeholder management gap report",
-        author=report.organisation_name,
-        subject=(
-            f"Self-assessment of stakeholder management by {report.organisation_name}: maturity, "
-            f"model fit, gaps and action plan ({report.status})"
-        ),
-        keywords=("stakeholder management", "maturity", "gap report", "assess", report.report_id),
-        lang=report.locale,
-        created=report.created_at,
-        modified=report.finalised_at or report.updated_at,
-    )
+    from assess.reporting.context import STATUSES
+
+    with force_locale(report.locale):
+        return PdfMetadata(
+            title=_("%(title)s: stakeholder management gap report", title=report.assessment_title),
+            author=report.organisation_name,
+            subject=_(
+                "Self-assessment of stakeholder management by %(organisation)s: maturity, model "
+                "fit, gaps and action plan (%(status)s)",
+                organisation=report.organisation_name,
+                status=_(STATUSES[report.status]).lower(),
+            ),
+            keywords=(
+                _("stakeholder management"),
+                _("maturity"),
+                _("gap report"),
+                "assess",
+                report.report_id,
+            ),
+            lang=report.locale,
+            created=report.created_at,
+            modified=report.finalised_at or report.updated_at,
+        )
 
 
 def _w3c(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def render_pdf(html: str, *, report_json: Mapping[str, Any], metadata: PdfMetadata) -> bytes:
+def render_pdf(
+    html: str,
+    *,
+    report_json: Mapping[str, Any],
+    metadata: PdfMetadata,
+    column_languages: Sequence[str] = (),
+) -> bytes:
     """``html`` as a tagged PDF/A-3a and PDF/UA-1 with ``report_json`` embedded as
     ``assessment.json``.
 
@@ -194,16 +233,19 @@ def render_pdf(html: str, *, report_json: Mapping[str, Any], metadata: PdfMetada
     """
     data = dump_report_json(dict(report_json))
     modified = metadata.modified.astimezone(UTC).replace(tzinfo=None)
+    with force_locale(metadata.lang):
+        description = _("The answers and figures behind this report, as JSON")
     attachment = Attachment(
         string=data,
         name=FILENAME,
-        description="The answers and figures behind this report, as JSON",
+        description=description,
         relationship=ATTACHMENT_RELATIONSHIP,
         created=modified,
         modified=modified,
     )
     with _WEASYPRINT_LOCK, _few_collections():
-        return _write(html, attachment, metadata)
+        pdf = _write(html, attachment, metadata)
+    return tag_column_languages(pdf, column_languages) if column_languages else pdf
 
 
 @contextmanager
@@ -299,5 +341,109 @@ def render_report(report: ReportInput) -> bytes:
     data = report_json(report)
     if report.fingerprint is None:
         report = replace(report, fingerprint=data_fingerprint(data))
-    context = build_context(report)
-    return render_pdf(render_html(context), report_json=data, metadata=pdf_metadata(report))
+    # The words in the report's locale (the web request's, or the one asked for outside a
+    # request); the embedded data is the same whatever the language.
+    with force_locale(report.locale):
+        context = build_context(report)
+        if report.bilingual_summary:
+            context["board_columns"] = bilingual_board(report, context)
+        html = render_html(context)
+    return render_pdf(
+        html,
+        report_json=data,
+        metadata=pdf_metadata(report),
+        column_languages=BILINGUAL if report.bilingual_summary else (),
+    )
+
+
+def _kids(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    kids = element.get("/K")
+    if isinstance(kids, pikepdf.Array):
+        return [k for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+    return [kids] if isinstance(kids, pikepdf.Dictionary) and "/S" in kids else []
+
+
+def _has_heading(element: pikepdf.Dictionary) -> bool:
+    return any(k.get("/S") == "/H1" or _has_heading(k) for k in _kids(element))
+
+
+def tag_column_languages(pdf: bytes, languages: Sequence[str]) -> bytes:
+    """``pdf`` with a ``/Lang`` on each column of page 1's bilingual summary, in order.
+
+    WeasyPrint 70 writes the document's language only, not an element's ``lang``; the columns
+    are the first structure element of page 1's section with one child per language, each
+    holding a heading.
+    """
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        (top,) = _kids(document.Root.StructTreeRoot)
+        pending = _kids(top)[:1]
+        while pending:
+            element = pending.pop(0)
+            children = _kids(element)
+            if len(children) == len(languages) and all(_has_heading(c) for c in children):
+                for child, language in zip(children, languages, strict=True):
+                    child.Lang = pikepdf.String(language)
+                break
+            pending.extend(children)
+        else:
+            raise ValueError("the bilingual summary's columns were not found in the PDF")
+        out = io.BytesIO()
+        document.save(out)
+    return out.getvalue()
+
+
+#: The languages of the bilingual summary, in the order of its columns (Welsh first, as the
+#: Welsh Language Standards ask).
+BILINGUAL = ("cy", "en")
+
+
+#: The reason for the choice of model is shortened more in each half-width column (it is printed
+#: whole in the model-fit chapter).
+BILINGUAL_REASON_CHARACTERS = 90
+
+
+def _shorter_reason(board: Mapping[str, Any]) -> dict[str, Any]:
+    model = dict(board["model"])
+    if model["reason"]:
+        model["reason"], cut = _shorten(model["reason"], BILINGUAL_REASON_CHARACTERS)
+        model["shortened"] = model["shortened"] or cut
+    return {**board, "model": model}
+
+
+def english_input(report: ReportInput) -> ReportInput:
+    """``report`` with its words in English: the English scoring result (``data_result``) and
+    survey section, for the English column of the bilingual summary."""
+    if report.locale == "en":
+        return report
+    return replace(
+        report,
+        locale="en",
+        result=report.data_result or report.result,
+        perception=report.data_perception,
+        data_result=None,
+        data_perception=None,
+        bilingual_summary=False,
+    )
+
+
+def bilingual_board(report: ReportInput, context: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Page 1 rendered in Welsh and in English, as the template's two columns (each with its
+    ``lang``). The report's own context gives the Welsh column when the report is in Welsh."""
+    columns = []
+    for locale in BILINGUAL:
+        with force_locale(locale):
+            if locale == report.locale:
+                column_context = dict(context)
+            elif locale == "en":
+                column_context = build_context(english_input(report))
+            else:
+                column_context = build_context(replace(report, locale=locale))
+            column_context["board"] = _shorter_reason(column_context["board"])
+            html = (
+                _environment()
+                .get_template(BOARD_TEMPLATE)
+                .render({**column_context, "id_suffix": f"-{locale}"})
+            )
+        # The autoescaping template made it: safe to insert as it is.
+        columns.append({"lang": locale, "html": Markup(html)})  # noqa: S704
+    return columns

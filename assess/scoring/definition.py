@@ -26,7 +26,7 @@ from assess.questionnaire.schema import (
     RegisterQuestion,
     SingleQuestion,
 )
-from assess.questionnaire.validation import visible_questions
+from assess.questionnaire.validation import Message, visible_questions
 from assess.scoring._common import ANSWERED, Result, classify
 
 
@@ -58,8 +58,10 @@ RULES: tuple[Rule, ...] = (
         "strat-definition",
         1,
         2,
-        "One agreed statement of who the stakeholders are is said to cover the whole "
-        "organisation, yet the adoption answer says there is no single written definition.",
+        Message(
+            "One agreed statement of who the stakeholders are is said to cover the whole "
+            "organisation, yet the adoption answer says there is no single written definition."
+        ),
     ),
     Rule(
         "no-statement-but-agreed-definition",
@@ -68,8 +70,10 @@ RULES: tuple[Rule, ...] = (
         "strat-definition",
         3,
         5,
-        "No written statement of who the stakeholders are is said to exist, yet the adoption "
-        "answer describes an agreed, published definition.",
+        Message(
+            "No written statement of who the stakeholders are is said to exist, yet the adoption "
+            "answer describes an agreed, published definition."
+        ),
     ),
     Rule(
         "senior-owner-but-nobody-accountable",
@@ -78,8 +82,10 @@ RULES: tuple[Rule, ...] = (
         "lead-accountability",
         1,
         1,
-        "A named senior manager is said to answer for stakeholder management, yet the adoption "
-        "answer says nobody is named as responsible.",
+        Message(
+            "A named senior manager is said to answer for stakeholder management, yet the adoption "
+            "answer says nobody is named as responsible."
+        ),
     ),
     Rule(
         "nobody-owns-but-accountability-written",
@@ -88,8 +94,10 @@ RULES: tuple[Rule, ...] = (
         "lead-accountability",
         3,
         5,
-        "No one is said to look across the organisation, yet the adoption answer names an "
-        "accountable director written into their job description.",
+        Message(
+            "No one is said to look across the organisation, yet the adoption answer names an "
+            "accountable director written into their job description."
+        ),
     ),
     Rule(
         "corporate-segments-but-none-shared",
@@ -98,8 +106,10 @@ RULES: tuple[Rule, ...] = (
         "map-segmentation",
         1,
         2,
-        "One agreed set of groups is said to be used across the organisation, yet the adoption "
-        "answer says groupings are not shared, or that people are treated as one population.",
+        Message(
+            "One agreed set of groups is said to be used across the organisation, yet the adoption "
+            "answer says groupings are not shared, or that people are treated as one population."
+        ),
     ),
     Rule(
         "no-segments-but-corporate-set",
@@ -108,8 +118,10 @@ RULES: tuple[Rule, ...] = (
         "map-segmentation",
         3,
         5,
-        "The same service is said to be offered to everyone, yet the adoption answer describes "
-        "an agreed corporate set of segments.",
+        Message(
+            "The same service is said to be offered to everyone, yet the adoption answer describes "
+            "an agreed corporate set of segments."
+        ),
     ),
     Rule(
         "published-priority-but-case-by-case",
@@ -118,8 +130,10 @@ RULES: tuple[Rule, ...] = (
         "fair-prioritisation",
         1,
         2,
-        "Priority is said to follow published, need-based rules, yet the adoption answer says "
-        "priorities are set case by case or that the rules are not published.",
+        Message(
+            "Priority is said to follow published, need-based rules, yet the adoption answer says "
+            "priorities are set case by case or that the rules are not published."
+        ),
     ),
     Rule(
         "priority-by-pressure-but-written-criteria",
@@ -128,8 +142,10 @@ RULES: tuple[Rule, ...] = (
         "fair-prioritisation",
         3,
         5,
-        "Priority is said to go by staff judgement or to those who press hardest, yet the "
-        "adoption answer describes written, published, need-based criteria in every service.",
+        Message(
+            "Priority is said to go by staff judgement or to those who press hardest, yet the "
+            "adoption answer describes written, published, need-based criteria in every service."
+        ),
     ),
     Rule(
         "lobbies-recorded-but-no-record",
@@ -138,8 +154,10 @@ RULES: tuple[Rule, ...] = (
         "org-contact-record",
         1,
         1,
-        "The lobbies and pressure groups are said to be listed with their contacts recorded, yet "
-        "the adoption answer says no record of contacts is kept.",
+        Message(
+            "The lobbies and pressure groups are said to be listed with their contacts recorded, "
+            "yet the adoption answer says no record of contacts is kept."
+        ),
     ),
     Rule(
         "lobbies-rule-but-no-policy",
@@ -148,8 +166,10 @@ RULES: tuple[Rule, ...] = (
         "org-policy",
         1,
         1,
-        "A stated rule for weighing the views of lobbies is said to exist, yet the adoption "
-        "answer says there is no policy on dealing with organised interests.",
+        Message(
+            "A stated rule for weighing the views of lobbies is said to exist, yet the adoption "
+            "answer says there is no policy on dealing with organised interests."
+        ),
     ),
     Rule(
         "media-planned-but-handled-ad-hoc",
@@ -158,8 +178,10 @@ RULES: tuple[Rule, ...] = (
         "org-media",
         1,
         1,
-        "Media work is said to be planned alongside major decisions, yet the adoption answer "
-        "says media enquiries are answered by whoever picks them up.",
+        Message(
+            "Media work is said to be planned alongside major decisions, yet the adoption answer "
+            "says media enquiries are answered by whoever picks them up."
+        ),
     ),
     Rule(
         "media-ad-hoc-but-written-protocol",
@@ -168,8 +190,10 @@ RULES: tuple[Rule, ...] = (
         "org-media",
         3,
         5,
-        "Media enquiries are said to be answered by whoever is available, yet the adoption "
-        "answer describes a written media protocol.",
+        Message(
+            "Media enquiries are said to be answered by whoever is available, yet the adoption "
+            "answer describes a written media protocol."
+        ),
     ),
 )
 
@@ -182,8 +206,10 @@ REGISTER_RULE = Rule(
     "map-register",
     1,
     1,
-    "The stakeholder register in this assessment rates groups, yet the adoption answer says the "
-    "organisation keeps no register: check whether this list is kept and used anywhere.",
+    Message(
+        "The stakeholder register in this assessment rates groups, yet the adoption answer says "
+        "the organisation keeps no register: check whether this list is kept and used anywhere."
+    ),
 )
 
 

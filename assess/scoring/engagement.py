@@ -29,7 +29,7 @@ from assess.questionnaire.schema import (
     Questionnaire,
     RegisterQuestion,
 )
-from assess.questionnaire.validation import visible_questions
+from assess.questionnaire.validation import Message, visible_questions
 from assess.scoring._common import Result, classify
 
 #: Salience classes (Mitchell, Agle and Wood): how many of power, legitimacy, urgency are held.
@@ -101,21 +101,21 @@ AFFECTED_FROM_INTEREST = "affected-read-from-interest"
 
 #: Each step in plain English, as docs/methodology.md and the report print it.
 STEP_TEXT = {
-    START[(False, False)]: "claim of little legitimacy, little affected: inform",
-    START[(False, True)]: "claim of little legitimacy, highly affected: consult",
-    START[(True, False)]: "legitimate claim, little affected: consult",
-    START[(True, True)]: "legitimate claim, highly affected: involve",
-    STEP_CITIZEN: "citizen model: legitimate claim, +1",
-    STEP_STAKEHOLDER: "stakeholder model: legitimate and urgent claim, +1",
-    STEP_CUSTOMER: (
+    START[(False, False)]: Message("claim of little legitimacy, little affected: inform"),
+    START[(False, True)]: Message("claim of little legitimacy, highly affected: consult"),
+    START[(True, False)]: Message("legitimate claim, little affected: consult"),
+    START[(True, True)]: Message("legitimate claim, highly affected: involve"),
+    STEP_CITIZEN: Message("citizen model: legitimate claim, +1"),
+    STEP_STAKEHOLDER: Message("stakeholder model: legitimate and urgent claim, +1"),
+    STEP_CUSTOMER: Message(
         "customer model: needs extra support, raised to the highest level recommended to any "
         "other group"
     ),
-    CAP_LOW_LEGITIMACY: "capped at consult: claim of little legitimacy",
-    CAP_CONFLICT: "capped at consult: conflict of interest in decisions about itself",
-    CAP_HIGHEST: "capped at collaborate",
-    MEDIA_STEP: "media: a media-relations plan, not a participation level",
-    AFFECTED_FROM_INTEREST: (
+    CAP_LOW_LEGITIMACY: Message("capped at consult: claim of little legitimacy"),
+    CAP_CONFLICT: Message("capped at consult: conflict of interest in decisions about itself"),
+    CAP_HIGHEST: Message("capped at collaborate"),
+    MEDIA_STEP: Message("media: a media-relations plan, not a participation level"),
+    AFFECTED_FROM_INTEREST: Message(
         "this register does not rate how far groups are affected: interest read in its place"
     ),
 }
@@ -127,10 +127,10 @@ WHY_LEGITIMATE = "legitimate-claim"
 WHY_AFFECTED = "highly-affected"
 #: Each reason in plain English.
 WHY_TEXT = {
-    WHY_EXTRA_SUPPORT: "needs extra support",
-    WHY_GAP: "levels below what is needed",
-    WHY_LEGITIMATE: "legitimate claim",
-    WHY_AFFECTED: "highly affected by the body's decisions",
+    WHY_EXTRA_SUPPORT: Message("needs extra support"),
+    WHY_GAP: Message("levels below what is needed"),
+    WHY_LEGITIMATE: Message("legitimate claim"),
+    WHY_AFFECTED: Message("highly affected by the body's decisions"),
 }
 
 

@@ -609,8 +609,8 @@ def set_reminders(organisation: Organisation, user: User, on: bool) -> bool:
 # ---- the plan as plain values (the PDF) and as CSV --------------------------------------------
 
 
-def plan_rows(assessment: Assessment) -> list[dict[str, Any]]:
-    """The plan as plain, display-ready values, for the report."""
+def plan_rows(assessment: Assessment, locale: str = "en") -> list[dict[str, Any]]:
+    """The plan as plain, display-ready values, for the report (dates in ``locale``)."""
     today = organisation_today(assessment.organisation)
     return [
         {
@@ -618,7 +618,7 @@ def plan_rows(assessment: Assessment) -> list[dict[str, Any]]:
             "practice": a.practice_text,
             "action": a.title,
             "owner": owner_text(a),
-            "due": format_date(a.due_on),
+            "due": format_date(a.due_on, locale),
             "due_date": a.due_on.isoformat(),
             "status": a.status,
             "status_text": str(STATUS_LABELS[a.status]),

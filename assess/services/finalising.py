@@ -28,10 +28,17 @@ from datetime import datetime
 import pikepdf
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from assess import audit, db, pagination
-from assess.models import AnswerRecord, Assessment, StoredReport, TargetOverride, User
+from assess.models import (
+    AnswerRecord,
+    Assessment,
+    StoredReport,
+    StoredReportLanguage,
+    TargetOverride,
+    User,
+)
 from assess.questionnaire.answers import Status
 from assess.questionnaire.validation import Message, visible_questions
 from assess.reporting.data import FILENAME, FORMAT
@@ -142,11 +149,24 @@ def finalise(
     session = db.session()
     seen = assessment.updated_at
     now = finalised_at or db.utcnow()
+    report_id = report_id_for(assessment, now)
     rendered = reports.render(
+        assessment, report_id=report_id, status="finalised", finalised_at=now, locale="en"
+    )
+    # The same report in every other language the report is offered in, stored with it.
+    others = {
+        locale: reports.render(
+            assessment, report_id=report_id, status="finalised", finalised_at=now, locale=locale
+        )
+        for locale in reports.REPORT_LOCALES
+        if locale != "en"
+    }
+    others[reports.BILINGUAL] = reports.render(
         assessment,
-        report_id=report_id_for(assessment, now),
+        report_id=report_id,
         status="finalised",
         finalised_at=now,
+        bilingual_summary=True,
     )
     stored = StoredReport(
         assessment_id=assessment.id,
@@ -182,6 +202,18 @@ def finalise(
             )
         session.add(stored)
         session.flush()
+        for locale, other in others.items():
+            session.add(
+                StoredReportLanguage(
+                    stored_report_id=stored.id,
+                    locale=locale,
+                    sha256=hashlib.sha256(other.pdf).hexdigest(),
+                    pdf=other.pdf,
+                    size=len(other.pdf),
+                    created_at=now,
+                )
+            )
+        session.flush()
         audit.record(
             audit.ASSESSMENT_FINALISED,
             organisation_id=assessment.organisation_id,
@@ -189,7 +221,15 @@ def finalise(
             object_type="assessment",
             object_id=assessment.id,
             new="finalised",
-            detail={"report_id": stored.report_id, "sha256": stored.sha256}
+            detail={
+                "report_id": stored.report_id,
+                "sha256": stored.sha256,
+                # Which languages were stored, each with its file's SHA-256.
+                "languages": {
+                    "en": stored.sha256,
+                    **{x.locale: x.sha256 for x in stored.languages},
+                },
+            }
             | ({} if finalised_at is None else {"finalised_at": now.isoformat()}),
         )
         if assessment.supersedes_id is not None:
@@ -264,12 +304,25 @@ def reports_page(
         select(StoredReport)
         .join(StoredReport.assessment)
         .where(Assessment.organisation_id == organisation_id)
-        .options(contains_eager(StoredReport.assessment), joinedload(StoredReport.superseded_by)),
+        .options(
+            contains_eager(StoredReport.assessment),
+            joinedload(StoredReport.superseded_by),
+            selectinload(StoredReport.languages),
+        ),
         [(StoredReport.created_at, pagination.DESC), (StoredReport.id, pagination.DESC)],
         after=after,
         before=before,
         size=REPORTS_PER_PAGE,
     )
+
+
+def stored_in(report: StoredReport, locale: str) -> tuple[bytes, str, str]:
+    """The stored PDF of ``report`` in ``locale`` (English when it was not stored in that
+    language): its bytes, SHA-256 and language."""
+    for other in report.languages:
+        if other.locale == locale:
+            return other.pdf, other.sha256, other.locale
+    return report.pdf, report.sha256, "en"
 
 
 def stored_data(report: StoredReport) -> bytes:
@@ -333,6 +386,8 @@ class Verification:
     #: For an altered file that this instance knows: the data inside is still the stored data.
     data_matches: bool = False
     time_zone: str | None = None
+    #: For a verified file: the language of its words ("en" or "cy").
+    locale: str | None = None
 
     @property
     def verified(self) -> bool:
@@ -395,9 +450,19 @@ def verify(pdf: bytes, *, by: User | None = None) -> Verification:
         .where(StoredReport.sha256 == sha256)
         .options(joinedload(StoredReport.assessment), joinedload(StoredReport.superseded_by))
     )
+    language = None
+    if stored is None:
+        language = session.scalar(
+            select(StoredReportLanguage)
+            .where(StoredReportLanguage.sha256 == sha256)
+            .options(
+                joinedload(StoredReportLanguage.stored_report).joinedload(StoredReport.assessment)
+            )
+        )
+        stored = language.stored_report if language is not None else None
     review = None if stored is not None else _progress_review(sha256)
     if stored is not None:
-        result = _found(stored, sha256)
+        result = _found(stored, sha256, language)
     elif review is not None:
         result = review
     elif not pdf.startswith(b"%PDF-"):
@@ -447,12 +512,15 @@ def _progress_review(sha256: str) -> Verification | None:
     )
 
 
-def _found(stored: StoredReport, sha256: str) -> Verification:
+def _found(
+    stored: StoredReport, sha256: str, language: StoredReportLanguage | None = None
+) -> Verification:
     assessment = stored.assessment
     return Verification(
         outcome="superseded" if stored.is_superseded else "current",
         sha256=sha256,
-        size=stored.size,
+        size=language.size if language is not None else stored.size,
+        locale=language.locale if language is not None else "en",
         report_id=stored.report_id,
         organisation=assessment.organisation.name,
         assessment_title=assessment.title,

@@ -7,13 +7,16 @@ served as stored (see the finalising service).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app, request
+from flask_babel import force_locale, gettext
 
 from assess import audit
+from assess.i18n import N_, current_locale
 from assess.models import Assessment, User
+from assess.questionnaire.schema import DEFAULT_LOCALE
 from assess.reporting import AnsweredBy, ReportInput, dump_report_json, render_report, report_json
 from assess.services import (
     action_plan,
@@ -25,6 +28,35 @@ from assess.services import (
     trends,
     workshops,
 )
+
+#: The languages a report can be rendered in (the interface's catalogue and the questionnaires'
+#: texts exist in both).
+REPORT_LOCALES = ("en", "cy")
+
+
+#: The bilingual report: in Welsh, with page 1 (the summary for the board) in Welsh and English
+#: side by side. Stored and offered beside the two languages.
+BILINGUAL = "cy-en"
+#: Each report language's name, for the lists and the verify page.
+LANGUAGE_NAMES = {
+    "en": N_("English"),
+    "cy": N_("Welsh"),
+    BILINGUAL: N_("Welsh, with the summary in Welsh and English"),
+}
+
+
+def language_name(locale: str) -> str:
+    """``locale``'s name in the person's language (``Welsh``, ``Cymraeg``)."""
+    return gettext(LANGUAGE_NAMES[locale]) if locale in LANGUAGE_NAMES else locale
+
+
+def report_locale(asked: str | None = None) -> str:
+    """The report's language: ``asked`` when it is one of :data:`REPORT_LOCALES`, else the
+    person's current language (English when that has no report)."""
+    if asked in REPORT_LOCALES:
+        return str(asked)
+    current = current_locale()
+    return current if current in REPORT_LOCALES else DEFAULT_LOCALE
 
 
 @dataclass(frozen=True)
@@ -60,12 +92,34 @@ def report_input(
     locale: str = "en",
     status: str | None = None,
     finalised_at: datetime | None = None,
+    bilingual_summary: bool = False,
 ) -> ReportInput:
     """Everything the report of ``assessment`` shows, read from the database as plain values.
 
     ``status`` and ``finalised_at`` override the assessment's own: finalising renders the report
-    as it will be once finalised, before anything is written.
+    as it will be once finalised, before anything is written. Every text is in ``locale`` (in a
+    request or not); the figures for the embedded data are scored in English as well, so that
+    the data are the same in every language.
     """
+    with force_locale(locale):
+        report = _report_input(
+            assessment,
+            report_id=report_id,
+            locale=locale,
+            status=status,
+            finalised_at=finalised_at,
+        )
+    return replace(report, bilingual_summary=bilingual_summary)
+
+
+def _report_input(
+    assessment: Assessment,
+    *,
+    report_id: str | None,
+    locale: str,
+    status: str | None,
+    finalised_at: datetime | None,
+) -> ReportInput:
     qset = assessments.questionnaires_of(assessment)
 
     def answered_by(questionnaire_id: str) -> dict[str, AnsweredBy]:
@@ -79,6 +133,8 @@ def report_input(
         }
 
     result = assessments.score(assessment, locale=locale)
+    perception = surveys.report_section(assessment, locale)
+    in_english = locale == DEFAULT_LOCALE
     return ReportInput(
         report_id=report_id or draft_report_id(assessment),
         organisation_name=assessment.organisation.name,
@@ -103,7 +159,7 @@ def report_input(
         locale=locale,
         instance=_instance_name(),
         workshop=workshops.participation(assessment, locale) or None,
-        perception=surveys.report_section(assessment, locale),
+        perception=perception,
         prepared_by=consultancy.prepared_by(assessment),
         marks=[
             {
@@ -117,9 +173,11 @@ def report_input(
             }
             for m in answer_marks.marks_for(assessment).values()
         ],
-        plan=action_plan.plan_rows(assessment),
+        plan=action_plan.plan_rows(assessment, locale),
         trend=trends.trend(assessment, locale, status=status),
         benchmark=benchmark.report_section(assessment, locale, result),
+        data_result=None if in_english else assessments.score(assessment, locale=DEFAULT_LOCALE),
+        data_perception=None if in_english else surveys.report_section(assessment, DEFAULT_LOCALE),
     )
 
 
@@ -136,10 +194,21 @@ def render(
     report_id: str | None = None,
     status: str | None = None,
     finalised_at: datetime | None = None,
+    locale: str | None = None,
+    bilingual_summary: bool = False,
 ) -> RenderedReport:
     """Render the report of ``assessment`` now: the PDF and its embedded JSON (``status`` and
-    ``finalised_at`` as for :func:`report_input`)."""
-    report = report_input(assessment, report_id=report_id, status=status, finalised_at=finalised_at)
+    ``finalised_at`` as for :func:`report_input`), in ``locale`` (None: the person's current
+    language, see :func:`report_locale`). ``bilingual_summary``: page 1 in Welsh and English
+    side by side, the rest in Welsh."""
+    report = report_input(
+        assessment,
+        report_id=report_id,
+        status=status,
+        finalised_at=finalised_at,
+        locale="cy" if bilingual_summary else report_locale(locale),
+        bilingual_summary=bilingual_summary,
+    )
     return RenderedReport(
         report_id=report.report_id,
         pdf=_render_pdf(report),

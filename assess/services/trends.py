@@ -19,6 +19,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from assess import db
@@ -170,9 +172,10 @@ def _change(before: float | None, after: float | None, *, decimals: int) -> dict
     return {"direction": "same", "arrow": "=", "text": "no change", "amount": "0", "delta": 0}
 
 
-def _label(moment: datetime, zone: str) -> str:
+def _label(moment: datetime, zone: str, locale: str = "en") -> str:
+    """``5 Mar 2026`` in ``zone``, the month in ``locale`` (``5 Maw 2026`` in Welsh)."""
     local = moment.astimezone(ZoneInfo(zone))
-    return f"{local.day} {local:%b %Y}"
+    return format_date(local.date(), "d MMM y", locale=locale)
 
 
 def trend(
@@ -229,7 +232,7 @@ def trend(
         "previous": {
             "assessment_id": previous.id,
             "title": previous.title,
-            "date": _label(before.moment, zone),
+            "date": _label(before.moment, zone, locale),
             "method_version": before.method_version,
         },
         "current": {"title": assessment.title, "method_version": now.method_version},
@@ -248,7 +251,9 @@ def trend(
             {
                 "assessment_id": p.assessment_id,
                 "title": p.title,
-                "label": _label(p.moment, zone) + ("" if p.status == "finalised" else " (draft)"),
+                "label": _label(p.moment, zone, locale)
+                if p.status == "finalised"
+                else _("%(date)s (draft)", date=_label(p.moment, zone, locale)),
                 "method_version": p.method_version,
                 "level": p.level,
                 "score": p.score,

@@ -37,14 +37,19 @@ def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
 @access.requires("report.view", load=load_assessment)
 def report_pdf(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     """The gap report as a PDF file: the stored one once finalised, else rendered now (or, with a
-    job queue, by a worker while a page says it is being prepared)."""
+    job queue, by a worker while a page says it is being prepared). A draft is rendered in the
+    person's language, or in the one asked for (``?lang=en`` or ``?lang=cy``)."""
     stem = reports.filename_stem(assessment)
+    bilingual = (
+        request.args.get("summary") == "bilingual" or request.args.get("lang") == reports.BILINGUAL
+    )
+    locale = reports.BILINGUAL if bilingual else reports.report_locale(request.args.get("lang"))
     stored = None if assessment.is_draft else finalising.stored_report(assessment)
     if stored is None and jobs.enabled():
         from assess.views import preparing
 
         try:
-            job_id = jobs.request_draft_report(assessment.id, current_user.id)
+            job_id = jobs.request_draft_report(assessment.id, current_user.id, locale)
         except Exception as error:
             if not type(error).__module__.startswith("redis"):
                 raise
@@ -55,10 +60,18 @@ def report_pdf(assessment: Assessment, assessment_id: int) -> ResponseReturnValu
         )
     reports.note_download(assessment, current_user, "pdf")
     if stored is None:
-        rendered = reports.render(assessment)
-        return _attachment(rendered.pdf, "application/pdf", f"{stem}.pdf")
-    response = _attachment(stored.pdf, "application/pdf", f"{stem}.pdf")
-    response.set_etag(stored.sha256)
+        rendered = reports.render(
+            assessment,
+            locale=None if bilingual else locale,
+            bilingual_summary=bilingual,
+        )
+        suffix = "" if locale == "en" else f"-{locale}"
+        return _attachment(rendered.pdf, "application/pdf", f"{stem}{suffix}.pdf")
+    # A finalised report is stored in English and Welsh: the one in the language asked for.
+    pdf, sha256, stored_locale = finalising.stored_in(stored, locale)
+    suffix = "" if stored_locale == "en" else f"-{stored_locale}"
+    response = _attachment(pdf, "application/pdf", f"{stem}{suffix}.pdf")
+    response.set_etag(sha256)
     return response
 
 
@@ -88,6 +101,7 @@ def organisation_reports(organisation: Organisation, org_id: int) -> ResponseRet
         previous_url=page.previous_url,
         page_error=page.error,
         form=ConfirmForm(),
+        language_name=reports.language_name,
     ), page.status
 
 
@@ -113,7 +127,10 @@ def verify() -> ResponseReturnValue:
         else:
             result = finalising.verify(content, by=_signed_in())
             return render_template(
-                "reports/verified.html", result=result, summary=translate(result.summary())
+                "reports/verified.html",
+                result=result,
+                summary=translate(result.summary()),
+                language_name=reports.language_name,
             )
     status = 400 if request.method == "POST" else 200
     return render_template("reports/verify.html", form=form, limit=limit), status
