@@ -169,7 +169,7 @@ def test_the_download_takes_the_persons_language_and_refuses_an_unknown_one(app,
     review_id = _complete(app, reviewed)
     client = reviewed["client"]
     url = f"/assessments/{reviewed['id']}/review.pdf?review={review_id}"
-    client.get("/language/cy")
+    assert post(client, "/language", {"language": "cy", "next": "/"}).status_code == 302
     assert "-cy.pdf" in client.get(url).headers["Content-Disposition"]
     page = client.get(f"/assessments/{reviewed['id']}/review").get_data(as_text=True)
     assert "lang=en" in page  # the stored English copy is offered beside the Welsh one
