@@ -312,6 +312,35 @@ def _localised(findings: dict[str, Any], assessment: Assessment, locale: str) ->
     return {"actions": actions, "ratings": ratings}
 
 
+def _css_content(text: str) -> str:
+    """A translated sentence as a CSS ``content`` value: its text quoted, and each ``\x01name\x01``
+    marker made ``counter(page)``, ``counter(pages)`` or ``string(report-id)`` (nothing else: a
+    translation cannot reach other CSS)."""
+    parts = text.split("\x01")
+    values = []
+    for index, part in enumerate(parts):
+        if index % 2 and part in ("page", "pages"):
+            values.append(f"counter({part})")
+        elif index % 2 and part == "report-id":
+            values.append(f"string({part})")
+        elif part:
+            escaped = part.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+            escaped = escaped.replace("<", "\\3C ")
+            values.append(f'"{escaped}"')
+    return " ".join(values) or '""'
+
+
+def _footer_css() -> dict[str, str]:
+    """The running footer's words in the current language (the shared stylesheet's are English)."""
+    return {
+        "report": _css_content(gettext("Report %(id)s", id="\x01report-id\x01"))
+        + " string(fingerprint)",
+        "page": _css_content(
+            gettext("Page %(page)s of %(pages)s", page="\x01page\x01", pages="\x01pages\x01")
+        ),
+    }
+
+
 def render_html(
     review: ProgressReview,
     assessment: Assessment,
@@ -342,6 +371,7 @@ def render_html(
             statuses={s: str(action_plan.STATUS_LABELS[s]) for s in ACTION_STATUSES},
             actions=shown["actions"],
             ratings=shown["ratings"],
+            footer=_footer_css(),
         )
 
 
