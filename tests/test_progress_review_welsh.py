@@ -130,9 +130,10 @@ def test_the_welsh_review_html_has_lang_cy_and_no_english_sentence(app, reviewed
         org = review.assessment.organisation
         day = action_plan.organisation_today(org, review.completed_at)
     assert format_date(day, "long", locale="cy") in welsh
-    assert format_date(day, "long", locale="en") in english
-    if format_date(day, "long", locale="cy") != format_date(day, "long", locale="en"):
-        assert format_date(day, "long", locale="en") not in welsh
+    assert f"{day.day} {day:%B %Y}" in english  # British order, as before: 5 March 2026
+    assert format_date(day, "long", locale="en_GB") in english
+    if format_date(day, "long", locale="cy") != format_date(day, "long", locale="en_GB"):
+        assert format_date(day, "long", locale="en_GB") not in welsh
     # The figures are the same in both languages, and there are some.
     assert _figures(welsh) == _figures(english) and len(_figures(english)) >= 6
 

@@ -36,6 +36,8 @@ DEFAULT_MONTHS = 10
 #: The language of the stored (verified) PDF; another language is rendered on download from the
 #: stored findings, with the same figures.
 STORED_LOCALE = DEFAULT_LOCALE
+#: The babel locale whose dates a language's reader expects (``5 March 2026``, not US order).
+DATE_LOCALES = {"en": "en_GB"}
 #: What the embedded data says it is.
 FORMAT = "assess-progress-review/1"
 EVIDENCE_MAX = 2000
@@ -269,8 +271,8 @@ def complete(
 
 
 def _long_date(day: date, locale: str) -> str:
-    """``5 March 2026`` / ``5 Mawrth 2026``: the day in ``locale``."""
-    return babel_format_date(day, format="long", locale=locale)
+    """``5 March 2026`` / ``5 Mawrth 2026``: the day in ``locale`` (British English for ``en``)."""
+    return babel_format_date(day, format="long", locale=DATE_LOCALES.get(locale, locale))
 
 
 def _due_day(action: dict[str, Any]) -> date | None:
