@@ -71,8 +71,8 @@ def _complete(app, reviewed):  # noqa: F811
         return db.session().scalar(select(ProgressReview)).id
 
 
-def _html(app, review_id: int, locale: str) -> str:
-    with app.test_request_context():
+def _html(app, review_id: int, locale: str, request: bool = True) -> str:
+    with app.test_request_context() if request else app.app_context():
         review = progress_review.get(review_id)
         return progress_review.render_html(
             review,
@@ -123,6 +123,8 @@ def test_the_welsh_review_html_has_lang_cy_and_no_english_sentence(app, reviewed
     welsh = _html(app, review_id, "cy")
     assert '<html lang="en">' in english and OPEN not in english
     assert '<html lang="cy">' in welsh
+    # Outside a request (a worker, the CLI) the same Welsh is rendered.
+    assert _html(app, review_id, "cy", request=False) == welsh
     assert untranslated(welsh, *_stored_words(app, review_id, "cy")) == []
     # The dates are in Welsh (the months' names), not English.
     with app.app_context():
