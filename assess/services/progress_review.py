@@ -14,22 +14,30 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from babel.dates import format_date as babel_format_date
 from flask import render_template
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from assess import audit, db
 from assess.models import Assessment, PlanAction, ProgressReview, User
 from assess.models.progress import ACTION_STATUSES
-from assess.reporting.board import add_months, format_date
+from assess.questionnaire.schema import DEFAULT_LOCALE
+from assess.reporting.board import add_months
 from assess.reporting.render import PdfMetadata, render_pdf
 from assess.services import ServiceError, action_plan, assessments
 
 #: A review falls due this many months after the assessment was finalised (the LGA's progress
 #: review comes about ten months after its peer challenge).
 DEFAULT_MONTHS = 10
+#: The language of the stored (verified) PDF; another language is rendered on download from the
+#: stored findings, with the same figures.
+STORED_LOCALE = DEFAULT_LOCALE
+#: The babel locale whose dates a language's reader expects (``5 March 2026``, not US order).
+DATE_LOCALES = {"en": "en_GB"}
 #: What the embedded data says it is.
 FORMAT = "assess-progress-review/1"
 EVIDENCE_MAX = 2000
@@ -175,7 +183,7 @@ def complete(
         raise ServiceError("This review is already completed.")
     assessment = review.assessment
     actions = plan_actions(assessment)
-    targeted = practices(assessment, locale)
+    targeted = practices(assessment, STORED_LOCALE)
     rows_actions = []
     for action in actions:
         update = updates.get(action.id) or ActionUpdate(action.status, "")
@@ -210,7 +218,8 @@ def complete(
                 "action_id": a.id,
                 "title": a.title,
                 "owner": action_plan.owner_text(a),
-                "due": format_date(a.due_on),
+                "due": _long_date(a.due_on, STORED_LOCALE),
+                "due_on": a.due_on.isoformat(),
                 "before": a.status,
                 "status": u.status,
                 "note": u.note.strip(),
@@ -231,7 +240,7 @@ def complete(
         ],
     }
     report_id = f"P-{now:%Y}-{review.id:06d}"
-    pdf = _render(review, assessment, findings, summary.strip(), report_id, now)
+    pdf = _render(review, assessment, findings, summary.strip(), report_id, now, STORED_LOCALE)
     session = db.session()
     try:
         for action, update in rows_actions:
@@ -261,32 +270,124 @@ def complete(
     return review
 
 
+def _long_date(day: date, locale: str) -> str:
+    """``5 March 2026`` / ``5 Mawrth 2026``: the day in ``locale`` (British English for ``en``)."""
+    return babel_format_date(day, format="long", locale=DATE_LOCALES.get(locale, locale))
+
+
+def _due_day(action: dict[str, Any]) -> date | None:
+    """An action's due day from the stored findings (older reviews kept only the English text)."""
+    if action.get("due_on"):
+        return date.fromisoformat(action["due_on"])
+    try:
+        return datetime.strptime(action.get("due", ""), "%d %B %Y").date()
+    except ValueError:
+        return None
+
+
+def _localised(findings: dict[str, Any], assessment: Assessment, locale: str) -> dict[str, Any]:
+    """The stored findings with the questionnaire's texts and the dates in ``locale``.
+
+    The figures (statuses, levels) are the stored ones: only the words change.
+    """
+    adoption = assessments.questionnaires_of(assessment).adoption
+    texts: dict[str, tuple[str, str, dict[int, str]]] = {}
+    for section, question in adoption.questions():
+        if hasattr(question, "levels"):
+            texts[question.id] = (
+                section.title.get(locale),
+                question.text.get(locale),
+                {n: question.levels[n].get(locale) for n in range(1, 6)},
+            )
+    actions = []
+    for action in findings["actions"]:
+        day = _due_day(action)
+        due = _long_date(day, locale) if day else action.get("due", "")
+        actions.append({**action, "due": due})
+    ratings = []
+    for rating in findings["ratings"]:
+        area, text, levels = texts.get(
+            rating["question_id"], (rating["area"], rating["practice"], {})
+        )
+        described = levels.get(rating["now"], rating.get("described", ""))
+        ratings.append({**rating, "area": area, "practice": text, "described": described})
+    return {"actions": actions, "ratings": ratings}
+
+
+def _css_content(text: str) -> str:
+    """A translated sentence as a CSS ``content`` value: its text quoted, and each ``\x01name\x01``
+    marker made ``counter(page)``, ``counter(pages)`` or ``string(report-id)`` (nothing else: a
+    translation cannot reach other CSS)."""
+    parts = text.split("\x01")
+    values = []
+    for index, part in enumerate(parts):
+        if index % 2 and part in ("page", "pages"):
+            values.append(f"counter({part})")
+        elif index % 2 and part == "report-id":
+            values.append(f"string({part})")
+        elif part:
+            escaped = part.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+            escaped = escaped.replace("<", "\\3C ")
+            values.append(f'"{escaped}"')
+    return " ".join(values) or '""'
+
+
+def _footer_css() -> dict[str, str]:
+    """The running footer's words in the current language (the shared stylesheet's are English)."""
+    return {
+        "report": _css_content(gettext("Report %(id)s", id="\x01report-id\x01"))
+        + " string(fingerprint)",
+        "page": _css_content(
+            gettext("Page %(page)s of %(pages)s", page="\x01page\x01", pages="\x01pages\x01")
+        ),
+    }
+
+
+def render_html(
+    review: ProgressReview,
+    assessment: Assessment,
+    findings: dict[str, Any],
+    summary: str,
+    report_id: str,
+    now: datetime,
+    locale: str,
+) -> str:
+    """The progress review's HTML in ``locale`` (the words, dates and questionnaire texts)."""
+    organisation = assessment.organisation
+    today = action_plan.organisation_today(organisation, now)
+    shown = _localised(findings, assessment, locale)
+    counts = {s: sum(1 for a in findings["actions"] if a["status"] == s) for s in ACTION_STATUSES}
+    with force_locale(locale):
+        return render_template(
+            "progress_review/progress.html",
+            lang=locale,
+            report_id=report_id,
+            organisation=organisation.name,
+            assessment=assessment.title,
+            finalised=_long_date(
+                action_plan.organisation_today(organisation, assessment.finalised_at), locale
+            ),
+            date=_long_date(today, locale),
+            summary=summary,
+            counts=counts,
+            statuses={s: str(action_plan.STATUS_LABELS[s]) for s in ACTION_STATUSES},
+            actions=shown["actions"],
+            ratings=shown["ratings"],
+            footer=_footer_css(),
+        )
+
+
 def _render(
     review: ProgressReview,
     assessment: Assessment,
     findings: dict[str, Any],
     summary: str,
     report_id: str,
-    now: Any,
+    now: datetime,
+    locale: str,
 ) -> bytes:
     organisation = assessment.organisation
-    today = action_plan.organisation_today(organisation, now)
-    counts = {s: sum(1 for a in findings["actions"] if a["status"] == s) for s in ACTION_STATUSES}
-    context = {
-        "report_id": report_id,
-        "organisation": organisation.name,
-        "assessment": assessment.title,
-        "finalised": format_date(
-            action_plan.organisation_today(organisation, assessment.finalised_at)
-        ),
-        "date": format_date(today),
-        "summary": summary,
-        "counts": counts,
-        "statuses": {s: str(action_plan.STATUS_LABELS[s]) for s in ACTION_STATUSES},
-        "actions": findings["actions"],
-        "ratings": findings["ratings"],
-    }
-    html = render_template("progress_review/progress.html", **context)
+    html = render_html(review, assessment, findings, summary, report_id, now, locale)
     data = {
         "format": FORMAT,
         "report_id": report_id,
@@ -295,16 +396,39 @@ def _render(
         "review": {"id": review.id, "completed_at": now.isoformat(), "summary": summary},
         "findings": findings,
     }
+    with force_locale(locale):
+        title = gettext("%(title)s: progress review", title=assessment.title)
+        subject = gettext("Progress review of the action plan of %(title)s", title=assessment.title)
+        keywords = (gettext("stakeholder management"), gettext("progress review"))
     metadata = PdfMetadata(
-        title=f"{assessment.title}: progress review",
+        title=title,
         author=organisation.name,
-        subject=f"Progress review of the action plan of {assessment.title}",
-        keywords=("stakeholder management", "progress review", "assess", report_id),
-        lang="en",
+        subject=subject,
+        keywords=(*keywords, "assess", report_id),
+        lang=locale,
         created=now,
         modified=now,
     )
     return render_pdf(html, report_json=data, metadata=metadata)
+
+
+def pdf_in(review: ProgressReview, locale: str) -> bytes:
+    """A completed review's progress PDF in ``locale``: the stored one in :data:`STORED_LOCALE`,
+    otherwise rendered now from the stored findings (same figures, same data; not verifiable by
+    its hash, which only the stored copy has)."""
+    assert review.status == "completed" and review.pdf is not None
+    if locale == STORED_LOCALE:
+        return review.pdf
+    assert review.completed_at is not None and review.report_id is not None
+    return _render(
+        review,
+        review.assessment,
+        review.findings,
+        review.summary,
+        review.report_id,
+        review.completed_at,
+        locale,
+    )
 
 
 def find_by_sha256(sha256: str) -> ProgressReview | None:

@@ -12,7 +12,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from assess import access
-from assess.i18n import current_locale, translate
+from assess.i18n import current_locale, known, translate
 from assess.models import Assessment
 from assess.services import ServiceError, action_plan, progress_review
 from assess.views.forms.reports import ConfirmForm
@@ -114,7 +114,12 @@ def review(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
 @bp.get("/assessments/<int:assessment_id>/review.pdf")
 @access.requires("report.view", load=load_assessment)
 def review_pdf(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
-    """A completed review's progress PDF, as stored (``?review=<id>``)."""
+    """A completed review's progress PDF (``?review=<id>``) in the person's language, or the one
+    asked for with ``?lang=en|cy``; the English copy is the stored, verifiable one."""
+    asked = request.args.get("lang")
+    locale = known(asked) if asked else current_locale()
+    if locale is None:
+        abort(400)
     wanted = request.args.get("review", "")
     found = next(
         (
@@ -126,8 +131,9 @@ def review_pdf(assessment: Assessment, assessment_id: int) -> ResponseReturnValu
     )
     if found is None or found.pdf is None:
         abort(404)
+    suffix = "" if locale == progress_review.STORED_LOCALE else f"-{locale}"
     return Response(
-        found.pdf,
+        progress_review.pdf_in(found, locale),
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{found.report_id}.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="{found.report_id}{suffix}.pdf"'},
     )
