@@ -328,7 +328,8 @@ def report_verify(file: Path) -> None:
         zone = result.time_zone
         click.echo(f"  organisation: {result.organisation}")
         click.echo(
-            f"  assessment:   {result.assessment_title} "
+            f"  assessment:   {result.assessment_title}"
+            f"{': progress review' if result.progress_review else ''} "
             f"(assessment {result.assessment_id}, version {result.version})"
         )
         click.echo(f"  finalised:    {local_time(result.finalised_at, zone)}")

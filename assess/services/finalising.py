@@ -388,6 +388,8 @@ class Verification:
     time_zone: str | None = None
     #: For a verified file: the language of its words ("en" or "cy").
     locale: str | None = None
+    #: The file is an assessment's progress review, not its report.
+    progress_review: bool = False
 
     @property
     def verified(self) -> bool:
@@ -504,7 +506,8 @@ def _progress_review(sha256: str) -> Verification | None:
         size=review.size or 0,
         report_id=review.report_id,
         organisation=assessment.organisation.name,
-        assessment_title=f"{assessment.title}: progress review",
+        assessment_title=assessment.title,
+        progress_review=True,
         assessment_id=assessment.id,
         version=assessment.version,
         finalised_at=review.completed_at,
