@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_datetime
 from flask import Flask
 from flask_babel import gettext
 from markupsafe import Markup, escape
@@ -18,7 +19,8 @@ from assess.reference import COUNTRIES, QUESTIONNAIRE_NAMES, SECTORS, SIZE_BANDS
 
 def local_time(moment: datetime | None, time_zone: str | None = None) -> str:
     """``moment`` in ``time_zone`` (default: the current organisation's, else UTC) with its
-    offset, e.g. "29 Nov 2026, 15:04 (UTC+00:00)"."""
+    offset, e.g. "29 Nov 2026, 15:04 (UTC+00:00)"; the month is named in the page's language
+    ("29 Tach 2026, 15:04 (UTC+00:00)" in Welsh)."""
     if moment is None:
         return ""
     zone_name = time_zone or context.current_time_zone() or "UTC"
@@ -28,7 +30,9 @@ def local_time(moment: datetime | None, time_zone: str | None = None) -> str:
         zone = ZoneInfo("UTC")
     local = moment.astimezone(zone)
     offset = local.strftime("%z")
-    return f"{local.day} {local:%b %Y, %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+    # The month's short name in the page's language ("Nov", "Tach"), not strftime's English.
+    written = format_datetime(local, "d MMM y, HH:mm", tzinfo=zone, locale=current_locale())
+    return f"{written} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def clock_time(moment: datetime | None, time_zone: str | None = None) -> str:

@@ -353,3 +353,11 @@ def test_the_invitation_form_offers_the_least_privilege_first_and_by_default(
     assert sent.status_code == 302
     with app.app_context():
         assert db.session().scalar(select(Invitation.role)) == "respondent"
+
+
+def test_times_name_the_month_in_the_pages_language(app):
+    moment = datetime(2026, 11, 29, 15, 4, tzinfo=UTC)
+    with app.test_request_context(headers={"Accept-Language": "cy"}):
+        assert local_time(moment, "Europe/London") == "29 Tach 2026, 15:04 (UTC+00:00)"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert local_time(moment, "Europe/London") == "29 Nov 2026, 15:04 (UTC+00:00)"

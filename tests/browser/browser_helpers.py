@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.support import NullTranslations, Translations
 
 #: The axe-core rule tags that make up WCAG 2.0, 2.1 and 2.2 at levels A and AA.
 WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -24,6 +28,52 @@ _OVERFLOWING = """(width) => Array.from(document.querySelectorAll('main *, heade
     return `${el.tagName.toLowerCase()}${id}${classes} reaches `
       + `${Math.round(el.getBoundingClientRect().right)}px`;
   })"""
+
+
+#: The interface languages the browser journeys run in.
+LANGUAGES = ("en", "cy")
+_CATALOGUES = Path(__file__).resolve().parents[2] / "assess" / "translations"
+
+
+@cache
+def _catalogue(language: str) -> NullTranslations:
+    if language == "en":
+        return NullTranslations()
+    catalogue = Translations.load(str(_CATALOGUES), [language])
+    assert isinstance(catalogue, Translations), f"no compiled catalogue for {language}"
+    return catalogue
+
+
+def tr(language: str, msgid: str, **params: object) -> str:
+    """What the interface shows for the English ``msgid`` in ``language``, from the compiled
+    catalogue (the .mo the app itself uses), filled in with ``params``: tests select and check
+    Welsh pages by these names rather than by Welsh written into the tests. A message the
+    catalogue lacks fails the test instead of quietly matching the English."""
+    text = _catalogue(language).gettext(msgid)
+    if language != "en" and text == msgid:
+        pytest.fail(f"no {language} translation of {msgid!r} in the compiled catalogue")
+    return text % params if params else text
+
+
+def tr_pattern(language: str, msgid: str) -> re.Pattern[str]:
+    """A pattern matching the message ``msgid`` in ``language`` whatever its placeholders
+    (``%(name)s``) are filled in with."""
+    text = tr(language, msgid)
+    parts = re.split(r"%\(\w+\)[sd]", text)
+    return re.compile(".+?".join(re.escape(part) for part in parts))
+
+
+def use_language(page: Any, base: str, language: str) -> None:
+    """Read the site in ``language`` in this tab's browser, as a visitor does with the header's
+    switch (its link only sets the ``lang`` cookie), and check that the page says so."""
+    page.goto(f"{base}/language/{language}?next=/")
+    assert page.get_attribute("html", "lang") == language
+
+
+def assert_language(page: Any, language: str) -> None:
+    """Fail unless the page declares ``language`` (``<html lang>``)."""
+    lang = page.get_attribute("html", "lang")
+    assert lang == language, f"{page.url} has lang={lang!r}, not {language!r}"
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:

@@ -2,17 +2,27 @@
 organisation, answer all three questionnaires (signing out half-way through adoption and carrying
 on after signing in again), choose a model and reach the results. axe-core checks every distinct
 page on the way for WCAG 2.x A/AA violations; the recommendation and results pages of the demo
-council are checked at desktop and phone widths."""
+council are checked at desktop and phone widths. Every test runs in English and in Welsh
+(``lang="cy"`` on every page it checks): Welsh pages are found and read by the Welsh of their
+English messages, taken from the compiled catalogue (``tr``)."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browser_helpers import assert_accessible
+from browser_helpers import (
+    LANGUAGES,
+    assert_accessible,
+    assert_language,
+    tr,
+    tr_pattern,
+    use_language,
+)
 
 PASSWORD = "a long and memorable passphrase"
 EMAIL = "new.person@example.org"
@@ -23,18 +33,25 @@ SIGN_OUT_AFTER = 4
 class Journey:
     """The browser tab, driven by the keyboard, with an axe check on each new page."""
 
-    def __init__(self, page: Any, base: str) -> None:
+    def __init__(self, page: Any, base: str, language: str = "en") -> None:
         self.page = page
         self.base = base
+        self.language = language
         self.checked: list[str] = []
+
+    def t(self, msgid: str, **params: object) -> str:
+        """The page's words for the English ``msgid``, in the journey's language."""
+        return tr(self.language, msgid, **params)
 
     def path(self) -> str:
         """The current page's path."""
         return urlsplit(self.page.url).path
 
     def check(self) -> None:
-        """axe-core on this page, the first time each page is seen."""
+        """axe-core on this page, the first time each page is seen; every page is in the
+        journey's language."""
         self.page.wait_for_load_state()
+        assert_language(self.page, self.language)
         path = self.path()
         if path not in self.checked:
             assert_accessible(self.page)
@@ -68,6 +85,12 @@ class Journey:
         self.type_into("#email", EMAIL)
         self.type_into("#password", PASSWORD)
         self.follow("main button[type=submit]")
+
+
+def has_text(text: str) -> str:
+    """A selector's ``:has-text()`` for ``text``, quoted whatever it holds (Welsh has
+    apostrophes)."""
+    return f":has-text({json.dumps(text)})"
 
 
 def _wait_for_mail(mailbox: Any, timeout: float = 120) -> list[Any]:
@@ -149,20 +172,35 @@ def _answer_questionnaire(journey: Journey, questionnaire: str, sections: int) -
     assert journey.path().endswith(f"/{questionnaire}/check"), journey.page.url
 
 
-def test_a_new_person_reaches_the_results_with_the_keyboard_alone(page, live_server, mailbox):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_new_person_reaches_the_results_with_the_keyboard_alone(
+    page, live_server, mailbox, language
+):
     started = time.monotonic()
-    journey = keyboard_journey(page, live_server.url, mailbox)
+    journey = keyboard_journey(page, live_server.url, mailbox, language)
     elapsed = time.monotonic() - started
     print(f"journey: {len(journey.checked)} pages checked with axe in {elapsed:.1f} s")
     assert len(journey.checked) >= 25
 
 
-def keyboard_journey(page: Any, base: str, mailbox: Any) -> Journey:
+def keyboard_journey(page: Any, base: str, mailbox: Any, language: str = "en") -> Journey:
     """Register, set up an organisation, answer everything with the keyboard and reach the
     results (on the server at ``base``; ``mailbox()`` reads the email it sent). Ends on the
-    results page. Also run through the reverse proxy of docs/deploy.md (test_deployment.py)."""
-    journey = Journey(page, base)
+    results page. Also run through the reverse proxy of docs/deploy.md (test_deployment.py).
+
+    In Welsh (``language="cy"``) the person arrives on the English home page and chooses
+    "Cymraeg" in the header with the keyboard; the account they register keeps Welsh, so every
+    page after, signed in again too, is in Welsh."""
+    journey = Journey(page, base, language)
+    t = journey.t
     page.goto(base + "/")
+    if language != "en":
+        assert_language(page, "en")
+        switch = page.locator(f".language-switch__link[lang={language}]")
+        assert switch.get_attribute("hreflang") == language
+        with page.expect_navigation():
+            journey.press(f".language-switch__link[lang={language}]")
+        assert journey.path() == "/"
     journey.check()
 
     # Register, then set up the organisation.
@@ -172,7 +210,7 @@ def keyboard_journey(page: Any, base: str, mailbox: Any) -> Journey:
     journey.type_into("#password", PASSWORD)
     journey.type_into("#confirm", PASSWORD)
     journey.follow("main button[type=submit]")
-    assert "Check your email" in page.content()
+    assert t("Check your email") in page.locator("main h1").inner_text()
     # Confirm the address through the emailed link (the test server writes mail to files).
     (confirmation,) = _wait_for_mail(mailbox)
     link = re.search(r"https?://[^/\s]+(/\S+)", confirmation.text)
@@ -189,7 +227,7 @@ def keyboard_journey(page: Any, base: str, mailbox: Any) -> Journey:
     assert "Riverside District Council" in page.content()
 
     # Start an assessment: offered first, before inviting colleagues.
-    journey.follow("main a.button:has-text('Start your first assessment')")
+    journey.follow("main a.button" + has_text(t("Start your first assessment")))
     journey.type_into("#title", "Stakeholder management 2026")
     journey.follow("main button[type=submit]")
     assert journey.path().endswith("/definition/scope")
@@ -215,8 +253,13 @@ def keyboard_journey(page: Any, base: str, mailbox: Any) -> Journey:
     resume_at = journey.path()
     journey.follow(".button-group button[value=save-exit]")  # Save and come back later
     assert journey.path() == "/start"
-    assert "You can come back at any time" in page.locator(".notices").inner_text()
-    journey.follow("header button:has-text('Sign out')")
+    saved = tr_pattern(
+        language,
+        "Your answers to “%(title)s” have been saved. You can come back at any time: sign in "
+        "and choose Continue.",
+    )
+    assert saved.search(page.locator(".notices").inner_text())
+    journey.follow("header button" + has_text(t("Sign out")))
 
     # Sign in again: the start page shows the assessment's progress, and one "Continue"
     # leads to the next unanswered question, where the person left off.
@@ -226,8 +269,9 @@ def keyboard_journey(page: Any, base: str, mailbox: Any) -> Journey:
     card = page.locator("main .card")
     assert card.count() == 1
     assert "Stakeholder management 2026" in card.inner_text()
-    assert "questions answered so far" in card.inner_text()
-    journey.follow("main .card a.button:has-text('Continue')")
+    answered = tr_pattern(language, "%(answered)s of %(total)s questions answered so far")
+    assert answered.search(card.inner_text())
+    journey.follow("main .card a.button" + has_text(t("Continue")))
     assert journey.path() == resume_at
     assert urlsplit(page.url).fragment.startswith("question-")
     _answer_questionnaire(journey, "adoption", 8 - SIGN_OUT_AFTER)
@@ -236,22 +280,30 @@ def keyboard_journey(page: Any, base: str, mailbox: Any) -> Journey:
     journey.follow("main a.button")
     assert journey.path().endswith("/results")
     text = page.locator("main").inner_text()
-    if "provisional" in text:  # say which questionnaire is short of answers
+    provisional = t(
+        "Some questions are not answered yet, so these results are provisional. They change as "
+        "answers are added."
+    )
+    if provisional in text:  # say which questionnaire is short of answers
         page.goto(page.url.rsplit("/results", 1)[0])
         pytest.fail("results are provisional:\n" + page.locator("main").inner_text())
-    assert "Overall level" in text
+    assert t("Overall level") in text
     assert page.locator("#radar-chart-title").count() == 1
     assert page.locator("#grid-chart-title").count() == 1
     return journey
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("width", [1280, 390])
-def test_the_demo_councils_recommendation_and_results_pass_axe(browser, live_server, runner, width):
+def test_the_demo_councils_recommendation_and_results_pass_axe(
+    browser, live_server, runner, width, language
+):
     assert runner.invoke(args=["demo"]).exit_code == 0
     context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     try:
+        use_language(tab, live_server.url, language)
         tab.goto(live_server.url + "/login")
         tab.locator("#email").fill("auditor@demo.example")
         tab.locator("#password").fill("demo borough 2025")
@@ -264,6 +316,8 @@ def test_the_demo_councils_recommendation_and_results_pass_axe(browser, live_ser
             "/method",
         ):
             tab.goto(live_server.url + path)
+            assert_language(tab, language)
+            assert tab.locator("main h1").count() == 1, path
             assert_accessible(tab)
             width_used = tab.evaluate("document.documentElement.scrollWidth")
             assert width_used <= width, f"{path} is {width_used}px wide at {width}px"
@@ -271,13 +325,16 @@ def test_the_demo_councils_recommendation_and_results_pass_axe(browser, live_ser
         context.close()
 
 
-def test_answering_pages_reflow_at_320_pixels_and_pass_axe(browser, live_server, runner):
-    """WCAG 1.4.10: the pages work at 320 CSS pixels (a 1280-pixel screen at 400% zoom)."""
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_answering_pages_reflow_at_320_pixels_and_pass_axe(browser, live_server, runner, language):
+    """WCAG 1.4.10: the pages work at 320 CSS pixels (a 1280-pixel screen at 400% zoom), in
+    English and in Welsh, whose longer words and sentences must wrap too."""
     assert runner.invoke(args=["demo"]).exit_code == 0
     context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     try:
+        use_language(tab, live_server.url, language)
         tab.goto(live_server.url + "/login")
         tab.locator("#email").fill("admin@demo.example")
         tab.locator("#password").fill("demo borough 2025")
@@ -295,6 +352,7 @@ def test_answering_pages_reflow_at_320_pixels_and_pass_axe(browser, live_server,
             "/assessments/1/workshops",
         ):
             tab.goto(live_server.url + path)
+            assert_language(tab, language)
             assert_accessible(tab)
             width_used = tab.evaluate("document.documentElement.scrollWidth")
             assert width_used <= 320, f"{path} is {width_used}px wide at 320px"

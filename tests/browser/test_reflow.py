@@ -1,12 +1,19 @@
 """WCAG 1.4.10 on the pages people manage an organisation with: an admin and an auditor of the
 demo council, with one finalised report, visit each page at desktop and phone widths. Every page
 passes axe and scrolls sideways neither at its width nor at 320 pixels (``assert_accessible``
-checks both, as it does on every page of every browser test)."""
+checks both, as it does on every page of every browser test), in English and in Welsh, whose
+longer words and sentences must wrap as well."""
 
 from __future__ import annotations
 
 import pytest
-from browser_helpers import assert_accessible, sideways_scroll
+from browser_helpers import (
+    LANGUAGES,
+    assert_accessible,
+    assert_language,
+    sideways_scroll,
+    use_language,
+)
 from sqlalchemy import select
 
 from assess import db
@@ -56,21 +63,26 @@ def _sign_in(tab, url, email):
         tab.locator("main button[type=submit]").press("Enter")
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize(
     ("email", "pages"),
     [("admin@demo.example", ADMIN_PAGES), ("auditor@demo.example", AUDITOR_PAGES)],
     ids=["admin", "auditor"],
 )
-def test_organisation_pages_reflow_and_pass_axe(browser, live_server, demo, email, pages, width):
+def test_organisation_pages_reflow_and_pass_axe(
+    browser, live_server, demo, email, pages, width, language
+):
     context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     try:
+        use_language(tab, live_server.url, language)
         _sign_in(tab, live_server.url, email)
         for path in pages:
             tab.goto(live_server.url + path.format(org=demo["org"]))
             assert tab.locator("main h1").count() == 1, path
+            assert_language(tab, language)
             assert_accessible(tab)
     finally:
         context.close()
