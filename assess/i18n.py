@@ -112,5 +112,9 @@ def init_app(app: Flask) -> None:
     """Bind Flask-Babel; ``_`` and ``{% trans %}`` then work in every template."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel keeps one cache of loaded catalogues per Babel object, keyed by locale only, not
+    # by app: an app made after another in the same process (the tests make many, each with its
+    # own BABEL_TRANSLATION_DIRECTORIES) must not read the catalogue the earlier one loaded.
+    babel.domain_instance.cache.clear()
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["language_names"] = NAMES
