@@ -115,6 +115,9 @@ def init_app(app: Flask) -> None:
     # Flask-Babel keeps one cache of loaded catalogues per Babel object, keyed by locale only, not
     # by app: an app made after another in the same process (the tests make many, each with its
     # own BABEL_TRANSLATION_DIRECTORIES) must not read the catalogue the earlier one loaded.
-    babel.domain_instance.cache.clear()
+    # (``domain_instance`` is a cached property: made by the first lookup, in a request.)
+    domain = vars(babel).get("domain_instance")
+    if domain is not None:
+        domain.cache.clear()
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["language_names"] = NAMES
