@@ -259,6 +259,11 @@ def test_every_page_goes_through_the_catalogue(world):
             shown += 1
             left = _untranslated(response.get_data(as_text=True), stored, long_data)
             if left:
+                import os  # noqa: PLC0415
+                if os.environ.get("DUMP_PAGES"):
+                    from pathlib import Path  # noqa: PLC0415
+                    Path("/tmp/pages").mkdir(exist_ok=True)
+                    Path("/tmp/pages/" + url.replace("/", "_")).write_text(response.get_data(as_text=True))
                 runs = english_runs(left)
                 failures.append(f"{url}: {' | '.join(runs[:3]) if runs else ' '.join(left[:12])}")
         if shown:

@@ -259,9 +259,22 @@ class _Labels:
         names = [self.models.get(m, m) for m in model_ids]
         if in_sentence:
             names = [name[:1].lower() + name[1:] for name in names]
-        if len(names) > 1:
+        # Whole phrases per number of models, so that each language can join them its own way
+        # (Welsh: "cyfuniad o'r … a'r …", where pieces joined with "the" would not read).
+        if len(names) == 2:
+            return _("a blend of the %(first)s and the %(second)s", first=names[0], second=names[1])
+        if len(names) == 3:
             return _(
-                "a blend of %(models)s", models=_join([_("the %(model)s", model=n) for n in names])
+                "a blend of the %(first)s, the %(second)s and the %(third)s",
+                first=names[0],
+                second=names[1],
+                third=names[2],
+            )
+        if len(names) > 2:
+            return _(
+                "a blend of %(models)s and the %(last)s",
+                models=", ".join(_("the %(model)s", model=n) for n in names[:-1]),
+                last=names[-1],
             )
         return _("the %(model)s", model=names[0]) if names else _("no model")
 
