@@ -27,7 +27,8 @@ def app_role_grants(role: str, database: str) -> list[str]:
 
     Everything it reads and writes, with these exceptions: it cannot change the schema's version;
     cannot change or delete audit events (only add them); cannot delete stored reports (the
-    triggers also refuse it, and allow only marking one superseded); cannot add or delete the
+    triggers also refuse it, and allow only marking one superseded) nor change or delete their
+    copies in other languages; cannot add or delete the
     audit chain's end (only the triggers move it). No TRUNCATE, REFERENCES or TRIGGER anywhere,
     and no CREATE on the schema.
     """
@@ -42,6 +43,7 @@ def app_role_grants(role: str, database: str) -> list[str]:
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {role}",
         f"REVOKE UPDATE, DELETE ON audit_event FROM {role}",
         f"REVOKE DELETE ON stored_report FROM {role}",
+        f"REVOKE UPDATE, DELETE ON stored_report_language FROM {role}",
         f"REVOKE INSERT, DELETE ON audit_chain FROM {role}",
     ]
 

@@ -162,6 +162,8 @@ def _tampering_is_refused(app) -> None:
         f"UPDATE assessment SET title = 'Rewritten' WHERE id = {assessment_id}": "cannot change",
         "UPDATE stored_report SET sha256 = repeat('0', 64)": "stored report cannot change",
         "DELETE FROM stored_report": "permission denied",
+        "UPDATE stored_report_language SET sha256 = repeat('0', 64)": "permission denied",
+        "DELETE FROM stored_report_language": "permission denied",
         "UPDATE audit_event SET action = 'logout'": "permission denied",
         "DELETE FROM audit_event": "permission denied",
         "DELETE FROM audit_chain": "permission denied",
