@@ -1,11 +1,16 @@
 """The perception survey in a browser: answered on a phone (390 pixels) with the keyboard alone,
 axe at zero and no sideways scroll at 320 pixels; and the admin's survey pages, the results and
-the paper version pass axe at desktop and phone widths."""
+the paper version pass axe at desktop and phone widths.
+
+The respondent's side runs in English and in Welsh (``lang`` asserted and axe on each page): in
+Welsh the respondent chooses "Cymraeg" in the survey page's header with the keyboard, or their
+browser asks for Welsh (``Accept-Language: cy``). Welsh pages are read by the Welsh of their
+English messages, from the compiled catalogue (``tr``)."""
 
 from __future__ import annotations
 
 import pytest
-from browser_helpers import assert_accessible
+from browser_helpers import LANGUAGES, assert_accessible, assert_language, tr
 from helpers import PASSWORD
 from sqlalchemy import select
 from survey_helpers import assessment_with_levels, everything, open_survey, respond
@@ -32,6 +37,22 @@ def _focused(tab) -> dict:
     )
 
 
+def _respondent(browser, accept_language: str | None = None):
+    """A respondent's phone; ``accept_language`` is the language its browser asks for."""
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    context = browser.new_context(bypass_csp=True, viewport=PHONE, extra_http_headers=headers)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    return context, tab
+
+
+def _follow(tab, selector: str) -> None:
+    """With the keyboard: focus ``selector`` (a link) and follow it with Enter."""
+    tab.locator(selector).focus()
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+
+
 def _tab_to(tab, name: str, presses: int = 60) -> None:
     """Press Tab until the element named ``name`` has the focus."""
     for _ in range(presses):
@@ -56,13 +77,28 @@ def _choose(tab, name: str, index: int) -> None:
     assert checked == index, (name, checked)
 
 
-def test_a_person_answers_on_a_phone_with_the_keyboard_alone(app, browser, live_server, survey):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_person_answers_on_a_phone_with_the_keyboard_alone(
+    app, browser, live_server, survey, language
+):
     _setup, survey_id, token = survey
-    context = browser.new_context(bypass_csp=True, viewport=PHONE)
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
+    context, tab = _respondent(browser)
     try:
         tab.goto(f"{live_server.url}/s/{token}")
+        if language != "en":
+            # The link (or QR code) opens the page in English; the header's switch, reached
+            # with Tab, comes back to the same survey in Welsh.
+            assert_language(tab, "en")
+            for _ in range(20):
+                tab.keyboard.press("Tab")
+                if tab.evaluate("document.activeElement.matches('.language-switch__link')"):
+                    break
+            else:
+                pytest.fail("the keyboard never reached the language switch")
+            with tab.expect_navigation():
+                tab.keyboard.press("Enter")
+            assert tab.url == f"{live_server.url}/s/{token}"
+        assert_language(tab, language)
         assert_accessible(tab)  # axe at zero; no sideways scroll at 390 or 320 pixels
         _choose(tab, "group", 1)  # the second group: service users
         statements = [s.id for s in current_questionnaires(app).perception.statements()]
@@ -77,7 +113,12 @@ def test_a_person_answers_on_a_phone_with_the_keyboard_alone(app, browser, live_
         with tab.expect_navigation():
             tab.keyboard.press("Enter")
         assert tab.url.endswith(f"/s/{token}/thanks")
-        assert tab.locator("h1").inner_text() == "Thank you"
+        assert_language(tab, language)
+        assert tab.locator("h1").inner_text() == tr(language, "Thank you")
+        assert_accessible(tab)
+        # The privacy notice the footer links to, in the same language.
+        _follow(tab, f"footer a[href='/s/{token}/privacy']")
+        assert_language(tab, language)
         assert_accessible(tab)
     finally:
         context.close()
@@ -100,20 +141,24 @@ def test_a_person_answers_on_a_phone_with_the_keyboard_alone(app, browser, live_
         assert response.comment == "Call me on [phone number removed] please."
 
 
-def test_a_refused_response_is_announced_and_reachable_by_keyboard(browser, live_server, survey):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_refused_response_is_announced_and_reachable_by_keyboard(
+    browser, live_server, survey, language
+):
     _setup, _survey_id, token = survey
-    context = browser.new_context(bypass_csp=True, viewport=PHONE)
-    tab = context.new_page()
+    context, tab = _respondent(browser, accept_language=language)
     try:
         tab.goto(f"{live_server.url}/s/{token}")
+        assert_language(tab, language)
         _tab_to(tab, "s_know-needs")
         tab.keyboard.press("Space")
         _tab_to(tab, "comment")
         tab.keyboard.press("Tab")
         with tab.expect_navigation():
             tab.keyboard.press("Enter")
+        assert_language(tab, language)
         summary = tab.locator(".error-summary")
-        assert "Choose the group you belong to." in summary.inner_text()
+        assert tr(language, "Choose the group you belong to.") in summary.inner_text()
         assert tab.locator("#s_know-needs-1").is_checked()  # what was entered is kept
         assert_accessible(tab)
     finally:

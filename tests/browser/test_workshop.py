@@ -1,6 +1,12 @@
 """A facilitated workshop end to end: the facilitator in one browser, three participants in
 others. They join by code, answer privately, the live view updates without a reload, the room's
-answer is recorded, the session closes, and the results show the consensus and participation."""
+answer is recorded, the session closes, and the results show the consensus and participation.
+
+The participants' side runs in English and in Welsh (``lang`` asserted and axe on each of their
+pages): in Welsh one participant chooses "Cymraeg" in the header of the join page, the others'
+browsers ask for Welsh (``Accept-Language: cy``), while the facilitator works in English, so one
+session serves both languages. Welsh pages are read by the Welsh of their English messages, from
+the compiled catalogue (``tr``)."""
 
 from __future__ import annotations
 
@@ -9,9 +15,12 @@ import re
 import time
 from pathlib import Path
 
-from browser_helpers import assert_accessible
+import pytest
+from browser_helpers import LANGUAGES, assert_accessible, assert_language, tr
 from helpers import PASSWORD, post
 from workshop_helpers import join, open_room, start_assessment
+
+from assess.services.questionnaires import current_questionnaires
 
 SHOTS = os.environ.get("ASSESS_SCREENSHOTS")
 REGISTER = "definition/stakeholder-register"
@@ -26,17 +35,27 @@ def _new_tab(browser):
     return context, tab
 
 
-def _phone(browser):
-    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+def _phone(browser, accept_language: str | None = None):
+    """A participant's phone; ``accept_language`` is the language its browser asks for."""
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    context = browser.new_context(
+        bypass_csp=True, viewport={"width": 390, "height": 844}, extra_http_headers=headers
+    )
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     return context, tab
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_a_facilitator_runs_a_workshop_with_three_participants(
-    app, browser, live_server, make_user, make_org
+    app, browser, live_server, make_user, make_org, language
 ):
     from playwright.sync_api import expect
+
+    def t(msgid: str, **params: object) -> str:
+        return tr(language, msgid, **params)
+
+    leadership = current_questionnaires(app).adoption.section("leadership").title.get(language)
 
     facilitator = make_user(name="Fay Facilitator")
     organisation = make_org(members={facilitator: "facilitator"})
@@ -72,26 +91,41 @@ def test_a_facilitator_runs_a_workshop_with_three_participants(
         assert_accessible(fay)
 
         # Three participants join on their own devices (the link carries the code) and answer.
+        # In Welsh, Ada chooses "Cymraeg" in the join page's header (it only sets the lang
+        # cookie and comes back to the same page, code and all); Bea's and Cy's browsers ask for
+        # Welsh.
         phones = {}
         for name in LEVELS:
-            context, phone = _phone(browser)
+            asks = language if language != "en" and name != "Ada" else None
+            context, phone = _phone(browser, accept_language=asks)
             contexts.append(context)
             phone.goto(join_url)
-            expect(phone.get_by_label("Join code")).to_have_value(code)
-            phone.get_by_label("Your name").fill(name)
-            phone.get_by_role("button", name="Join").click()
-            expect(phone.get_by_text(f"You are {name}")).to_be_visible()
+            if name == "Ada" and language != "en":
+                assert_language(phone, "en")
+                with phone.expect_navigation():
+                    phone.locator(f".language-switch__link[lang={language}]").click()
+                assert phone.url == join_url
+            assert_language(phone, language)
+            if name == "Ada":
+                assert_accessible(phone)
+            expect(phone.get_by_label(t("Join code"))).to_have_value(code)
+            phone.get_by_label(t("Your name")).fill(name)
+            phone.get_by_role("button", name=t("Join"), exact=True).click()
+            expect(phone.get_by_text(t("You are %(name)s", name=name))).to_be_visible()
+            assert_language(phone, language)
             phones[name] = phone
         assert_accessible(phones["Ada"])
 
         for name, level in LEVELS.items():
             phone = phones[name]
-            phone.get_by_role("link", name="Leadership").click()
+            phone.get_by_role("link", name=leadership).click()
+            expect(phone.locator("h1")).to_have_text(leadership)
+            assert_language(phone, language)
             if name == "Ada":
                 assert_accessible(phone)
             question = phone.locator("#question-lead-commitment")
-            question.get_by_label(f"Level {level}", exact=False).first.check()
-            expect(question.locator("[data-save-status]")).to_have_text("Saved")
+            question.get_by_label(t("Level %(n)s", n=level), exact=False).first.check()
+            expect(question.locator("[data-save-status]")).to_have_text(t("Saved"))
         answered_at = time.monotonic()
 
         # Within two seconds, without a reload, the facilitator sees three answers and the spread.
@@ -122,7 +156,10 @@ def test_a_facilitator_runs_a_workshop_with_three_participants(
         fay.get_by_role("button", name="Close the session").click()
         expect(fay.get_by_text("This session closed on")).to_be_visible()
         phones["Cy"].goto(f"{url}/workshop/{session_url.rsplit('/', 1)[1]}/")
-        expect(phones["Cy"].get_by_text("This session has closed")).to_be_visible()
+        closed = t("This session has closed. Thank you for taking part: your answers are kept.")
+        expect(phones["Cy"].get_by_text(closed)).to_be_visible()
+        assert_language(phones["Cy"], language)
+        assert_accessible(phones["Cy"])
 
         # The results show the consensus and the participation.
         fay.goto(f"{url}/assessments/{assessment_id}/results")
