@@ -146,6 +146,32 @@ def register_groups(assessment: Assessment, locale: str = "en") -> list[Register
     ]
 
 
+def group_labels(survey: Survey, locale: str) -> dict[int, str]:
+    """Each group's name as a respondent reading in ``locale`` sees it, by group id.
+
+    A group keeps the name it had when the survey opened, in the language of whoever opened it.
+    A listed group (residents, businesses ...) still called by its listed name, in any of the
+    questionnaire's languages, is shown by that name in ``locale``; a group the organisation
+    named itself keeps its own name in every language."""
+    question = next(
+        (
+            q
+            for _s, q in assessment_service.questionnaires_of(
+                survey.assessment
+            ).definition.questions()
+            if isinstance(q, RegisterQuestion)
+        ),
+        None,
+    )
+    listed = {s.id: s.label for s in question.segments} if question is not None else {}
+    labels: dict[int, str] = {}
+    for group in survey.groups:
+        label = listed.get(group.segment_id)
+        names = set(label.root.values()) if label is not None else set()
+        labels[group.id] = label.get(locale) if group.label in names else group.label
+    return labels
+
+
 def _regards(assessment: Assessment) -> dict[str, str | None]:
     return {g.segment_id: g.regard for g in register_groups(assessment)}
 

@@ -134,6 +134,7 @@ def _form_context(survey: Survey) -> dict[str, object]:
         "dont_know": DONT_KNOW,
         "honeypot": HONEYPOT,
         "locale": locale,
+        "group_labels": surveys.group_labels(survey, locale),
     }
 
 

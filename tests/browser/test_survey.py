@@ -13,10 +13,11 @@ import pytest
 from browser_helpers import LANGUAGES, assert_accessible, assert_language, tr
 from helpers import PASSWORD
 from sqlalchemy import select
-from survey_helpers import assessment_with_levels, everything, open_survey, respond
+from survey_helpers import REGISTER, assessment_with_levels, everything, open_survey, respond
 
 from assess import db
 from assess.models import Survey, SurveyResponse
+from assess.questionnaire.schema import RegisterQuestion
 from assess.services.questionnaires import current_questionnaires
 
 PHONE = {"width": 390, "height": 844}
@@ -99,6 +100,12 @@ def test_a_person_answers_on_a_phone_with_the_keyboard_alone(
                 tab.keyboard.press("Enter")
             assert tab.url == f"{live_server.url}/s/{token}"
         assert_language(tab, language)
+        # The groups are named in the respondent's language.
+        definition = current_questionnaires(app).definition
+        register = next(q for _s, q in definition.questions() if isinstance(q, RegisterQuestion))
+        names = {s.id: s.label.get(language) for s in register.segments}
+        shown = tab.locator("label[for^=group-]").all_inner_texts()
+        assert shown == [names[segment] for segment in REGISTER]
         assert_accessible(tab)  # axe at zero; no sideways scroll at 390 or 320 pixels
         _choose(tab, "group", 1)  # the second group: service users
         statements = [s.id for s in current_questionnaires(app).perception.statements()]
