@@ -16,10 +16,11 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_helpers import LANGUAGES, assert_accessible, assert_language, tr
+from browser_helpers import LANGUAGES, assert_accessible, assert_language, tr, use_language
 from helpers import PASSWORD, post
 from workshop_helpers import join, open_room, start_assessment
 
+from assess.questionnaire.schema import RegisterQuestion
 from assess.services.questionnaires import current_questionnaires
 
 SHOTS = os.environ.get("ASSESS_SCREENSHOTS")
@@ -304,5 +305,75 @@ def test_the_facilitator_records_the_register_group_by_group_with_the_keyboard(
         assert size >= 28, size
         assert_accessible(fay)
         _shots(fay, "room-register", widths=(1920,), height=1080)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_participant_joins_and_rates_the_register_with_the_keyboard(
+    app, browser, live_server, make_user, make_org, language
+):
+    """A participant on a phone, keyboard only: a mistyped code is refused with the reason, the
+    right one lets them in, and they rate a group of the register on its own page and come back
+    to the register with their rating kept. In Welsh they chose "Cymraeg" before the room's link
+    (the lang cookie); every page is in their language, axe at zero."""
+    from playwright.sync_api import expect
+
+    def t(msgid: str, **params: object) -> str:
+        return tr(language, msgid, **params)
+
+    room = open_room(app, make_user, make_org, sections=(REGISTER,))
+    url = live_server.url
+    context, phone = _phone(browser)
+    try:
+        use_language(phone, url, language)
+        phone.goto(f"{url}/workshop/join")
+        assert_language(phone, language)
+
+        # A wrong code: refused, the reason in the summary and by the field.
+        _keyboard_to(phone, "#code")
+        phone.keyboard.type("AAAA-BBBB-CC")
+        _keyboard_to(phone, "#name")
+        phone.keyboard.type("Ada")
+        _keyboard_to(phone, "main button[type=submit]")
+        _press(phone)
+        refused = t("That code does not match an open workshop. Check it and try again.")
+        expect(phone.locator(".error-summary")).to_contain_text(refused)
+        assert_language(phone, language)
+        assert_accessible(phone)
+
+        # The right code.
+        assert phone.locator("#name").input_value() == "Ada"  # what was typed is kept
+        _keyboard_to(phone, "#code")
+        phone.keyboard.press("Control+A")
+        phone.keyboard.type(room.code)
+        _keyboard_to(phone, "main button[type=submit]")
+        _press(phone)
+        expect(phone.get_by_text(t("You are %(name)s", name="Ada"))).to_be_visible()
+        assert_language(phone, language)
+
+        # The register: its section, a group's page, a rating with the arrow keys, saved.
+        _keyboard_to(phone, ".task-list__title a")
+        _press(phone)
+        assert_language(phone, language)
+        assert_accessible(phone)
+        _keyboard_to(phone, "#change-residents")
+        _press(phone)
+        assert phone.url.endswith("/register/groups/residents")
+        assert_language(phone, language)
+        assert_accessible(phone)
+        _choose(phone, "power", "4")
+        _keyboard_to(phone, "#group-form button[type=submit]:not([name])")
+        _press(phone)
+        phone.wait_for_function("() => document.activeElement.id === 'change-residents'")
+        definition = current_questionnaires(app).definition
+        register = next(q for _s, q in definition.questions() if isinstance(q, RegisterQuestion))
+        residents = next(s for s in register.segments if s.id == "residents").label.get(language)
+        saved = t("The ratings of “%(name)s” have been saved.", name=residents)
+        assert saved in phone.locator("#register-banner").inner_text()
+        assert_language(phone, language)
+        _keyboard_to(phone, "#change-residents")
+        _press(phone)
+        assert phone.locator("input[name=power]:checked").get_attribute("value") == "4"
     finally:
         context.close()
