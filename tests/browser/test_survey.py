@@ -209,3 +209,42 @@ def test_the_admins_survey_pages_pass_axe(app, browser, live_server, survey, wid
             assert_accessible(tab)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_groups_own_link_and_a_closed_survey_in_the_respondents_language(
+    app, browser, live_server, survey, language
+):
+    """By a group's own link (its QR code) the page says which group the respondent answers
+    for, named in their language; once the survey closes, the same link says so. The browser
+    asks for the language (``Accept-Language``); axe at zero on both pages."""
+    setup, survey_id, token = survey
+    with app.app_context():
+        stored = db.session().get(Survey, survey_id)
+        group = next(g for g in stored.groups if g.segment_id == "service-users")
+        link = f"{live_server.url}/s/{token}/{group.token}"
+    definition = current_questionnaires(app).definition
+    register = next(q for _s, q in definition.questions() if isinstance(q, RegisterQuestion))
+    name = next(s for s in register.segments if s.id == "service-users").label.get(language)
+    context, tab = _respondent(browser, accept_language=language)
+    try:
+        tab.goto(link)
+        assert_language(tab, language)
+        said = tr(language, "You are answering as one of: %(group)s.", group=name)
+        assert tab.locator(".survey-form__group").inner_text() == said
+        assert tab.locator("input[name=group]").count() == 0
+        assert_accessible(tab)
+        with app.test_request_context():
+            from assess.models import User
+            from assess.services import surveys
+
+            surveys.close(
+                db.session().get(Survey, survey_id), db.session().get(User, setup.admin.id)
+            )
+            db.session().commit()
+        tab.goto(link)
+        assert_language(tab, language)
+        assert tab.locator("h1").inner_text() == tr(language, "This survey has closed")
+        assert_accessible(tab)
+    finally:
+        context.close()
