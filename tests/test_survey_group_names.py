@@ -53,3 +53,21 @@ def test_the_paper_version_names_the_groups_in_the_readers_language(client, surv
     text = client.get(f"/surveys/{survey_id}/paper", headers=WELSH).get_data(as_text=True)
     assert "Trigolion" in text and "Residents" not in text
     assert "Harbour traders" in text
+
+
+def test_the_admins_survey_page_and_results_name_the_groups_in_the_readers_language(
+    app, client, survey
+):
+    from survey_helpers import everything, respond
+
+    setup, survey_id, _token, _groups = survey
+    respond(app, survey_id, "residents", 5, everything(2))
+    login(client, setup.admin)
+    shown = client.get(f"/surveys/{survey_id}", headers=WELSH).get_data(as_text=True)
+    assert "Defnyddwyr gwasanaeth" in shown and "Service users" not in shown
+    results = client.get(f"/surveys/{survey_id}/results", headers=WELSH).get_data(as_text=True)
+    assert "Trigolion" in results and "Residents" not in results
+    english = client.get(f"/surveys/{survey_id}/results").get_data(as_text=True)
+    assert "Residents" in english and "Trigolion" not in english
+    data = client.get(f"/surveys/{survey_id}/results.json").get_json()
+    assert "Residents" in {g["label"] for g in data["groups"]}

@@ -429,17 +429,19 @@ def aggregate_of(survey: Survey) -> dict[str, Any]:
     return {"groups": groups}
 
 
-def tallies(survey: Survey) -> list[GroupTally]:
-    """Each of the survey's groups as counts, with the register's current regard."""
+def tallies(survey: Survey, locale: str = "en") -> list[GroupTally]:
+    """Each of the survey's groups as counts, with the register's current regard; groups are
+    named in ``locale`` (see :func:`group_labels`)."""
     regards = _regards(survey.assessment)
     groups = aggregate_of(survey)["groups"]
+    labels = group_labels(survey, locale)
     result = []
     for group in survey.groups:
         entry = groups.get(str(group.id)) or {}
         result.append(
             GroupTally(
                 group_id=group.segment_id,
-                label=group.label,
+                label=labels[group.id],
                 regard=regards.get(group.segment_id),
                 responses=int(entry.get("responses", 0)),
                 counts=entry.get("counts", {}),
@@ -455,7 +457,7 @@ def results(survey: Survey, locale: str = "en") -> PerceptionResult:
     score = assessment_service.score(survey.assessment, locale=locale)
     body = {d.dimension_id: (d.title, d.mean) for d in score.maturity.dimensions}
     return score_perception(
-        questionnaire(survey), tallies(survey), body, survey.threshold, locale=locale
+        questionnaire(survey), tallies(survey, locale), body, survey.threshold, locale=locale
     )
 
 
