@@ -146,6 +146,32 @@ def register_groups(assessment: Assessment, locale: str = "en") -> list[Register
     ]
 
 
+def group_labels(survey: Survey, locale: str) -> dict[int, str]:
+    """Each group's name as a respondent reading in ``locale`` sees it, by group id.
+
+    A group keeps the name it had when the survey opened, in the language of whoever opened it.
+    A listed group (residents, businesses ...) still called by its listed name, in any of the
+    questionnaire's languages, is shown by that name in ``locale``; a group the organisation
+    named itself keeps its own name in every language."""
+    question = next(
+        (
+            q
+            for _s, q in assessment_service.questionnaires_of(
+                survey.assessment
+            ).definition.questions()
+            if isinstance(q, RegisterQuestion)
+        ),
+        None,
+    )
+    listed = {s.id: s.label for s in question.segments} if question is not None else {}
+    labels: dict[int, str] = {}
+    for group in survey.groups:
+        label = listed.get(group.segment_id)
+        names = set(label.root.values()) if label is not None else set()
+        labels[group.id] = label.get(locale) if group.label in names else group.label
+    return labels
+
+
 def _regards(assessment: Assessment) -> dict[str, str | None]:
     return {g.segment_id: g.regard for g in register_groups(assessment)}
 
@@ -403,17 +429,19 @@ def aggregate_of(survey: Survey) -> dict[str, Any]:
     return {"groups": groups}
 
 
-def tallies(survey: Survey) -> list[GroupTally]:
-    """Each of the survey's groups as counts, with the register's current regard."""
+def tallies(survey: Survey, locale: str = "en") -> list[GroupTally]:
+    """Each of the survey's groups as counts, with the register's current regard; groups are
+    named in ``locale`` (see :func:`group_labels`)."""
     regards = _regards(survey.assessment)
     groups = aggregate_of(survey)["groups"]
+    labels = group_labels(survey, locale)
     result = []
     for group in survey.groups:
         entry = groups.get(str(group.id)) or {}
         result.append(
             GroupTally(
                 group_id=group.segment_id,
-                label=group.label,
+                label=labels[group.id],
                 regard=regards.get(group.segment_id),
                 responses=int(entry.get("responses", 0)),
                 counts=entry.get("counts", {}),
@@ -429,7 +457,7 @@ def results(survey: Survey, locale: str = "en") -> PerceptionResult:
     score = assessment_service.score(survey.assessment, locale=locale)
     body = {d.dimension_id: (d.title, d.mean) for d in score.maturity.dimensions}
     return score_perception(
-        questionnaire(survey), tallies(survey), body, survey.threshold, locale=locale
+        questionnaire(survey), tallies(survey, locale), body, survey.threshold, locale=locale
     )
 
 

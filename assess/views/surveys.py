@@ -87,6 +87,7 @@ def _answered_here() -> list[int]:
 def _links(survey: Survey) -> dict[str, object]:
     survey_url = url_for("surveys.respond", survey_token=survey.token, _external=True)
     groups = []
+    labels = surveys.group_labels(survey, current_locale())
     for group in survey.groups:
         url = url_for(
             "surveys.respond_group",
@@ -97,8 +98,11 @@ def _links(survey: Survey) -> dict[str, object]:
         groups.append(
             {
                 "group": group,
+                "label": labels[group.id],
                 "url": url,
-                "qr": qr_svg(url, gettext("QR code of the link for %(group)s", group=group.label)),
+                "qr": qr_svg(
+                    url, gettext("QR code of the link for %(group)s", group=labels[group.id])
+                ),
             }
         )
     return {
@@ -134,6 +138,7 @@ def _form_context(survey: Survey) -> dict[str, object]:
         "dont_know": DONT_KNOW,
         "honeypot": HONEYPOT,
         "locale": locale,
+        "group_labels": surveys.group_labels(survey, locale),
     }
 
 

@@ -1,6 +1,12 @@
 """A facilitated workshop end to end: the facilitator in one browser, three participants in
 others. They join by code, answer privately, the live view updates without a reload, the room's
-answer is recorded, the session closes, and the results show the consensus and participation."""
+answer is recorded, the session closes, and the results show the consensus and participation.
+
+The participants' side runs in English and in Welsh (``lang`` asserted and axe on each of their
+pages): in Welsh one participant chooses "Cymraeg" in the header of the join page, the others'
+browsers ask for Welsh (``Accept-Language: cy``), while the facilitator works in English, so one
+session serves both languages. Welsh pages are read by the Welsh of their English messages, from
+the compiled catalogue (``tr``)."""
 
 from __future__ import annotations
 
@@ -9,9 +15,13 @@ import re
 import time
 from pathlib import Path
 
-from browser_helpers import assert_accessible
+import pytest
+from browser_helpers import LANGUAGES, assert_accessible, assert_language, tr, use_language
 from helpers import PASSWORD, post
 from workshop_helpers import join, open_room, start_assessment
+
+from assess.questionnaire.schema import RegisterQuestion
+from assess.services.questionnaires import current_questionnaires
 
 SHOTS = os.environ.get("ASSESS_SCREENSHOTS")
 REGISTER = "definition/stakeholder-register"
@@ -26,17 +36,27 @@ def _new_tab(browser):
     return context, tab
 
 
-def _phone(browser):
-    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+def _phone(browser, accept_language: str | None = None):
+    """A participant's phone; ``accept_language`` is the language its browser asks for."""
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    context = browser.new_context(
+        bypass_csp=True, viewport={"width": 390, "height": 844}, extra_http_headers=headers
+    )
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     return context, tab
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_a_facilitator_runs_a_workshop_with_three_participants(
-    app, browser, live_server, make_user, make_org
+    app, browser, live_server, make_user, make_org, language
 ):
     from playwright.sync_api import expect
+
+    def t(msgid: str, **params: object) -> str:
+        return tr(language, msgid, **params)
+
+    leadership = current_questionnaires(app).adoption.section("leadership").title.get(language)
 
     facilitator = make_user(name="Fay Facilitator")
     organisation = make_org(members={facilitator: "facilitator"})
@@ -72,26 +92,41 @@ def test_a_facilitator_runs_a_workshop_with_three_participants(
         assert_accessible(fay)
 
         # Three participants join on their own devices (the link carries the code) and answer.
+        # In Welsh, Ada chooses "Cymraeg" in the join page's header (it only sets the lang
+        # cookie and comes back to the same page, code and all); Bea's and Cy's browsers ask for
+        # Welsh.
         phones = {}
         for name in LEVELS:
-            context, phone = _phone(browser)
+            asks = language if language != "en" and name != "Ada" else None
+            context, phone = _phone(browser, accept_language=asks)
             contexts.append(context)
             phone.goto(join_url)
-            expect(phone.get_by_label("Join code")).to_have_value(code)
-            phone.get_by_label("Your name").fill(name)
-            phone.get_by_role("button", name="Join").click()
-            expect(phone.get_by_text(f"You are {name}")).to_be_visible()
+            if name == "Ada" and language != "en":
+                assert_language(phone, "en")
+                with phone.expect_navigation():
+                    phone.locator(f".language-switch__link[lang={language}]").click()
+                assert phone.url == join_url
+            assert_language(phone, language)
+            if name == "Ada":
+                assert_accessible(phone)
+            expect(phone.get_by_label(t("Join code"))).to_have_value(code)
+            phone.get_by_label(t("Your name")).fill(name)
+            phone.get_by_role("button", name=t("Join"), exact=True).click()
+            expect(phone.get_by_text(t("You are %(name)s", name=name))).to_be_visible()
+            assert_language(phone, language)
             phones[name] = phone
         assert_accessible(phones["Ada"])
 
         for name, level in LEVELS.items():
             phone = phones[name]
-            phone.get_by_role("link", name="Leadership").click()
+            phone.get_by_role("link", name=leadership).click()
+            expect(phone.locator("h1")).to_have_text(leadership)
+            assert_language(phone, language)
             if name == "Ada":
                 assert_accessible(phone)
             question = phone.locator("#question-lead-commitment")
-            question.get_by_label(f"Level {level}", exact=False).first.check()
-            expect(question.locator("[data-save-status]")).to_have_text("Saved")
+            question.get_by_label(t("Level %(n)s", n=level), exact=False).first.check()
+            expect(question.locator("[data-save-status]")).to_have_text(t("Saved"))
         answered_at = time.monotonic()
 
         # Within two seconds, without a reload, the facilitator sees three answers and the spread.
@@ -122,7 +157,10 @@ def test_a_facilitator_runs_a_workshop_with_three_participants(
         fay.get_by_role("button", name="Close the session").click()
         expect(fay.get_by_text("This session closed on")).to_be_visible()
         phones["Cy"].goto(f"{url}/workshop/{session_url.rsplit('/', 1)[1]}/")
-        expect(phones["Cy"].get_by_text("This session has closed")).to_be_visible()
+        closed = t("This session has closed. Thank you for taking part: your answers are kept.")
+        expect(phones["Cy"].get_by_text(closed)).to_be_visible()
+        assert_language(phones["Cy"], language)
+        assert_accessible(phones["Cy"])
 
         # The results show the consensus and the participation.
         fay.goto(f"{url}/assessments/{assessment_id}/results")
@@ -259,13 +297,84 @@ def test_the_facilitator_records_the_register_group_by_group_with_the_keyboard(
         fay.goto(f"{url}/workshops/{room.session_id}/room/definition/register")
         spread = fay.locator("[data-register-spread]")
         assert "4 Decisive: 2 people" in spread.inner_text()
-        for name in ("Ada", "Bea", "Cy"):
-            assert name not in fay.locator("body").inner_text()
+        shown = fay.locator("body").inner_text()
+        for name in ("Ada", "Bea", "Cy"):  # as words: the top bar's "Cymraeg" is no name
+            assert not re.search(rf"\b{name}\b", shown), name
         size = fay.evaluate(
             "parseFloat(getComputedStyle(document.querySelector('.room-group__columns')).fontSize)"
         )
         assert size >= 28, size
         assert_accessible(fay)
         _shots(fay, "room-register", widths=(1920,), height=1080)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_participant_joins_and_rates_the_register_with_the_keyboard(
+    app, browser, live_server, make_user, make_org, language
+):
+    """A participant on a phone, keyboard only: a mistyped code is refused with the reason, the
+    right one lets them in, and they rate a group of the register on its own page and come back
+    to the register with their rating kept. In Welsh they chose "Cymraeg" before the room's link
+    (the lang cookie); every page is in their language, axe at zero."""
+    from playwright.sync_api import expect
+
+    def t(msgid: str, **params: object) -> str:
+        return tr(language, msgid, **params)
+
+    room = open_room(app, make_user, make_org, sections=(REGISTER,))
+    url = live_server.url
+    context, phone = _phone(browser)
+    try:
+        use_language(phone, url, language)
+        phone.goto(f"{url}/workshop/join")
+        assert_language(phone, language)
+
+        # A wrong code: refused, the reason in the summary and by the field.
+        _keyboard_to(phone, "#code")
+        phone.keyboard.type("AAAA-BBBB-CC")
+        _keyboard_to(phone, "#name")
+        phone.keyboard.type("Ada")
+        _keyboard_to(phone, "main button[type=submit]")
+        _press(phone)
+        refused = t("That code does not match an open workshop. Check it and try again.")
+        expect(phone.locator(".error-summary")).to_contain_text(refused)
+        assert_language(phone, language)
+        assert_accessible(phone)
+
+        # The right code.
+        assert phone.locator("#name").input_value() == "Ada"  # what was typed is kept
+        _keyboard_to(phone, "#code")
+        phone.keyboard.press("Control+A")
+        phone.keyboard.type(room.code)
+        _keyboard_to(phone, "main button[type=submit]")
+        _press(phone)
+        expect(phone.get_by_text(t("You are %(name)s", name="Ada"))).to_be_visible()
+        assert_language(phone, language)
+
+        # The register: its section, a group's page, a rating with the arrow keys, saved.
+        _keyboard_to(phone, ".task-list__title a")
+        _press(phone)
+        assert_language(phone, language)
+        assert_accessible(phone)
+        _keyboard_to(phone, "#change-residents")
+        _press(phone)
+        assert phone.url.endswith("/register/groups/residents")
+        assert_language(phone, language)
+        assert_accessible(phone)
+        _choose(phone, "power", "4")
+        _keyboard_to(phone, "#group-form button[type=submit]:not([name])")
+        _press(phone)
+        phone.wait_for_function("() => document.activeElement.id === 'change-residents'")
+        definition = current_questionnaires(app).definition
+        register = next(q for _s, q in definition.questions() if isinstance(q, RegisterQuestion))
+        residents = next(s for s in register.segments if s.id == "residents").label.get(language)
+        saved = t("The ratings of “%(name)s” have been saved.", name=residents)
+        assert saved in phone.locator("#register-banner").inner_text()
+        assert_language(phone, language)
+        _keyboard_to(phone, "#change-residents")
+        _press(phone)
+        assert phone.locator("input[name=power]:checked").get_attribute("value") == "4"
     finally:
         context.close()
