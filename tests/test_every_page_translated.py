@@ -6,7 +6,7 @@ give every page something to show. Every GET route of the app is then visited, w
 throwaway ⟦ ⟧ catalogue of ``test_i18n_coverage.py``: a word outside ⟦ ⟧ that is not something
 people entered (any text stored in the database, questionnaire text included) fails the test. The
 routes come from ``app.url_map``, so a page added later is checked too, or must be named in
-``NOT_PAGES`` with the reason it is not a page.
+``NOT_PAGES`` (not a page) or ``NOT_SHOWN_HERE`` (a page this world cannot show), with the reason.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ def test_the_page_says_the_report_is_being_prepared_then_offers_it(
     # The page's script notices and shows the outcome by itself.
     page.wait_for_selector("text=Your report is ready.", timeout=30_000)
     assert_accessible(page)
-    link = page.locator("main a:has-text('Download the report (PDF): English')")
+    link = page.locator("main a:has-text('Download the report (PDF)')")
     link.focus()
     with page.expect_download() as download:
         page.keyboard.press("Enter")
