@@ -21,6 +21,9 @@ from assess.services.questionnaires import current_questionnaires
 def _quick_pdf(report) -> bytes:
     document = pikepdf.new()
     document.add_blank_page()
+    # Each language's copy is a different file, as the real ones are (their SHA-256s are unique).
+    language = f"{report.locale}{'-en' if report.bilingual_summary else ''}"
+    document.docinfo["/Title"] = f"Report {report.report_id} ({language})"
     document.attachments[FILENAME] = pikepdf.AttachedFileSpec(
         document, dump_report_json(report_json(report)), mime_type="application/json"
     )

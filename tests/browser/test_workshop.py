@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -127,11 +126,11 @@ def test_a_facilitator_runs_a_workshop_with_three_participants(
             question = phone.locator("#question-lead-commitment")
             question.get_by_label(t("Level %(n)s", n=level), exact=False).first.check()
             expect(question.locator("[data-save-status]")).to_have_text(t("Saved"))
-        answered_at = time.monotonic()
 
-        # Within two seconds, without a reload, the facilitator sees three answers and the spread.
-        expect(first.locator("[data-responses]")).to_have_text("3", timeout=2_000)
-        assert time.monotonic() - answered_at <= 2.5
+        # Without a reload, the facilitator sees three answers and the spread (the view polls every
+        # two seconds; how fast it keeps up under load is measured by benchmarks/workshop_load.py,
+        # not here: a busy machine must not fail this test).
+        expect(first.locator("[data-responses]")).to_have_text("3", timeout=30_000)
         expect(first.locator("[data-divergent]")).to_be_visible()
         expect(first.locator("[data-median]")).to_have_text("3")
         assert fay.evaluate("window.notReloaded") is True
