@@ -26,6 +26,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from helpers import PASSWORD, Mail
 from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from assess import create_app, db, migrate
 from assess.models import Membership, Organisation, User
@@ -92,6 +93,60 @@ def make_app(make_database: Callable[[], str], tmp_path: Path) -> Iterator[Calla
     yield factory
     for app in apps:
         db.engine(app).dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(
+    make_database: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[], tuple[str, str]]:
+    """The whole demo (``assess demo``, as ``make run`` loads it), loaded once per worker into a
+    database of its own when a test first asks: its URL and what the command printed.
+
+    Loading it renders and stores six finalised reports in three languages each (about a
+    minute and a half), so the tests that only need it loaded copy this database instead; the
+    command itself is tested in ``tests/test_demo.py`` and by CI's newcomer stage.
+    """
+    made: dict[str, str] = {}
+
+    def get() -> tuple[str, str]:
+        if not made:
+            url = make_database()
+            app = create_app(_base_config(url, tmp_path_factory.mktemp("demo-instance")))
+            result = app.test_cli_runner().invoke(args=["demo"])
+            assert result.exit_code == 0, result.output
+            db.engine(app).dispose()
+            if not ON_POSTGRES:
+                engine = create_engine(url)
+                with engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                engine.dispose()
+            made.update(url=url, output=result.output)
+        return made["url"], made["output"]
+
+    return get
+
+
+@pytest.fixture
+def load_demo(app: Flask, demo_template: Callable[[], tuple[str, str]]) -> Callable[[], str]:
+    """``load_demo()`` puts the whole demo into ``app``'s database (which must hold nothing yet)
+    as ``assess demo`` would, from :func:`demo_template`; it returns what the command printed."""
+
+    def load() -> str:
+        template_url, output = demo_template()
+        db.engine(app).dispose()
+        target = make_url(str(app.config["DATABASE_URL"])).database
+        template = make_url(template_url).database
+        assert target and template
+        if ON_POSTGRES:
+            _run_admin(f'DROP DATABASE "{target}" WITH (FORCE)')
+            _run_admin(f'CREATE DATABASE "{target}" TEMPLATE "{template}"')
+        else:
+            for suffix in ("-wal", "-shm"):
+                Path(target + suffix).unlink(missing_ok=True)
+            shutil.copyfile(template, target)
+        return output
+
+    return load
 
 
 @pytest.fixture

@@ -550,11 +550,10 @@ def test_the_documents_survey_tables_match_the_engine(survey_results):
 
 
 @pytest.fixture
-def history(app, runner):
-    """The whole demo, with last year's finalised assessment and its plan."""
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    return result.output
+def history(app, load_demo):
+    """The whole demo, with last year's finalised assessment and its plan (what the command
+    printed)."""
+    return load_demo()
 
 
 def _by_title(organisation_id: int, year: str):

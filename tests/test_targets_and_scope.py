@@ -19,9 +19,8 @@ PASSWORD = "demo borough 2025"
 
 
 @pytest.fixture
-def demo(app, runner):
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+def demo(app, load_demo):
+    load_demo()
     with app.app_context():
         return db.session().scalar(select(Assessment.id))
 
