@@ -33,6 +33,18 @@ from assess.models import Membership, Organisation, User
 from assess.services import accounts
 
 
+def _ready_to_copy(app: Flask) -> None:
+    """Close ``app``'s connections so its database can serve as a template: on PostgreSQL one
+    with open connections cannot; on SQLite the write-ahead log is folded into the file so that
+    a plain copy is complete."""
+    db.engine(app).dispose()
+    if not ON_POSTGRES:
+        engine = create_engine(str(app.config["DATABASE_URL"]))
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def make_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
     """A factory of fresh databases, each already at the newest migration."""
@@ -48,13 +60,7 @@ def make_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
     app = create_app(_base_config(template_url, template_dir))
     with app.app_context():
         migrate.upgrade(app)
-    db.engine(app).dispose()
-    if not ON_POSTGRES:
-        # Fold the write-ahead log into the file so that a plain copy is complete.
-        engine = create_engine(template_url)
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        engine.dispose()
+    _ready_to_copy(app)
 
     created: list[str] = []
 
@@ -114,12 +120,7 @@ def demo_template(
             app = create_app(_base_config(url, tmp_path_factory.mktemp("demo-instance")))
             result = app.test_cli_runner().invoke(args=["demo"])
             assert result.exit_code == 0, result.output
-            db.engine(app).dispose()
-            if not ON_POSTGRES:
-                engine = create_engine(url)
-                with engine.connect() as connection:
-                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                engine.dispose()
+            _ready_to_copy(app)
             made.update(url=url, output=result.output)
         return made["url"], made["output"]
 
