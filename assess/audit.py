@@ -51,7 +51,7 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from assess import audit_chain, db
 from assess.models.accounts import User
@@ -237,19 +237,18 @@ def person_for_user(user: User) -> AuditPerson:
     return person
 
 
+#: An account's person reference and the name and address it was last recorded with. Built
+#: once: every save runs it.
+_PERSON_OF_USER = select(AuditPerson.ref, AuditPerson.display_name, AuditPerson.email).where(
+    AuditPerson.user_id == bindparam("user_id")
+)
+
+
 def person_ref_for_user(user: User) -> str:
     """``user``'s person reference."""
     if user.id is not None:
         # The common case, read as a plain row: the person exists and their name is current.
-        row = (
-            db.session()
-            .execute(
-                select(AuditPerson.ref, AuditPerson.display_name, AuditPerson.email).where(
-                    AuditPerson.user_id == user.id
-                )
-            )
-            .first()
-        )
+        row = db.session().execute(_PERSON_OF_USER, {"user_id": user.id}).first()
         if row is not None and (row.display_name, row.email) == (user.name, user.email):
             return str(row.ref)
     return person_for_user(user).ref

@@ -33,6 +33,7 @@ ever names the newest event. :mod:`assess.services.audit_verification` checks th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -40,7 +41,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 import rfc8785
-from sqlalchemy import event, insert, text
+from sqlalchemy import Insert, Table, event, insert, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from assess import db
@@ -128,16 +129,20 @@ def _lock_head(session: Session) -> tuple[str, datetime]:
     connection = session.connection()
     # One round trip each: the lock, the last hash and (on PostgreSQL) the database's time.
     if connection.dialect.name == "postgresql":
-        head, now = connection.execute(
-            text("SELECT last_hash, clock_timestamp() FROM audit_chain WHERE id = 1 FOR UPDATE")
-        ).one()
+        head, now = connection.execute(_LOCK_HEAD_POSTGRESQL).one()
         return head, now
     # A write takes SQLite's write lock, held until the commit; the trigger on audit_chain lets
     # this one through because it changes nothing.
-    head = connection.execute(
-        text("UPDATE audit_chain SET last_hash = last_hash WHERE id = 1 RETURNING last_hash")
-    ).scalar_one()
+    head = connection.execute(_LOCK_HEAD_SQLITE).scalar_one()
     return head, db.utcnow()
+
+
+_LOCK_HEAD_POSTGRESQL: Final = text(
+    "SELECT last_hash, clock_timestamp() FROM audit_chain WHERE id = 1 FOR UPDATE"
+)
+_LOCK_HEAD_SQLITE: Final = text(
+    "UPDATE audit_chain SET last_hash = last_hash WHERE id = 1 RETURNING last_hash"
+)
 
 
 def append_pending(session: Session) -> None:
@@ -158,9 +163,16 @@ def append_pending(session: Session) -> None:
         # A plain INSERT on the session's connection, one at a time so that ids follow the chain:
         # events are never read back or changed through the session, so the unit of work would
         # only add its bookkeeping to every save.
-        table = type(entry).__table__
-        values = {c.key: getattr(entry, c.key) for c in table.columns if c.key != "id"}
-        entry.id = connection.execute(insert(table), values).inserted_primary_key[0]
+        statement, columns = _insert_of(type(entry).__table__)
+        values = {key: getattr(entry, key) for key in columns}
+        entry.id = connection.execute(statement, values).inserted_primary_key[0]
+
+
+@functools.cache
+def _insert_of(table: Table) -> tuple[Insert, tuple[str, ...]]:
+    """The INSERT of an event into ``table`` and the columns it writes (all but the id), built
+    once."""
+    return insert(table), tuple(c.key for c in table.columns if c.key != "id")
 
 
 @event.listens_for(Session, "before_commit")

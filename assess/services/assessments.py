@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -479,6 +479,49 @@ def _write_answers(
         raise
 
 
+# The save's statements, built once (every autosave runs them; building a statement costs
+# about as much as running it).
+#: Every answer of one questionnaire of an assessment, as plain rows.
+_ANSWERS_FOR_SAVE = select(
+    AnswerRecord.id,
+    AnswerRecord.question_id,
+    AnswerRecord.status,
+    AnswerRecord.value,
+    AnswerRecord.note,
+    AnswerRecord.criteria,
+    AnswerRecord.revision,
+    AnswerRecord.updated_at,
+).where(
+    AnswerRecord.assessment_id == bindparam("assessment_id"),
+    AnswerRecord.questionnaire_id == bindparam("questionnaire_id"),
+)
+#: Which stored answer, at which revision, a change was based on: no row matches once another
+#: save has landed.
+_BASED_ON = (AnswerRecord.id == bindparam("answer_id")) & (
+    AnswerRecord.revision == bindparam("based_on")
+)
+_UPDATE_ANSWER = (
+    update(AnswerRecord)
+    .where(_BASED_ON)
+    .values(
+        status=bindparam("status"),
+        value=bindparam("value"),
+        note=bindparam("note"),
+        criteria=bindparam("criteria"),
+        revision=bindparam("revision"),
+        source=bindparam("source"),
+        updated_by_id=bindparam("updated_by_id"),
+        updated_at=bindparam("updated_at"),
+    )
+)
+_DELETE_ANSWER = delete(AnswerRecord).where(_BASED_ON)
+_TOUCH_ASSESSMENT = (
+    update(Assessment)
+    .where(Assessment.id == bindparam("assessment_id"))
+    .values(updated_at=bindparam("updated_at"))
+)
+
+
 def _write_answers_in(
     session: Session,
     assessment: Assessment,
@@ -510,19 +553,8 @@ def _write_answers_in(
     current = {
         r.question_id: r
         for r in session.execute(
-            select(
-                AnswerRecord.id,
-                AnswerRecord.question_id,
-                AnswerRecord.status,
-                AnswerRecord.value,
-                AnswerRecord.note,
-                AnswerRecord.criteria,
-                AnswerRecord.revision,
-                AnswerRecord.updated_at,
-            ).where(
-                AnswerRecord.assessment_id == assessment.id,
-                AnswerRecord.questionnaire_id == questionnaire_id,
-            )
+            _ANSWERS_FOR_SAVE,
+            {"assessment_id": assessment.id, "questionnaire_id": questionnaire_id},
         )
     }
     previous = {qid: _answer_of(row) for qid, row in current.items()}
@@ -573,26 +605,26 @@ def _write_answers_in(
                 assessment, actor, questionnaire_id, question_id, None, submission, source, detail
             )
             continue
-        guard = (AnswerRecord.id == record.id) & (AnswerRecord.revision == record.revision)
         # Plain statements on the transaction's connection: the row was read as columns, so
-        # there is no object in the session to keep in step.
+        # there is no object in the session to keep in step. Each is guarded by the revision read.
         connection = session.connection()
+        guard = {"answer_id": record.id, "based_on": record.revision}
         if submission.answer is None:
-            result = connection.execute(delete(AnswerRecord).where(guard))
+            result = connection.execute(_DELETE_ANSWER, guard)
         else:
             result = connection.execute(
-                update(AnswerRecord)
-                .where(guard)
-                .values(
-                    status=submission.answer.status.value,
-                    value=submission.answer.value_to_json(),
-                    note=submission.answer.note,
-                    criteria=submission.answer.criteria_to_json(),
-                    revision=record.revision + 1,
-                    source=source,
-                    updated_by_id=user.id if user else None,
-                    updated_at=now,
-                )
+                _UPDATE_ANSWER,
+                {
+                    **guard,
+                    "status": submission.answer.status.value,
+                    "value": submission.answer.value_to_json(),
+                    "note": submission.answer.note,
+                    "criteria": submission.answer.criteria_to_json(),
+                    "revision": record.revision + 1,
+                    "source": source,
+                    "updated_by_id": user.id if user else None,
+                    "updated_at": now,
+                },
             )
         if result.rowcount == 1:  # type: ignore[attr-defined]
             saved.append(question_id)
@@ -609,7 +641,7 @@ def _write_answers_in(
     if saved:
         # One UPDATE, without the unit of work; the object in hand gets the value it now holds.
         session.connection().execute(
-            update(Assessment).where(Assessment.id == assessment.id).values(updated_at=now)
+            _TOUCH_ASSESSMENT, {"assessment_id": assessment.id, "updated_at": now}
         )
         set_committed_value(assessment, "updated_at", now)
     if not commit:

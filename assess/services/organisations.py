@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from assess import audit, db, names, pagination
@@ -115,13 +115,22 @@ def get(organisation_id: int) -> Organisation | None:
     return db.session().get(Organisation, organisation_id)
 
 
+#: A person's membership of an organisation, with the organisation (every access check reads
+#: whether it is available). Built once: every request that checks access runs it.
+_MEMBERSHIP = (
+    select(Membership)
+    .options(joinedload(Membership.organisation))
+    .where(
+        Membership.user_id == bindparam("user_id"),
+        Membership.organisation_id == bindparam("organisation_id"),
+    )
+)
+
+
 def membership(user_id: int, organisation_id: int) -> Membership | None:
     """``user_id``'s membership of ``organisation_id``, if they are a member."""
-    # The organisation comes with it: every access check reads whether it is available.
     return db.session().scalar(
-        select(Membership)
-        .options(joinedload(Membership.organisation))
-        .where(Membership.user_id == user_id, Membership.organisation_id == organisation_id)
+        _MEMBERSHIP, {"user_id": user_id, "organisation_id": organisation_id}
     )
 
 

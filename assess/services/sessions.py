@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
 
 from assess import audit, db
@@ -61,6 +61,15 @@ def start(user: User) -> str:
     return token
 
 
+#: A session record by its token's hash, with its account. Built once: every signed-in request
+#: runs it.
+_SESSION_BY_TOKEN = (
+    select(UserSession)
+    .options(joinedload(UserSession.user))
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+
+
 def check(token: str | None, user_id: int | None, *, touch: bool = True) -> Check:
     """Whether ``token`` is a live session of ``user_id``; records the activity when ``touch``.
 
@@ -70,11 +79,7 @@ def check(token: str | None, user_id: int | None, *, touch: bool = True) -> Chec
         return Check(None, "missing")
     # The account comes with the session record (one query): the request's user is then found
     # in the session's identity map.
-    record = db.session().scalar(
-        select(UserSession)
-        .options(joinedload(UserSession.user))
-        .where(UserSession.token_hash == token_hash(token))
-    )
+    record = db.session().scalar(_SESSION_BY_TOKEN, {"token_hash": token_hash(token)})
     if record is None or record.user_id != user_id:
         return Check(None, "missing")
     if record.revoked_at is not None:
