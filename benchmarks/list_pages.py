@@ -1,7 +1,7 @@
 """Pages that list things, on a small instance and on a big one, side by side in one process.
 
     PYTHONPATH=. .venv/bin/python benchmarks/list_pages.py [--organisations 5000]
-        [--assessments 20000] [--events 200000] [--repeat 5]
+        [--assessments 20000] [--events 200000] [--repeat 5] [--keep FILE] [--only audit]
 
 1. Prepares a fresh SQLite database (WAL mode) in a temporary folder, or the empty database named
    by ``--database-url``: an operator, a *small* organisation (a few assessments and events) and a
@@ -16,6 +16,10 @@
    cursor), and prints the big/small ratio of each (goal: at most 3).
 3. Downloads the big organisation's audit trail as CSV and prints its rows per second (goal: at
    least 50,000) and the number of SQL statements it took.
+
+To iterate: ``--keep FILE`` uses the SQLite database ``FILE`` instead of a temporary one; a database
+that an earlier run seeded (``--keep`` or ``--database-url``) is reused without seeding again.
+``--only audit`` times only the audit trail's pages and its CSV.
 """
 
 from __future__ import annotations
@@ -152,6 +156,21 @@ def seed(app, organisations: int, assessments_n: int, events: int) -> tuple[int,
     return result
 
 
+def seeded(app) -> tuple[int, int, str] | None:
+    """The small and the big organisation's ids and the operator's email if an earlier run seeded
+    the database, else None."""
+    from assess import db
+    from assess.models import Organisation, User
+
+    with app.app_context():
+        session = db.session()
+        ids = dict(session.execute(select(Organisation.name, Organisation.id)).all())
+        email = session.scalar(select(User.email).where(User.email == "olive@example.org"))
+    if "Big County Council" not in ids or email is None:
+        return None
+    return ids["Small Borough Council"], ids["Big County Council"], email
+
+
 def timed(client, url: str, repeat: int) -> float:
     """Median milliseconds of GET ``url`` (after one warm-up)."""
     assert client.get(url).status_code == 200, url
@@ -186,12 +205,18 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=200000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database-url", default=None, help="an empty database (default SQLite)")
+    parser.add_argument(
+        "--keep", default=None, help="a SQLite file: seeded if missing, reused if present"
+    )
+    parser.add_argument("--only", choices=("all", "audit"), default="all")
     args = parser.parse_args()
 
     from assess import create_app, db, migrate
 
     folder = Path(tempfile.mkdtemp(prefix="assess-list-pages-"))
     url = args.database_url or f"sqlite:///{folder / 'assess.sqlite3'}"
+    if args.keep:
+        url = f"sqlite:///{Path(args.keep).resolve()}"
     app = create_app(
         {
             "DATABASE_URL": url,
@@ -202,12 +227,17 @@ def main() -> int:
     )
     with app.app_context():
         migrate.upgrade(app)
-    small, big, email = seed(
-        app,
-        min(args.organisations, 100_000),
-        min(args.assessments, 200_000),
-        min(args.events, 2_000_000),
-    )
+    found = seeded(app)
+    if found is not None:
+        small, big, email = found
+        print("reusing the database seeded by an earlier run", flush=True)
+    else:
+        small, big, email = seed(
+            app,
+            min(args.organisations, 100_000),
+            min(args.assessments, 200_000),
+            min(args.events, 2_000_000),
+        )
     client = app.test_client()
     _login(client, email)
     repeat = max(1, min(args.repeat, 50))
@@ -223,13 +253,16 @@ def main() -> int:
         ("audit trail, first page", trail.format(small), trail.format(big)),
         ("audit trail, 40 pages on", trail.format(small), deep),
     ]
+    if args.only == "audit":
+        pages = pages[2:]
     # The operator's list is the same URL: time it before and after the bulk organisations would
     # need two databases, so its "small" figure is the status filter's short list instead.
-    pages[0] = (
-        "operator's organisations",
-        "/operator/organisations?status=suspended",
-        "/operator/organisations",
-    )
+    if args.only == "all":
+        pages[0] = (
+            "operator's organisations",
+            "/operator/organisations?status=suspended",
+            "/operator/organisations",
+        )
     print(f"database: {url.split(':', 1)[0]}, medians of {repeat}")
     print(f"{'page':28} {'small':>9} {'big':>9} {'ratio':>6}")
     worst = 0.0
