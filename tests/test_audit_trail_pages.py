@@ -365,3 +365,119 @@ def test_an_erased_person_is_named_as_such(app, trail):
     )
     assert "HYPERLINK" not in text
     assert "Former member" in text
+
+
+def test_the_filter_lists_come_from_the_questionnaires_and_the_organisations_people(
+    app, trail, make_user, add_member
+):
+    """The lists are read without the trail: every question of the questionnaires in use (one
+    with no events shows an empty result, said in words), and the organisation's people, former
+    members among them."""
+    from assess.models import Membership
+    from assess.services import organisations
+
+    leaver = make_user(name="Lee Leaver")
+    add_member(leaver, trail["org"], "respondent")
+    with app.app_context():
+        admin = db.session().get(type(trail["admin"]), trail["admin"].id)
+        membership = db.session().scalar(
+            select(Membership).where(
+                Membership.user_id == leaver.id, Membership.organisation_id == trail["org"].id
+            )
+        )
+        organisations.remove_member(membership, by=admin)
+        db.session().commit()
+    client = _signed_in(app, trail["admin"])
+    url = f"/organisations/{trail['org'].id}/audit"
+    page = client.get(url).get_data(as_text=True)
+    people = re.findall(r'<option value="(p-[0-9a-f]+)"[^>]*>([^<]*)<', page)
+    names = [html.unescape(name) for _ref, name in people]
+    assert "Lee Leaver" in names  # no longer a member, but named by the removal
+    assert {"Alice Admin", "Audrey Auditor"} <= set(names)
+    assert names == sorted(names, key=str.lower)
+    # A question nobody has answered is offered too; choosing it shows no events, in words.
+    assert '<optgroup label="Definition">' in page
+    with app.app_context():
+        unanswered = next(
+            q.id
+            for _s, q in next(iter(audit_trail.current_questionnaires())).questions()
+            if q.id not in ("lead-board-oversight", "lead-accountability")
+        )
+    assert f'<option value="{unanswered}">' in page
+    empty = client.get(url, query_string={"question": unanswered}).get_data(as_text=True)
+    assert f'<option value="{unanswered}" selected>' in empty
+    assert "No events match." in empty and not _EVENT_ROW.search(empty)
+    # The removed member's own events can be chosen by their reference.
+    leaver_ref = ref_of(app, leaver)
+    assert (leaver_ref, "Lee Leaver") in people
+    theirs = _csv(client.get(url + ".csv", query_string={"person": leaver_ref}))
+    assert [r["action"] for r in theirs] == [audit.MEMBER_REMOVED]
+    assert theirs[0]["about"] == "Lee Leaver"
+
+
+def test_the_csv_writes_awkward_values_exactly_as_the_csv_module_would(app, trail):
+    """Values that need quoting, a value that starts like a formula, accents and line breaks:
+    the file reads back, through the csv module, to each value as JSON, defused."""
+    awkward = {"note": 'Siân said "no", then\r\nyes', "reason": "=1+1", "value": -3}
+    with app.app_context():
+        for new in (-3, awkward, "=cmd|' /C calc'!A0", [1, "a,b"]):
+            audit.record(
+                audit.ANSWER_CHANGED,
+                organisation_id=trail["org"].id,
+                actor=None,
+                object_type="assessment",
+                object_id="-1",
+                source="system",
+                old=None,
+                new=new,
+                detail={"é": 1, "a": [None, True]},
+            )
+        db.session().commit()
+    response = _signed_in(app, trail["admin"]).get(f"/organisations/{trail['org'].id}/audit.csv")
+    rows = _csv(response)
+    written = [r for r in rows if r["object_id"] == "'-1"]
+    expected = [
+        "'-3",
+        '{"note": "Siân said \\"no\\", then\\r\\nyes", "reason": "=1+1", "value": -3}',
+        "\"=cmd|' /C calc'!A0\"",  # JSON text: starts with a quote, not a formula
+        '[1, "a,b"]',
+    ]
+    assert [r["new_value"] for r in written] == expected
+    assert all(r["old_value"] == "" for r in written)
+    assert all(r["detail"] == '{"a": [null, true], "é": 1}' for r in written)
+    assert all(r["person"] == "System" and r["person_ref"] == "" for r in written)
+    # Every line ends CRLF, and the file reads back to as many rows as it has lines.
+    text = response.get_data(as_text=True)
+    assert text.count("\r\n") == len(rows) + 1  # and the header; JSON escapes its line breaks
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["Europe/London", "Pacific/Auckland", "Asia/Kathmandu", "America/St_Johns",
+     "Australia/Lord_Howe", "Etc/GMT+12"],
+)  # fmt: skip
+def test_export_times_match_the_zones_own_conversion_across_changes_of_offset(zone):
+    """Times are converted once per UTC minute: the same as converting each, on either side of
+    a change to or from summer time, and for a zone whose old offset had seconds."""
+    from datetime import UTC, timedelta
+
+    times = audit_trail._Times(ZoneInfo(zone))
+    starts = [
+        datetime(2026, 3, 29, 0, 58, tzinfo=UTC),  # London, Europe's spring change
+        datetime(2026, 10, 25, 0, 58, tzinfo=UTC),  # and its autumn one
+        datetime(2026, 4, 4, 12, 58, tzinfo=UTC),  # Auckland's autumn change
+        datetime(2026, 9, 26, 12, 58, tzinfo=UTC),  # and its spring one
+        datetime(2026, 4, 4, 14, 28, tzinfo=UTC),  # Lord Howe: half an hour
+        datetime(1840, 1, 1, 0, 0, tzinfo=UTC),  # local mean time, offsets with seconds
+    ]
+    for start in starts:
+        for seconds in range(0, 5 * 60, 7):
+            moment = start + timedelta(seconds=seconds, microseconds=123456)
+            stored = moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+            expected = moment.astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
+            assert times.local(stored) == expected, (zone, stored)
+    london = audit_trail._Times(ZoneInfo("Europe/London"))
+    assert london.local("2026-03-29 00:59:59.999999") == "2026-03-29T00:59:59+00:00"
+    assert london.local("2026-03-29 01:00:00.000000") == "2026-03-29T02:00:00+01:00"
+    assert london.local("2026-10-25 00:30:00.000000") == "2026-10-25T01:30:00+01:00"
+    assert london.local("2026-10-25 01:30:00.000000") == "2026-10-25T01:30:00+00:00"

@@ -15,22 +15,38 @@ import io
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import g, has_app_context
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Text,
+    and_,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union,
+)
 
-from assess import audit, audit_chain, db, pagination
+from assess import audit, db, pagination
 from assess.i18n import current_locale
 from assess.models import (
     Assessment,
     AuditEvent,
     AuditPerson,
+    Invitation,
     Membership,
     Organisation,
+    User,
     WorkshopSession,
 )
 from assess.questionnaire import wording
@@ -140,11 +156,6 @@ def _members_since(organisation: Organisation) -> list[tuple[str, datetime]]:
 _MEMBERS_BY_REFERENCE = 200
 
 
-def _in_trail(organisation: Organisation) -> ColumnElement[bool]:
-    """Whether an event is in the organisation's trail (see :func:`_trail_parts`)."""
-    return or_(*_trail_parts(organisation))
-
-
 def _trail_parts(organisation: Organisation) -> list[ColumnElement[bool]]:
     """The organisation's own events, and its members' sign-ins from the day each joined.
 
@@ -157,8 +168,13 @@ def _trail_parts(organisation: Organisation) -> list[ColumnElement[bool]]:
     # The chain gives ids in the order of their times, so "since the organisation registered" is
     # "from its first event on": a bound on the id, which the (organisation_id, id) index serves
     # (a bound on the time would make the database sort all of the organisation's events).
+    # The first entry of the (organisation_id, occurred_at) index from the registration on: one
+    # index look-up (a min() of the ids would read every later event of the organisation).
     first = db.session().scalar(
-        select(func.min(AuditEvent.id)).where(AuditEvent.organisation_id == organisation.id, since)
+        select(AuditEvent.id)
+        .where(AuditEvent.organisation_id == organisation.id, since)
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+        .limit(1)
     )
     own = and_(own, AuditEvent.id >= first) if first is not None else and_(own, since)
     if not members:
@@ -196,8 +212,9 @@ def _trail_parts(organisation: Organisation) -> list[ColumnElement[bool]]:
     return [own, and_(since, member_events)]
 
 
-def _filtered(organisation: Organisation, filters: Filters) -> list[ColumnElement[bool]]:
-    conditions = [_in_trail(organisation)]
+def _narrowing(organisation: Organisation, filters: Filters) -> list[ColumnElement[bool]]:
+    """The conditions of the filters alone (the trail itself is :func:`_trail_parts`)."""
+    conditions = []
     if filters.person:
         conditions.append(
             or_(AuditEvent.actor_ref == filters.person, AuditEvent.subject_ref == filters.person)
@@ -285,6 +302,29 @@ class _Questions:
         self._load()
         return self._order.get((questionnaire_id, question_id), (len(KINDS) + 1, 0))
 
+    def texts(self) -> dict[tuple[str, str], str]:
+        """Every known question's text, by (questionnaire id, question id)."""
+        return self._load()
+
+    def choices(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """Every known question, by questionnaire, in the order they are asked."""
+        texts = self._load()
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for questionnaire_id, question_id in sorted(texts, key=lambda key: self._order[key]):
+            text = texts[questionnaire_id, question_id] or question_id
+            grouped.setdefault(questionnaire_id, []).append((question_id, text))
+        return [(qid, self.name(qid) or qid, items) for qid, items in grouped.items()]
+
+
+def _questions_of(organisation: Organisation) -> _Questions:
+    """The organisation's :class:`_Questions`, read once per request (the page's rows and its
+    filter's lists share them)."""
+    cache = g.setdefault("audit_trail_questions", {}) if has_app_context() else {}
+    key = (organisation.id, current_locale())
+    if key not in cache:
+        cache[key] = _Questions(organisation)
+    return cache[key]
+
 
 def questionnaire_name(questionnaire: Questionnaire) -> str:
     """The one name of a questionnaire ("Definition", "Model fit", "Adoption")."""
@@ -314,7 +354,7 @@ def _rows(
 ) -> list[Row]:
     found = audit.people([e.actor_ref for e in events] + [e.subject_ref for e in events])
     zone = zone_of(organisation)
-    questions = questions or _Questions(organisation)
+    questions = questions or _questions_of(organisation)
     session = db.session()
     ids = {
         (e.object_type, int(e.object_id))
@@ -366,25 +406,15 @@ def _rows(
 
 
 def questions_in_trail(organisation: Organisation) -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """The questionnaires and questions the organisation's trail has events about, in the order
-    they are asked: (questionnaire id, name, [(question id, text)]), for the filter's lists."""
-    pairs = db.session().execute(
-        select(AuditEvent.questionnaire_id, AuditEvent.question_id)
-        .where(
-            AuditEvent.organisation_id == organisation.id,
-            AuditEvent.questionnaire_id.is_not(None),
-            AuditEvent.question_id.is_not(None),
-        )
-        .distinct()
-    )
-    questions = _Questions(organisation)
-    grouped: dict[str, list[tuple[str, str]]] = {}
-    for questionnaire_id, question_id in sorted(
-        pairs.all(), key=lambda pair: questions.order(pair[0], pair[1])
-    ):
-        text = questions.text(questionnaire_id, question_id) or question_id
-        grouped.setdefault(questionnaire_id, []).append((question_id, text))
-    return [(qid, questions.name(qid) or qid, items) for qid, items in grouped.items()]
+    """The questionnaires and questions the filter offers, in the order they are asked:
+    (questionnaire id, name, [(question id, text)]).
+
+    They are the questions of the current questionnaires and of the versions the organisation's
+    assessments use (already read for the rows' question texts), not those its events are about:
+    a list of the trail's own questions would read the whole trail on every page. A question
+    with no events shows "No events match."
+    """
+    return _questions_of(organisation).choices()
 
 
 def page(
@@ -403,7 +433,7 @@ def page(
     # One query for the organisation's own events and one for its members' sign-ins: each uses
     # its index and stops after a page, where one query with an OR between them would read the
     # whole trail to sort it.
-    rest = _filtered(organisation, filters)[1:]
+    rest = _narrowing(organisation, filters)
     window = pagination.page(
         [select(AuditEvent).where(part, *rest) for part in _trail_parts(organisation)],
         [(AuditEvent.id, pagination.DESC)],
@@ -414,18 +444,48 @@ def page(
     return Page(_rows(organisation, window.items), window.next_cursor, window.previous_cursor)
 
 
+#: Events naming (as their subject) someone who has left the organisation: removed, or erased
+#: with their account (their membership and invitations are gone then).
+_LEFT = (audit.MEMBER_REMOVED, audit.PERSON_ERASED)
+
+
 def people_in_trail(organisation: Organisation) -> list[tuple[str, str]]:
-    """(reference, name) of everyone who appears in the trail or is a member, by name."""
-    own = AuditEvent.organisation_id == organisation.id
+    """(reference, name) of the organisation's people, by name, for the filter: its members,
+    everyone it has invited, and its former members (removed, or erased under a pseudonym).
+
+    Read from the memberships, the invitations and the events of people leaving (through the
+    index of actions: removals and erasures are rare), never from the whole trail, so the list
+    costs the same however long the trail. People who appear in the trail without ever having
+    been invited or a member (a workshop participant without an account, the site's operator)
+    are not offered; their events are still shown.
+    """
+    org = organisation.id
     refs = union(
-        select(AuditEvent.actor_ref).where(own, AuditEvent.actor_ref.is_not(None)),
-        select(AuditEvent.subject_ref).where(own, AuditEvent.subject_ref.is_not(None)),
         select(AuditPerson.ref)
         .join(Membership, Membership.user_id == AuditPerson.user_id)
-        .where(Membership.organisation_id == organisation.id),
+        .where(Membership.organisation_id == org),
+        # An invited address without an account, and one that has become an account.
+        select(AuditPerson.ref)
+        .join(Invitation, AuditPerson.external_key == literal("email:") + Invitation.email)
+        .where(Invitation.organisation_id == org),
+        select(AuditPerson.ref)
+        .join(User, User.id == AuditPerson.user_id)
+        .join(Invitation, Invitation.email == User.email)
+        .where(Invitation.organisation_id == org),
+        # "+ 0" keeps the database from reading the organisation's whole trail through its
+        # organisation indexes: the index of actions finds the few removals and erasures.
+        select(AuditEvent.subject_ref).where(
+            AuditEvent.action.in_(_LEFT),
+            AuditEvent.organisation_id + 0 == org,
+            AuditEvent.subject_ref.is_not(None),
+        ),
+    ).subquery()
+    people = db.session().execute(
+        select(AuditPerson.ref, AuditPerson.display_name).where(
+            AuditPerson.ref.in_(select(refs.c[0]))
+        )
     )
-    found = audit.people(db.session().scalars(select(refs.subquery().c[0])))
-    return sorted(((p.ref, p.display_name) for p in found.values()), key=lambda x: x[1].lower())
+    return sorted(((ref, name) for ref, name in people), key=lambda x: (x[1].lower(), x[0]))
 
 
 # ---- presentation --------------------------------------------------------------------------
@@ -529,116 +589,253 @@ def describe(value: Any, question: Question | None = None, field: str = "") -> s
 
 
 def _json(value: Any) -> str:
+    """A value as the CSV writes it: JSON, keys sorted, accents as they are."""
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-#: The event columns the export reads: the chained fields (the organisation is the one asked
-#: for) and the time.
-_EXPORTED = ("occurred_at", *(f for f in audit_chain.FIELDS if f != "organisation_id"))
 #: Lines of the CSV sent at a time.
-LINES_PER_CHUNK = 500
-#: Rows the export reads from the database at a time, through one query.
+LINES_PER_CHUNK = 2000
+#: Rows the export reads from the database at a time, through each of its two queries.
 EXPORT_BATCH = 2000
+#: The most distinct values a cache of the export keeps before it starts again (memory stays
+#: flat however many different notes the trail holds).
+_CACHE_LIMIT = 20_000
+
+
+def _field(text: str) -> str:
+    """``text`` defused and written as one field of a CSV line (quoted when it must be), exactly
+    as :mod:`csv`'s writer writes it among other fields."""
+    if not text:
+        return ""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([defuse(text)])
+    return buffer.getvalue()[:-2]
+
+
+class _Fields(dict[Any, str]):
+    """Fields worked out once per distinct value: ``fields[value]`` is ``make(value)`` as a
+    defused CSV field (see :func:`_field`), made on the first look-up. The export writes most
+    values many times (the same few actions, people, questions and answers): a look-up is far
+    cheaper than decoding JSON, checking for a formula and quoting again."""
+
+    def __init__(self, make: Any) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, value: Any) -> str:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        field = self[value] = _field(self.make(value))
+        return field
+
+
+def _stored_json(text: str | None) -> str:
+    """A JSON column's stored text as the CSV writes it (see :func:`_json`)."""
+    return "" if text is None else _json(json.loads(text))
+
+
+class _Times(dict[str, tuple[str, str] | None]):
+    """Local times of stored UTC times ``YYYY-MM-DD HH:MM:SS[.ffffff]``, worked out once per UTC
+    minute: ``times.local(stored)`` is ISO 8601 to the second with the offset, in ``zone``."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        super().__init__()
+        self.zone = zone
+
+    def __missing__(self, minute: str) -> tuple[str, str] | None:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        local = datetime.fromisoformat(minute).replace(tzinfo=UTC).astimezone(self.zone)
+        offset = local.utcoffset()
+        # A whole-minute offset (every zone's since the 1970s) moves the minute and keeps the
+        # seconds; an older one with seconds is worked out for each time (None).
+        whole = offset is not None and offset.seconds % 60 == 0 and offset.microseconds == 0
+        found = self[minute] = (
+            (local.strftime("%Y-%m-%dT%H:%M"), local.isoformat()[19:]) if whole else None
+        )
+        return found
+
+    def local(self, stored: str) -> str:
+        """``stored`` in the zone, to the second, with its offset (a time needs no quoting)."""
+        minute = self[stored[:16]]
+        if minute is None or stored[16:17] != ":":
+            moment = datetime.fromisoformat(stored).replace(tzinfo=UTC).astimezone(self.zone)
+            return moment.isoformat(timespec="seconds")
+        return minute[0] + stored[16:19] + minute[1]
+
+
+def _stored_time(column: Any) -> ColumnElement[str]:
+    """``column`` (UTC) as text, ``YYYY-MM-DD HH:MM:SS.ffffff``: as SQLite stores it, and on
+    PostgreSQL formatted so (text is much cheaper to read than a datetime for every row)."""
+    if db.session().get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24:MI:SS.US")
+    return type_coerce(column, String)
 
 
 def _everyone(organisation: Organisation) -> dict[str, str]:
-    """Names of everyone who can appear in the organisation's trail, by reference (one query)."""
+    """Names of the organisation's people, by reference (one query; see :func:`people_in_trail`)."""
     return dict(people_in_trail(organisation))
 
 
+def _merged(own: Iterator[Sequence[Any]], others: Iterator[Any]) -> Iterator[list[Any]]:
+    """Batches of rows in id order (each row's first column), from ``own``, batches in id order,
+    and ``others``, rows in id order: a batch passes as it is unless ``others`` has rows among
+    its ids (the members' sign-ins, a small share of a long trail)."""
+    waiting = next(others, None)
+    for batch in own:
+        rows = list(batch)
+        if waiting is not None and waiting[0] < rows[-1][0]:
+            while waiting is not None and waiting[0] < rows[-1][0]:
+                rows.append(waiting)
+                waiting = next(others, None)
+            rows.sort(key=lambda row: row[0])
+        yield rows
+    rest = [] if waiting is None else [waiting]
+    for row in others:
+        rest.append(row)
+        if len(rest) >= EXPORT_BATCH:
+            yield rest
+            rest = []
+    if rest:
+        yield rest
+
+
+def _chunk(lines: list[str]) -> str:
+    """Lines of the CSV as text, each ending CRLF."""
+    return "".join(line + "\r\n" for line in lines)
+
+
 def csv_lines(organisation: Organisation, filters: Filters) -> Iterator[str]:
-    """The filtered trail as CSV text, a few hundred lines at a time: UTF-8 with a byte-order
+    """The filtered trail as CSV text, a few thousand lines at a time: UTF-8 with a byte-order
     mark (so that Excel reads accents right), times in ISO 8601 with their offset, and every cell
     defused.
 
-    A constant number of queries whatever the trail's length: the members, the people, the
-    assessment and workshop titles are read first; then the events come through one query read
+    A constant number of queries whatever the trail's length: the members, the people and the
+    question texts are read first; then the organisation's own events and its members'
+    sign-ins come through two queries (each in id order through its index, merged), read
     :data:`EXPORT_BATCH` rows at a time (a server-side cursor on PostgreSQL), oldest first, so
-    memory stays flat. If reading fails part-way, the file ends with a line saying so and the
-    error is raised again, so the download is marked failed rather than ending as if complete.
+    memory stays flat. Someone in the trail who is not among the organisation's people (a
+    workshop participant) is looked up with the others of the same batch. Values are read as
+    the stored text, and each distinct value is made into a field once (see :class:`_Fields`).
+    If reading fails part-way, the file ends with a line saying so and the error is raised
+    again, so the download is marked failed rather than ending as if complete.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def line(cells: Sequence[str]) -> None:
-        writer.writerow([defuse(cell) for cell in cells])
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    line(CSV_COLUMNS)
-    yield "\ufeff" + flush()
+    # Every field comes from a cache of fields or is a time (digits and signs, never quoted):
+    # a line is its fields joined by commas, without the csv writer's look at every character
+    # of every field of every line.
+    yield "\ufeff" + _chunk([",".join(_field(cell) for cell in CSV_COLUMNS)])
     written = 0
-    events = None
+    lines: list[str] = []
+    results = []
     try:
-        session = db.session()
-        conditions = _filtered(organisation, filters)
-        names = _everyone(organisation)
-        questions = _Questions(organisation)
-        zone = zone_of(organisation)
-        labels = {action: str(label) for action, label in audit.ACTION_LABELS.items()}
-        system, unknown, erased = gettext("System"), gettext("Unknown"), gettext("Erased person")
+        connection = db.session().connection()
+        rest = _narrowing(organisation, filters)
+        parts = _trail_parts(organisation)
+        erased = gettext("Erased person")
+        names = {ref: _field(name) for ref, name in _everyone(organisation).items()}
+        texts = _questions_of(organisation).texts()
+        questions = _Fields(lambda key: texts.get(key) or "")
+        times = _Times(zone_of(organisation))
+        labels = _Fields(lambda action: str(audit.ACTION_LABELS.get(action, action)))
+        plain = _Fields(lambda value: value or "")  # ids and codes
+        values = _Fields(_stored_json)
+        by_system, by_unknown = _field(gettext("System")), _field(gettext("Unknown"))
 
-        def name(ref: str | None) -> str:
-            if ref is None:
-                return ""
-            if ref not in names:  # not expected: everyone in the trail was read above
-                found = audit.people([ref]).get(ref)
-                names[ref] = found.display_name if found else erased
-            return names[ref]
-
-        # Plain rows, not objects: nothing accumulates in the session while the file streams.
-        columns = [AuditEvent.__table__.c[c] for c in _EXPORTED]
-        events = session.execute(
-            select(*columns)
-            .where(*conditions)
-            .order_by(AuditEvent.id)
-            .execution_options(yield_per=EXPORT_BATCH)
-        )
-        for e in events:
-            line(
-                [
-                    e.occurred_at.astimezone(zone).isoformat(timespec="seconds"),
-                    name(e.actor_ref) or (system if e.source == "system" else unknown),
-                    e.actor_ref or "",
-                    e.action,
-                    labels.get(e.action, e.action),
-                    name(e.subject_ref),
-                    e.subject_ref or "",
-                    e.object_type,
-                    e.object_id or "",
-                    e.questionnaire_id or "",
-                    e.question_id or "",
-                    _json(e.old_value),
-                    _json(e.new_value),
-                    e.source,
-                    _json(e.detail),
-                    questions.text(e.questionnaire_id, e.question_id) or "",
-                ]
+        # Rows of text, read on the connection: no objects, nothing accumulates in the session
+        # while the file streams, and no value is decoded only to be encoded again.
+        columns = [
+            AuditEvent.id,
+            _stored_time(AuditEvent.occurred_at),
+            AuditEvent.actor_ref,
+            AuditEvent.action,
+            AuditEvent.subject_ref,
+            AuditEvent.object_type,
+            AuditEvent.object_id,
+            AuditEvent.questionnaire_id,
+            AuditEvent.question_id,
+            AuditEvent.source,
+            cast(AuditEvent.old_value, Text),
+            cast(AuditEvent.new_value, Text),
+            cast(AuditEvent.detail, Text),
+        ]
+        for part in parts:
+            results.append(
+                connection.execute(
+                    select(*columns)
+                    .where(part, *rest)
+                    .order_by(AuditEvent.id)
+                    .execution_options(yield_per=EXPORT_BATCH)
+                )
             )
-            written += 1
-            if written % LINES_PER_CHUNK == 0:
-                # Lines go out in chunks: one write to the socket for hundreds of events.
-                yield flush()
-        yield flush()
+        others: Iterator[Any] = iter(results[1]) if len(results) > 1 else iter(())
+        for batch in _merged(results[0].partitions(), others):
+            unknown = {row[2] for row in batch} | {row[4] for row in batch}
+            unknown.difference_update(names)
+            unknown.discard(None)
+            if unknown:  # not among the organisation's people: one look-up for the batch
+                found = audit.people(unknown)
+                for ref in unknown:
+                    person = found.get(ref)
+                    # A reference with no record left: erased before pseudonyms were kept.
+                    names[ref] = _field(person.display_name if person else erased)
+            for (
+                _id,
+                occurred_at,
+                actor_ref,
+                action,
+                subject_ref,
+                object_type,
+                object_id,
+                questionnaire_id,
+                question_id,
+                source,
+                old_value,
+                new_value,
+                detail,
+            ) in batch:
+                lines.append(
+                    ",".join(
+                        (
+                            times.local(occurred_at),
+                            (names[actor_ref] if actor_ref else "")
+                            or (by_system if source == "system" else by_unknown),
+                            plain[actor_ref],
+                            plain[action],
+                            labels[action],
+                            names[subject_ref] if subject_ref else "",
+                            plain[subject_ref],
+                            plain[object_type],
+                            plain[object_id],
+                            plain[questionnaire_id],
+                            plain[question_id],
+                            values[old_value],
+                            values[new_value],
+                            plain[source],
+                            values[detail],
+                            questions[questionnaire_id or "", question_id] if question_id else "",
+                        )
+                    )
+                )
+            if len(lines) >= LINES_PER_CHUNK:
+                # Lines go out in chunks: one write to the socket for thousands of events.
+                yield _chunk(lines)
+                written += len(lines)
+                lines.clear()
+        yield _chunk(lines)
+        written += len(lines)
+        lines.clear()
     except GeneratorExit:  # the person stopped the download: nothing to say, nothing to keep
         raise
     except Exception:
-        # The events written so far, then the line that says the file is incomplete.
-        line(
-            [
-                gettext(
-                    "ERROR: the export stopped after %(count)d events and is incomplete. "
-                    "Download it again.",
-                    count=written,
-                )
-            ]
+        # The events worked out so far, then the line that says the file is incomplete.
+        written += len(lines)
+        error = gettext(
+            "ERROR: the export stopped after %(count)d events and is incomplete. "
+            "Download it again.",
+            count=written,
         )
-        yield flush()
+        yield _chunk([*lines, _field(error)])
         raise
     finally:
-        if events is not None:
-            events.close()  # the server-side cursor, at once, however the stream ended
+        for result in results:
+            result.close()  # the server-side cursors, at once, however the stream ended
