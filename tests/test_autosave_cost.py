@@ -7,6 +7,7 @@ import re
 
 from helpers import login
 from sqlalchemy import event
+from workshop_helpers import answer_level, join, open_room
 
 from assess import db
 from assess.services import assessments
@@ -72,3 +73,44 @@ def test_an_autosave_checks_out_once_and_runs_few_statements(app, make_user, mak
     # the assessment row's lock that keeps two processes saving at once from deadlocking.
     per_save = 10 if engine.dialect.name == "postgresql" else 9
     assert len(statements) <= 2 * per_save, statements
+
+
+def test_a_participants_save_reads_once_and_does_not_read_back(app, make_user, make_org):
+    """A workshop participant's save: the participant comes with their workshop, its assessment
+    and the organisation in one query; the save reads the participant's answers once and the
+    page's reply (visible questions, what was stored) comes from that read, not a second one."""
+    room = open_room(app, make_user, make_org)
+    device = join(app, room.code, "Pat")
+    with app.test_request_context():
+        assessment = assessments.get(room.assessment_id)
+        leadership = assessments.questionnaires_of(assessment).adoption.section("leadership")
+        questions = [q.id for q in leadership.questions if q.type == "level"][:2]
+    first = answer_level(device, room.session_id, questions[0], 1)
+    assert first.status_code == 200, first.get_data(as_text=True)
+    statements: list[str] = []
+    checkouts: list[object] = []
+    engine = db.engine(app)
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    def checkout(*_args) -> None:
+        checkouts.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine, "checkout", checkout)
+    try:
+        new = answer_level(device, room.session_id, questions[1], 3)  # an INSERT
+        changed = answer_level(device, room.session_id, questions[0], 2)  # an UPDATE
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine, "checkout", checkout)
+    assert new.status_code == 200 and changed.status_code == 200
+    assert new.get_json()["status"] == "saved" and changed.get_json()["status"] == "saved"
+    assert set(questions) <= set(changed.get_json()["visible"])
+    assert len(checkouts) == 2, "one connection per request"
+    # The participant with their workshop, assessment and organisation; their answers; the
+    # write: three each (before: the organisation and the answers again after the commit).
+    assert len(statements) == 6, statements
+    assert sum(s.startswith("SELECT workshop_participant.") for s in statements) == 2
+    assert sum("FROM workshop_answer" in s for s in statements) == 2

@@ -331,7 +331,7 @@ class _ParticipantRegister:
             self.place.questionnaire.id,
             self.place.section.id,
             {self.place.question.id: answer},
-        )
+        ).errors
         return _Written(errors=tuple(p for found in errors.values() for p in found))
 
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, func, select, update
+from sqlalchemy import Text, bindparam, cast, delete, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -402,14 +402,28 @@ def join(code: str, display_name: str) -> Joined:
     return Joined(workshop, participant, token)
 
 
+#: A participant by session and device token, with their workshop, its assessment and the
+#: organisation (whose availability every participant request checks): one query, built once.
+_PARTICIPANT_BY_TOKEN = (
+    select(Participant)
+    .options(
+        joinedload(Participant.workshop)
+        .joinedload(WorkshopSession.assessment)
+        .joinedload(Assessment.organisation)
+    )
+    .where(
+        Participant.token_sha256 == bindparam("token_sha256"),
+        Participant.session_id == bindparam("session_id"),
+    )
+)
+
+
 def participant_for(session_id: int, token: str | None) -> Participant | None:
     """The participant of session ``session_id`` whose device holds ``token``, or None."""
     if not token:
         return None
     return db.session().scalar(
-        select(Participant)
-        .options(joinedload(Participant.workshop).joinedload(WorkshopSession.assessment))
-        .where(Participant.token_sha256 == token_hash(token), Participant.session_id == session_id)
+        _PARTICIPANT_BY_TOKEN, {"token_sha256": token_hash(token), "session_id": session_id}
     )
 
 
@@ -442,15 +456,21 @@ def _to_answer(row: Any) -> Answer:
     )
 
 
+#: A participant's own answers to one questionnaire.
+_OWN_ANSWERS = select(ParticipantAnswer).where(
+    ParticipantAnswer.participant_id == bindparam("participant_id"),
+    ParticipantAnswer.questionnaire_id == bindparam("questionnaire_id"),
+)
+
+
 def own_answers_with_times(
     participant: Participant, questionnaire_id: str
 ) -> dict[str, tuple[Answer, datetime]]:
     """The participant's own answers to one questionnaire with when each last changed."""
-    query = select(ParticipantAnswer).where(
-        ParticipantAnswer.participant_id == participant.id,
-        ParticipantAnswer.questionnaire_id == questionnaire_id,
+    found = db.session().scalars(
+        _OWN_ANSWERS, {"participant_id": participant.id, "questionnaire_id": questionnaire_id}
     )
-    return {r.question_id: (_to_answer(r), r.updated_at) for r in db.session().scalars(query)}
+    return {r.question_id: (_to_answer(r), r.updated_at) for r in found}
 
 
 def own_answers(participant: Participant, questionnaire_id: str) -> dict[str, Answer]:
@@ -459,18 +479,30 @@ def own_answers(participant: Participant, questionnaire_id: str) -> dict[str, An
     return {qid: answer for qid, (answer, _at) in found.items()}
 
 
+@dataclass(frozen=True)
+class OwnSave:
+    """What a participant's save did.
+
+    ``errors``: the problems by question id (nothing was stored when there are any);
+    ``answers``: the participant's answers to the questionnaire after the save, read in its
+    transaction, so the page needs no second read (empty when there are errors).
+    """
+
+    errors: dict[str, list[str]]
+    answers: dict[str, Answer] = field(default_factory=dict)
+
+
 def save_own_answers(
     workshop: WorkshopSession,
     participant: Participant,
     questionnaire_id: str,
     section_id: str,
     answers: Mapping[str, Answer | None],
-) -> dict[str, list[str]]:
+) -> OwnSave:
     """Store a participant's answers to questions of one opened section, all or nothing.
 
-    None clears an answer. Returns the problems by question id (nothing stored when there are
-    any). Raises :class:`SessionClosed` after closing and :class:`SectionNotOpen` for a section
-    the facilitator has not opened.
+    None clears an answer. Raises :class:`SessionClosed` after closing and
+    :class:`SectionNotOpen` for a section the facilitator has not opened.
     """
     if participant.session_id != workshop.id:
         raise WorkshopError("That is not your session.")
@@ -491,10 +523,9 @@ def save_own_answers(
             problems = check_answer(question, answer)
             if problems:
                 errors[question_id] = problems
-    if errors or not answers:
-        return errors
-    _write_own(workshop, participant, questionnaire_id, answers)
-    return {}
+    if errors:
+        return OwnSave(errors)
+    return OwnSave({}, _write_own(workshop, participant, questionnaire_id, answers))
 
 
 def _write_own(
@@ -502,18 +533,18 @@ def _write_own(
     participant: Participant,
     questionnaire_id: str,
     answers: Mapping[str, Answer | None],
-) -> None:
+) -> dict[str, Answer]:
+    """Write the answers; returns all of the participant's answers to the questionnaire after."""
     session = db.session()
     now = db.utcnow()
     for attempt in (1, 2, 3):
+        # All of the participant's answers to the questionnaire (a few dozen at most): the
+        # submitted ones are written, and all of them are what the page shows after the save.
         current = {
             r.question_id: r
             for r in session.scalars(
-                select(ParticipantAnswer).where(
-                    ParticipantAnswer.participant_id == participant.id,
-                    ParticipantAnswer.questionnaire_id == questionnaire_id,
-                    ParticipantAnswer.question_id.in_(list(answers)),
-                )
+                _OWN_ANSWERS,
+                {"participant_id": participant.id, "questionnaire_id": questionnaire_id},
             )
         }
         # One order for every writer, so two tabs saving the same questions cannot deadlock.
@@ -522,6 +553,7 @@ def _write_own(
             if answer is None:
                 if row is not None:
                     session.delete(row)
+                    del current[question_id]
                 continue
             if row is None:
                 row = ParticipantAnswer(
@@ -531,13 +563,14 @@ def _write_own(
                     question_id=question_id,
                 )
                 session.add(row)
+                current[question_id] = row
             row.status = answer.status.value
             row.value = answer.value_to_json()
             row.note = answer.note
             row.updated_at = now
         try:
             session.commit()
-            return
+            return {qid: _to_answer(row) for qid, row in current.items()}
         except (IntegrityError, OperationalError) as error:
             # The same device saved the same question twice at once: the other save inserted
             # the row first. Read it and update it instead.

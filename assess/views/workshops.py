@@ -887,7 +887,7 @@ def participant_save(
     try:
         errors = workshops.save_own_answers(
             participant.workshop, participant, questionnaire.id, section.id, answers
-        )
+        ).errors
     except WorkshopError:
         return not_open(participant)
     if errors:
@@ -921,14 +921,15 @@ def participant_autosave(
     if parsed.errors:
         return jsonify(status="invalid", errors=list(parsed.errors)), 400
     try:
-        errors = workshops.save_own_answers(
+        saved = workshops.save_own_answers(
             workshop, participant, questionnaire.id, section.id, {question.id: parsed.answer}
         )
     except WorkshopError as error:
         return jsonify(status="closed", message=str(error), errors=[str(error)]), 409
-    if errors:
-        return jsonify(status="invalid", errors=errors.get(question.id, [])), 400
-    mine = workshops.own_answers(participant, questionnaire.id)
+    if saved.errors:
+        return jsonify(status="invalid", errors=saved.errors.get(question.id, [])), 400
+    # What is stored now comes with the save: it read and wrote it in one transaction.
+    mine = saved.answers
     return jsonify(
         status="saved",
         revision=1 if question.id in mine else None,
