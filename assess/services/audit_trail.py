@@ -246,6 +246,8 @@ class _Questions:
         self._names: dict[str, str] = {}
         self._order: dict[tuple[str, str], tuple[int, int]] = {}
         self._questions: dict[tuple[str, str], Question] = {}
+        #: The questions of the versions the organisation's assessments use.
+        self._used: set[tuple[str, str]] = set()
 
     def _load(self) -> dict[tuple[str, str], str]:
         if self._texts is not None:
@@ -264,13 +266,16 @@ class _Questions:
             .where(Assessment.organisation_id == self.organisation.id)
             .distinct()
         )
+        used = len(sources)
         for ids in versions:
             sources.extend(questionnaire_service.by_version_id(v) for v in ids)
-        for questionnaire in sources:
+        for index, questionnaire in enumerate(sources):
             self._names.setdefault(questionnaire.id, questionnaire_name(questionnaire))
             rank = KINDS.index(questionnaire.kind) if questionnaire.kind in KINDS else len(KINDS)
             for number, (_section, question) in enumerate(questionnaire.questions()):
                 key = (questionnaire.id, question.id)
+                if index >= used:
+                    self._used.add(key)
                 texts.setdefault(key, question.text.get(locale))
                 self._questions.setdefault(key, question)
                 self._order.setdefault(key, (rank, number))
@@ -307,10 +312,11 @@ class _Questions:
         return self._load()
 
     def choices(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
-        """Every known question, by questionnaire, in the order they are asked."""
+        """The questions of the versions the organisation's assessments use, by questionnaire, in
+        the order they are asked (none before its first assessment)."""
         texts = self._load()
         grouped: dict[str, list[tuple[str, str]]] = {}
-        for questionnaire_id, question_id in sorted(texts, key=lambda key: self._order[key]):
+        for questionnaire_id, question_id in sorted(self._used, key=lambda key: self._order[key]):
             text = texts[questionnaire_id, question_id] or question_id
             grouped.setdefault(questionnaire_id, []).append((question_id, text))
         return [(qid, self.name(qid) or qid, items) for qid, items in grouped.items()]
@@ -409,10 +415,10 @@ def questions_in_trail(organisation: Organisation) -> list[tuple[str, str, list[
     """The questionnaires and questions the filter offers, in the order they are asked:
     (questionnaire id, name, [(question id, text)]).
 
-    They are the questions of the current questionnaires and of the versions the organisation's
-    assessments use (already read for the rows' question texts), not those its events are about:
-    a list of the trail's own questions would read the whole trail on every page. A question
-    with no events shows "No events match."
+    They are the questions of the versions the organisation's assessments use (already read for
+    the rows' question texts), not those its events are about: a list of the trail's own
+    questions would read the whole trail on every page. A question with no events shows "No
+    events match."
     """
     return _questions_of(organisation).choices()
 
