@@ -264,6 +264,32 @@ def facilitator_polling(
     return poll
 
 
+def _tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) used so far by process ``root`` and its children (Linux's
+    /proc; 0 where there is none): the server's share of the machine."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if root in (pid, ppid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _machine_busy() -> tuple[int, int]:
+    """(busy, all) CPU ticks of the whole machine so far, from /proc/stat ((0, 0) without it)."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0, 0
+    idle = values[3] + values[4]
+    return sum(values[:8]) - idle, sum(values[:8])
+
+
 def main() -> int:
     """Run both phases and print the figures; exit 1 if any answer was lost or a save failed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -372,11 +398,24 @@ def main() -> int:
             )
             poller.start()
             began = time.perf_counter()
+            server_cpu, client_cpu = _tree_cpu_seconds(server.pid), time.process_time()
+            machine = _machine_busy()
             run_threads([make(p) for p in people if not p.failures])
             stop.set()
             poller.join(timeout=30)
             results[phase] = (saves, live, live_errors, time.perf_counter() - began)
+            server_cpu = _tree_cpu_seconds(server.pid) - server_cpu
+            client_cpu = time.process_time() - client_cpu
+            busy, every = (b - a for a, b in zip(machine, _machine_busy(), strict=True))
+            n = max(1, len(saves.values))
             print(f"{phase}: {len(saves.values)} saves in {results[phase][3]:.1f} s", flush=True)
+            # Where the two CPUs went: the server's processes, this load client, and the rest
+            # (the database server, everything else on the machine).
+            print(
+                f"{phase}: CPU per save: server {server_cpu / n * 1000:.1f} ms, load client "
+                f"{client_cpu / n * 1000:.1f} ms; machine busy {100 * busy / max(1, every):.0f}%",
+                flush=True,
+            )
     finally:
         server.send_signal(signal.SIGTERM)
         try:
