@@ -255,9 +255,10 @@ def _few_collections() -> Iterator[None]:
     A report creates hundreds of thousands of short-lived objects, and every few hundred of them
     the collector would walk the whole heap of the process, the application's objects included:
     about a fifth of the rendering time (docs/benchmarks.md). While rendering, objects that existed
-    before are frozen out of collection and the collector runs far less often; both are restored
-    afterwards and one full collection frees the layout's cycles, so memory does not grow from one
-    report to the next (tests/test_report_pdf.py checks that).
+    before are frozen out of collection and the collector runs far less often. At the end, one
+    collection, made while those objects are still frozen, frees the layout's cycles without
+    walking the rest of the heap; then the settings are restored and the objects unfrozen, so
+    memory does not grow from one report to the next (tests/test_report_pdf.py checks that).
     """
     threshold = gc.get_threshold()
     gc.freeze()
@@ -266,9 +267,11 @@ def _few_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
-        # The layout's own reference cycles are garbage now: free them before the next report.
+        # The layout's own reference cycles are garbage now: free them before the next report,
+        # while the objects from before are still frozen, so the collection walks only what the
+        # rendering made rather than the whole process's heap.
         gc.collect()
+        gc.unfreeze()
 
 
 def _write(html: str, attachment: Attachment, metadata: PdfMetadata) -> bytes:
