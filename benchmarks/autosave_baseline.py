@@ -17,8 +17,9 @@
    answers. An assess request is the answer page's autosave: one level answer to an adoption
    question, with the revision the previous response gave, through the endpoint the page's script
    uses (CSRF token, session cookie, JSON response).
-4. Prints, for each side, requests per second, p50 and p95 and errors, and the ratio of assess's
-   throughput to the baseline's. Exits 1 on any failed request.
+4. Prints, for each side, requests per second, p50 and p95, errors and the server's own CPU per
+   request (its processes' CPU time over the timed rounds, from Linux's /proc), and the ratio of
+   assess's throughput to the baseline's. Exits 1 on any failed request.
 
 Only 127.0.0.1 is contacted; each round stops by itself after ``--seconds`` (or 20,000 requests).
 """
@@ -42,7 +43,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from benchmarks.workshop_load import HOST, Device, wait_until_up
+from benchmarks.workshop_load import HOST, Device, tree_cpu_seconds, wait_until_up
 
 PASSWORD = "a benchmark passphrase that is long enough"
 _META_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
@@ -297,9 +298,13 @@ def main() -> int:
         warm_bare, warm_assess = Side("baseline", bare.port), Side("assess", assess.port)
         run_round(clients, warm_bare, 1.0)
         run_round(clients, warm_assess, 1.0)
+        # The servers' own CPU over the timed rounds (their processes' user + system time).
+        cpu = {bare.name: 0.0, assess.name: 0.0}
         for _ in range(rounds):
-            run_round(clients, bare, seconds)
-            run_round(clients, assess, seconds)
+            for side, server in ((bare, servers[1]), (assess, servers[0])):
+                before = tree_cpu_seconds(server.pid)
+                run_round(clients, side, seconds)
+                cpu[side.name] += tree_cpu_seconds(server.pid) - before
     finally:
         for server in servers:
             stop(server)
@@ -310,7 +315,8 @@ def main() -> int:
         print(
             f"{side.name:9} {side.throughput():7.0f} req/s  p50 {side.quantile(50):6.1f} ms  "
             f"p95 {side.quantile(95):6.1f} ms  requests {len(side.seconds)}  "
-            f"errors {len(side.errors)}"
+            f"errors {len(side.errors)}  server CPU per request "
+            f"{cpu[side.name] / max(1, len(side.seconds)) * 1000:.1f} ms"
         )
         for error in side.errors[:5]:
             print("   error:", error)

@@ -264,7 +264,7 @@ def facilitator_polling(
     return poll
 
 
-def _tree_cpu_seconds(root: int) -> float:
+def tree_cpu_seconds(root: int) -> float:
     """CPU seconds (user + system) used so far by process ``root`` and its children (Linux's
     /proc; 0 where there is none): the server's share of the machine."""
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -398,13 +398,13 @@ def main() -> int:
             )
             poller.start()
             began = time.perf_counter()
-            server_cpu, client_cpu = _tree_cpu_seconds(server.pid), time.process_time()
+            server_cpu, client_cpu = tree_cpu_seconds(server.pid), time.process_time()
             machine = _machine_busy()
             run_threads([make(p) for p in people if not p.failures])
             stop.set()
             poller.join(timeout=30)
             results[phase] = (saves, live, live_errors, time.perf_counter() - began)
-            server_cpu = _tree_cpu_seconds(server.pid) - server_cpu
+            server_cpu = tree_cpu_seconds(server.pid) - server_cpu
             client_cpu = time.process_time() - client_cpu
             busy, every = (b - a for a, b in zip(machine, _machine_busy(), strict=True))
             n = max(1, len(saves.values))
