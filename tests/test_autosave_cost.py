@@ -4,6 +4,8 @@ stored questionnaires or of the answers it has just written."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from helpers import login
 from sqlalchemy import event
@@ -14,6 +16,27 @@ from assess.services import assessments
 from assess.services.questionnaires import current_questionnaires
 
 _META = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+@contextmanager
+def _counted(engine) -> Iterator[tuple[list[str], list[object]]]:
+    """The SQL statements ``engine`` runs, and the connections it checks out, while open."""
+    statements: list[str] = []
+    checkouts: list[object] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    def checkout(*_args) -> None:
+        checkouts.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine, "checkout", checkout)
+    try:
+        yield statements, checkouts
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine, "checkout", checkout)
 
 
 def test_an_autosave_checks_out_once_and_runs_few_statements(app, make_user, make_org):
@@ -44,24 +67,10 @@ def test_an_autosave_checks_out_once_and_runs_few_statements(app, make_user, mak
         return body
 
     save(questions[0], 1)  # the first save of a worker reads the questionnaires once
-    statements: list[str] = []
-    checkouts: list[object] = []
     engine = db.engine(app)
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    def checkout(*_args) -> None:
-        checkouts.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    event.listen(engine, "checkout", checkout)
-    try:
+    with _counted(engine) as (statements, checkouts):
         first = save(questions[1], 2)  # a first answer: an INSERT
         changed = save(questions[0], 2)  # a changed answer: an UPDATE on its revision
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-        event.remove(engine, "checkout", checkout)
     assert first["status"] == "saved" and first["revision"] == 1
     assert changed["status"] == "saved" and changed["revision"] == 2
     assert changed["answered"] == 2 and questions[0] in changed["visible"]
@@ -87,24 +96,10 @@ def test_a_participants_save_reads_once_and_does_not_read_back(app, make_user, m
         questions = [q.id for q in leadership.questions if q.type == "level"][:2]
     first = answer_level(device, room.session_id, questions[0], 1)
     assert first.status_code == 200, first.get_data(as_text=True)
-    statements: list[str] = []
-    checkouts: list[object] = []
     engine = db.engine(app)
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    def checkout(*_args) -> None:
-        checkouts.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    event.listen(engine, "checkout", checkout)
-    try:
+    with _counted(engine) as (statements, checkouts):
         new = answer_level(device, room.session_id, questions[1], 3)  # an INSERT
         changed = answer_level(device, room.session_id, questions[0], 2)  # an UPDATE
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-        event.remove(engine, "checkout", checkout)
     assert new.status_code == 200 and changed.status_code == 200
     assert new.get_json()["status"] == "saved" and changed.get_json()["status"] == "saved"
     assert set(questions) <= set(changed.get_json()["visible"])
