@@ -1,7 +1,7 @@
 """assess's answer autosave against a bare Flask app doing one INSERT per request, side by side.
 
     PYTHONPATH=. .venv/bin/python benchmarks/autosave_baseline.py [--postgres SERVER_URL]
-        [--clients 8] [--workers 4] [--rounds 3] [--seconds 6] [--port 5110]
+        [--clients 8] [--workers 4] [--rounds 3] [--seconds 6] [--port 5110] [--floor]
 
 1. Prepares a fresh database: SQLite (WAL mode) in a temporary folder, or, with ``--postgres
    postgresql://postgres@127.0.0.1:55432/postgres``, a database of its own on that server (created
@@ -20,6 +20,11 @@
 4. Prints, for each side, requests per second, p50 and p95, errors and the server's own CPU per
    request (its processes' CPU time over the timed rounds, from Linux's /proc), and the ratio of
    assess's throughput to the baseline's. Exits 1 on any failed request.
+
+With ``--floor``, assess is sent the fixed part of a save instead: the same request for a question
+the assessment does not have, refused with 400 once the session, the form token and the
+assessment's access rule have been checked, before anything is read or written. Its ratio is the
+most any save could reach with those checks as they are.
 
 Only 127.0.0.1 is contacted; each round stops by itself after ``--seconds`` (or 20,000 requests).
 """
@@ -49,6 +54,8 @@ PASSWORD = "a benchmark passphrase that is long enough"
 _META_CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 #: The most requests one round sends, whatever its length.
 ROUND_CAP = 20_000
+#: A question id no questionnaire has (``--floor``).
+FLOOR_QUESTION = "no_such_question"
 
 
 @dataclass
@@ -83,6 +90,8 @@ class Client:
     revisions: dict[str, int | None] = field(default_factory=dict)
     turn: int = 0
     bare_turn: int = 0
+    #: Send the fixed part of a save only (see ``--floor``).
+    floor: bool = False
 
 
 def prepare(database_url: str, folder: Path, secret: str, clients: int) -> list[tuple[str, int]]:
@@ -147,6 +156,9 @@ def sign_in(device: Device, email: str) -> None:
 
 def autosave(client: Client, side: Side) -> None:
     """One autosave of the next question, with the revision the last response gave."""
+    if client.floor:
+        fixed_part(client, side)
+        return
     question = client.questions[client.turn % len(client.questions)]
     level = 1 + (client.turn // len(client.questions)) % 2
     client.turn += 1
@@ -165,6 +177,23 @@ def autosave(client: Client, side: Side) -> None:
     client.revisions[question] = int(match.group(1))
     with side.lock:
         side.seconds.append(seconds)
+
+
+def fixed_part(client: Client, side: Side) -> None:
+    """The same request for a question the assessment does not have: signed in, the session
+    checked, the form token checked and the assessment's access rule applied, then refused with
+    400 before anything is read or written. No save can cost less than this."""
+    status, body, seconds = client.assess.request(
+        "POST",
+        f"/assessments/{client.assessment_id}/adoption/answers/{FLOOR_QUESTION}",
+        {f"q_{FLOOR_QUESTION}": "1", f"q_{FLOOR_QUESTION}__rev": ""},
+        {"Accept": "application/json", "X-CSRFToken": client.assess.csrf},
+    )
+    with side.lock:
+        if status == 400 and '"invalid"' in body:
+            side.seconds.append(seconds)
+        else:
+            side.errors.append(f"{status} {body[:120]}")
 
 
 def bare_insert(client: Client, side: Side) -> None:
@@ -252,6 +281,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=6.0, help="length of one round")
     parser.add_argument("--port", type=int, default=5110, help="assess; the baseline takes +1")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="send assess the fixed part of a save only: a question the assessment does not have "
+        "(refused after the session, form token and access checks)",
+    )
     args = parser.parse_args()
     clients_n = max(1, min(args.clients, 64))
     rounds = max(1, min(args.rounds, 10))
@@ -286,12 +321,15 @@ def main() -> int:
         wait_until_up(bare.port, 300)
         clients = []
         for email, assessment_id in made:
-            client = Client(Device(assess.port), Device(bare.port), assessment_id, questions)
+            client = Client(
+                Device(assess.port), Device(bare.port), assessment_id, questions, floor=args.floor
+            )
             sign_in(client.assess, email)
             clients.append(client)
         print(
             f"database: {database_url.split(':', 1)[0]}, gunicorn sync workers: {args.workers}, "
             f"clients: {clients_n}, rounds: {rounds} x {seconds:g} s each side, "
+            f"assess sends: {'the fixed part only (--floor)' if args.floor else 'autosaves'}, "
             f"CPUs: {os.cpu_count()}",
             flush=True,
         )
@@ -322,6 +360,8 @@ def main() -> int:
             print("   error:", error)
     ratio = assess.throughput() / bare.throughput() if bare.throughput() else 0.0
     print(f"ratio (assess / baseline throughput): {ratio:.2f} (goal at least 0.4)")
+    if args.floor:
+        print("(--floor: the ceiling of the ratio with today's session, form and access checks)")
     return 1 if bare.errors or assess.errors else 0
 
 
