@@ -96,6 +96,7 @@ def create_app(
         progress_review,
         register,
         reports,
+        results,
         start,
         surveys,
         targets,
@@ -113,6 +114,7 @@ def create_app(
     app.register_blueprint(packs.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(assessments.bp)
+    app.register_blueprint(results.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(language.bp)

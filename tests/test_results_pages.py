@@ -369,7 +369,7 @@ def test_answers_that_contradict_each_other_are_shown_with_both_questions(app, d
 
 def test_the_page_words_each_contradiction_as_the_method_does(app):
     from assess.scoring.definition import REGISTER_RULE, RULES
-    from assess.views.assessments import _result_labels
+    from assess.views.results import _result_labels
 
     with app.test_request_context():
         labels = _result_labels()["contradictions"]

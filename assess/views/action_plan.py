@@ -101,7 +101,7 @@ def adopt(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     except ServiceError as refusal:
         flash(translate(refusal.message), "error")
         if back:
-            return redirect(url_for("assessments.results", assessment_id=assessment.id))
+            return redirect(url_for("results.index", assessment_id=assessment.id))
         return redirect(plan_url(assessment))
     flash(
         gettext(

@@ -63,7 +63,7 @@ def back_url(assessment: Assessment, questionnaire_id: str, question_id: str) ->
         for section in questionnaires.adoption.sections:
             if any(q.id == question_id for q in section.questions):
                 return (
-                    url_for("assessments.area", assessment_id=assessment.id, section_id=section.id)
+                    url_for("results.area", assessment_id=assessment.id, section_id=section.id)
                     + f"#answer-{question_id}"
                 )
     return (

@@ -1,5 +1,6 @@
-"""Answering an assessment in the browser: the overview, one page per section, checking answers,
-choosing a model, the results, and the autosave the script uses.
+"""Answering an assessment in the browser: the organisation's assessments, the overview, one page
+per section, checking answers, choosing a model, and the autosave the script uses. The results
+pages are :mod:`assess.views.results`.
 
 Each view reads the request (through :mod:`assess.views.forms.answers`), relies on its access
 declaration, calls :mod:`assess.services.assessments` and renders. Reading needs
@@ -10,8 +11,6 @@ anything to answer with.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -19,22 +18,19 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from assess import access, pagination
-from assess.charts import fit_chart, power_interest_grid, radar_chart
-from assess.figures import contradiction_rows, evidence_rows, fit_rows, profile_rows, segment_rows
+from assess.charts import fit_chart
+from assess.figures import fit_rows
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Organisation
 from assess.questionnaire import effort
 from assess.questionnaire.answers import Answer
-from assess.questionnaire.schema import LevelQuestion, Question, Questionnaire, Section
+from assess.questionnaire.schema import Questionnaire, Section
 from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
-from assess.scoring import METHOD_VERSION
 from assess.scoring.fit import Contribution
-from assess.scoring.gaps import first_steps
 from assess.services import answer_marks, assessments, packs, resume
-from assess.services.assessments import AssessmentClosed, ChoiceError, SaveOutcome, StoredAnswer
-from assess.services.questionnaires import current_questionnaires
+from assess.services.assessments import AssessmentClosed, ChoiceError, SaveOutcome
 from assess.templating import clock_time, local_time
-from assess.views import answer_marks as answer_mark_views
+from assess.views import assessment_pages as pages
 from assess.views import register as register_views
 from assess.views.forms import answers as answer_forms
 from assess.views.forms import kept as kept_forms
@@ -60,53 +56,18 @@ def _questionnaire(assessment: Assessment, questionnaire_id: str) -> Questionnai
         abort(404)
 
 
-def _section(questionnaire: Questionnaire, section_id: str) -> Section:
-    try:
-        return questionnaire.section(section_id)
-    except KeyError:
-        abort(404)
-
-
-def _steps(assessment: Assessment) -> list[resume.QuestionnaireProgress]:
-    return list(resume.standing(assessment).questionnaires)
-
-
-def _can_answer(assessment: Assessment) -> bool:
-    return assessment.is_draft and access.can("assessment.answer", assessment.organisation_id)
-
-
-def _can_mark(assessment: Assessment) -> bool:
-    """The auditor may verify or challenge answers (a draft's or a finalised one's)."""
-    return access.can("answer.mark", assessment.organisation_id)
-
-
-def _section_url(assessment: Assessment, questionnaire: Questionnaire, section: Section) -> str:
-    return url_for(
-        "assessments.section",
-        assessment_id=assessment.id,
-        questionnaire_id=questionnaire.id,
-        section_id=section.id,
-    )
-
-
-def _check_url(assessment: Assessment, questionnaire: Questionnaire) -> str:
-    return url_for(
-        "assessments.check", assessment_id=assessment.id, questionnaire_id=questionnaire.id
-    )
-
-
 def _after_check_url(assessment: Assessment, questionnaire: Questionnaire) -> tuple[str, str]:
     """Where "continue" goes after a questionnaire's check page, and what it says."""
     qset = assessments.questionnaires_of(assessment)
     if questionnaire.kind == "definition":
-        return _section_url(assessment, qset.model_fit, qset.model_fit.sections[0]), gettext(
+        return pages.section_url(assessment, qset.model_fit, qset.model_fit.sections[0]), gettext(
             "Continue to the model fit questions"
         )
     if questionnaire.kind == "model-fit":
         return url_for("assessments.choice", assessment_id=assessment.id), gettext(
             "Continue to the recommendation"
         )
-    return url_for("assessments.results", assessment_id=assessment.id), gettext("See the results")
+    return url_for("results.index", assessment_id=assessment.id), gettext("See the results")
 
 
 def step_url(assessment: Assessment, step: resume.NextStep) -> str:
@@ -114,12 +75,12 @@ def step_url(assessment: Assessment, step: resume.NextStep) -> str:
     if step.kind == resume.CHOICE:
         return url_for("assessments.choice", assessment_id=assessment.id)
     if step.kind == resume.RESULTS:
-        return url_for("assessments.results", assessment_id=assessment.id)
+        return url_for("results.index", assessment_id=assessment.id)
     questionnaire = assessments.questionnaires_of(assessment).by_id(step.questionnaire_id or "")
     first = questionnaire.sections[0]
     if step.section_id == first.id and step.question_id == first.questions[0].id:
         # The very start: the top of the page, where "Before you start" is.
-        return _section_url(assessment, questionnaire, first)
+        return pages.section_url(assessment, questionnaire, first)
     return url_for(
         "assessments.section",
         assessment_id=assessment.id,
@@ -132,11 +93,6 @@ def step_url(assessment: Assessment, step: resume.NextStep) -> str:
 def _resume_url(assessment: Assessment) -> str:
     """Where "Continue" leads the signed-in person: the next question to answer."""
     return step_url(assessment, resume.next_step(assessment, current_user))
-
-
-def _record(assessment: Assessment, step: str, section_id: str | None) -> None:
-    if _can_answer(assessment):
-        assessments.record_progress(current_user, assessment, step, section_id)
 
 
 def _closed(assessment: Assessment) -> ResponseReturnValue:
@@ -251,7 +207,9 @@ def overview(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     standing = resume.standing(assessment, current_user)
     steps = list(standing.questionnaires)
     first_sections = {
-        s.questionnaire.id: _section_url(assessment, s.questionnaire, s.questionnaire.sections[0])
+        s.questionnaire.id: pages.section_url(
+            assessment, s.questionnaire, s.questionnaire.sections[0]
+        )
         for s in steps
     }
     return render_template(
@@ -259,34 +217,22 @@ def overview(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         assessment=assessment,
         steps=steps,
         first_sections=first_sections,
-        check_urls={s.questionnaire.id: _check_url(assessment, s.questionnaire) for s in steps},
+        check_urls={
+            s.questionnaire.id: pages.check_url(assessment, s.questionnaire) for s in steps
+        },
         standing=standing,
-        resume_url=step_url(assessment, standing.next) if _can_answer(assessment) else None,
-        can_answer=_can_answer(assessment),
-        model_names=_model_names(assessment),
+        resume_url=step_url(assessment, standing.next) if pages.can_answer(assessment) else None,
+        can_answer=pages.can_answer(assessment),
+        model_names=pages.model_names(assessment),
         efforts={
             s.questionnaire.id: effort.estimate(s.questionnaire, current_locale()) for s in steps
         },
     )
 
 
-def _model_names(assessment: Assessment) -> dict[str, str]:
-    model_fit = assessments.questionnaires_of(assessment).model_fit
-    return {m.id: m.name.get(current_locale()) for m in model_fit.models or []}
-
-
 @bp.app_context_processor
 def _helpers() -> dict[str, object]:
-    return {"models_text": _models_text}
-
-
-def _models_text(model_ids: list[str] | tuple[str, ...] | None) -> str:
-    """Chosen models by name, a blend joined with "+" (for templates)."""
-    assessment_names: dict[str, str] = {}
-    for questionnaire in current_questionnaires():
-        for model in questionnaire.models or []:
-            assessment_names[model.id] = model.name.get(current_locale())
-    return " + ".join(assessment_names.get(m, m) for m in model_ids or ())
+    return {"models_text": pages.models_text}
 
 
 # ---- one section per page ------------------------------------------------------------------
@@ -352,12 +298,12 @@ def _render_section(
         number=index + 1,
         count=len(questionnaire.sections),
         views=views,
-        previous_url=_section_url(assessment, questionnaire, previous)
+        previous_url=pages.section_url(assessment, questionnaire, previous)
         if previous
         else _before_questionnaire_url(assessment, questionnaire),
         answered=answered,
         total=total,
-        can_answer=_can_answer(assessment),
+        can_answer=pages.can_answer(assessment),
         notice=notice,
         conflicts=conflicts,
         note_max=NOTE_MAX_LENGTH,
@@ -369,7 +315,7 @@ def _render_section(
         register_summary={
             view.id: register_views.summary(assessment, view.answer, locale)
             for view in views
-            if view.type == "register" and _can_answer(assessment)
+            if view.type == "register" and pages.can_answer(assessment)
         },
         register_banner=register_banner,
         **_effort_context(questionnaire, locale),
@@ -381,7 +327,7 @@ def _before_questionnaire_url(assessment: Assessment, questionnaire: Questionnai
     check page, the model choice before adoption, the overview before the definition."""
     qset = assessments.questionnaires_of(assessment)
     if questionnaire.kind == "model-fit":
-        return _check_url(assessment, qset.definition)
+        return pages.check_url(assessment, qset.definition)
     if questionnaire.kind == "adoption":
         return url_for("assessments.choice", assessment_id=assessment.id)
     return url_for("assessments.overview", assessment_id=assessment.id)
@@ -409,8 +355,8 @@ def section(
 ) -> ResponseReturnValue:
     """One section's questions, with the answers stored so far."""
     questionnaire = _questionnaire(assessment, questionnaire_id)
-    found = _section(questionnaire, section_id)
-    _record(assessment, questionnaire.id, found.id)
+    found = pages.section_or_404(questionnaire, section_id)
+    pages.record_step(assessment, questionnaire.id, found.id)
     extra_rows = answer_forms.extra_rows(request.args.get("rows"))
     new_ids = frozenset(request.args.getlist("new"))
     return _render_section(
@@ -431,7 +377,7 @@ def save_section(
     """Store a page of answers, then go on (or show the page again: problems, conflicts, new
     questions, or a row added to the register)."""
     questionnaire = _questionnaire(assessment, questionnaire_id)
-    found = _section(questionnaire, section_id)
+    found = pages.section_or_404(questionnaire, section_id)
     if not assessment.is_draft:
         return _closed(assessment)
     try:
@@ -475,7 +421,7 @@ def save_section(
             extra_rows=extra_rows,
             status=409,
         )
-    here = _section_url(assessment, questionnaire, found)
+    here = pages.section_url(assessment, questionnaire, found)
     if parsed.action == "add-segment":
         return redirect(f"{here}?rows={extra_rows + 1}#add-group")
     if parsed.removed_segment:
@@ -512,8 +458,10 @@ def save_section(
         flash(gettext("Your answers have been saved."), "success")
     index = questionnaire.sections.index(found)
     if index + 1 < len(questionnaire.sections):
-        return redirect(_section_url(assessment, questionnaire, questionnaire.sections[index + 1]))
-    return redirect(_check_url(assessment, questionnaire))
+        return redirect(
+            pages.section_url(assessment, questionnaire, questionnaire.sections[index + 1])
+        )
+    return redirect(pages.check_url(assessment, questionnaire))
 
 
 def _posted_rows() -> int:
@@ -637,7 +585,7 @@ def autosave(
 def check(assessment: Assessment, assessment_id: int, questionnaire_id: str) -> ResponseReturnValue:
     """Every answer of one questionnaire, with a link back to change each."""
     questionnaire = _questionnaire(assessment, questionnaire_id)
-    _record(assessment, questionnaire.id, None)
+    pages.record_step(assessment, questionnaire.id, None)
     stored = assessments.stored_answers(assessment, questionnaire.id)
     answers = {qid: s.answer for qid, s in stored.items()}
     visible = visible_questions(questionnaire, answers)
@@ -652,11 +600,11 @@ def check(assessment: Assessment, assessment_id: int, questionnaire_id: str) -> 
         answered=answered,
         total=total,
         most=_question_count(questionnaire),
-        section_url=lambda s: _section_url(assessment, questionnaire, s),
+        section_url=lambda s: pages.section_url(assessment, questionnaire, s),
         next_url=next_url,
         next_label=next_label,
-        can_answer=_can_answer(assessment),
-        can_mark=_can_mark(assessment),
+        can_answer=pages.can_answer(assessment),
+        can_mark=pages.can_mark(assessment),
         marks=answer_marks.marks_for(assessment),
         locale=current_locale(),
         describe=answer_forms.describe,
@@ -664,12 +612,6 @@ def check(assessment: Assessment, assessment_id: int, questionnaire_id: str) -> 
 
 
 # ---- the model choice ----------------------------------------------------------------------
-
-
-def _answer_url(assessment: Assessment, questionnaire: Questionnaire, question_id: str) -> str:
-    """The answer to one question on its questionnaire's check page: readable by every role,
-    with a link to change it for those who may."""
-    return f"{_check_url(assessment, questionnaire)}#answer-{question_id}"
 
 
 def _contribution_view(
@@ -685,7 +627,7 @@ def _contribution_view(
         "answer": label or contribution.option_id,
         "model_id": contribution.model_id,
         "weight": contribution.weight,
-        "url": _answer_url(assessment, model_fit, question.id),
+        "url": pages.answer_url(assessment, model_fit, question.id),
     }
 
 
@@ -695,7 +637,7 @@ def _render_choice(
     locale = current_locale()
     result = assessments.score(assessment, locale)
     model_fit = assessments.questionnaires_of(assessment).model_fit
-    names = _model_names(assessment)
+    names = pages.model_names(assessment)
     fit = result.fit
     reasons = [
         _contribution_view(assessment, model_fit, c, locale)
@@ -716,16 +658,16 @@ def _render_choice(
         fit_rows=rows,
         fit_chart=fit_chart(rows, id_prefix="fit-chart") if fit else None,
         breakdown=breakdown,
-        answers_url=_check_url(assessment, model_fit),
+        answers_url=pages.check_url(assessment, model_fit),
         models=model_fit.models or [],
         chosen=chosen,
         reason=reason,
         error=error,
         reason_max=assessments.REASON_MAX_LENGTH,
-        can_answer=_can_answer(assessment),
+        can_answer=pages.can_answer(assessment),
         locale=locale,
         model_fit=model_fit,
-        adoption_url=_section_url(
+        adoption_url=pages.section_url(
             assessment,
             assessments.questionnaires_of(assessment).adoption,
             assessments.questionnaires_of(assessment).adoption.sections[0],
@@ -737,7 +679,7 @@ def _render_choice(
 @access.requires("assessment.view", load=load_assessment)
 def choice(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     """The recommendation, each model's fit, and the body's choice of model or blend."""
-    _record(assessment, "choice", None)
+    pages.record_step(assessment, "choice", None)
     # Nothing is ticked until the organisation has chosen: the recommendation is advice.
     chosen = list(assessment.chosen_models or [])
     return _render_choice(assessment, chosen, assessment.choice_reason or "", None)
@@ -757,318 +699,4 @@ def choose(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
         return _render_choice(assessment, chosen, reason, translate(error.args[0]), 400)
     flash(gettext("Your choice has been saved."), "success")
     qset = assessments.questionnaires_of(assessment)
-    return redirect(_section_url(assessment, qset.adoption, qset.adoption.sections[0]))
-
-
-# ---- results -------------------------------------------------------------------------------
-
-
-#: How many steps the top of the results page names (as on the report's first page).
-FIRST_STEPS = 3
-
-
-@bp.get("/assessments/<int:assessment_id>/results")
-@access.requires("assessment.view", load=load_assessment)
-def results(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
-    """Where the body stands: the overall level, each area against the chosen model's targets
-    (chart and table), the ranked gaps with what to do first, and the stakeholder groups (grid and
-    table). Every figure links to the answers behind it."""
-    _record(assessment, "results", None)
-    locale = current_locale()
-    result = assessments.score(assessment, locale)
-    qset = assessments.questionnaires_of(assessment)
-    profile = profile_rows(result)
-    segments = segment_rows(result)
-    chosen = _models_text(result.chosen_models)
-    target_label = gettext("Target of %(models)s", models=chosen) if chosen else gettext("Target")
-    register = _register_section(qset.definition)
-    overall = result.maturity.overall
-    evidence = evidence_rows(result)
-    for row in evidence:
-        row["text"] = qset.adoption.question(row["question_id"]).text.get(locale)
-    marks = answer_marks.marks_for(assessment)
-    # Asked once for the page, not once for each stakeholder group the page links to.
-    can_answer = _can_answer(assessment)
-    return render_template(
-        "assessments/results.html",
-        assessment=assessment,
-        result=result,
-        level_reason=translate(overall.level_reason) if overall.level_reason else None,
-        evidence=evidence,
-        marks=[
-            {
-                "mark": m,
-                "text": qset.by_id(m.questionnaire_id).question(m.question_id).text.get(locale),
-            }
-            for m in marks.values()
-        ],
-        mark_url=lambda m: answer_mark_views.back_url(
-            assessment, m.questionnaire_id, m.question_id
-        ),
-        levels=qset.adoption.levels or {},
-        model_names=_model_names(assessment),
-        locale=locale,
-        steps=_steps(assessment),
-        labels=_result_labels(),
-        profile=profile,
-        segments=segments,
-        contradictions=contradiction_rows(result, qset.definition, qset.adoption, locale),
-        answer_url=lambda questionnaire, question_id: _answer_url(
-            assessment, questionnaire, question_id
-        ),
-        qset=qset,
-        fit_rows=fit_rows(result),
-        first=first_steps(result.gaps, FIRST_STEPS),
-        area_titles={g.dimension_id: g.title for g in result.gaps},
-        above=[row for row in profile if row["status"] == "above_target"],
-        charts={
-            "radar": radar_chart(profile, target_label=target_label, id_prefix="radar-chart"),
-            "grid": power_interest_grid(segments, id_prefix="grid-chart") if segments else None,
-        },
-        area_url=lambda dimension_id: url_for(
-            "assessments.area", assessment_id=assessment.id, section_id=dimension_id
-        ),
-        register_url=lambda segment_id: (
-            f"{_section_url(assessment, qset.definition, register)}"
-            f"#{register_views.row_anchor(segment_id)}"
-            if register is not None and can_answer
-            else _answer_url(assessment, qset.definition, "register")
-        ),
-        choice_url=url_for("assessments.choice", assessment_id=assessment.id),
-        can_download=access.can("report.view", assessment.organisation_id),
-    )
-
-
-def _register_section(definition: Questionnaire) -> Section | None:
-    for section, question in definition.questions():
-        if question.type == "register":
-            return section
-    return None
-
-
-@dataclass(frozen=True)
-class AreaAnswer:
-    """One adoption question of an area, as the "answers behind this figure" page lists it."""
-
-    question: Question
-    #: floor, answered, dont_know, unanswered, not_applicable or hidden.
-    kind: str
-    level: int | None
-    lines: list[str]
-    stored: StoredAnswer | None
-    #: The level claimed and the records behind levels 3 and up: (key, text, check or None).
-    claimed: int | None = None
-    criteria: tuple[tuple[str, str, Any], ...] = ()
-    #: A level of 3 or above with neither an evidence note nor a document reference.
-    no_evidence: bool = False
-
-
-@bp.get("/assessments/<int:assessment_id>/results/areas/<section_id>")
-@access.requires("assessment.view", load=load_assessment)
-def area(assessment: Assessment, assessment_id: int, section_id: str) -> ResponseReturnValue:
-    """The answers behind one area's figures: those holding it at its lowest level first, then
-    the other levels given, then the questions without a level; with the figures worked out."""
-    locale = current_locale()
-    adoption = assessments.questionnaires_of(assessment).adoption
-    found = _section(adoption, section_id)
-    result = assessments.score(assessment, locale)
-    dimension = result.maturity.dimension(found.id)
-    gap = next(g for g in result.gaps if g.dimension_id == found.id)
-    stored = assessments.stored_answers(assessment, adoption.id)
-    given = {q.question_id: q.level for q in dimension.levels}
-    scored = {q.question_id: q for q in dimension.levels}
-    kinds = {
-        **dict.fromkeys(dimension.hidden_question_ids, "hidden"),
-        **dict.fromkeys(dimension.not_applicable_question_ids, "not_applicable"),
-        **dict.fromkeys(dimension.unanswered_question_ids, "unanswered"),
-        **dict.fromkeys(dimension.dont_know_question_ids, "dont_know"),
-        **dict.fromkeys(given, "answered"),
-        **dict.fromkeys(dimension.floor_question_ids, "floor"),
-    }
-    order = ("floor", "answered", "dont_know", "unanswered", "not_applicable", "hidden")
-    rows = sorted(
-        (
-            AreaAnswer(
-                question=question,
-                kind=kinds[question.id],
-                level=given.get(question.id),
-                lines=answer_forms.describe(
-                    question, stored[question.id].answer if question.id in stored else None, locale
-                ),
-                stored=stored.get(question.id),
-                claimed=scored[question.id].claimed if question.id in scored else None,
-                criteria=_criteria_rows(question, stored.get(question.id), locale),
-                no_evidence=question.id in dimension.no_evidence_question_ids,
-            )
-            for question in found.questions
-            if question.id in kinds
-        ),
-        key=lambda row: (order.index(row.kind), row.level or 0),
-    )
-    return render_template(
-        "assessments/area.html",
-        assessment=assessment,
-        dimension=dimension,
-        gap=gap,
-        rows=rows,
-        levels=[q.level for q in dimension.levels],
-        level_names={n: level.name.get(locale) for n, level in (adoption.levels or {}).items()},
-        model_names=_model_names(assessment),
-        chosen=result.chosen_models,
-        labels=_result_labels(),
-        section_url=_section_url(assessment, adoption, found),
-        can_answer=_can_answer(assessment),
-        can_mark=_can_mark(assessment),
-        marks=answer_marks.marks_for(assessment),
-        questionnaire_id=adoption.id,
-        locale=locale,
-    )
-
-
-def _criteria_rows(
-    question: Question, stored: StoredAnswer | None, locale: str
-) -> tuple[tuple[str, str, Any], ...]:
-    """The records behind a level of 3 or above: (key, text, the confirmation or None)."""
-    if not isinstance(question, LevelQuestion) or stored is None:
-        return ()
-    answer = stored.answer
-    if not isinstance(answer.value, int) or isinstance(answer.value, bool):
-        return ()
-    return tuple(
-        (f"{level}.{number}", text.get(locale), answer.check(level, number))
-        for level, number, text in question.criteria_up_to(answer.value)
-    )
-
-
-@bp.get("/method")
-@access.public
-def method() -> ResponseReturnValue:
-    """How the figures on the results and recommendation pages are worked out, in brief (the
-    full method is docs/methodology.md)."""
-    return render_template("assessments/method.html", method_version=METHOD_VERSION)
-
-
-def _result_labels() -> dict[str, dict[str, str]]:
-    """What a person reads for the scoring's codes."""
-    return {
-        "gap_status": {
-            "below_target": gettext("Below target"),
-            "at_target": gettext("At target"),
-            "above_target": gettext("Above target"),
-            "no_level": gettext("No level yet"),
-            "no_target": gettext("No target: no model chosen"),
-        },
-        "segment_status": {
-            "below_needed": gettext("Less than suggested"),
-            "matches": gettext("As suggested"),
-            "above_needed": gettext("More than suggested"),
-            "not_recorded": gettext("Not recorded"),
-            "not_rated": gettext("Not fully rated"),
-            "media_relations": gettext("Media relations plan"),
-        },
-        "engagement": {
-            "none": gettext("None"),
-            "inform": gettext("Inform"),
-            "consult": gettext("Consult"),
-            "involve": gettext("Involve"),
-            "collaborate": gettext("Collaborate"),
-            "empower": gettext("Empower"),
-        },
-        "quadrants": {
-            "manage_closely": gettext("Manage closely"),
-            "keep_satisfied": gettext("Keep satisfied"),
-            "keep_informed": gettext("Keep informed"),
-            "monitor": gettext("Monitor"),
-        },
-        "plans": {
-            "manage_closely": gettext(
-                "Manage closely: a named contact, regular meetings and early warning of "
-                "decisions that touch it."
-            ),
-            "keep_satisfied": gettext(
-                "Keep satisfied: brief it before decisions that touch it, and watch for its "
-                "interest rising."
-            ),
-            "keep_informed": gettext(
-                "Keep informed: regular updates through the channels it uses, and an easy way to "
-                "raise concerns."
-            ),
-            "monitor": gettext(
-                "Monitor: general information, and a check now and then that its power or "
-                "interest has not changed."
-            ),
-        },
-        "why": {
-            "needs-extra-support": gettext("needs extra support to take part"),
-            "legitimate-claim": gettext("its claim is legitimate"),
-            "highly-affected": gettext("your decisions affect it a great deal"),
-        },
-        "conflict": {
-            "commercial": gettext("Stands to gain commercially from decisions about itself"),
-            "regulatory": gettext("You regulate it: it has an interest in decisions about itself"),
-        },
-        "contradictions": {
-            "register-listed-but-none-kept": gettext(
-                "The stakeholder register in this assessment rates groups, yet the adoption "
-                "answer says the organisation keeps no register: check whether this list is "
-                "kept and used anywhere."
-            ),
-            "written-statement-but-no-definition": gettext(
-                "One agreed statement of who the stakeholders are is said to cover the whole "
-                "organisation, yet the adoption answer says there is no single written "
-                "definition."
-            ),
-            "no-statement-but-agreed-definition": gettext(
-                "No written statement of who the stakeholders are is said to exist, yet the "
-                "adoption answer describes an agreed, published definition."
-            ),
-            "senior-owner-but-nobody-accountable": gettext(
-                "A named senior manager is said to answer for stakeholder management, yet the"
-                " adoption answer says nobody is named as responsible."
-            ),
-            "nobody-owns-but-accountability-written": gettext(
-                "No one is said to look across the organisation, yet the adoption answer "
-                "names an accountable director written into their job description."
-            ),
-            "corporate-segments-but-none-shared": gettext(
-                "One agreed set of groups is said to be used across the organisation, yet the"
-                " adoption answer says groupings are not shared, or that people are treated "
-                "as one population."
-            ),
-            "no-segments-but-corporate-set": gettext(
-                "The same service is said to be offered to everyone, yet the adoption answer "
-                "describes an agreed corporate set of segments."
-            ),
-            "published-priority-but-case-by-case": gettext(
-                "Priority is said to follow published, need-based rules, yet the adoption "
-                "answer says priorities are set case by case or that the rules are not "
-                "published."
-            ),
-            "priority-by-pressure-but-written-criteria": gettext(
-                "Priority is said to go by staff judgement or to those who press hardest, yet"
-                " the adoption answer describes written, published, need-based criteria in "
-                "every service."
-            ),
-            "lobbies-recorded-but-no-record": gettext(
-                "The lobbies and pressure groups are said to be listed with their contacts "
-                "recorded, yet the adoption answer says no record of contacts is kept."
-            ),
-            "lobbies-rule-but-no-policy": gettext(
-                "A stated rule for weighing the views of lobbies is said to exist, yet the "
-                "adoption answer says there is no policy on dealing with organised interests."
-            ),
-            "media-planned-but-handled-ad-hoc": gettext(
-                "Media work is said to be planned alongside major decisions, yet the adoption"
-                " answer says media enquiries are answered by whoever picks them up."
-            ),
-            "media-ad-hoc-but-written-protocol": gettext(
-                "Media enquiries are said to be answered by whoever is available, yet the "
-                "adoption answer describes a written media protocol."
-            ),
-        },
-        "regard": {
-            "customer": gettext("customers"),
-            "citizen": gettext("citizens"),
-            "stakeholder": gettext("stakeholders"),
-        },
-    }
+    return redirect(pages.section_url(assessment, qset.adoption, qset.adoption.sections[0]))

@@ -56,7 +56,7 @@ def review(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
     """Schedule the follow-up review, or complete the scheduled one."""
     if assessment.status == "draft":
         flash(gettext("Only a finalised assessment's plan can be reviewed."), "info")
-        return redirect(url_for("assessments.results", assessment_id=assessment.id))
+        return redirect(url_for("results.index", assessment_id=assessment.id))
     if request.method == "GET":
         return _render(assessment)
     form = ConfirmForm()

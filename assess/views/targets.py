@@ -65,7 +65,7 @@ def save(assessment: Assessment, assessment_id: int) -> ResponseReturnValue:
             flash(gettext("The lower target and its reason are saved."), "success")
     except AssessmentClosed:
         flash(gettext("This assessment is finalised, so its targets can no longer change."), "info")
-        return redirect(url_for("assessments.results", assessment_id=assessment.id))
+        return redirect(url_for("results.index", assessment_id=assessment.id))
     except ServiceError as error:
         return _render(assessment, translate(error.message), error.field, 400)
     return redirect(url_for("targets.edit", assessment_id=assessment.id))
