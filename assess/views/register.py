@@ -516,11 +516,22 @@ def _show_kept(assessment_id: int, segment_id: str | None) -> ResponseReturnValu
     place = register.find(assessment)
     if place is None or not assessment.is_draft:
         return None
+    kept = read_kept(place, lambda: _stored_answer(assessment, place), segment_id)
+    if kept is None:
+        return None
+    group, form = kept
+    return _render_group(assessment, place, group, form, kept=True)
+
+
+def read_kept(
+    place: RegisterPlace, read: Callable[[], StoredAnswer | None], segment_id: str | None
+) -> tuple[Group | None, GroupForm] | None:
+    """What a group page whose form token was refused had chosen and typed, with the group it
+    was for (None for a new group); None when that group is no longer there. ``read`` gives the
+    stored register answer (a person's, or a workshop participant's own)."""
     group = None
     if segment_id is not None:
-        group = register.group(
-            place, _stored_answer(assessment, place), segment_id, current_locale()
-        )
+        group = register.group(place, read(), segment_id, current_locale())
         if group is None:
             return None
     form = read_group(
@@ -529,7 +540,7 @@ def _show_kept(assessment_id: int, segment_id: str | None) -> ResponseReturnValu
         custom=group is None or group.custom,
         kind=group.kind if group else None,
     )
-    return _render_group(assessment, place, group, form, kept=True)
+    return group, form
 
 
 @kept_forms.redisplay("register.save_new")

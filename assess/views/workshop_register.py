@@ -27,7 +27,7 @@ from assess.services.register import Group, RegisterPlace
 from assess.services.workshops import WorkshopError
 from assess.views import register as register_views
 from assess.views.forms import kept as kept_forms
-from assess.views.forms.register import CONFLICT_SHOWN, GroupForm, read_group
+from assess.views.forms.register import CONFLICT_SHOWN, GroupForm
 from assess.views.register import Pages
 from assess.views.workshops import join_first, load_participant, not_open
 
@@ -200,17 +200,10 @@ def _show_kept(session_id: int, segment_id: str | None) -> ResponseReturnValue |
     place = _place(participant)
     if place is None:
         return None
-    group = None
-    if segment_id is not None:
-        group = register.group(place, _answer(participant, place), segment_id, current_locale())
-        if group is None:
-            return None
-    form = read_group(
-        place.question,
-        request.form,
-        custom=group is None or group.custom,
-        kind=group.kind if group else None,
-    )
+    kept = register_views.read_kept(place, lambda: _answer(participant, place), segment_id)
+    if kept is None:
+        return None
+    group, form = kept
     return _render(participant, place, group, form, kept=True)
 
 
