@@ -8,12 +8,16 @@ that was migrated once.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from database_helpers import (
@@ -22,15 +26,15 @@ from database_helpers import (
     _database_url,
     _run_admin,
 )
+from factories import member_adder, org_factory, user_factory
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from helpers import PASSWORD, Mail
+from helpers import Mail
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from assess import create_app, db, migrate
-from assess.models import Membership, Organisation, User
-from assess.services import accounts
+from assess.models import Organisation, User
 
 
 def _ready_to_copy(app: Flask) -> None:
@@ -84,6 +88,11 @@ def make_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
         _run_admin(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
 
 
+#: The configuration each app of :func:`make_app` was given beyond the suite's own, so that
+#: :func:`load_snapshot` prepares its state in an app configured the same way.
+_OVERRIDES: weakref.WeakKeyDictionary[Flask, dict[str, object]] = weakref.WeakKeyDictionary()
+
+
 @pytest.fixture
 def make_app(make_database: Callable[[], str], tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     """Build an app on a fresh database; keyword arguments override configuration."""
@@ -93,6 +102,7 @@ def make_app(make_database: Callable[[], str], tmp_path: Path) -> Iterator[Calla
         config = _base_config(make_database(), tmp_path / "instance")
         config.update(overrides)
         app = create_app(config)
+        _OVERRIDES[app] = dict(overrides)
         apps.append(app)
         return app
 
@@ -101,53 +111,94 @@ def make_app(make_database: Callable[[], str], tmp_path: Path) -> Iterator[Calla
         db.engine(app).dispose()
 
 
+def copy_database(template_url: str, app: Flask) -> None:
+    """Make ``app``'s database a copy of the one at ``template_url`` (made ready by
+    :func:`_ready_to_copy`): ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL, a file copy on
+    SQLite. Whatever ``app``'s database held is gone."""
+    db.engine(app).dispose()
+    target = make_url(str(app.config["DATABASE_URL"])).database
+    template = make_url(template_url).database
+    assert target and template
+    if ON_POSTGRES:
+        _run_admin(f'DROP DATABASE "{target}" WITH (FORCE)')
+        _run_admin(f'CREATE DATABASE "{target}" TEMPLATE "{template}"')
+    else:
+        for suffix in ("-wal", "-shm"):
+            Path(target + suffix).unlink(missing_ok=True)
+        shutil.copyfile(template, target)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """State prepared once for many tests: its database, the instance folder of the app that
+    prepared it (the mail it wrote) and what the preparing function returned, pickled."""
+
+    url: str
+    instance: Path
+    result: bytes
+
+
 @pytest.fixture(scope="session")
-def demo_template(
+def snapshots(
     make_database: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[], tuple[str, str]]:
-    """The whole demo (``assess demo``, as ``make run`` loads it), loaded once per worker into a
-    database of its own when a test first asks: its URL and what the command printed.
+) -> Callable[..., Snapshot]:
+    """``snapshots(prepare, **config)``: the state ``prepare(app)`` leaves in an app on a fresh
+    database (configured with ``config`` beyond the suite's own), made once per worker when a
+    test first asks. Tests use it through :func:`load_snapshot`, each on a copy of its own."""
+    made: dict[tuple[str, str], Snapshot] = {}
 
-    Loading it renders and stores six finalised reports in three languages each (about a
-    minute and a half), so the tests that only need it loaded copy this database instead; the
-    command itself is tested in ``tests/test_demo.py`` and by CI's newcomer stage.
-    """
-    made: dict[str, str] = {}
-
-    def get() -> tuple[str, str]:
-        if not made:
+    def get(prepare: Callable[[Flask], object], **config: object) -> Snapshot:
+        key = (f"{prepare.__module__}.{prepare.__qualname__}", repr(sorted(config.items())))
+        if key not in made:
             url = make_database()
-            app = create_app(_base_config(url, tmp_path_factory.mktemp("demo-instance")))
-            result = app.test_cli_runner().invoke(args=["demo"])
-            assert result.exit_code == 0, result.output
+            instance = tmp_path_factory.mktemp("snapshot") / "instance"
+            app = create_app({**_base_config(url, instance), **config})
+            result = prepare(app)
             _ready_to_copy(app)
-            made.update(url=url, output=result.output)
-        return made["url"], made["output"]
+            made[key] = Snapshot(url=url, instance=instance, result=pickle.dumps(result))
+        return made[key]
 
     return get
 
 
 @pytest.fixture
-def load_demo(app: Flask, demo_template: Callable[[], tuple[str, str]]) -> Callable[[], str]:
-    """``load_demo()`` puts the whole demo into ``app``'s database (which must hold nothing yet)
-    as ``assess demo`` would, from :func:`demo_template`; it returns what the command printed."""
+def load_snapshot(app: Flask, snapshots: Callable[..., Snapshot]) -> Callable[..., Any]:
+    """``load_snapshot(prepare)`` puts into ``app``'s database (which must hold nothing yet) the
+    state ``prepare(app)`` leaves, and returns a fresh copy of what ``prepare`` returned (its
+    ORM objects detached, as a fixture's are): the same as calling ``prepare(app)``, but done
+    once per worker (see :func:`snapshots`), for set-ups too slow to repeat for every test, such
+    as finalising (three PDFs rendered). ``prepare`` runs in an app configured as ``app`` was
+    by :func:`make_app`, and the mail it wrote is copied into ``app``'s instance folder too.
+    Each test still starts from an identical fresh database of its own, and may change it."""
 
-    def load() -> str:
-        template_url, output = demo_template()
-        db.engine(app).dispose()
-        target = make_url(str(app.config["DATABASE_URL"])).database
-        template = make_url(template_url).database
-        assert target and template
-        if ON_POSTGRES:
-            _run_admin(f'DROP DATABASE "{target}" WITH (FORCE)')
-            _run_admin(f'CREATE DATABASE "{target}" TEMPLATE "{template}"')
-        else:
-            for suffix in ("-wal", "-shm"):
-                Path(target + suffix).unlink(missing_ok=True)
-            shutil.copyfile(template, target)
-        return output
+    def load(prepare: Callable[[Flask], object]) -> Any:
+        snapshot = snapshots(prepare, **_OVERRIDES.get(app, {}))
+        copy_database(snapshot.url, app)
+        if snapshot.instance.exists():
+            shutil.copytree(snapshot.instance, app.instance_path, dirs_exist_ok=True)
+        return pickle.loads(snapshot.result)
 
     return load
+
+
+def _whole_demo(app: Flask) -> str:
+    """Run ``assess demo`` in ``app``; what it printed."""
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def load_demo(load_snapshot: Callable[..., Any]) -> Callable[[], str]:
+    """``load_demo()`` puts the whole demo (``assess demo``, as ``make run`` loads it) into
+    ``app``'s database (which must hold nothing yet); it returns what the command printed.
+
+    Loading it renders and stores six finalised reports in three languages each (about a
+    minute and a half), so it is loaded once per worker (:func:`load_snapshot`) and each test
+    that only needs it loaded gets a copy; the command itself is tested in
+    ``tests/test_demo.py`` and by CI's newcomer stage.
+    """
+    return lambda: load_snapshot(_whole_demo)
 
 
 @pytest.fixture
@@ -175,73 +226,19 @@ def runner(app: Flask) -> FlaskCliRunner:
 def make_user(app: Flask) -> Callable[..., User]:
     """Create an account: ``make_user(email=..., name=..., password=..., operator=False,
     language=None)``."""
-    counter = iter(range(1, 10_000))
-
-    def factory(
-        email: str | None = None,
-        name: str | None = None,
-        password: str = PASSWORD,
-        operator: bool = False,
-        language: str | None = None,
-    ) -> User:
-        n = next(counter)
-        with app.test_request_context():
-            user = accounts.create_user(
-                name or f"Person {n}",
-                email or f"person{n}@example.org",
-                password,
-                is_operator=operator,
-                language=language,
-            )
-            db.session().commit()
-            return user
-
-    return factory
+    return user_factory(app)
 
 
 @pytest.fixture
 def make_org(app: Flask) -> Callable[..., Organisation]:
     """Create an organisation: ``make_org(name=..., members={user: role}, status="active")``."""
-    counter = iter(range(1, 10_000))
-
-    def factory(
-        name: str | None = None,
-        members: dict[User, str] | None = None,
-        status: str = "active",
-        time_zone: str = "Europe/London",
-        **fields: str,
-    ) -> Organisation:
-        with app.app_context():
-            organisation = Organisation(
-                name=name or f"Council {next(counter)}",
-                sector=fields.get("sector", "local_government"),
-                size_band=fields.get("size_band", "250_999"),
-                country=fields.get("country", "GB"),
-                time_zone=time_zone,
-                status=status,
-            )
-            session = db.session()
-            session.add(organisation)
-            for user, role in (members or {}).items():
-                session.add(Membership(user_id=user.id, organisation=organisation, role=role))
-            session.commit()
-            return organisation
-
-    return factory
+    return org_factory(app)
 
 
 @pytest.fixture
 def add_member(app: Flask) -> Callable[[User, Organisation, str], None]:
     """Give ``user`` ``role`` in ``organisation``."""
-
-    def factory(user: User, organisation: Organisation, role: str) -> None:
-        with app.app_context():
-            db.session().add(
-                Membership(user_id=user.id, organisation_id=organisation.id, role=role)
-            )
-            db.session().commit()
-
-    return factory
+    return member_adder(app)
 
 
 @pytest.fixture
