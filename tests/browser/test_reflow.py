@@ -43,16 +43,22 @@ AUDITOR_PAGES = (
 )
 
 
-@pytest.fixture
-def demo(app, runner):
+def _finalised_demo(app):
     """The demo council, with its assessment finalised (so the reports page lists a report)."""
-    assert runner.invoke(args=["demo", "--quick"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["demo", "--quick"]).exit_code == 0
     with app.app_context():
         session = db.session()
         assessment = session.scalars(select(Assessment)).first()
         admin = session.scalars(select(User).where(User.email == "admin@demo.example")).one()
         stored = finalising.finalise(assessment, admin)
         return {"org": assessment.organisation_id, "sha256": stored.sha256}
+
+
+@pytest.fixture
+def demo(load_snapshot):
+    """:func:`_finalised_demo`, made once per worker (three PDFs rendered) and copied for each
+    test."""
+    return load_snapshot(_finalised_demo)
 
 
 def _sign_in(tab, url, email):
