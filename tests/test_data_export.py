@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from database_helpers import ON_POSTGRES, SERVER_URL, _base_config, _database_url, _run_admin
 from export_helpers import comparable, export, import_file
+from factories import org_factory, user_factory
 from finalise_helpers import answered_draft, correct, finalise
 from sqlalchemy import func, select
 
@@ -20,18 +21,23 @@ from assess.models import Assessment, AuditEvent, Organisation, StoredReport, Us
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def history(app, runner, make_user, make_org):
+def _history(app):
     """The demo council (answers, register, survey, plan) and a second organisation with a
     finalised report that a correction superseded."""
-    assert runner.invoke(args=["demo", "--quick"]).exit_code == 0
-    admin = make_user(name="Ada Admin", email="ada@example.org")
-    org = make_org(name="Llanfair Council", members={admin: "admin"})
+    assert app.test_cli_runner().invoke(args=["demo", "--quick"]).exit_code == 0
+    admin = user_factory(app)(name="Ada Admin", email="ada@example.org")
+    org = org_factory(app)(name="Llanfair Council", members={admin: "admin"})
     first = answered_draft(app, org, admin)
     finalise(app, first, admin)
     corrected = correct(app, first, admin)
     finalise(app, corrected, admin)
     return org
+
+
+@pytest.fixture
+def history(load_snapshot):
+    """:func:`_history`, made once per worker and copied for each test."""
+    return load_snapshot(_history)
 
 
 def _count(app, model) -> int:
