@@ -4,6 +4,7 @@ finalising it supersedes the old one, whose report stays downloadable, verifiabl
 from __future__ import annotations
 
 import pytest
+from factories import org_factory, user_factory
 from finalise_helpers import answered_draft, correct, finalise
 from helpers import login, post
 from sqlalchemy import select, text
@@ -16,9 +17,9 @@ from assess.services import assessments, finalising, organisations
 from assess.services.assessments import Submission
 
 
-@pytest.fixture
-def first(app, make_user, make_org):
+def _first(app):
     """Version 1, finalised, of an assessment of "Testshire Council"."""
+    make_user, make_org = user_factory(app), org_factory(app)
     admin, respondent, auditor = make_user(name="Ada Admin"), make_user(), make_user()
     org = make_org(
         name="Testshire Council",
@@ -37,6 +38,12 @@ def first(app, make_user, make_org):
         "assessment_id": assessment_id,
         "report": report,
     }
+
+
+@pytest.fixture
+def first(load_snapshot):
+    """:func:`_first`, finalised once per worker and copied for each test."""
+    return load_snapshot(_first)
 
 
 def _records(app, assessment_id):
