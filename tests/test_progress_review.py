@@ -9,6 +9,7 @@ import re
 
 import pikepdf
 import pytest
+from factories import member_adder, org_factory, user_factory
 from finalise_helpers import finalise
 from helpers import login, post
 from plan_helpers import assessment_with_gaps
@@ -21,21 +22,31 @@ from assess.reporting.board import add_months
 from assess.services import action_plan, assessments, finalising, progress_review
 
 
-@pytest.fixture
-def reviewed(app, make_user, make_org, add_member):
+def _finalised_with_a_plan(app):
+    """A finalised assessment whose plan adopted two recommended steps; an admin (who finalised
+    it) and a respondent."""
+    make_user, make_org = user_factory(app), org_factory(app)
     admin = make_user(name="Ada Admin")
     respondent = make_user()
     org = make_org(members={admin: "admin"})
-    add_member(respondent, org, "respondent")
+    member_adder(app)(respondent, org, "respondent")
     assessment_id = assessment_with_gaps(app, org, admin, title="Check 2025")
     with app.app_context():
         assessment = assessments.get(assessment_id)
         steps = action_plan.recommended(assessment)
         ids = [action_plan.adopt(assessment, admin, s.key).id for s in steps[:2]]
     finalise(app, assessment_id, admin)
+    return {"id": assessment_id, "admin": admin, "actions": ids, "respondent": respondent}
+
+
+@pytest.fixture
+def reviewed(app, load_snapshot):
+    """:func:`_finalised_with_a_plan` (made once per worker and copied for each test), with the
+    admin signed in."""
+    prepared = load_snapshot(_finalised_with_a_plan)
     client = app.test_client()
-    login(client, admin)
-    return {"id": assessment_id, "client": client, "actions": ids, "respondent": respondent}
+    login(client, prepared.pop("admin"))
+    return {"client": client, **prepared}
 
 
 def _form(app, reviewed, **overrides):
