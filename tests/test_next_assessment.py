@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from factories import member_adder, org_factory, user_factory
 from finalise_helpers import finalise
 from helpers import login, post
 from plan_helpers import assessment_with_gaps
@@ -18,13 +19,13 @@ from assess.services import action_plan, assessments, next_assessment
 from assess.services.questionnaires import current_questionnaires
 
 
-@pytest.fixture
-def finalised(app, make_user, make_org, add_member):
+def _finalised(app):
     """A finalised assessment whose plan has an action in each status."""
+    make_user, make_org = user_factory(app), org_factory(app)
     admin = make_user(name="Ada Admin")
     respondent = make_user(name="Rhys Respondent")
     org = make_org(members={admin: "admin"})
-    add_member(respondent, org, "respondent")
+    member_adder(app)(respondent, org, "respondent")
     assessment_id = assessment_with_gaps(app, org, admin, title="Check 2025")
     with app.app_context():
         assessment = assessments.get(assessment_id)
@@ -48,16 +49,23 @@ def finalised(app, make_user, make_org, add_member):
                 ),
             )
     finalise(app, assessment_id, admin)
-    client = app.test_client()
-    login(client, admin)
     return {
         "id": assessment_id,
         "admin": admin,
         "respondent": respondent,
-        "client": client,
         "actions": ids,
         "org": org,
     }
+
+
+@pytest.fixture
+def finalised(app, load_snapshot):
+    """:func:`_finalised` (made once per worker and copied for each test), with its admin signed
+    in."""
+    prepared = load_snapshot(_finalised)
+    client = app.test_client()
+    login(client, prepared["admin"])
+    return {**prepared, "client": client}
 
 
 def _text(html: str) -> str:
