@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from factories import org_factory, user_factory
 from finalise_helpers import finalise
 from helpers import login
 from plan_helpers import assessment_with_gaps
@@ -43,10 +44,10 @@ def _raise_leadership(app, assessment_id, admin_id):
         assert assessments.save_answers(assessment, admin, "adoption", page).ok
 
 
-@pytest.fixture
-def two(app, make_user, make_org):
-    admin = make_user()
-    org = make_org(members={admin: "admin"})
+def _two(app):
+    """A finalised assessment and the next one, a draft with leadership raised to level 3."""
+    admin = user_factory(app)()
+    org = org_factory(app)(members={admin: "admin"})
     first = assessment_with_gaps(app, org, admin, title="Check 2025")
     finalise(app, first, admin)
     with app.app_context():
@@ -58,9 +59,16 @@ def two(app, make_user, make_org):
         )
         second = started.assessment.id
     _raise_leadership(app, second, admin.id)
+    return {"first": first, "second": second, "admin": admin}
+
+
+@pytest.fixture
+def two(app, load_snapshot):
+    """:func:`_two` (made once per worker and copied for each test), with its admin signed in."""
+    prepared = load_snapshot(_two)
     client = app.test_client()
-    login(client, admin)
-    return {"first": first, "second": second, "admin": admin, "client": client}
+    login(client, prepared["admin"])
+    return {**prepared, "client": client}
 
 
 def test_each_area_is_compared_with_the_last_finalised_assessment(app, two):
