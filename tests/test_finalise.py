@@ -8,6 +8,7 @@ import io
 
 import pikepdf
 import pytest
+from factories import org_factory, user_factory
 from finalise_helpers import answered_draft, finalise
 from helpers import login, post
 from report_helpers import page_texts
@@ -24,6 +25,22 @@ from assess.services.assessments import AssessmentClosed, Submission
 @pytest.fixture
 def setup(app, make_user, make_org):
     """An organisation with an admin, a respondent and an auditor, and an answered draft."""
+    return _answered_draft(app, make_user, make_org)
+
+
+def _finalised(app):
+    """:func:`setup`'s draft, finalised by the admin: the set-up and the stored report."""
+    prepared = _answered_draft(app, user_factory(app), org_factory(app))
+    return prepared, finalise(app, prepared["assessment_id"], prepared["admin"])
+
+
+@pytest.fixture
+def finalised(load_snapshot):
+    """:func:`_finalised`, finalised once per worker and copied for each test."""
+    return load_snapshot(_finalised)
+
+
+def _answered_draft(app, make_user, make_org):
     admin = make_user(name="Ada Admin")
     respondent, auditor = make_user(name="Rhys Respondent"), make_user(name="Aud Itor")
     org = make_org(
@@ -140,9 +157,9 @@ def test_an_admin_finalises_and_the_report_is_stored_with_its_hash(app, client, 
 
 
 def test_downloads_are_identical_bytes_served_without_rendering_even_after_a_restart(
-    app, make_app, setup, monkeypatch
+    app, make_app, finalised, monkeypatch
 ):
-    stored = finalise(app, setup["assessment_id"], setup["admin"])
+    setup, stored = finalised
     _no_rendering(monkeypatch)
     url = f"/assessments/{setup['assessment_id']}/report.pdf"
     client = app.test_client()
@@ -164,8 +181,8 @@ def test_downloads_are_identical_bytes_served_without_rendering_even_after_a_res
     assert hashlib.sha256(after.data).hexdigest() == stored.sha256
 
 
-def test_the_data_download_is_the_json_inside_the_stored_pdf(app, client, setup, monkeypatch):
-    stored = finalise(app, setup["assessment_id"], setup["admin"])
+def test_the_data_download_is_the_json_inside_the_stored_pdf(app, client, finalised, monkeypatch):
+    setup, stored = finalised
     _no_rendering(monkeypatch)
     monkeypatch.setattr(reports, "data", lambda *_: b"rendered, not stored")
     login(client, setup["auditor"])
@@ -175,8 +192,8 @@ def test_the_data_download_is_the_json_inside_the_stored_pdf(app, client, setup,
     assert hashlib.sha256(body).hexdigest() == stored.data_sha256
 
 
-def test_the_report_says_finalised_with_its_id_and_data_fingerprint(app, setup):
-    stored = finalise(app, setup["assessment_id"], setup["admin"])
+def test_the_report_says_finalised_with_its_id_and_data_fingerprint(app, finalised):
+    _setup, stored = finalised
     pages = page_texts(stored.pdf)
     for number, page in enumerate(pages, start=1):
         flat = page.replace("\n", "")
@@ -185,8 +202,8 @@ def test_the_report_says_finalised_with_its_id_and_data_fingerprint(app, setup):
         assert "DRAFT" not in page, f"page {number}"
 
 
-def test_the_command_writes_the_stored_file(app, runner, setup, tmp_path, monkeypatch):
-    stored = finalise(app, setup["assessment_id"], setup["admin"])
+def test_the_command_writes_the_stored_file(app, runner, finalised, tmp_path, monkeypatch):
+    setup, stored = finalised
     _no_rendering(monkeypatch)
     target = tmp_path / "report.pdf"
     result = runner.invoke(args=["report", str(setup["assessment_id"]), "-o", str(target)])
@@ -233,8 +250,8 @@ def test_answers_saved_while_the_report_was_rendered_stop_the_finalising(app, se
         assert db.session().scalar(select(StoredReport)) is None
 
 
-def test_finalising_twice_is_refused(app, setup):
-    finalise(app, setup["assessment_id"], setup["admin"])
+def test_finalising_twice_is_refused(app, finalised):
+    setup, _stored = finalised
     with app.app_context():
         assessment = db.session().get(Assessment, setup["assessment_id"])
         with pytest.raises(AssessmentClosed):
@@ -250,8 +267,8 @@ def test_finalising_twice_is_refused(app, setup):
 # ---- answers cannot change -------------------------------------------------------------------
 
 
-def test_the_service_refuses_to_change_a_finalised_assessments_answers(app, setup):
-    finalise(app, setup["assessment_id"], setup["admin"])
+def test_the_service_refuses_to_change_a_finalised_assessments_answers(app, finalised):
+    setup, _stored = finalised
     before = _answers(app, setup["assessment_id"])
     with app.app_context():
         assessment = db.session().get(Assessment, setup["assessment_id"])
@@ -278,8 +295,8 @@ def test_the_service_refuses_to_change_a_finalised_assessments_answers(app, setu
         "UPDATE assessment SET chosen_models = NULL, title = 'Renamed' WHERE id = :id",
     ],
 )
-def test_the_database_refuses_to_change_a_finalised_assessment(app, setup, statement):
-    finalise(app, setup["assessment_id"], setup["admin"])
+def test_the_database_refuses_to_change_a_finalised_assessment(app, finalised, statement):
+    setup, _stored = finalised
     before = _answers(app, setup["assessment_id"])
     with app.app_context(), db.engine(app).connect() as connection:
         with pytest.raises(DatabaseError, match="cannot change"):
@@ -306,8 +323,8 @@ def test_the_database_still_lets_a_draft_change(app, setup):
         "DELETE FROM stored_report",
     ],
 )
-def test_the_database_refuses_to_change_or_delete_a_stored_report(app, setup, statement):
-    stored = finalise(app, setup["assessment_id"], setup["admin"])
+def test_the_database_refuses_to_change_or_delete_a_stored_report(app, finalised, statement):
+    _setup, stored = finalised
     with app.app_context(), db.engine(app).connect() as connection:
         with pytest.raises(DatabaseError, match="stored report cannot change"):
             connection.execute(text(statement), {"junk": b"%PDF-junk"})
@@ -316,9 +333,11 @@ def test_the_database_refuses_to_change_or_delete_a_stored_report(app, setup, st
         assert db.session().scalar(select(StoredReport)).pdf == stored.pdf
 
 
-def test_no_route_changes_an_answer_of_a_finalised_assessment(app, setup, make_user, add_member):
+def test_no_route_changes_an_answer_of_a_finalised_assessment(
+    app, finalised, make_user, add_member
+):
     """Every POST route about an assessment, now and later ones, tried by an admin."""
-    finalise(app, setup["assessment_id"], setup["admin"])
+    setup, _stored = finalised
     before = _answers(app, setup["assessment_id"])
     with app.app_context():
         assessment = db.session().get(Assessment, setup["assessment_id"])
