@@ -8,6 +8,7 @@ import io
 
 import pikepdf
 import pytest
+from factories import org_factory, user_factory
 from finalise_helpers import answered_draft, finalise
 from helpers import csrf_token, login
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -18,14 +19,20 @@ from assess.models import Assessment
 from assess.services import reports
 
 
-@pytest.fixture
-def stored(app, make_user, make_org):
+def _stored(app):
     """A finalised report of "Testshire Council", and the organisation's admin."""
-    admin = make_user(name="Ada Admin")
-    org = make_org(name="Testshire Council", members={admin: "admin"})
+    # Her address is given so that the tests' own make_user() accounts cannot take it.
+    admin = user_factory(app)(name="Ada Admin", email="ada@example.org")
+    org = org_factory(app)(name="Testshire Council", members={admin: "admin"})
     assessment_id = answered_draft(app, org, admin)
     report = finalise(app, assessment_id, admin)
     return {"report": report, "admin": admin, "org": org, "assessment_id": assessment_id}
+
+
+@pytest.fixture
+def stored(load_snapshot):
+    """:func:`_stored`, finalised once per worker and copied for each test."""
+    return load_snapshot(_stored)
 
 
 def _upload(client, content: bytes, filename: str = "report.pdf"):
