@@ -6,6 +6,7 @@ carries the same embedded data (the benchmark reads the figures from that data).
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pikepdf
 
@@ -32,9 +33,14 @@ def _quick_pdf(report) -> bytes:
     return out.getvalue()
 
 
+def _quick_pdfs_with_bilingual(report) -> tuple[bytes, bytes]:
+    return _quick_pdf(report), _quick_pdf(replace(report, bilingual_summary=True))
+
+
 def render_quickly(monkeypatch) -> None:
     """Finalise with a one-page PDF carrying the report's data (for the ``quick`` fixtures)."""
     monkeypatch.setattr(reports, "_render_pdf", _quick_pdf)
+    monkeypatch.setattr(reports, "_render_pdfs_with_bilingual", _quick_pdfs_with_bilingual)
 
 
 def _answer(question, level: int) -> Answer:

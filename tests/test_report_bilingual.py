@@ -16,7 +16,8 @@ from flask import Flask
 from report_helpers import make_report_input, page_texts
 from test_i18n_coverage import KEYWORDS, ROOT
 
-from assess.reporting import build_context, render_report
+import assess.reporting.render as render_module
+from assess.reporting import build_context, render_report, render_report_with_bilingual
 from assess.reporting.render import bilingual_board
 
 #: Welsh runs about a fifth longer than English (docs/welsh.md): the stand-in catalogue makes
@@ -116,3 +117,99 @@ def test_without_the_option_page_one_is_in_one_language(app: Flask):
         html_context = build_context(report)
     assert html_context["board_columns"] is None
     assert not re.search("board-column", str(html_context))
+
+
+def _structure(pdf: bytes) -> tuple[dict[str, int], int, str, list[str]]:
+    """The tagged structure's element counts, the link annotations, the title and the outline."""
+    counts: dict[str, int] = {}
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        pending = list(document.Root.StructTreeRoot.K)
+        while pending:
+            element = pending.pop()
+            if isinstance(element, pikepdf.Dictionary) and "/S" in element:
+                counts[str(element.S)] = counts.get(str(element.S), 0) + 1
+                kids = element.get("/K")
+                if isinstance(kids, pikepdf.Array):
+                    pending.extend(kids)
+                elif isinstance(kids, pikepdf.Dictionary):
+                    pending.append(kids)
+        links = sum(len(page.get("/Annots", [])) for page in document.pages)
+        with document.open_outline() as outline:
+            titles = [item.title for item in outline.root]
+        return counts, links, str(document.docinfo.get("/Title")), titles
+
+
+def _assert_same_report(ours: bytes, whole: bytes) -> None:
+    assert page_texts(ours) == page_texts(whole)
+    assert _structure(ours) == _structure(whole)
+
+
+def _counting_layouts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many pages each layout of the run had, in order."""
+    layouts: list[int] = []
+    layout = render_module._layout
+
+    def counted(html: str, *more_css: str):
+        document = layout(html, *more_css)
+        layouts.append(len(document.pages))
+        return document
+
+    monkeypatch.setattr(render_module, "_layout", counted)
+    return layouts
+
+
+def _both_ways(welsh, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, bytes, bytes, list[int]]:
+    """The Welsh and bilingual reports laid out together (checking the Welsh one against its
+    whole layout), the bilingual report laid out whole, and the layouts made together."""
+    layouts = _counting_layouts(monkeypatch)
+    ours_welsh, ours_bilingual = render_report_with_bilingual(welsh)
+    together = list(layouts)
+    _assert_same_report(ours_welsh, render_report(welsh))
+    whole = render_report(replace(welsh, bilingual_summary=True))
+    return ours_welsh, ours_bilingual, whole, together
+
+
+def test_laid_out_with_the_welsh_report_the_bilingual_one_is_the_one_laid_out_whole(
+    make_app, monkeypatch: pytest.MonkeyPatch
+):
+    # The real Welsh catalogue: each summary fits its page.
+    welsh = replace(make_report_input(), locale="cy", data_result=make_report_input().result)
+    with make_app().app_context():
+        ours_welsh, ours, whole, layouts = _both_ways(welsh, monkeypatch)
+    _assert_same_report(ours, whole)
+    # The Welsh report was laid out once and the bilingual summary alone: one page.
+    assert len(layouts) == 2 and layouts[1] == 1, layouts
+    # Page 1 alone still counts the whole report's pages in its footer (the texts compared
+    # above include it); the pages after it are the Welsh report's.
+    assert page_texts(ours)[1:] == page_texts(ours_welsh)[1:]
+    assert page_texts(ours)[0] != page_texts(ours_welsh)[0]
+
+
+def test_when_the_welsh_summary_runs_over_its_page_the_bilingual_report_is_laid_out_whole(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+):
+    # A third longer than English, the worst case's one-language summary takes two pages.
+    welsh = replace(_worst_case(), bilingual_summary=False)
+    with app.app_context():
+        _welsh, ours, whole, layouts = _both_ways(welsh, monkeypatch)
+    _assert_same_report(ours, whole)
+    assert len(layouts) == 3, layouts
+
+
+def test_when_the_bilingual_summary_runs_over_its_page_the_report_is_laid_out_whole(
+    make_app, monkeypatch: pytest.MonkeyPatch
+):
+    welsh = replace(make_report_input(), locale="cy", data_result=make_report_input().result)
+    page_total_css = render_module._page_total_css
+    # The English column on a page of its own: page 1 laid out alone would be two pages.
+    overflow = (
+        " .board-columns, .board-column { display: block }"
+        " .board-column + .board-column { break-before: page }"
+    )
+    monkeypatch.setattr(
+        render_module, "_page_total_css", lambda pages: page_total_css(pages) + overflow
+    )
+    with make_app().app_context():
+        _welsh, ours, whole, layouts = _both_ways(welsh, monkeypatch)
+    _assert_same_report(ours, whole)
+    assert len(layouts) == 3 and layouts[1] == 2, layouts

@@ -19,6 +19,7 @@ from assess.reporting.render import (
     render_html,
     render_pdf,
     render_report,
+    render_report_with_bilingual,
 )
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "render_html",
     "render_pdf",
     "render_report",
+    "render_report_with_bilingual",
     "report_json",
 ]

@@ -8,7 +8,8 @@ ceiling, or it runs past the time allowed, it is stopped and :class:`RenderLimit
 in a sentence a person can act on. Nothing else in the caller's process is touched.
 
 The child is forked, so it starts with the fonts, stylesheet and templates already loaded, and it
-reads nothing from the database: it gets the plain report input and sends back the PDF's bytes.
+reads nothing from the database: it gets the plain report input and sends back the PDF's bytes
+(or, for the Welsh and bilingual reports laid out together, both files).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from assess.questionnaire.validation import Message
 from assess.reporting.context import ReportInput
@@ -26,6 +27,10 @@ from assess.services import ServiceError
 
 #: How often the child's memory and time are checked, in seconds.
 _POLL = 0.05
+#: What the child sends back with its result, or with its error's description.
+_DONE, _FAILED = "done", "failed"
+
+Result = TypeVar("Result")
 
 
 class RenderLimitExceeded(ServiceError):
@@ -42,24 +47,24 @@ def _resident_bytes(pid: int) -> int:
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def _child(render: Callable[[Any], bytes], argument: Any, sender: Any) -> None:
+def _child(render: Callable[[Any], Any], argument: Any, sender: Any) -> None:
     try:
-        pdf = render(argument)
+        result = render(argument)
     except BaseException as error:  # everything goes back to the parent, which decides
-        sender.send_bytes(f"{type(error).__name__}: {error}".encode())
+        sender.send((_FAILED, f"{type(error).__name__}: {error}"))
     else:
-        sender.send_bytes(pdf)
+        sender.send((_DONE, result))
     finally:
         sender.close()
 
 
 def run_within(
-    render: Callable[[Any], bytes],
+    render: Callable[[Any], Result],
     argument: Any,
     *,
     memory_bytes: int,
     seconds: float,
-) -> tuple[bytes, int]:
+) -> tuple[Result, int]:
     """``render(argument)`` in a forked child: its result and the child's peak resident memory.
 
     Raises :class:`RenderLimitExceeded` when the child passes ``memory_bytes`` of resident memory
@@ -76,15 +81,14 @@ def run_within(
         while True:
             if receiver.poll(_POLL):
                 try:
-                    message = receiver.recv_bytes()
+                    outcome, value = receiver.recv()
                 except EOFError:
                     raise RuntimeError(
                         "the report's rendering process ended without a result"
                     ) from None
-                if message[:1] == b"%":  # a PDF
-                    return message, max(peak, _resident_bytes(process.pid or 0))
-                detail = message.decode(errors="replace")
-                raise RuntimeError(f"rendering the report failed: {detail}")
+                if outcome == _DONE:
+                    return value, max(peak, _resident_bytes(process.pid or 0))
+                raise RuntimeError(f"rendering the report failed: {value}")
             peak = max(peak, _resident_bytes(process.pid or 0))
             if peak > memory_bytes:
                 raise RenderLimitExceeded(
@@ -126,3 +130,18 @@ def render_report_within(report: ReportInput, *, memory_mb: int, seconds: float)
         render_report, report, memory_bytes=memory_mb * 1024 * 1024, seconds=seconds
     )
     return pdf
+
+
+def render_report_with_bilingual_within(
+    report: ReportInput, *, memory_mb: int, seconds: float
+) -> tuple[bytes, bytes]:
+    """:func:`~assess.reporting.render.render_report_with_bilingual` within the ceilings."""
+    from assess.reporting.render import render_report_with_bilingual
+
+    pdfs, _peak = run_within(
+        render_report_with_bilingual,
+        report,
+        memory_bytes=memory_mb * 1024 * 1024,
+        seconds=seconds,
+    )
+    return pdfs

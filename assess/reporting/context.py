@@ -1168,4 +1168,6 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "footer": _footer(report),
         # The bilingual summary's two columns (see assess.reporting.render), else None.
         "board_columns": None,
+        # Page 1 alone (the bilingual summary, laid out to go before the Welsh report's pages).
+        "board_only": False,
     }

@@ -18,6 +18,7 @@ per process and shared, because building them costs more than laying out a page.
 
 from __future__ import annotations
 
+import copy
 import gc
 import io
 import mimetypes
@@ -38,6 +39,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.css import ColorProfile
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -232,10 +234,17 @@ def render_pdf(
     and ``data:`` URLs.
     """
     data = dump_report_json(dict(report_json))
+    with _WEASYPRINT_LOCK, _few_collections(), _resource_errors():
+        pdf = _write(_layout(html), _attachment(data, metadata), metadata)
+    return tag_column_languages(pdf, column_languages) if column_languages else pdf
+
+
+def _attachment(data: bytes, metadata: PdfMetadata) -> Attachment:
+    """The embedded ``assessment.json``, described in the report's language."""
     modified = metadata.modified.astimezone(UTC).replace(tzinfo=None)
     with force_locale(metadata.lang):
         description = _("The answers and figures behind this report, as JSON")
-    attachment = Attachment(
+    return Attachment(
         string=data,
         name=FILENAME,
         description=description,
@@ -243,9 +252,6 @@ def render_pdf(
         created=modified,
         modified=modified,
     )
-    with _WEASYPRINT_LOCK, _few_collections():
-        pdf = _write(html, attachment, metadata)
-    return tag_column_languages(pdf, column_languages) if column_languages else pdf
 
 
 @contextmanager
@@ -274,35 +280,47 @@ def _few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _write(html: str, attachment: Attachment, metadata: PdfMetadata) -> bytes:
+@contextmanager
+def _resource_errors() -> Iterator[None]:
+    """A refused or missing resource as :class:`ReportResourceError`, whatever WeasyPrint made
+    of it."""
     try:
-        document = HTML(
-            string=html, base_url=REPORTS_DIR.as_uri() + "/", url_fetcher=_fetcher()
-        ).render(
-            font_config=_font_config(),
-            color_profiles={OUTPUT_INTENT: _output_profile()},
-            stylesheets=[_stylesheet()],
-            pdf_variant=PDF_VARIANT,
-            pdf_tags=True,
-            output_intent=OUTPUT_INTENT,
-        )
-        document.metadata.title = metadata.title
-        document.metadata.authors = [metadata.author]
-        document.metadata.description = metadata.subject
-        document.metadata.keywords = list(metadata.keywords)
-        document.metadata.lang = metadata.lang
-        document.metadata.created = _w3c(metadata.created)
-        document.metadata.modified = _w3c(metadata.modified)
-        pdf: bytes = document.write_pdf(
-            pdf_variant=PDF_VARIANT,
-            pdf_tags=True,
-            output_intent=OUTPUT_INTENT,
-            attachments=[attachment],
-        )
+        yield
     except FatalURLFetchingError as error:
         if isinstance(error.__cause__, ReportResourceError):
             raise error.__cause__ from None
         raise ReportResourceError(str(error)) from error
+
+
+def _layout(html: str, *more_css: str) -> Document:
+    """``html`` laid out in pages with the report's stylesheet (and ``more_css`` after it)."""
+    stylesheets = [_stylesheet()]
+    stylesheets += [CSS(string=css, font_config=_font_config()) for css in more_css]
+    return HTML(string=html, base_url=REPORTS_DIR.as_uri() + "/", url_fetcher=_fetcher()).render(
+        font_config=_font_config(),
+        color_profiles={OUTPUT_INTENT: _output_profile()},
+        stylesheets=stylesheets,
+        pdf_variant=PDF_VARIANT,
+        pdf_tags=True,
+        output_intent=OUTPUT_INTENT,
+    )
+
+
+def _write(document: Document, attachment: Attachment, metadata: PdfMetadata) -> bytes:
+    """``document``'s pages as the PDF/A-3a and PDF/UA-1 file, with ``metadata``."""
+    document.metadata.title = metadata.title
+    document.metadata.authors = [metadata.author]
+    document.metadata.description = metadata.subject
+    document.metadata.keywords = list(metadata.keywords)
+    document.metadata.lang = metadata.lang
+    document.metadata.created = _w3c(metadata.created)
+    document.metadata.modified = _w3c(metadata.modified)
+    pdf: bytes = document.write_pdf(
+        pdf_variant=PDF_VARIANT,
+        pdf_tags=True,
+        output_intent=OUTPUT_INTENT,
+        attachments=[attachment],
+    )
     return declare_pdf_ua(pdf)
 
 
@@ -356,6 +374,59 @@ def render_report(report: ReportInput) -> bytes:
         report_json=data,
         metadata=pdf_metadata(report),
         column_languages=BILINGUAL if report.bilingual_summary else (),
+    )
+
+
+def render_report_with_bilingual(report: ReportInput) -> tuple[bytes, bytes]:
+    """``report`` (in Welsh) as PDF bytes, and the bilingual report: the same with page 1, the
+    summary for the board, in Welsh and English side by side (:func:`bilingual_board`).
+
+    The two files differ only on page 1, so the Welsh report is laid out once: the bilingual
+    summary is laid out alone (its footer given the Welsh report's page count) and put before the
+    Welsh report's other pages, when each summary fits its one page (the cover starts page 2).
+    Each file is then written with its own metadata, as :func:`render_report` writes it; the
+    pages are the ones a full layout of the bilingual report
+    gives (tests/test_report_bilingual.py compares them).
+    """
+    data = report_json(report)
+    if report.fingerprint is None:
+        report = replace(report, fingerprint=data_fingerprint(data))
+    report = replace(report, bilingual_summary=False)
+    bilingual = replace(report, bilingual_summary=True)
+    with force_locale(report.locale):
+        context = build_context(report)
+        html = render_html(context)
+        bilingual_context = {**context, "board_columns": bilingual_board(bilingual, context)}
+        board_html = render_html({**bilingual_context, "board_only": True})
+    metadata, bilingual_metadata = pdf_metadata(report), pdf_metadata(bilingual)
+    dumped = dump_report_json(dict(data))
+    with _WEASYPRINT_LOCK, _few_collections(), _resource_errors():
+        document = _layout(html)
+        board = _layout(board_html, _page_total_css(len(document.pages)))
+        if (
+            len(board.pages) == 1
+            and len(document.pages) > 1
+            and "cover" in document.pages[1].anchors
+        ):
+            combined = document.copy([board.pages[0], *document.pages[1:]])
+            combined.metadata = copy.copy(document.metadata)
+        else:
+            # Either summary ran over its page (the tests keep the demo's to one), so the pages
+            # after it are not the same: the bilingual report is laid out whole.
+            with force_locale(report.locale):
+                combined = _layout(render_html(bilingual_context))
+        pdf = _write(document, _attachment(dumped, metadata), metadata)
+        bilingual_pdf = _write(
+            combined, _attachment(dumped, bilingual_metadata), bilingual_metadata
+        )
+    return pdf, tag_column_languages(bilingual_pdf, BILINGUAL)
+
+
+def _page_total_css(pages: int) -> str:
+    """Page 1's footer when it is laid out alone: "page 1 of ``pages``", not "of 1"."""
+    return (
+        "@page board { @bottom-right { content: string(page-before) counter(page) "
+        f'string(page-between) "{int(pages)}" string(page-after); }} }}'
     )
 
 

@@ -153,21 +153,12 @@ def finalise(
     rendered = reports.render(
         assessment, report_id=report_id, status="finalised", finalised_at=now, locale="en"
     )
-    # The same report in every other language the report is offered in, stored with it.
-    others = {
-        locale: reports.render(
-            assessment, report_id=report_id, status="finalised", finalised_at=now, locale=locale
-        )
-        for locale in reports.REPORT_LOCALES
-        if locale != "en"
-    }
-    others[reports.BILINGUAL] = reports.render(
-        assessment,
-        report_id=report_id,
-        status="finalised",
-        finalised_at=now,
-        bilingual_summary=True,
+    # The same report in Welsh and bilingual, stored with it: laid out together, as they differ
+    # only on page 1.
+    welsh, bilingual = reports.render_welsh_and_bilingual(
+        assessment, report_id=report_id, status="finalised", finalised_at=now
     )
+    others = {"cy": welsh, reports.BILINGUAL: bilingual}
     stored = StoredReport(
         assessment_id=assessment.id,
         report_id=rendered.report_id,

@@ -17,7 +17,14 @@ from assess import audit
 from assess.i18n import N_, current_locale
 from assess.models import Assessment, User
 from assess.questionnaire.schema import DEFAULT_LOCALE
-from assess.reporting import AnsweredBy, ReportInput, dump_report_json, render_report, report_json
+from assess.reporting import (
+    AnsweredBy,
+    ReportInput,
+    dump_report_json,
+    render_report,
+    render_report_with_bilingual,
+    report_json,
+)
 from assess.services import (
     action_plan,
     answer_marks,
@@ -217,6 +224,28 @@ def render(
     )
 
 
+def render_welsh_and_bilingual(
+    assessment: Assessment,
+    *,
+    report_id: str | None = None,
+    status: str | None = None,
+    finalised_at: datetime | None = None,
+) -> tuple[RenderedReport, RenderedReport]:
+    """The report of ``assessment`` in Welsh and the bilingual report (as :func:`render` gives
+    them with ``locale="cy"`` and with ``bilingual_summary=True``), laid out together: they differ
+    only on page 1 (see :func:`~assess.reporting.render.render_report_with_bilingual`)."""
+    report = report_input(
+        assessment, report_id=report_id, status=status, finalised_at=finalised_at, locale="cy"
+    )
+    welsh, bilingual = _render_pdfs_with_bilingual(report)
+    data = dump_report_json(report_json(report))
+    stem = filename_stem(assessment)
+    return (
+        RenderedReport(report_id=report.report_id, pdf=welsh, json=data, filename_stem=stem),
+        RenderedReport(report_id=report.report_id, pdf=bilingual, json=data, filename_stem=stem),
+    )
+
+
 def _render_pdf(report: ReportInput) -> bytes:
     """The PDF of ``report``: in this process, or in ``assess worker`` within its ceilings (raises
     :class:`~assess.reporting.bounded.RenderLimitExceeded` past them)."""
@@ -226,6 +255,21 @@ def _render_pdf(report: ReportInput) -> bytes:
     from assess.reporting.bounded import render_report_within
 
     return render_report_within(
+        report,
+        memory_mb=int(config["REPORT_RENDER_MEMORY_MB"]),
+        seconds=float(config["REPORT_RENDER_TIMEOUT"]),
+    )
+
+
+def _render_pdfs_with_bilingual(report: ReportInput) -> tuple[bytes, bytes]:
+    """The Welsh and bilingual PDFs of ``report``, in this process or within the worker's
+    ceilings, as :func:`_render_pdf`."""
+    config = current_app.config
+    if not config.get("REPORT_RENDER_BOUNDED"):
+        return render_report_with_bilingual(report)
+    from assess.reporting.bounded import render_report_with_bilingual_within
+
+    return render_report_with_bilingual_within(
         report,
         memory_mb=int(config["REPORT_RENDER_MEMORY_MB"]),
         seconds=float(config["REPORT_RENDER_TIMEOUT"]),
