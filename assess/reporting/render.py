@@ -23,7 +23,7 @@ import gc
 import io
 import mimetypes
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -400,26 +400,43 @@ def render_report_with_bilingual(report: ReportInput) -> tuple[bytes, bytes]:
         board_html = render_html({**bilingual_context, "board_only": True})
     metadata, bilingual_metadata = pdf_metadata(report), pdf_metadata(bilingual)
     dumped = dump_report_json(dict(data))
+
+    def whole_bilingual() -> str:
+        with force_locale(report.locale):
+            return render_html(bilingual_context)
+
     with _WEASYPRINT_LOCK, _few_collections(), _resource_errors():
-        document = _layout(html)
-        board = _layout(board_html, _page_total_css(len(document.pages)))
-        if (
-            len(board.pages) == 1
-            and len(document.pages) > 1
-            and "cover" in document.pages[1].anchors
-        ):
-            combined = document.copy([board.pages[0], *document.pages[1:]])
-            combined.metadata = copy.copy(document.metadata)
-        else:
-            # Either summary ran over its page (the tests keep the demo's to one), so the pages
-            # after it are not the same: the bilingual report is laid out whole.
-            with force_locale(report.locale):
-                combined = _layout(render_html(bilingual_context))
-        pdf = _write(document, _attachment(dumped, metadata), metadata)
-        bilingual_pdf = _write(
-            combined, _attachment(dumped, bilingual_metadata), bilingual_metadata
+        # The layouts live only inside this call, so the collection that ends the rendering
+        # frees them (as it frees render_pdf's).
+        pdf, bilingual_pdf = _write_with_bilingual(
+            html,
+            board_html,
+            whole_bilingual,
+            (_attachment(dumped, metadata), metadata),
+            (_attachment(dumped, bilingual_metadata), bilingual_metadata),
         )
     return pdf, tag_column_languages(bilingual_pdf, BILINGUAL)
+
+
+def _write_with_bilingual(
+    html: str,
+    board_html: str,
+    whole_bilingual: Callable[[], str],
+    welsh: tuple[Attachment, PdfMetadata],
+    bilingual: tuple[Attachment, PdfMetadata],
+) -> tuple[bytes, bytes]:
+    """The Welsh report's file and the bilingual one's (see
+    :func:`render_report_with_bilingual`)."""
+    document = _layout(html)
+    board = _layout(board_html, _page_total_css(len(document.pages)))
+    if len(board.pages) == 1 and len(document.pages) > 1 and "cover" in document.pages[1].anchors:
+        combined = document.copy([board.pages[0], *document.pages[1:]])
+        combined.metadata = copy.copy(document.metadata)
+    else:
+        # Either summary ran over its page (the tests keep the demo's to one), so the pages
+        # after it are not the same: the bilingual report is laid out whole.
+        combined = _layout(whole_bilingual())
+    return _write(document, *welsh), _write(combined, *bilingual)
 
 
 def _page_total_css(pages: int) -> str:
