@@ -159,13 +159,17 @@ def _counting_layouts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return layouts
 
 
-def _both_ways(welsh, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, bytes, bytes, list[int]]:
-    """The Welsh and bilingual reports laid out together (checking the Welsh one against its
-    whole layout), the bilingual report laid out whole, and the layouts made together."""
+def _both_ways(
+    welsh, monkeypatch: pytest.MonkeyPatch, *, check_welsh: bool = False
+) -> tuple[bytes, bytes, bytes, list[int]]:
+    """The Welsh and bilingual reports laid out together (with ``check_welsh``, the Welsh one
+    checked against its whole layout), the bilingual report laid out whole, and the layouts
+    made together."""
     layouts = _counting_layouts(monkeypatch)
     ours_welsh, ours_bilingual = render_report_with_bilingual(welsh)
     together = list(layouts)
-    _assert_same_report(ours_welsh, render_report(welsh))
+    if check_welsh:
+        _assert_same_report(ours_welsh, render_report(welsh))
     whole = render_report(replace(welsh, bilingual_summary=True))
     return ours_welsh, ours_bilingual, whole, together
 
@@ -176,7 +180,7 @@ def test_laid_out_with_the_welsh_report_the_bilingual_one_is_the_one_laid_out_wh
     # The real Welsh catalogue: each summary fits its page.
     welsh = replace(make_report_input(), locale="cy", data_result=make_report_input().result)
     with make_app().app_context():
-        ours_welsh, ours, whole, layouts = _both_ways(welsh, monkeypatch)
+        ours_welsh, ours, whole, layouts = _both_ways(welsh, monkeypatch, check_welsh=True)
     _assert_same_report(ours, whole)
     # The Welsh report was laid out once and the bilingual summary alone: one page.
     assert len(layouts) == 2 and layouts[1] == 1, layouts
