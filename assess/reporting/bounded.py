@@ -122,26 +122,18 @@ def run_within(
         process.close()
 
 
+def render_within(
+    render: Callable[[ReportInput], Result], report: ReportInput, *, memory_mb: int, seconds: float
+) -> Result:
+    """``render(report)`` (one of :mod:`assess.reporting.render`'s functions) within the ceilings
+    (see the module)."""
+    memory_bytes = memory_mb * 1024 * 1024
+    result, _peak = run_within(render, report, memory_bytes=memory_bytes, seconds=seconds)
+    return result
+
+
 def render_report_within(report: ReportInput, *, memory_mb: int, seconds: float) -> bytes:
     """:func:`~assess.reporting.render.render_report` within the ceilings (see the module)."""
     from assess.reporting.render import render_report
 
-    pdf, _peak = run_within(
-        render_report, report, memory_bytes=memory_mb * 1024 * 1024, seconds=seconds
-    )
-    return pdf
-
-
-def render_report_with_bilingual_within(
-    report: ReportInput, *, memory_mb: int, seconds: float
-) -> tuple[bytes, bytes]:
-    """:func:`~assess.reporting.render.render_report_with_bilingual` within the ceilings."""
-    from assess.reporting.render import render_report_with_bilingual
-
-    pdfs, _peak = run_within(
-        render_report_with_bilingual,
-        report,
-        memory_bytes=memory_mb * 1024 * 1024,
-        seconds=seconds,
-    )
-    return pdfs
+    return render_within(render_report, report, memory_mb=memory_mb, seconds=seconds)

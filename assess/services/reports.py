@@ -7,8 +7,10 @@ served as stored (see the finalising service).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar
 
 from flask import current_app, request
 from flask_babel import force_locale, gettext
@@ -35,6 +37,9 @@ from assess.services import (
     trends,
     workshops,
 )
+
+#: What a rendering function gives (one PDF's bytes, or the Welsh and bilingual pair).
+Rendered = TypeVar("Rendered")
 
 #: The languages a report can be rendered in (the interface's catalogue and the questionnaires'
 #: texts exist in both).
@@ -247,29 +252,25 @@ def render_welsh_and_bilingual(
 
 
 def _render_pdf(report: ReportInput) -> bytes:
-    """The PDF of ``report``: in this process, or in ``assess worker`` within its ceilings (raises
-    :class:`~assess.reporting.bounded.RenderLimitExceeded` past them)."""
-    config = current_app.config
-    if not config.get("REPORT_RENDER_BOUNDED"):
-        return render_report(report)
-    from assess.reporting.bounded import render_report_within
-
-    return render_report_within(
-        report,
-        memory_mb=int(config["REPORT_RENDER_MEMORY_MB"]),
-        seconds=float(config["REPORT_RENDER_TIMEOUT"]),
-    )
+    """The PDF of ``report`` (see :func:`_within_ceilings`)."""
+    return _within_ceilings(render_report, report)
 
 
 def _render_pdfs_with_bilingual(report: ReportInput) -> tuple[bytes, bytes]:
-    """The Welsh and bilingual PDFs of ``report``, in this process or within the worker's
-    ceilings, as :func:`_render_pdf`."""
+    """The Welsh and bilingual PDFs of ``report`` (see :func:`_within_ceilings`)."""
+    return _within_ceilings(render_report_with_bilingual, report)
+
+
+def _within_ceilings(render: Callable[[ReportInput], Rendered], report: ReportInput) -> Rendered:
+    """``render(report)`` in this process, or in ``assess worker`` within its ceilings (raises
+    :class:`~assess.reporting.bounded.RenderLimitExceeded` past them)."""
     config = current_app.config
     if not config.get("REPORT_RENDER_BOUNDED"):
-        return render_report_with_bilingual(report)
-    from assess.reporting.bounded import render_report_with_bilingual_within
+        return render(report)
+    from assess.reporting.bounded import render_within
 
-    return render_report_with_bilingual_within(
+    return render_within(
+        render,
         report,
         memory_mb=int(config["REPORT_RENDER_MEMORY_MB"]),
         seconds=float(config["REPORT_RENDER_TIMEOUT"]),
