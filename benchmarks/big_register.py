@@ -24,7 +24,8 @@ import time
 
 import pikepdf
 
-from assess import create_app, demo, migrate
+from assess import create_app, db, demo, migrate
+from assess.models import User
 from assess.questionnaire.answers import Answer, RegisterRow
 from assess.reporting import render_report
 from assess.reporting.bounded import run_within
@@ -79,8 +80,10 @@ def main() -> None:
             migrate.upgrade(app)
             created = demo.create(demo.load(), current_questionnaires())
             assessment_id = created.assessment.id
-            author = next(iter(created.users.values()))
+            # The id: the account object belongs to this context's session, which ends here.
+            author_id = next(iter(created.users.values())).id
         with app.test_request_context():
+            author = db.session().get(User, author_id)
             assessment = assessments.get(assessment_id)
             stored = assessments.stored_answers(assessment, "definition")["register"]
             demo_rows = list(stored.answer.value)
