@@ -353,15 +353,22 @@ def declare_pdf_ua(pdf: bytes) -> bytes:
     return out.getvalue()
 
 
+def _fingerprinted(report: ReportInput) -> tuple[ReportInput, dict[str, Any]]:
+    """``report`` with the fingerprint printed on every page (unless it carries one: the SHA-256
+    of the embedded JSON, :func:`~assess.reporting.data.data_fingerprint`), and that JSON's data."""
+    data = report_json(report)
+    if report.fingerprint is None:
+        report = replace(report, fingerprint=data_fingerprint(data))
+    return report, data
+
+
 def render_report(report: ReportInput) -> bytes:
     """The whole report as PDF bytes: context, then HTML, then PDF.
 
     Unless the input already carries one, the fingerprint printed on every page is the SHA-256 of
     the embedded JSON (:func:`~assess.reporting.data.data_fingerprint`).
     """
-    data = report_json(report)
-    if report.fingerprint is None:
-        report = replace(report, fingerprint=data_fingerprint(data))
+    report, data = _fingerprinted(report)
     # The words in the report's locale (the web request's, or the one asked for outside a
     # request); the embedded data is the same whatever the language.
     with force_locale(report.locale):
@@ -388,9 +395,7 @@ def render_report_with_bilingual(report: ReportInput) -> tuple[bytes, bytes]:
     pages are the ones a full layout of the bilingual report
     gives (tests/test_report_bilingual.py compares them).
     """
-    data = report_json(report)
-    if report.fingerprint is None:
-        report = replace(report, fingerprint=data_fingerprint(data))
+    report, data = _fingerprinted(report)
     report = replace(report, bilingual_summary=False)
     bilingual = replace(report, bilingual_summary=True)
     with force_locale(report.locale):
