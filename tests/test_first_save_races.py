@@ -50,6 +50,38 @@ def meet_before_commit(app):
         event.remove(factory, "before_commit", meet)
 
 
+@pytest.fixture
+def meet_before_insert(app):
+    """Hold every thread's first INSERT into ``table`` until ``parties`` threads reach it: each
+    has read that there is no row yet, so both insert one (for saves that write with plain
+    statements, which leave no new object in the session for ``meet_before_commit`` to see)."""
+    with app.app_context():
+        engine = db.engine(app)
+    installed = []
+
+    def install(table, parties=2):
+        """Returns the list of threads that met (each had read, and was about to insert)."""
+        barrier = threading.Barrier(parties, timeout=10)
+        seen = threading.local()
+        met = []
+
+        def meet(conn, cursor, statement, parameters, context, executemany):
+            if getattr(seen, "met", False) or not statement.startswith(f"INSERT INTO {table} "):
+                return
+            seen.met = True
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait()
+                met.append(threading.get_ident())
+
+        event.listen(engine, "before_cursor_execute", meet)
+        installed.append(meet)
+        return met
+
+    yield install
+    for meet in installed:
+        event.remove(engine, "before_cursor_execute", meet)
+
+
 def _race(*calls):
     with ThreadPoolExecutor(len(calls)) as pool:
         return [f.result() for f in [pool.submit(call) for call in calls]]
@@ -137,7 +169,7 @@ def test_two_first_autosaves_of_one_question_give_one_save_and_one_conflict(
 
 
 def test_the_same_participant_saving_one_question_from_two_tabs_at_once_keeps_one_answer(
-    app, make_user, make_org, meet_before_commit
+    app, make_user, make_org, meet_before_insert
 ):
     room = open_room(app, make_user, make_org)
     first = join(app, room.code, "Pat Participant")
@@ -149,13 +181,15 @@ def test_the_same_participant_saving_one_question_from_two_tabs_at_once_keeps_on
         {"csrf_token": csrf_token(first), "q_lead-commitment": "2"},
         {"csrf_token": csrf_token(second), "q_lead-commitment": "4"},
     ]
-    meet_before_commit(ParticipantAnswer)
+    met = meet_before_insert(ParticipantAnswer.__tablename__)
     headers = {"Accept": "application/json"}
     responses = _race(
         lambda: first.post(url, data=data[0], headers=headers),
         lambda: second.post(url, data=data[1], headers=headers),
     )
     assert [r.status_code for r in responses] == [200, 200]
+    # Both reached their insert having read that there was no answer: the race really ran.
+    assert len(met) == 2
     with app.app_context():
         rows = db.session().scalars(select(ParticipantAnswer)).all()
     # Their own answer, not a colleague's: the later of the two stands, as with any re-save.

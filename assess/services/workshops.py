@@ -23,7 +23,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, delete, func, select, update
+from sqlalchemy import Text, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -448,11 +448,16 @@ def participant_names(workshop: WorkshopSession) -> list[str]:
 
 
 def _to_answer(row: Any) -> Answer:
+    return _answer_from(row.question_id, row.status, row.value, row.note)
+
+
+def _answer_from(question_id: str, status: str, value: Any, note: str | None) -> Answer:
+    """An individual answer as its stored columns give it."""
     return Answer(
-        question_id=row.question_id,
-        status=Status(row.status),
-        value=Answer.value_from_json(row.value),
-        note=row.note or "",
+        question_id=question_id,
+        status=Status(status),
+        value=Answer.value_from_json(value),
+        note=note or "",
     )
 
 
@@ -528,6 +533,33 @@ def save_own_answers(
     return OwnSave({}, _write_own(workshop, participant, questionnaire_id, answers))
 
 
+# The participant's save, as plain statements built once: a save runs them for every question a
+# phone leaves, and reading and writing ORM objects cost more than the statements themselves.
+#: A participant's own answers to one questionnaire, as plain rows.
+_OWN_ROWS = select(
+    ParticipantAnswer.id,
+    ParticipantAnswer.question_id,
+    ParticipantAnswer.status,
+    ParticipantAnswer.value,
+    ParticipantAnswer.note,
+).where(
+    ParticipantAnswer.participant_id == bindparam("participant_id"),
+    ParticipantAnswer.questionnaire_id == bindparam("questionnaire_id"),
+)
+_INSERT_OWN = insert(ParticipantAnswer)
+_UPDATE_OWN = (
+    update(ParticipantAnswer)
+    .where(ParticipantAnswer.id == bindparam("answer_id"))
+    .values(
+        status=bindparam("status"),
+        value=bindparam("value"),
+        note=bindparam("note"),
+        updated_at=bindparam("updated_at"),
+    )
+)
+_DELETE_OWN = delete(ParticipantAnswer).where(ParticipantAnswer.id == bindparam("answer_id"))
+
+
 def _write_own(
     workshop: WorkshopSession,
     participant: Participant,
@@ -538,45 +570,58 @@ def _write_own(
     session = db.session()
     now = db.utcnow()
     for attempt in (1, 2, 3):
-        # All of the participant's answers to the questionnaire (a few dozen at most): the
-        # submitted ones are written, and all of them are what the page shows after the save.
-        current = {
-            r.question_id: r
-            for r in session.scalars(
-                _OWN_ANSWERS,
-                {"participant_id": participant.id, "questionnaire_id": questionnaire_id},
-            )
-        }
-        # One order for every writer, so two tabs saving the same questions cannot deadlock.
-        for question_id, answer in sorted(answers.items()):
-            row = current.get(question_id)
-            if answer is None:
-                if row is not None:
-                    session.delete(row)
-                    del current[question_id]
-                continue
-            if row is None:
-                row = ParticipantAnswer(
-                    participant_id=participant.id,
-                    session_id=workshop.id,
-                    questionnaire_id=questionnaire_id,
-                    question_id=question_id,
-                )
-                session.add(row)
-                current[question_id] = row
-            row.status = answer.status.value
-            row.value = answer.value_to_json()
-            row.note = answer.note
-            row.updated_at = now
         try:
+            connection = session.connection()
+            # All of the participant's answers to the questionnaire (a few dozen at most): the
+            # submitted ones are written, and all of them are what the page shows after the save.
+            current = {
+                r.question_id: r
+                for r in connection.execute(
+                    _OWN_ROWS,
+                    {"participant_id": participant.id, "questionnaire_id": questionnaire_id},
+                )
+            }
+            after = {qid: _to_answer(row) for qid, row in current.items()}
+            # One order for every writer, so two tabs saving the same questions cannot deadlock.
+            for question_id, answer in sorted(answers.items()):
+                row = current.get(question_id)
+                if answer is None:
+                    if row is not None:
+                        connection.execute(_DELETE_OWN, {"answer_id": row.id})
+                        del after[question_id]
+                    continue
+                values = {
+                    "status": answer.status.value,
+                    "value": answer.value_to_json(),
+                    "note": answer.note,
+                    "updated_at": now,
+                }
+                if row is None:
+                    connection.execute(
+                        _INSERT_OWN,
+                        {
+                            "participant_id": participant.id,
+                            "session_id": workshop.id,
+                            "questionnaire_id": questionnaire_id,
+                            "question_id": question_id,
+                            **values,
+                        },
+                    )
+                else:
+                    connection.execute(_UPDATE_OWN, {"answer_id": row.id, **values})
+                # What a read would give back: the stored columns, not the posted object.
+                after[question_id] = _answer_from(
+                    question_id, values["status"], values["value"], values["note"]
+                )
             session.commit()
-            return {qid: _to_answer(row) for qid, row in current.items()}
+            return after
         except (IntegrityError, OperationalError) as error:
             # The same device saved the same question twice at once: the other save inserted
             # the row first. Read it and update it instead.
             session.rollback()
             if attempt == 3 or not db.lost_race(error):
                 raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 # ---- the live spread -----------------------------------------------------------------------
