@@ -2,14 +2,15 @@
 against the app under gunicorn with 4 workers on 127.0.0.1, while the facilitator's live view polls.
 
     PYTHONPATH=. .venv/bin/python benchmarks/workshop_load.py [--participants 200] [--duration 300]
-        [--pace-min 10] [--pace-max 20] [--worker-class sync|gthread] [--threads 1]
+        [--pace-min 10] [--pace-max 20] [--workers 4] [--worker-class gthread|sync] [--threads 4]
         [--database-url postgresql+psycopg://...]
 
 1. Prepares a fresh SQLite database (WAL mode) in a temporary folder, or the empty database named by
    ``--database-url``: a facilitator, an organisation, an assessment and an open session with the
    adoption questions open, through the services.
-2. Starts ``gunicorn -w 4 -b 127.0.0.1:<free port> assess.wsgi:app`` on it and joins every
-   participant through the join page (each with its own cookies, as a phone would).
+2. Starts gunicorn on it as ``docs/deploy.md`` runs it (``-w 4 --worker-class gthread --threads 4
+   -b 127.0.0.1:<free port> assess.wsgi:app``, unless told otherwise) and joins every participant
+   through the join page (each with its own cookies, as a phone would).
 3. (a) Workshop pace: for ``--duration`` seconds each participant saves an answer every 10 to 20
    seconds (at random), through the same endpoint the page's script uses, while the facilitator's
    page fetches the live figures every 2 seconds.
@@ -301,9 +302,9 @@ def main() -> int:
     parser.add_argument("--pace-min", type=float, default=10.0, help="shortest pause, seconds")
     parser.add_argument("--pace-max", type=float, default=20.0, help="longest pause, seconds")
     parser.add_argument(
-        "--worker-class", default="sync", choices=("sync", "gthread"), help="gunicorn's"
+        "--worker-class", default="gthread", choices=("sync", "gthread"), help="gunicorn's"
     )
-    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--save-target", type=float, default=150.0, help="p95 of saves, ms")
     parser.add_argument("--live-target", type=float, default=300.0, help="p95 of live view, ms")
     args = parser.parse_args()
