@@ -42,6 +42,12 @@ QUADRANT_LAYOUT = (
     ("keep_informed", N_("Keep informed"), 1, 1),
 )
 QUADRANT_NAMES = {key: heading for key, heading, _c, _r in QUADRANT_LAYOUT}
+#: The most lines of names a quadrant of the grid shows: past it, the quadrant names as many groups
+#: as fit and says how many more the register lists, so the grid stays one page tall however large
+#: the register grows (the count at the top of each quadrant is always the whole number).
+GRID_LINES = 12
+#: The most groups named in words under the grid (not yet rated) and in a quadrant's description.
+GRID_NAMED = 12
 
 
 def _num(value: float) -> str:
@@ -326,21 +332,56 @@ def fit_chart(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "fit") -> M
     return _svg(id_prefix, width, int(height), _("Model fit by candidate model"), desc, body)
 
 
+def _names_that_fit(labels: Sequence[str]) -> list[list[str]]:
+    """The first of ``labels``, each wrapped, that fit in :data:`GRID_LINES` lines; when some are
+    left out, one line is kept for saying how many."""
+    wrapped = [_wrap(label, 30) for label in labels]
+    if sum(len(w) for w in wrapped) <= GRID_LINES:
+        return wrapped
+    kept: list[list[str]] = []
+    used = 0
+    for lines in wrapped:
+        if used + len(lines) > GRID_LINES - 1:
+            break
+        kept.append(lines)
+        used += len(lines)
+    return kept
+
+
+def _some_names(labels: Sequence[str]) -> str:
+    """``labels`` joined with commas; past :data:`GRID_NAMED`, the first of them and how many
+    more there are."""
+    if len(labels) <= GRID_NAMED:
+        return ", ".join(labels)
+    return _(
+        "%(groups)s and %(count)s more",
+        groups=", ".join(labels[:GRID_NAMED]),
+        count=len(labels) - GRID_NAMED,
+    )
+
+
 def power_interest_grid(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "grid") -> Markup:
     """Mendelow's power/interest grid with the register's segments listed in their quadrants.
 
     ``rows`` are register rows with ``label`` and ``quadrant`` (``manage_closely``,
     ``keep_satisfied``, ``keep_informed``, ``monitor`` or None for an unrated segment). Segments
     are listed inside each quadrant, so labels never overlap; unrated segments are named under
-    the grid.
+    the grid. A crowded quadrant names the groups that fit in :data:`GRID_LINES` lines, in the
+    register's order, and says how many more the register lists.
     """
     by_quadrant: dict[str, list[str]] = {key: [] for key, *_rest in QUADRANT_LAYOUT}
     unrated: list[str] = []
     for row in rows:
         by_quadrant.get(str(row.get("quadrant")), unrated).append(str(row["label"]))
-    wrapped = {k: [_wrap(label, 30) for label in v] for k, v in by_quadrant.items()}
+    shown = {key: _names_that_fit(labels) for key, labels in by_quadrant.items()}
     line, heading = 20, 46
-    most = max((sum(len(w) for w in items) for items in wrapped.values()), default=0)
+    most = max(
+        (
+            sum(len(w) for w in items) + (1 if len(items) < len(by_quadrant[key]) else 0)
+            for key, items in shown.items()
+        ),
+        default=0,
+    )
     cell_h = max(130.0, heading + most * line + 16)
     cell_w = 285.0
     left, top = 84.0, 20.0
@@ -366,10 +407,21 @@ def power_interest_grid(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "
             )
         )
         offset = y + heading + 4
-        for lines in wrapped[key]:
+        for lines in shown[key]:
             body.append(_marker("circle", x + 20, offset - 5, FLOOR_COLOUR, 3.5))
             body.append(_lines(x + 32, offset, lines, line))
             offset += len(lines) * line
+        more = len(by_quadrant[key]) - len(shown[key])
+        if more:
+            body.append(
+                _text(
+                    x + 32,
+                    offset,
+                    _("and %(count)s more in the register", count=more),
+                    fill=AXIS,
+                    font_style="italic",
+                )
+            )
         if not by_quadrant[key]:
             body.append(_text(x + 14, offset, _("none"), fill=AXIS, font_style="italic"))
     bottom = top + 2 * cell_h
@@ -432,16 +484,16 @@ def power_interest_grid(rows: Sequence[Mapping[str, Any]], *, id_prefix: str = "
             _text(
                 left,
                 axis_y + 48,
-                _("Not yet rated: %(groups)s", groups=", ".join(unrated)),
+                _("Not yet rated: %(groups)s", groups=_some_names(unrated)),
                 font_size=SMALL,
             )
         )
     described = "; ".join(
-        f"{_(name)}: " + (", ".join(by_quadrant[key]) if by_quadrant[key] else _("none"))
+        f"{_(name)}: " + (_some_names(by_quadrant[key]) if by_quadrant[key] else _("none"))
         for key, name, _c, _r in QUADRANT_LAYOUT
     )
     if unrated:
-        described += "; " + _("not yet rated: %(groups)s", groups=", ".join(unrated))
+        described += "; " + _("not yet rated: %(groups)s", groups=_some_names(unrated))
     desc = _(
         "Stakeholder segments by power (up) and interest (right), in Mendelow's four quadrants. "
         "%(described)s.",

@@ -103,6 +103,45 @@ def test_the_grid_grows_to_fit_a_crowded_quadrant():
     assert height(many) > height(few)
 
 
+def test_a_crowded_quadrant_names_what_fits_and_counts_the_rest():
+    rows = [
+        {"label": f"Residents' association of ward {n}", "quadrant": "monitor"} for n in range(40)
+    ]
+    rows += [{"label": "Media", "quadrant": "manage_closely"}]
+    root = ET.fromstring(str(power_interest_grid(rows)))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    # Each of these labels wraps onto two lines: five fit in the quadrant's twelve lines with one
+    # kept for the count of the others.
+    named = [t for t in texts if t and t.startswith("Residents' association of")]
+    assert len(named) == 5
+    assert "and 35 more in the register" in texts
+    assert "40" in texts  # the quadrant's count is every group in it
+    assert "Media" in texts  # a quadrant with room names everyone
+    desc = root.find(f"{SVG}desc").text
+    assert "Monitor: Residents' association of ward 0," in desc
+    assert "ward 11 and 28 more" in desc
+    assert "ward 12" not in desc
+
+
+def test_the_grid_stays_one_height_however_large_the_register():
+    def height(groups: int) -> float:
+        rows = [
+            {"label": f"Group {n}", "quadrant": ("monitor", "keep_informed", None)[n % 3]}
+            for n in range(groups)
+        ]
+        root = ET.fromstring(str(power_interest_grid(rows)))
+        return float(root.get("viewBox").split()[3])
+
+    assert height(40) == height(500) == height(5000)
+    assert height(6) < height(40)
+    rows = [{"label": f"Group {n}", "quadrant": None} for n in range(30)]
+    texts = [t.text for t in ET.fromstring(str(power_interest_grid(rows))).iter(f"{SVG}text")]
+    assert (
+        "Not yet rated: Group 0, Group 1, Group 2, Group 3, Group 4, Group 5, Group 6, "
+        "Group 7, Group 8, Group 9, Group 10, Group 11 and 18 more" in texts
+    )
+
+
 def test_two_charts_on_one_page_get_distinct_ids():
     first = ET.fromstring(str(fit_chart(FIT, id_prefix="a")))
     second = ET.fromstring(str(fit_chart(FIT, id_prefix="b")))

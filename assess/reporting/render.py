@@ -47,9 +47,11 @@ from assess.paths import REPORTS_DIR, STATIC_DIR
 from assess.reporting.board import _shorten
 from assess.reporting.context import ReportInput, build_context
 from assess.reporting.data import FILENAME, data_fingerprint, dump_report_json, report_json
+from assess.reporting.page_references import install as _cache_page_references
 from assess.templating import bdi_print
 
 _ = gettext
+_cache_page_references()
 
 #: The PDF flavour: PDF/A-3 allows embedded files, level A requires a tagged structure.
 PDF_VARIANT = "pdf/a-3a"
