@@ -23,6 +23,25 @@ from assess import db
 from assess.models import AnswerRecord, AuditEvent, ParticipantAnswer
 
 
+class _Meeting:
+    """Holds each thread the first time it calls :meth:`reach` until ``parties`` threads have;
+    ``met`` lists the threads that met. A lock that made one wait before it got there breaks the
+    barrier after its timeout: the race still ran, and ``met`` shows it did not meet."""
+
+    def __init__(self, parties: int) -> None:
+        self.barrier = threading.Barrier(parties, timeout=10)
+        self.seen = threading.local()
+        self.met: list[int] = []
+
+    def reach(self) -> None:
+        if getattr(self.seen, "met", False):
+            return
+        self.seen.met = True
+        with contextlib.suppress(threading.BrokenBarrierError):
+            self.barrier.wait()
+            self.met.append(threading.get_ident())
+
+
 @pytest.fixture
 def meet_before_commit(app):
     """Hold every first commit that adds ``model`` rows until ``parties`` threads reach it."""
@@ -30,20 +49,15 @@ def meet_before_commit(app):
     installed = []
 
     def install(model, parties=2):
-        barrier = threading.Barrier(parties, timeout=10)
-        seen = threading.local()
+        meeting = _Meeting(parties)
 
         def meet(session):
-            if getattr(seen, "met", False) or not any(isinstance(o, model) for o in session.new):
-                return
-            seen.met = True
-            # A lock that made one wait before its commit breaks the barrier: the race still ran.
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait()
+            if any(isinstance(o, model) for o in session.new):
+                meeting.reach()
 
         event.listen(factory, "before_commit", meet)
         installed.append(meet)
-        return barrier
+        return meeting.met
 
     yield install
     for meet in installed:
@@ -61,21 +75,15 @@ def meet_before_insert(app):
 
     def install(table, parties=2):
         """Returns the list of threads that met (each had read, and was about to insert)."""
-        barrier = threading.Barrier(parties, timeout=10)
-        seen = threading.local()
-        met = []
+        meeting = _Meeting(parties)
 
         def meet(conn, cursor, statement, parameters, context, executemany):
-            if getattr(seen, "met", False) or not statement.startswith(f"INSERT INTO {table} "):
-                return
-            seen.met = True
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait()
-                met.append(threading.get_ident())
+            if statement.startswith(f"INSERT INTO {table} "):
+                meeting.reach()
 
         event.listen(engine, "before_cursor_execute", meet)
         installed.append(meet)
-        return met
+        return meeting.met
 
     yield install
     for meet in installed:
