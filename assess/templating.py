@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from flask import Flask
 from flask_babel import gettext
 from markupsafe import Markup, escape
@@ -38,6 +39,11 @@ def local_time(moment: datetime | None, time_zone: str | None = None) -> str:
 def clock_time(moment: datetime | None, time_zone: str | None = None) -> str:
     """The time of day of :func:`local_time` with its offset, e.g. "15:04 (UTC+00:00)"."""
     return local_time(moment, time_zone).partition(", ")[2]
+
+
+def grouped(value: int) -> str:
+    """A count with the page language's thousands separator: "1,000", not "1000"."""
+    return format_decimal(value, format="#,##0", locale=current_locale())
 
 
 def bdi(name: object) -> Markup:
@@ -77,6 +83,7 @@ def char_limit(most: int) -> Markup:
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(bdi, "bdi")
+    app.add_template_filter(grouped, "grouped")
     app.add_template_global(char_limit, "char_limit")
     app.add_template_filter(local_time, "localtime")
     app.add_template_filter(clock_time, "clocktime")

@@ -412,3 +412,14 @@ def test_a_tied_room_gets_no_answer_ticked_for_it_not_even_the_recorded_one(
     page = room.client.get(url).get_data(as_text=True)
     form = page[page.index('id="record-title"') :]
     assert re.search(r'name="q_lead-commitment" value="4" checked', form)
+
+
+def test_counts_keep_the_thousands_separator(app, make_user, make_org, monkeypatch):
+    from assess.services import workshops
+
+    room = open_room(app, make_user, make_org)
+    monkeypatch.setattr(workshops, "participant_count", lambda workshop: 1234)
+    live = room.client.get(f"/workshops/{room.session_id}/live").get_data(as_text=True)
+    assert "<strong data-participants>1,234</strong>" in live
+    slide = room.client.get(f"/workshops/{room.session_id}/room").get_data(as_text=True)
+    assert "<strong data-participants>1,234</strong> people have joined" in slide

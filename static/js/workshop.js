@@ -13,10 +13,17 @@
   var list = document.querySelector("[data-live-list]");
   var busy = false;
 
+  var numbers = window.Intl ? new window.Intl.NumberFormat(document.documentElement.lang || undefined) : null;
+
+  // A number as the page writes it, with its thousands separator ("1,000"); text as it is.
+  function shown(value) {
+    return typeof value === "number" && numbers ? numbers.format(value) : String(value);
+  }
+
   function setText(scope, selector, value) {
     var el = scope.querySelector(selector);
-    if (el && value !== undefined && value !== null && el.textContent !== String(value)) {
-      el.textContent = String(value);
+    if (el && value !== undefined && value !== null && el.textContent !== shown(value)) {
+      el.textContent = shown(value);
     }
   }
 
@@ -56,7 +63,7 @@
       .then(function (data) {
         if (!data) { return; }
         Array.prototype.forEach.call(document.querySelectorAll("[data-participants]"), function (el) {
-          if (el.textContent !== String(data.participants)) { el.textContent = String(data.participants); }
+          if (el.textContent !== shown(data.participants)) { el.textContent = shown(data.participants); }
         });
         setText(document, "[data-answers]", data.answers);
         setText(document, "[data-divergent-count]", data.divergent);
