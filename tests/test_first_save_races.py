@@ -202,3 +202,53 @@ def test_the_same_participant_saving_one_question_from_two_tabs_at_once_keeps_on
         rows = db.session().scalars(select(ParticipantAnswer)).all()
     # Their own answer, not a colleague's: the later of the two stands, as with any re-save.
     assert len(rows) == 1 and rows[0].value in (2, 4)
+
+
+def test_a_change_saved_as_another_tab_clears_the_answer_is_stored_not_lost(
+    app, make_user, make_org
+):
+    """One tab changes an answer while another clears it: the change reads the answer, the clear
+    lands, then the change writes. It must store the change (or say it did not), never report
+    "saved" for an answer that is no longer there."""
+    room = open_room(app, make_user, make_org)
+    first = join(app, room.code, "Pat Participant")
+    second = app.test_client()
+    cookie = first.get_cookie(f"assess_workshop_{room.session_id}", path="/workshop/")
+    second.set_cookie(cookie.key, cookie.value, path="/workshop/")
+    url = f"/workshop/{room.session_id}/adoption/answers/lead-commitment"
+    headers = {"Accept": "application/json"}
+    assert (
+        first.post(
+            url, data={"csrf_token": csrf_token(first), "q_lead-commitment": "2"}, headers=headers
+        ).status_code
+        == 200
+    )
+    change = {"csrf_token": csrf_token(first), "q_lead-commitment": "4"}
+    clear = {"csrf_token": csrf_token(second), "q_lead-commitment": ""}
+    with app.app_context():
+        engine = db.engine(app)
+    at_update, cleared = threading.Event(), threading.Event()
+    held = []
+
+    def hold(conn, cursor, statement, parameters, context, executemany):
+        # The change's first UPDATE waits until the other tab's clear has committed.
+        if statement.startswith("UPDATE workshop_answer ") and not held:
+            held.append(threading.get_ident())
+            at_update.set()
+            cleared.wait(10)
+
+    event.listen(engine, "before_cursor_execute", hold)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            changing = pool.submit(lambda: first.post(url, data=change, headers=headers))
+            assert at_update.wait(10)
+            assert second.post(url, data=clear, headers=headers).status_code == 200
+            cleared.set()
+            response = changing.result(timeout=30)
+    finally:
+        event.remove(engine, "before_cursor_execute", hold)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["status"] == "saved"
+    with app.app_context():
+        rows = db.session().scalars(select(ParticipantAnswer)).all()
+    assert [(r.question_id, r.value) for r in rows] == [("lead-commitment", 4)]

@@ -560,6 +560,11 @@ _UPDATE_OWN = (
 _DELETE_OWN = delete(ParticipantAnswer).where(ParticipantAnswer.id == bindparam("answer_id"))
 
 
+class _ReadAgain(Exception):
+    """The answer read a moment ago has gone (the same person cleared it in another tab): read
+    again and write what this save says, rather than acknowledge a change nothing stored."""
+
+
 def _write_own(
     workshop: WorkshopSession,
     participant: Participant,
@@ -607,14 +612,18 @@ def _write_own(
                             **values,
                         },
                     )
-                else:
-                    connection.execute(_UPDATE_OWN, {"answer_id": row.id, **values})
+                elif connection.execute(_UPDATE_OWN, {"answer_id": row.id, **values}).rowcount != 1:
+                    raise _ReadAgain
                 # What a read would give back: the stored columns, not the posted object.
                 after[question_id] = _answer_from(
                     question_id, values["status"], values["value"], values["note"]
                 )
             session.commit()
             return after
+        except _ReadAgain:
+            session.rollback()
+            if attempt == 3:
+                raise WorkshopError("Your answer could not be saved: try again.") from None
         except (IntegrityError, OperationalError) as error:
             # The same device saved the same question twice at once: the other save inserted
             # the row first. Read it and update it instead.
