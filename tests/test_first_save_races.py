@@ -42,52 +42,53 @@ class _Meeting:
             self.met.append(threading.get_ident())
 
 
+@contextlib.contextmanager
+def _meetings(target, event_name: str):
+    """``install(reached, parties)`` holds each thread the first time an ``event_name`` event of
+    ``target`` satisfies ``reached(*arguments)``, until ``parties`` threads have, and returns the
+    list of threads that met. What was installed is removed on leaving."""
+    installed = []
+
+    def install(reached, parties: int = 2) -> list[int]:
+        meeting = _Meeting(parties)
+
+        def listener(*arguments):
+            if reached(*arguments):
+                meeting.reach()
+
+        event.listen(target, event_name, listener)
+        installed.append(listener)
+        return meeting.met
+
+    try:
+        yield install
+    finally:
+        for listener in installed:
+            event.remove(target, event_name, listener)
+
+
 @pytest.fixture
 def meet_before_commit(app):
     """Hold every first commit that adds ``model`` rows until ``parties`` threads reach it."""
-    factory = app.extensions["assess.db"]
-    installed = []
-
-    def install(model, parties=2):
-        meeting = _Meeting(parties)
-
-        def meet(session):
-            if any(isinstance(o, model) for o in session.new):
-                meeting.reach()
-
-        event.listen(factory, "before_commit", meet)
-        installed.append(meet)
-        return meeting.met
-
-    yield install
-    for meet in installed:
-        event.remove(factory, "before_commit", meet)
+    with _meetings(app.extensions["assess.db"], "before_commit") as install:
+        yield lambda model, parties=2: install(
+            lambda session: any(isinstance(o, model) for o in session.new), parties
+        )
 
 
 @pytest.fixture
 def meet_before_insert(app):
     """Hold every thread's first INSERT into ``table`` until ``parties`` threads reach it: each
     has read that there is no row yet, so both insert one (for saves that write with plain
-    statements, which leave no new object in the session for ``meet_before_commit`` to see)."""
+    statements, which leave no new object in the session for ``meet_before_commit`` to see).
+    Returns the list of threads that met."""
     with app.app_context():
         engine = db.engine(app)
-    installed = []
-
-    def install(table, parties=2):
-        """Returns the list of threads that met (each had read, and was about to insert)."""
-        meeting = _Meeting(parties)
-
-        def meet(conn, cursor, statement, parameters, context, executemany):
-            if statement.startswith(f"INSERT INTO {table} "):
-                meeting.reach()
-
-        event.listen(engine, "before_cursor_execute", meet)
-        installed.append(meet)
-        return meeting.met
-
-    yield install
-    for meet in installed:
-        event.remove(engine, "before_cursor_execute", meet)
+    with _meetings(engine, "before_cursor_execute") as install:
+        yield lambda table, parties=2: install(
+            lambda conn, cursor, statement, *rest: statement.startswith(f"INSERT INTO {table} "),
+            parties,
+        )
 
 
 def _race(*calls):
@@ -176,15 +177,21 @@ def test_two_first_autosaves_of_one_question_give_one_save_and_one_conflict(
     assert stored.revision == 1 and by_code[200]["revision"] == 1
 
 
-def test_the_same_participant_saving_one_question_from_two_tabs_at_once_keeps_one_answer(
-    app, make_user, make_org, meet_before_insert
-):
+def _two_tabs(app, make_user, make_org):
+    """One participant's device in two tabs (two clients with the same cookie), and the address
+    their page's script saves a level question to."""
     room = open_room(app, make_user, make_org)
     first = join(app, room.code, "Pat Participant")
     second = app.test_client()
     cookie = first.get_cookie(f"assess_workshop_{room.session_id}", path="/workshop/")
     second.set_cookie(cookie.key, cookie.value, path="/workshop/")
-    url = f"/workshop/{room.session_id}/adoption/answers/lead-commitment"
+    return first, second, f"/workshop/{room.session_id}/adoption/answers/lead-commitment"
+
+
+def test_the_same_participant_saving_one_question_from_two_tabs_at_once_keeps_one_answer(
+    app, make_user, make_org, meet_before_insert
+):
+    first, second, url = _two_tabs(app, make_user, make_org)
     data = [
         {"csrf_token": csrf_token(first), "q_lead-commitment": "2"},
         {"csrf_token": csrf_token(second), "q_lead-commitment": "4"},
@@ -210,12 +217,7 @@ def test_a_change_saved_as_another_tab_clears_the_answer_is_stored_not_lost(
     """One tab changes an answer while another clears it: the change reads the answer, the clear
     lands, then the change writes. It must store the change (or say it did not), never report
     "saved" for an answer that is no longer there."""
-    room = open_room(app, make_user, make_org)
-    first = join(app, room.code, "Pat Participant")
-    second = app.test_client()
-    cookie = first.get_cookie(f"assess_workshop_{room.session_id}", path="/workshop/")
-    second.set_cookie(cookie.key, cookie.value, path="/workshop/")
-    url = f"/workshop/{room.session_id}/adoption/answers/lead-commitment"
+    first, second, url = _two_tabs(app, make_user, make_org)
     headers = {"Accept": "application/json"}
     assert (
         first.post(

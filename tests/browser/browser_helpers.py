@@ -126,3 +126,18 @@ def assert_accessible(page: Any) -> None:
                 lines.append(f"    {node['target']}: {node['failureSummary'].splitlines()[-1]}")
         pytest.fail("\n".join(lines))
     assert_reflows(page)
+
+
+def open_workshop(tab: Any, base: str, facilitator: Any, assessment_id: int, title: str) -> None:
+    """Sign ``facilitator`` in through the form (their password is the tests' PASSWORD) and open
+    a workshop session called ``title`` on the assessment; the tab is left on the session's
+    dashboard."""
+    from helpers import PASSWORD
+
+    tab.goto(f"{base}/login")
+    tab.get_by_label("Email address").fill(facilitator.email)
+    tab.get_by_label("Password").fill(PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.goto(f"{base}/assessments/{assessment_id}/workshops")
+    tab.get_by_label("Name of the session").fill(title)
+    tab.get_by_role("button", name="Open the session").click()

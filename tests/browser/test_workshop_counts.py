@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import PASSWORD
+from browser_helpers import open_workshop
 from workshop_helpers import start_assessment
 
 
@@ -22,13 +22,7 @@ def test_the_live_view_groups_thousands_as_it_updates(
     try:
         fay = context.new_page()
         fay.set_default_timeout(10_000)
-        fay.goto(f"{url}/login")
-        fay.get_by_label("Email address").fill(facilitator.email)
-        fay.get_by_label("Password").fill(PASSWORD)
-        fay.get_by_role("button", name="Sign in").click()
-        fay.goto(f"{url}/assessments/{assessment_id}/workshops")
-        fay.get_by_label("Name of the session").fill("Whole staff")
-        fay.get_by_role("button", name="Open the session").click()
+        open_workshop(fay, url, facilitator, assessment_id, "Whole staff")
         fay.get_by_label("Leadership").check()
         fay.get_by_role("button", name="Open the ticked sections").click()
         session_url = fay.url

@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from browser_helpers import assert_accessible
-from helpers import PASSWORD
+from browser_helpers import assert_accessible, open_workshop
 from workshop_helpers import start_assessment
 
 from assess import db
@@ -78,13 +77,7 @@ def test_four_participants_tie_and_the_room_decides(app, browser, live_server, m
     try:
         context, fay = _context(browser, 1280, 720)
         contexts.append(context)
-        fay.goto(f"{url}/login")
-        fay.get_by_label("Email address").fill(facilitator.email)
-        fay.get_by_label("Password").fill(PASSWORD)
-        fay.get_by_role("button", name="Sign in").click()
-        fay.goto(f"{url}/assessments/{assessment_id}/workshops")
-        fay.get_by_label("Name of the session").fill("Senior team")
-        fay.get_by_role("button", name="Open the session").click()
+        open_workshop(fay, url, facilitator, assessment_id, "Senior team")
         join_url = fay.locator(".join-panel__url a").inner_text()
         fay.get_by_label("Leadership").check()
         fay.get_by_role("button", name="Open the ticked sections").click()
