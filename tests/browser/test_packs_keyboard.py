@@ -49,8 +49,10 @@ def _check(tab, name: str) -> None:
 
 
 def _choose_file(tab, path: Path) -> None:
-    """Space on the focused file input opens the file chooser; the file is picked there."""
-    with tab.expect_file_chooser() as chooser:
+    """Space on the focused file input opens the file chooser; the file is picked there. The
+    chooser is waited for up to 30 s, not the tab's 10: on a machine busy with both suites the
+    browser once took longer to raise it."""
+    with tab.expect_file_chooser(timeout=30_000) as chooser:
         tab.keyboard.press("Space")
     chooser.value.set_files(str(path))
 
