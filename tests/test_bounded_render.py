@@ -8,7 +8,8 @@ import threading
 import pytest
 from report_helpers import make_report_input
 
-from assess.reporting.bounded import RenderLimitExceeded, render_report_within, run_within
+from assess.reporting import render_report
+from assess.reporting.bounded import RenderLimitExceeded, render_within, run_within
 from assess.services.finalising import embedded_data
 
 
@@ -47,6 +48,6 @@ def test_an_error_in_the_child_is_an_error_not_a_limit():
 
 
 def test_a_report_within_the_ceilings_is_a_whole_report():
-    pdf = render_report_within(make_report_input(), memory_mb=1024, seconds=120)
+    pdf = render_within(render_report, make_report_input(), memory_mb=1024, seconds=120)
     assert pdf.startswith(b"%PDF-")
     assert embedded_data(pdf) is not None

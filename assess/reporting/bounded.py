@@ -130,10 +130,3 @@ def render_within(
     memory_bytes = memory_mb * 1024 * 1024
     result, _peak = run_within(render, report, memory_bytes=memory_bytes, seconds=seconds)
     return result
-
-
-def render_report_within(report: ReportInput, *, memory_mb: int, seconds: float) -> bytes:
-    """:func:`~assess.reporting.render.render_report` within the ceilings (see the module)."""
-    from assess.reporting.render import render_report
-
-    return render_within(render_report, report, memory_mb=memory_mb, seconds=seconds)
