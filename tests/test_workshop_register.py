@@ -4,6 +4,7 @@ group pages as a member's), and the facilitator's view of the room's register ra
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from helpers import post
@@ -317,22 +318,86 @@ def test_only_a_facilitator_who_runs_the_session_records_a_group(app, room):
     assert room.client.get(other).status_code == 404
 
 
-def test_the_room_view_shows_the_register_group_by_group_in_words_without_names(app, room):
+class _Table(HTMLParser):
+    """A table's column headings, and its rows as each row heading's text with its cells'
+    (text, class) pairs; visually hidden text included, as a screen reader reads it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[str] = []
+        self.rows: list[tuple[str, list[tuple[str, str]]]] = []
+        self._in_head = False
+        self._cell: list[str] | None = None
+        self._class = ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "thead":
+            self._in_head = True
+        elif tag == "tr" and not self._in_head:
+            self.rows.append(("", []))
+        elif tag in ("th", "td"):
+            self._cell, self._class = [], dict(attrs).get("class") or ""
+        elif tag == "span" and self._cell:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag == "thead":
+            self._in_head = False
+        elif tag in ("th", "td") and self._cell is not None:
+            text = re.sub(r"[ \t\n]+", " ", "".join(self._cell)).strip()  # keeps no-break spaces
+            if self._in_head:
+                self.headings.append(text)
+            elif tag == "th":
+                self.rows[-1] = (text, self.rows[-1][1])
+            else:
+                self.rows[-1][1].append((text, self._class))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _room_table(html: str) -> _Table:
+    table = _Table()
+    table.feed(html[html.index("data-register-spread") : html.index("</table>")])
+    return table
+
+
+def test_the_room_view_shows_the_register_as_a_table_a_group_a_row_without_names(app, room):
     _rate_room(app, room, (("Pat", "4"), ("Sam", "2"), ("Kim", "4")))
+    device = join(app, room.code, "Lee")  # rates another group, and only its power
+    page = device.get(f"/workshop/{room.session_id}/register/groups/businesses")
+    post(
+        device,
+        f"/workshop/{room.session_id}/register/groups/businesses",
+        {"was": _was(page.get_data(as_text=True)), "power": "3"},
+    )
     slide = room.client.get(f"/workshops/{room.session_id}/room/definition/register")
-    page = slide.get_data(as_text=True)
+    html = slide.get_data(as_text=True)
     assert slide.status_code == 200
-    spread = page[page.index("data-register-spread") :]
-    residents = spread[spread.index(">Residents<") :]
-    residents = residents[: residents.index("</section>")]
-    assert "Rated by 3 people" in residents
-    assert "Views differ" in residents
-    assert "2 Some: 1 person and 4 Decisive: 2 people" in residents
-    assert "As citizens: 3 people" in residents
-    # Only the groups someone rated, and nobody's name.
-    assert spread.count('<section class="room-group"') == 1
-    for name in ("Pat", "Sam", "Kim"):
-        assert name not in page
+    table = _room_table(html)
+    # Only the columns someone rated, in the questionnaire's order.
+    assert table.headings == ["Group", "Power", "How we regard them"]
+    # Only the groups someone rated, in the register's order.
+    assert [heading for heading, _cells in table.rows] == [
+        "Residents Rated by 3 people",
+        "Businesses Rated by 1 person",
+    ]
+    (residents, businesses) = (cells for _heading, cells in table.rows)
+    # A rating is its figure and how many chose it; a split column is marked, in words too.
+    assert residents[0] == (
+        "2\u00a0(1) 4\u00a0(2) Views differ",
+        "room-ratings__rating room-ratings__cell--differ",
+    )
+    assert residents[1] == ("As citizens\u00a0(3)", "room-ratings__words")
+    assert businesses == [
+        ("3\u00a0(1)", "room-ratings__rating"),
+        ("\u2013 Not rated", "room-ratings__words"),  # a dash, read as "Not rated"
+    ]
+    assert "“4 (2)”: two people chose 4" in html
+    for name in ("Pat", "Sam", "Kim", "Lee"):
+        assert name not in html
 
 
 def test_ratings_added_to_the_recorded_register_need_no_confirmation(app, room):

@@ -137,7 +137,8 @@ def register_groups(
 ) -> list[dict[str, Any]]:
     """The room's register ratings group by group, in words, for the facilitator: each group
     someone rated, how many rated it, each column's ratings with how many chose each ("Power:
-    4 Decisive (2), 3 Considerable (1)") and whether people differ on any column."""
+    4 Decisive (2), 3 Considerable (1)") and whether people differ on any column. ``cells``
+    holds the same columns by id, for the room view's table (:func:`register_columns`)."""
     if not isinstance(question, RegisterQuestion):
         return []
     names = {s.id: s.label.get(locale) for s in question.segments}
@@ -153,10 +154,27 @@ def register_groups(
                 "own": group.label is not None,
                 "rated_by": group.rated_by,
                 "columns": columns,
+                "cells": {c["attribute"]: c for c in columns},
                 "differ": any(c["differ"] for c in columns),
             }
         )
     return groups
+
+
+def register_columns(
+    question: Question, groups: Sequence[dict[str, Any]], locale: str
+) -> list[dict[str, str]]:
+    """The register's columns that anyone rated for any of ``groups`` (as
+    :func:`register_groups` gives them), in the questionnaire's order: the room view's table
+    headings."""
+    if not isinstance(question, RegisterQuestion):
+        return []
+    rated = {attribute for group in groups for attribute in group["cells"]}
+    return [
+        {"id": a.id, "label": a.label.get(locale), "rating": a.id in ALL_RATING_ATTRIBUTES}
+        for a in question.attributes
+        if a.id in rated
+    ]
 
 
 def _column(attribute: Any, column: ColumnSpread, locale: str) -> dict[str, Any]:
@@ -164,8 +182,18 @@ def _column(attribute: Any, column: ColumnSpread, locale: str) -> dict[str, Any]
     options = {o.id: o.label.get(locale) for o in attribute.options}
     values = []
     counts = []
+    short = []
     for count in column.counts:
         text = options.get(str(count.value), str(count.value)).split(": ")[0]
+        # For the room view's table, a rating is its number alone ("4 (2)"), and the count is
+        # never carried to a line of its own.
+        short.append(
+            gettext(
+                "%(value)s (%(count)s)",
+                value=count.value if column.attribute in ALL_RATING_ATTRIBUTES else text,
+                count=count.count,
+            ).replace(" (", "\u00a0(")
+        )
         if column.attribute in ALL_RATING_ATTRIBUTES:
             text = f"{count.value} {text}"
         values.append(gettext("%(value)s (%(count)s)", value=text, count=count.count))
@@ -180,6 +208,7 @@ def _column(attribute: Any, column: ColumnSpread, locale: str) -> dict[str, Any]
         "counts": joined(counts, locale),
         "label": attribute.label.get(locale),
         "text": joined(values, locale),
+        "short": short,
         "differ": len(column.counts) > 1,
         # The one rating everybody who rated the column chose (None when people differ).
         "agreed": str(column.counts[0].value) if len(column.counts) == 1 else None,

@@ -100,6 +100,7 @@ def question_slide(
         item = workshops.live_question(workshop, questionnaire_id, question_id)
     except KeyError:
         abort(404)
+    groups = agreement.register_groups(item.question, item.answers, current_locale())
     here = url_for(
         "workshop_room.question_slide",
         session_id=workshop.id,
@@ -117,5 +118,6 @@ def question_slide(
         percent=percent,
         poll_ms=POLL_MS,
         locale=current_locale(),
-        register_groups=agreement.register_groups(item.question, item.answers, current_locale()),
+        register_groups=groups,
+        register_columns=agreement.register_columns(item.question, groups, current_locale()),
     )

@@ -294,17 +294,24 @@ def test_the_facilitator_records_the_register_group_by_group_with_the_keyboard(
         # The room view: the spread group by group, large, no names.
         fay.set_viewport_size({"width": 1920, "height": 1080})
         fay.goto(f"{url}/workshops/{room.session_id}/room/definition/register")
-        spread = fay.locator("[data-register-spread]")
-        assert "4 Decisive: 2 people" in spread.inner_text()
+        residents = fay.locator("[data-register-spread] tbody tr").first
+        assert "Residents" in residents.locator("th").inner_text()
+        power = residents.locator("td").first.locator(".room-ratings__value").all_inner_texts()
+        assert [value.replace("\u00a0", " ") for value in power] == ["2 (1)", "4 (2)"]
         shown = fay.locator("body").inner_text()
         for name in ("Ada", "Bea", "Cy"):  # as words: the top bar's "Cymraeg" is no name
             assert not re.search(rf"\b{name}\b", shown), name
         size = fay.evaluate(
-            "parseFloat(getComputedStyle(document.querySelector('.room-group__columns')).fontSize)"
+            "parseFloat(getComputedStyle(document.querySelector('.room-ratings__table td'))"
+            ".fontSize)"
         )
         assert size >= 28, size
-        assert_accessible(fay)
+        # Seven groups, five columns rated: the whole table is on the slide, nothing to scroll.
+        assert fay.locator("[data-register-spread] tbody tr").count() == 7
         _shots(fay, "room-register", widths=(1920,), height=1080)
+        assert fay.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+        assert fay.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert_accessible(fay)
     finally:
         context.close()
 
