@@ -20,11 +20,11 @@ from assess.models import (
     User,
 )
 from assess.questionnaire.answers import Answer, CriterionCheck, Status
-from assess.services import assessments, workshops
+from assess.services import assessments, consensus, workshops
 from assess.services.assessments import Submission
+from assess.services.consensus import ConfirmReplacement
 from assess.services.questionnaires import current_questionnaires
 from assess.services.workshops import (
-    ConfirmReplacement,
     JoinRefused,
     SectionNotOpen,
     SessionClosed,
@@ -323,7 +323,7 @@ def test_accepting_the_aggregate_writes_the_median_as_a_workshop_answer(app, set
     participants = _answer(app, setup, [1, 2, 4, 2, 3])
     with app.test_request_context():
         workshop = workshops.get(setup.session_id)
-        record = workshops.record_consensus(
+        record = consensus.record_consensus(
             workshop, _user(setup), "adoption", "lead-commitment", None, "We met in the middle"
         )
         assert record.how == "aggregate"
@@ -345,7 +345,7 @@ def test_an_agreed_answer_drives_the_score(app, setup):
     _answer(app, setup, [1, 5])
     with app.test_request_context():
         workshop = workshops.get(setup.session_id)
-        workshops.record_consensus(
+        consensus.record_consensus(
             workshop,
             _user(setup),
             "adoption",
@@ -379,7 +379,7 @@ def test_an_agreed_level_keeps_the_records_already_confirmed_up_to_it(app, setup
         )
         assert outcome.ok
         # The room's level replaces the recorded 4, so it is confirmed with a reason.
-        workshops.record_consensus(
+        consensus.record_consensus(
             workshop,
             _user(setup),
             "adoption",
@@ -403,18 +403,18 @@ def test_recording_again_asks_before_it_replaces_the_agreement(app, setup):
     with app.test_request_context():
         workshop = workshops.get(setup.session_id)
         args = (workshop, _user(setup), "adoption", "lead-commitment")
-        workshops.record_consensus(*args, None, "")
+        consensus.record_consensus(*args, None, "")
         with pytest.raises(ConfirmReplacement) as asked:
-            workshops.record_consensus(*args, _level("lead-commitment", 4), "On reflection")
+            consensus.record_consensus(*args, _level("lead-commitment", 4), "On reflection")
         replacement = asked.value.replacement
         assert (replacement.current.answer.value, replacement.proposed.value) == (2, 4)
         assert db.session().scalar(select(AnswerRecord.value)) == 2  # nothing changed yet
         with pytest.raises(ConfirmReplacement) as again:
-            workshops.record_consensus(
+            consensus.record_consensus(
                 *args, _level("lead-commitment", 4), "On reflection", replaces=1, reason=" "
             )
         assert again.value.missing_reason
-        workshops.record_consensus(
+        consensus.record_consensus(
             *args,
             _level("lead-commitment", 4),
             "On reflection",
@@ -452,12 +452,12 @@ def test_an_answer_given_online_is_not_overwritten_without_confirmation(app, set
         )
         args = (workshop, _user(setup), "adoption", "lead-commitment")
         with pytest.raises(ConfirmReplacement) as asked:
-            workshops.record_consensus(*args, None, "")
+            consensus.record_consensus(*args, None, "")
         assert asked.value.replacement.how == "aggregate"
         assert asked.value.replacement.current.answer.value == 4
         # Confirming a revision that is no longer the stored one asks again.
         with pytest.raises(ConfirmReplacement):
-            workshops.record_consensus(*args, None, "", replaces=7, reason="Agreed lower")
+            consensus.record_consensus(*args, None, "", replaces=7, reason="Agreed lower")
         stored = assessments.stored_answers(workshop.assessment, "adoption")["lead-commitment"]
         assert (stored.answer.value, stored.answer.note, stored.source) == (4, "Minutes", "online")
 
@@ -472,7 +472,7 @@ def test_agreeing_the_recorded_answer_keeps_its_note_and_asks_nothing(app, setup
             "adoption",
             {"lead-commitment": Submission(Answer("lead-commitment", value=4, note="Minutes"))},
         )
-        workshops.record_consensus(workshop, _user(setup), "adoption", "lead-commitment", None, "")
+        consensus.record_consensus(workshop, _user(setup), "adoption", "lead-commitment", None, "")
         stored = assessments.stored_answers(workshop.assessment, "adoption")["lead-commitment"]
         assert (stored.answer.value, stored.answer.note, stored.revision) == (4, "Minutes", 1)
 
@@ -482,7 +482,7 @@ def test_a_tie_has_no_aggregate_to_accept(app, setup):
     with app.test_request_context():
         workshop = workshops.get(setup.session_id)
         with pytest.raises(WorkshopError, match="tied"):
-            workshops.record_consensus(
+            consensus.record_consensus(
                 workshop, _user(setup), "adoption", "lead-commitment", None, ""
             )
         assert db.session().scalar(select(func.count(AnswerRecord.id))) == 0
@@ -490,7 +490,7 @@ def test_a_tie_has_no_aggregate_to_accept(app, setup):
 
 def test_there_is_no_aggregate_before_anyone_answered(app, setup):
     with app.test_request_context(), pytest.raises(WorkshopError, match="aggregate"):
-        workshops.record_consensus(
+        consensus.record_consensus(
             workshops.get(setup.session_id), _user(setup), "adoption", "lead-commitment", None, ""
         )
 
@@ -512,7 +512,7 @@ def test_closing_stops_answers_and_joins_and_keeps_everything(app, setup):
         with pytest.raises(JoinRefused):
             workshops.join(setup.code, "Late")
         with pytest.raises(SessionClosed):
-            workshops.record_consensus(
+            consensus.record_consensus(
                 workshop, _user(setup), "adoption", "lead-commitment", None, ""
             )
         assert workshops.own_answers(participant, "adoption")["lead-commitment"].value == 3
@@ -538,7 +538,7 @@ def test_participation_lists_divergent_questions_and_how_each_was_resolved(app, 
     _answer(app, setup, [3, 3], question_id="lead-accountability")
     with app.test_request_context():
         workshop = workshops.get(setup.session_id)
-        workshops.record_consensus(
+        consensus.record_consensus(
             workshop, _user(setup), "adoption", "lead-commitment", None, "Fine"
         )
         [entry] = workshops.participation(workshop.assessment)
@@ -551,7 +551,7 @@ def test_the_purge_deletes_individual_answers_and_names_and_keeps_the_consensus(
     _answer(app, setup, [2, 4, 4])
     with app.test_request_context():
         workshop = workshops.get(setup.session_id)
-        workshops.record_consensus(workshop, _user(setup), "adoption", "lead-commitment", None, "")
+        consensus.record_consensus(workshop, _user(setup), "adoption", "lead-commitment", None, "")
         assert workshops.purge_individual_answers(db.utcnow()) == 0  # still open: kept
         workshops.close_session(workshop, _user(setup))
         later = db.utcnow() + timedelta(seconds=1)

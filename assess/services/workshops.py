@@ -1,5 +1,6 @@
 """Facilitated workshops: sessions, joining, participants' own answers, the live spread, the
-answers the room agrees, and closing.
+model the room chooses, and closing. Recording the answer the room agrees is
+:mod:`assess.services.consensus`.
 
 The CAF 2020 practice: each person answers alone first, then the group agrees. Participants' answers
 are kept per person in :class:`~assess.models.ParticipantAnswer` and never written into the
@@ -8,7 +9,7 @@ with ``source="workshop"``, so scoring reads the consensus and nothing else.
 
 Everything lives in the database, so several worker processes serve one session correctly: no
 function here keeps state between requests except a cache of questionnaire versions, which never
-change once stored. This module is the one place that commits workshop data.
+change once stored.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from assess.models import (
     User,
     WorkshopSession,
 )
-from assess.questionnaire.answers import Answer, RegisterRow, Status
+from assess.questionnaire.answers import Answer, Status
 from assess.questionnaire.schema import (
     LevelQuestion,
     MultipleQuestion,
@@ -45,10 +46,8 @@ from assess.questionnaire.schema import (
     Section,
     SingleQuestion,
 )
-from assess.questionnaire.validation import Message, check_answer, keep_criteria
+from assess.questionnaire.validation import check_answer
 from assess.scoring.aggregate import (
-    KINDS_TIED,
-    TIED,
     QuestionAggregate,
     aggregate_question,
     consensus_answer,
@@ -56,7 +55,6 @@ from assess.scoring.aggregate import (
 )
 from assess.services import assessments, maintenance
 from assess.services import questionnaires as questionnaire_service
-from assess.services.assessments import Submission
 from assess.services.tokens import new_token, token_hash
 
 #: Crockford's base32: no I, L, O or U, so a code read aloud or typed on a phone is unambiguous.
@@ -102,7 +100,7 @@ def participant_key(participant_id: int) -> str:
     return f"workshop-participant:{participant_id}"
 
 
-def _audit(action: str, workshop: WorkshopSession, **details: Any) -> None:
+def record_event(action: str, workshop: WorkshopSession, **details: Any) -> None:
     """Record one workshop event in the audit trail (committed on its own, after the change).
 
     ``by`` names the facilitator's account id; ``participant`` a participant's id (their display
@@ -283,18 +281,18 @@ def open_session(assessment: Assessment, user: User, title: str) -> tuple[Worksh
     )
     session.add(workshop)
     session.commit()
-    _audit("workshop.opened", workshop, by=user.id, assessment=assessment.id)
+    record_event("workshop.opened", workshop, by=user.id, assessment=assessment.id)
     return workshop, code
 
 
 def renew_code(workshop: WorkshopSession, user: User) -> str:
     """A new join code for an open session; the old one stops working at once."""
-    _require_open(workshop)
+    require_open(workshop)
     session = db.session()
     code, digest = _unique_code(session)
     workshop.code_sha256 = digest
     session.commit()
-    _audit("workshop.code_renewed", workshop, by=user.id)
+    record_event("workshop.code_renewed", workshop, by=user.id)
     return code
 
 
@@ -303,7 +301,8 @@ def code_matches(workshop: WorkshopSession, code: str | None) -> bool:
     return bool(code) and secrets.compare_digest(code_hash(code or ""), workshop.code_sha256)
 
 
-def _require_open(workshop: WorkshopSession) -> None:
+def require_open(workshop: WorkshopSession) -> None:
+    """Refuse a change to a closed session."""
     if not workshop.is_open:
         raise SessionClosed("This workshop session has closed.")
 
@@ -313,14 +312,14 @@ def set_sections(workshop: WorkshopSession, user: User, opened: Iterable[str]) -
 
     Unknown keys are ignored. A section once opened stays on the live view after it is closed.
     """
-    _require_open(workshop)
+    require_open(workshop)
     known = [section_key(q.id, s.id) for q, s in all_sections(workshop.assessment)]
     wanted = set(opened)
     keys = [k for k in known if k in wanted]
     workshop.opened_sections = keys
     workshop.shown_sections = [k for k in known if k in set(workshop.shown_sections) | wanted]
     db.session().commit()
-    _audit("workshop.sections_changed", workshop, by=user.id, opened=keys)
+    record_event("workshop.sections_changed", workshop, by=user.id, opened=keys)
     return keys
 
 
@@ -330,7 +329,7 @@ def set_threshold(workshop: WorkshopSession, user: User, threshold: int) -> None
         raise WorkshopError("Choose a number of levels from 1 to 4.")
     workshop.divergence_threshold = threshold
     db.session().commit()
-    _audit("workshop.threshold_changed", workshop, by=user.id, threshold=threshold)
+    record_event("workshop.threshold_changed", workshop, by=user.id, threshold=threshold)
 
 
 def close_session(workshop: WorkshopSession, user: User) -> None:
@@ -341,7 +340,7 @@ def close_session(workshop: WorkshopSession, user: User) -> None:
     workshop.opened_sections = []
     workshop.closed_at = db.utcnow()
     db.session().commit()
-    _audit("workshop.closed", workshop, by=user.id)
+    record_event("workshop.closed", workshop, by=user.id)
 
 
 # ---- participants ------------------------------------------------------------------------
@@ -398,7 +397,7 @@ def join(code: str, display_name: str) -> Joined:
     session = db.session()
     session.add(participant)
     session.commit()
-    _audit("workshop.joined", workshop, participant=participant.id)
+    record_event("workshop.joined", workshop, participant=participant.id)
     return Joined(workshop, participant, token)
 
 
@@ -511,7 +510,7 @@ def save_own_answers(
     """
     if participant.session_id != workshop.id:
         raise WorkshopError("That is not your session.")
-    _require_open(workshop)
+    require_open(workshop)
     if section_key(questionnaire_id, section_id) not in workshop.opened_sections:
         raise SectionNotOpen("The facilitator has not opened these questions, or has closed them.")
     try:
@@ -782,216 +781,6 @@ def live_question(
     raise KeyError(question_id)
 
 
-# ---- consensus -----------------------------------------------------------------------------
-
-
-#: The longest reason accepted for replacing a recorded answer.
-REASON_MAX_LENGTH = 2000
-
-
-@dataclass(frozen=True)
-class Replacement:
-    """Recording the room's answer would change the answer the assessment holds."""
-
-    item: LiveQuestion
-    #: What the assessment holds now.
-    current: assessments.StoredAnswer
-    #: What it would hold after: the room's answer, with its note.
-    proposed: Answer
-    #: "agreed" or "aggregate".
-    how: str
-
-
-class ConfirmReplacement(WorkshopError):
-    """The room's answer would replace a recorded one: show both and ask for confirmation and a
-    reason. ``missing_reason`` is True when confirmation came without a reason."""
-
-    def __init__(self, replacement: Replacement, missing_reason: bool = False) -> None:
-        super().__init__(
-            Message("Confirm that the room's answer replaces the recorded one, and say why.")
-        )
-        self.replacement = replacement
-        self.missing_reason = missing_reason
-
-
-def _agreed_answer(
-    item: LiveQuestion, answer: Answer | None, note: str, stored: assessments.StoredAnswer | None
-) -> tuple[Answer, str]:
-    """The answer to record and how ("agreed" or "aggregate"); refuses a tie's missing default."""
-    how = "agreed"
-    if answer is None:
-        if item.proposal is None:
-            if item.no_default == TIED or item.no_default == KINDS_TIED:
-                raise WorkshopError(
-                    Message(
-                        "The room is tied, so there is no aggregate to accept: record the answer "
-                        "the room agrees."
-                    )
-                )
-            raise WorkshopError(
-                "There is no aggregate to accept for this question: record the agreed answer."
-            )
-        answer, how = item.proposal, "aggregate"
-    note = (note or "").strip() or answer.note
-    same = stored is not None and (stored.answer.status, stored.answer.value) == (
-        answer.status,
-        answer.value,
-    )
-    if not note and same and stored is not None:
-        # The same answer agreed without a note keeps the evidence note it had.
-        note = stored.answer.note
-    return Answer(item.question.id, answer.status, answer.value, note), how
-
-
-def replacement_for(
-    workshop: WorkshopSession,
-    questionnaire_id: str,
-    question_id: str,
-    answer: Answer | None,
-    note: str,
-) -> Replacement | None:
-    """What recording ``answer`` (None: the aggregate) would replace, or None if it would add an
-    answer or change nothing. Raises :class:`WorkshopError` when it cannot be recorded."""
-    item = _opened_question(workshop, questionnaire_id, question_id)
-    stored = assessments.stored_answers(workshop.assessment, questionnaire_id).get(question_id)
-    agreed, how = _agreed_answer(item, answer, note, stored)
-    if stored is None or stored.answer == agreed or only_adds(stored.answer, agreed):
-        return None
-    return Replacement(item, stored, agreed, how)
-
-
-def only_adds(recorded: Answer, agreed: Answer) -> bool:
-    """True when ``agreed`` keeps every rating of the recorded register as it is and only adds
-    ratings (of groups, or columns, the register had none for) with the same evidence note:
-    nothing recorded is replaced, so recording it asks no confirmation. False for any other
-    question."""
-    if recorded.status is not Status.ANSWERED or agreed.status is not Status.ANSWERED:
-        return False
-    if recorded.note != agreed.note:
-        return False
-    values = (recorded.value, agreed.value)
-    if not all(isinstance(v, tuple) and all(isinstance(r, RegisterRow) for r in v) for v in values):
-        return False
-    after = {r.segment_id: r.to_json() for r in agreed.value}  # type: ignore[union-attr]
-    for row in recorded.value:  # type: ignore[union-attr]
-        new = after.get(row.segment_id)
-        if new is None or any(new.get(k) != v for k, v in row.to_json().items() if v is not None):
-            return False
-    return True
-
-
-def _opened_question(
-    workshop: WorkshopSession, questionnaire_id: str, question_id: str
-) -> LiveQuestion:
-    try:
-        return live_question(workshop, questionnaire_id, question_id)
-    except KeyError:
-        raise WorkshopError("That question has not been opened in this session.") from None
-
-
-def record_consensus(
-    workshop: WorkshopSession,
-    user: User,
-    questionnaire_id: str,
-    question_id: str,
-    answer: Answer | None,
-    note: str,
-    *,
-    replaces: int | None = None,
-    reason: str = "",
-) -> ConsensusRecord:
-    """Record what the room agreed on one question, and write it into the assessment's answers.
-
-    ``answer`` None accepts the engine's default agreed answer (see docs/methodology.md, section
-    9); there is none for a tie, for text and register questions, nor before anyone answered.
-    The note is kept with the record and as the answer's evidence note (an agreed answer equal to
-    the recorded one and without a note keeps the recorded note). Every individual answer stays
-    as it was.
-
-    Nothing recorded is ever overwritten silently: when the assessment already holds a different
-    answer (other than a register the agreed one only adds ratings to, see :func:`only_adds`),
-    this raises :class:`ConfirmReplacement` (with both answers) unless ``replaces`` is the
-    revision of the answer being replaced, as shown to the person, and ``reason`` says why; the
-    reason is kept with the change in the audit trail. If the answer changed again in between, it
-    asks again. Raises :class:`WorkshopError` with a message for people when it cannot be
-    recorded.
-    """
-    _require_open(workshop)
-    item = _opened_question(workshop, questionnaire_id, question_id)
-    assessment = workshop.assessment
-    stored = assessments.stored_answers(assessment, questionnaire_id).get(question_id)
-    agreed, how = _agreed_answer(item, answer, note, stored)
-    # The room agrees a level; the records already confirmed for it stay with the answer (those
-    # of levels above the agreed one are dropped), so a consensus never loses evidence.
-    if stored is not None:
-        agreed = keep_criteria(item.question, agreed, stored.answer.criteria)
-    problems = check_answer(item.question, agreed)
-    if problems:
-        raise WorkshopError(" ".join(problems))
-    reason = " ".join((reason or "").split())
-    if len(reason) > REASON_MAX_LENGTH:
-        raise WorkshopError(
-            Message("The reason must be %(n)s characters or fewer.", n=REASON_MAX_LENGTH)
-        )
-    replaced = None
-    if stored is not None and stored.answer != agreed and not only_adds(stored.answer, agreed):
-        replacement = Replacement(item, stored, agreed, how)
-        if replaces != stored.revision:
-            raise ConfirmReplacement(replacement)
-        if not reason:
-            raise ConfirmReplacement(replacement, missing_reason=True)
-        replaced = stored
-    detail: dict[str, Any] = {"workshop": workshop.id, "how": how}
-    if replaced is not None:
-        detail["reason"] = reason
-    outcome = assessments.save_answers(
-        assessment,
-        user,
-        questionnaire_id,
-        {question_id: Submission(agreed, stored.revision if stored else None)},
-        source="workshop",
-        detail=detail,
-    )
-    if outcome.errors:
-        raise WorkshopError(" ".join(outcome.errors.get(question_id, [])))
-    if outcome.conflicts:
-        # Someone changed the answer between reading and writing: show what it is now.
-        latest = assessments.stored_answers(assessment, questionnaire_id).get(question_id)
-        if latest is not None and latest.answer != agreed:
-            raise ConfirmReplacement(Replacement(item, latest, agreed, how))
-    session = db.session()
-    record = session.scalar(
-        select(ConsensusRecord).where(
-            ConsensusRecord.session_id == workshop.id,
-            ConsensusRecord.questionnaire_id == questionnaire_id,
-            ConsensusRecord.question_id == question_id,
-        )
-    )
-    if record is None:
-        record = ConsensusRecord(
-            session_id=workshop.id, questionnaire_id=questionnaire_id, question_id=question_id
-        )
-        session.add(record)
-    record.how = how
-    record.status = agreed.status.value
-    record.value = agreed.value_to_json()
-    record.note = (note or "").strip()
-    record.was_divergent = item.divergent
-    record.recorded_by_id = user.id
-    record.recorded_at = db.utcnow()
-    session.commit()
-    details: dict[str, Any] = {"question": f"{questionnaire_id}/{question_id}", "how": how}
-    if replaced is not None:
-        details["replaced"] = {
-            "status": replaced.answer.status.value,
-            "value": replaced.answer.value_to_json(),
-            "revision": replaced.revision,
-        }
-        details["reason"] = reason
-    _audit("workshop.consensus_recorded", workshop, by=user.id, **details)
-    return record
-
-
 def choose_models(
     workshop: WorkshopSession, user: User, model_ids: list[str], reason: str | None
 ) -> list[str]:
@@ -1001,7 +790,7 @@ def choose_models(
     Raises :class:`assess.services.assessments.ChoiceError` when the choice is not valid (no
     model, or no reason for differing from the recommendation).
     """
-    _require_open(workshop)
+    require_open(workshop)
     assessment = workshop.assessment
     assessments.choose_models(assessment, user, model_ids, reason)
     adoption = questionnaires_of(assessment)[2]
@@ -1009,7 +798,7 @@ def choose_models(
         *workshop.opened_sections,
         *(section_key(adoption.id, s.id) for s in adoption.sections),
     ]
-    _audit("workshop.model_chosen", workshop, by=user.id, models=list(model_ids))
+    record_event("workshop.model_chosen", workshop, by=user.id, models=list(model_ids))
     return set_sections(workshop, user, opened)
 
 
@@ -1097,5 +886,5 @@ def purge_individual_answers(older_than: datetime) -> int:
             )
     session.commit()
     for workshop in closed:
-        _audit("workshop.purged", workshop)
+        record_event("workshop.purged", workshop)
     return deleted

@@ -9,7 +9,7 @@ everyone in the room rated the same is chosen for the facilitator; where the roo
 is chosen, and the facilitator must pick what the room agreed.
 
 Saving records the organisation's register with that group changed as the room's agreed answer
-(:func:`assess.services.workshops.record_consensus`): when it changes a recorded answer the
+(:func:`assess.services.consensus.record_consensus`): when it changes a recorded answer the
 facilitator sees the group's old and new ratings side by side and confirms with a reason, kept in
 the audit trail, as on the consensus page itself.
 """
@@ -27,7 +27,7 @@ from assess import access
 from assess.i18n import current_locale, translate
 from assess.models import WorkshopSession
 from assess.questionnaire.schema import RegisterQuestion
-from assess.services import register, workshops
+from assess.services import consensus, register, workshops
 from assess.services.assessments import AssessmentClosed
 from assess.services.register import Group, RegisterPlace
 from assess.services.workshops import LiveQuestion, WorkshopError
@@ -234,7 +234,7 @@ def save(
     replaces = int(raw_replaces) if raw_replaces.isdigit() else None
     reason = answer_forms.clean_text(request.form.get("reason"))
     try:
-        workshops.record_consensus(
+        consensus.record_consensus(
             workshop,
             current_user,
             questionnaire_id,
@@ -244,7 +244,7 @@ def save(
             replaces=replaces,
             reason=reason,
         )
-    except workshops.ConfirmReplacement as ask:
+    except consensus.ConfirmReplacement as ask:
         error = agreement.replacement_error(ask.missing_reason, replaces is not None)
         return _confirm(workshop, item, group, ask.replacement, reason, error)
     except (WorkshopError, AssessmentClosed) as error:
@@ -270,7 +270,7 @@ def _confirm(
     workshop: WorkshopSession,
     item: LiveQuestion,
     group: Group,
-    replacement: workshops.Replacement,
+    replacement: consensus.Replacement,
     reason: str,
     error: str | None,
 ) -> ResponseReturnValue:
@@ -294,7 +294,7 @@ def _confirm(
         back=_pages(workshop, item).change(group.segment_id),
         carried=carried,
         reason=reason,
-        reason_max=workshops.REASON_MAX_LENGTH,
+        reason_max=consensus.REASON_MAX_LENGTH,
         error=error,
         locale=locale,
     ), 400 if error else 200

@@ -4,7 +4,7 @@ The same pages as a member's register (:mod:`assess.views.register`: a summary w
 links, one group per page with its ratings as radios, "Add a group", a confirmation before
 removing), on the participant's own answer to the register question. The facilitator sees the
 room's ratings group by group on the consensus page, and the room agrees the register that is
-recorded for the organisation (:func:`assess.services.workshops.record_consensus`).
+recorded for the organisation (:func:`assess.services.consensus.record_consensus`).
 
 Every page is declared with :func:`assess.access.participant`: a device's token reaches only its
 own session and its own answers. The pages live under ``/workshop/`` so that the token's cookie

@@ -39,6 +39,7 @@ from assess.models import Assessment, Participant, WorkshopSession
 from assess.questionnaire.schema import Questionnaire, Section
 from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
 from assess.services import assessments, workshops
+from assess.services import consensus as consensus_service
 from assess.services.assessments import AssessmentClosed, ChoiceError, StoredAnswer
 from assess.services.workshops import LiveQuestion, LiveSummary, WorkshopError
 from assess.templating import clock_time
@@ -533,7 +534,7 @@ def _render_consensus(
 
 def _render_confirm_replacement(
     workshop: WorkshopSession,
-    replacement: workshops.Replacement,
+    replacement: consensus_service.Replacement,
     *,
     reason: str = "",
     error: str | None = None,
@@ -557,7 +558,7 @@ def _render_confirm_replacement(
         proposed_lines=answer_forms.describe(item.question, replacement.proposed, locale),
         carried=carried,
         reason=reason,
-        reason_max=workshops.REASON_MAX_LENGTH,
+        reason_max=consensus_service.REASON_MAX_LENGTH,
         error=error,
         locale=locale,
     ), 400 if error else 200
@@ -639,7 +640,7 @@ def record_consensus(
     replaces = int(raw_replaces) if raw_replaces.isdigit() else None
     reason = answer_forms.clean_text(request.form.get("reason"))
     try:
-        workshops.record_consensus(
+        consensus_service.record_consensus(
             workshop,
             current_user,
             questionnaire_id,
@@ -649,7 +650,7 @@ def record_consensus(
             replaces=replaces,
             reason=reason,
         )
-    except workshops.ConfirmReplacement as ask:
+    except consensus_service.ConfirmReplacement as ask:
         error = agreement.replacement_error(ask.missing_reason, replaces is not None)
         return _render_confirm_replacement(workshop, ask.replacement, reason=reason, error=error)
     except (WorkshopError, AssessmentClosed) as error:
