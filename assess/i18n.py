@@ -10,6 +10,8 @@ the questionnaire's own ``LocalText`` in the :func:`current_locale`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale, gettext, refresh
 from flask_login import current_user
@@ -106,6 +108,13 @@ def N_(text: str) -> str:
     """Mark ``text`` for translation where it is defined (a module-level table), and translate
     it where it is shown, with :func:`translate` or ``gettext``."""
     return text
+
+
+def join_words(items: Sequence[str]) -> str:
+    """``a, b and c`` in the language being rendered."""
+    if len(items) <= 1:
+        return "".join(items)
+    return gettext("%(items)s and %(last)s", items=", ".join(items[:-1]), last=items[-1])
 
 
 def init_app(app: Flask) -> None:

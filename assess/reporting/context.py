@@ -21,9 +21,9 @@ from babel.dates import format_date as babel_format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from assess.charts import QUADRANT_NAMES, fit_chart, power_interest_grid, radar_chart
+from assess.charts import fit_chart, power_interest_grid, radar_chart
 from assess.figures import contradiction_rows, evidence_rows, fit_rows, profile_rows
-from assess.i18n import N_, translate
+from assess.i18n import N_, join_words, translate
 from assess.questionnaire.answers import Answer, RegisterRow, Status
 from assess.questionnaire.schema import (
     LevelQuestion,
@@ -36,8 +36,15 @@ from assess.questionnaire.schema import (
 )
 from assess.questionnaire.validation import visible_questions
 from assess.reporting.board import board_summary, report_date, step_context
+from assess.reporting.stakeholders import (
+    REGARD_IN_TEXT,
+    REGARD_ONE,
+    engagement_gaps,
+    register_row_text,
+    register_table,
+    segment_rows,
+)
 from assess.scoring import AssessmentResult
-from assess.scoring.engagement import STEP_TEXT, WHY_GAP, WHY_TEXT
 from assess.scoring.maturity import question_level
 from assess.trend_chart import trend_chart
 
@@ -54,44 +61,6 @@ _GAP_STATUS = {
     "above_target": N_("Above target"),
     "no_level": N_("No level (no answers)"),
     "no_target": N_("No target (no model chosen)"),
-}
-_SALIENCE = {
-    "non_stakeholder": N_("Not a stakeholder by salience"),
-    "latent": N_("Latent"),
-    "expectant": N_("Expectant"),
-    "definitive": N_("Definitive"),
-}
-_ENGAGEMENT = {
-    "none": N_("None"),
-    "inform": N_("Inform"),
-    "consult": N_("Consult"),
-    "involve": N_("Involve"),
-    "collaborate": N_("Collaborate"),
-    "empower": N_("Empower"),
-}
-#: The same levels inside a sentence (lower case in English, as Welsh may differ).
-_ENGAGEMENT_IN_TEXT = {
-    "none": N_("none"),
-    "inform": N_("inform"),
-    "consult": N_("consult"),
-    "involve": N_("involve"),
-    "collaborate": N_("collaborate"),
-    "empower": N_("empower"),
-}
-_REGARD = {
-    "customer": N_("Customers"),
-    "citizen": N_("Citizens"),
-    "stakeholder": N_("Stakeholders"),
-}
-_REGARD_ONE = {
-    "customer": N_("customer"),
-    "citizen": N_("citizen"),
-    "stakeholder": N_("stakeholder"),
-}
-_REGARD_IN_TEXT = {
-    "customer": N_("customers"),
-    "citizen": N_("citizens"),
-    "stakeholder": N_("stakeholders"),
 }
 
 
@@ -216,17 +185,6 @@ def text_direction(text: str | None) -> str:
     return "auto"
 
 
-def _levels(count: int) -> str:
-    return ngettext("%(num)d level", "%(num)d levels", count)
-
-
-def _join(items: Sequence[str]) -> str:
-    """``a, b and c`` in the language being rendered."""
-    if len(items) <= 1:
-        return "".join(items)
-    return _("%(items)s and %(last)s", items=", ".join(items[:-1]), last=items[-1])
-
-
 def _option_label(question: SingleQuestion | MultipleQuestion, option_id: str, locale: str) -> str:
     for option in question.options:
         if option.id == option_id:
@@ -279,37 +237,6 @@ class _Labels:
         return _("the %(model)s", model=names[0]) if names else _("no model")
 
 
-def _rating(question: RegisterQuestion, attribute: str, value: int | None, locale: str) -> dict:
-    if value is None:
-        return {"value": None, "label": _("not rated")}
-    labels = {o.id: o.label.get(locale) for o in question.attribute(attribute).options}
-    return {"value": value, "label": labels.get(str(value), str(value))}
-
-
-def _register_row_text(question: RegisterQuestion, row: RegisterRow, locale: str) -> str:
-    listed = {s.id: s.label.get(locale) for s in question.segments}
-    name = listed.get(row.segment_id) or row.label or row.segment_id
-    ratings = ", ".join(
-        f"{_(_RATING_NAMES[attribute])} "
-        f"{row.rating(attribute) if row.rating(attribute) is not None else '-'}"
-        for attribute in ("power", "legitimacy", "urgency", "interest", "affected")
-        if question.has_attribute(attribute)
-    )
-    parts = [f"{name}: {ratings}"]
-    if row.conflict in _CONFLICT_IN_TEXT:
-        parts.append(_(_CONFLICT_IN_TEXT[row.conflict]))
-    if row.support == "yes":
-        parts.append(_("needs extra support"))
-    parts.append(
-        _("regarded as %(regard)s", regard=_(_REGARD_IN_TEXT[row.regard]))
-        if row.regard in _REGARD_IN_TEXT
-        else _("how it is regarded is not recorded")
-    )
-    today = _ENGAGEMENT_IN_TEXT.get(row.engagement or "")
-    parts.append(_("involved today: %(level)s", level=_(today) if today else _("not recorded")))
-    return "; ".join(parts)
-
-
 def answer_display(question: Question, answer: Answer, labels: _Labels) -> list[str]:
     """A real answer as lines of text: option labels, the level described, the text given."""
     locale = labels.locale
@@ -329,7 +256,7 @@ def answer_display(question: Question, answer: Answer, labels: _Labels) -> list[
         ]
     if isinstance(question, RegisterQuestion):
         rows = value if isinstance(value, tuple) else ()
-        return [_register_row_text(question, r, locale) for r in rows if isinstance(r, RegisterRow)]
+        return [register_row_text(question, r, locale) for r in rows if isinstance(r, RegisterRow)]
     assert isinstance(question, TextQuestion)
     return [str(value)]
 
@@ -462,59 +389,6 @@ def _appendix(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
             }
         )
     return result
-
-
-def _register(report: ReportInput) -> dict[str, Any]:
-    locale = report.locale
-    register = next(
-        (q for _s, q in report.definition.questions() if isinstance(q, RegisterQuestion)), None
-    )
-    rows = []
-    for segment in report.result.segments:
-        rows.append(
-            {
-                "segment_id": segment.segment_id,
-                "label": segment.label,
-                "power": _rating(register, "power", segment.power, locale) if register else None,
-                "legitimacy": (
-                    _rating(register, "legitimacy", segment.legitimacy, locale)
-                    if register
-                    else None
-                ),
-                "urgency": (
-                    _rating(register, "urgency", segment.urgency, locale) if register else None
-                ),
-                "interest": (
-                    _rating(register, "interest", segment.interest, locale) if register else None
-                ),
-                "affected": (
-                    _rating(register, "affected", segment.affected, locale)
-                    if register and register.has_attribute("affected")
-                    else None
-                ),
-                "regard": _(_REGARD.get(segment.regard or "", N_("Not recorded"))),
-                "current": _(_ENGAGEMENT.get(segment.current or "", N_("Not recorded"))),
-                "quadrant": segment.quadrant,
-                "quadrant_name": _(QUADRANT_NAMES.get(segment.quadrant or "", N_("Not rated"))),
-            }
-        )
-    scale = []
-    if register:
-        for attribute in ("power", "legitimacy", "urgency", "interest", "affected"):
-            if not register.has_attribute(attribute):
-                continue
-            column = register.attribute(attribute)
-            scale.append(
-                {
-                    "attribute": column.label.get(locale),
-                    "levels": [f"{o.id} {o.label.get(locale)}" for o in column.options],
-                }
-            )
-    return {
-        "rows": rows,
-        "scale": scale,
-        "has_affected": bool(register and register.has_attribute("affected")),
-    }
 
 
 def _fit(report: ReportInput, labels: _Labels) -> dict[str, Any] | None:
@@ -666,121 +540,6 @@ def _targets(report: ReportInput, labels: _Labels) -> dict[str, Any]:
     }
 
 
-#: The relationship plan for each quadrant of the power/interest grid, in plain words.
-RELATIONSHIP_PLANS = {
-    "manage_closely": N_(
-        "Manage closely: a named contact, regular meetings and early warning of decisions that "
-        "touch it"
-    ),
-    "keep_satisfied": N_(
-        "Keep satisfied: brief it before decisions that touch it, and watch for its interest rising"
-    ),
-    "keep_informed": N_(
-        "Keep informed: regular updates through the channels it uses, and an easy way to raise "
-        "concerns"
-    ),
-    "monitor": N_(
-        "Monitor: general information, and a check now and then that its power or interest has "
-        "not changed"
-    ),
-}
-_CONFLICT = {
-    "commercial": N_("Commercial interest in decisions about itself"),
-    "regulatory": N_("Regulated by the organisation: an interest in decisions about itself"),
-}
-_CONFLICT_IN_TEXT = {
-    "commercial": N_("commercial interest in decisions about itself"),
-    "regulatory": N_("regulated by the organisation: an interest in decisions about itself"),
-}
-
-
-#: Mitchell, Agle and Wood's seven salience types, by name.
-_SALIENCE_TYPES = {
-    "dormant": N_("dormant"),
-    "discretionary": N_("discretionary"),
-    "demanding": N_("demanding"),
-    "dominant": N_("dominant"),
-    "dangerous": N_("dangerous"),
-    "dependent": N_("dependent"),
-    "definitive": N_("definitive"),
-}
-#: The salience attributes inside a sentence.
-_ATTRIBUTES = {"power": N_("power"), "legitimacy": N_("legitimacy"), "urgency": N_("urgency")}
-#: The register's ratings inside a sentence.
-_RATING_NAMES = {**_ATTRIBUTES, "interest": N_("interest"), "affected": N_("affected")}
-
-
-def _segments(report: ReportInput) -> list[dict[str, Any]]:
-    rows = []
-    for s in report.result.segments:
-        if s.status == "below_needed":
-            result = _("Below what is needed by %(levels)s", levels=_levels(s.gap))
-        elif s.status == "above_needed":
-            result = _("Above what is needed by %(levels)s", levels=_levels(s.above_by))
-        elif s.status == "matches":
-            result = _("Matches what is needed")
-        elif s.status == "not_recorded":
-            result = _("Today's level not recorded")
-        elif s.status == "media_relations":
-            result = _("Media relations, not a participation level")
-        else:
-            result = _("Not rated")
-        salience = _(_SALIENCE.get(s.salience or "", N_("Not rated")))
-        if s.salience_type and s.salience_type != s.salience:
-            salience += f" ({_(_SALIENCE_TYPES.get(s.salience_type, s.salience_type))})"
-        flags = []
-        if s.extra_support:
-            flags.append(_("Needs extra support"))
-        if s.conflict in _CONFLICT:
-            flags.append(_(_CONFLICT[s.conflict]))
-        if s.regard_differs and s.regard in _REGARD_IN_TEXT:
-            flags.append(
-                _(
-                    "Regarded as %(regard)s, which differs from the chosen model",
-                    regard=_(_REGARD_IN_TEXT[s.regard]),
-                )
-            )
-        rows.append(
-            {
-                "segment_id": s.segment_id,
-                "label": s.label,
-                "salience": salience,
-                "held": _join([_(_ATTRIBUTES.get(a, a)) for a in s.held]) or _("none"),
-                "quadrant_name": _(QUADRANT_NAMES.get(s.quadrant or "", N_("Not rated"))),
-                "relationship": _(RELATIONSHIP_PLANS.get(s.quadrant or "", N_("Not rated"))),
-                "recommended": (
-                    _("Media relations")
-                    if s.media
-                    else _(_ENGAGEMENT.get(s.recommended or "", N_("None")))
-                ),
-                "recommended_in_text": (
-                    _("media relations")
-                    if s.media
-                    else _(_ENGAGEMENT_IN_TEXT.get(s.recommended or "", N_("none")))
-                ),
-                "current": _(_ENGAGEMENT.get(s.current or "", N_("Not recorded"))),
-                "current_in_text": _(_ENGAGEMENT_IN_TEXT.get(s.current or "", N_("not recorded"))),
-                "status": s.status,
-                "result": result,
-                "reasons": [translate(STEP_TEXT[r]) if r in STEP_TEXT else r for r in s.reasons],
-                "flags": flags,
-                "gap_rank": s.gap_rank,
-                "gap": s.gap,
-                "why": [
-                    ngettext(
-                        "%(num)d level below what is needed",
-                        "%(num)d levels below what is needed",
-                        s.gap,
-                    )
-                    if code == WHY_GAP
-                    else translate(WHY_TEXT[code])
-                    for code in s.gap_why
-                ],
-            }
-        )
-    return rows
-
-
 def _definition(report: ReportInput) -> dict[str, Any]:
     """What the definition answers show, and the answers that contradict each other."""
     status_text = {
@@ -821,11 +580,6 @@ def _definition(report: ReportInput) -> dict[str, Any]:
         )
     differs = [s.label for s in report.result.segments if s.regard_differs]
     return {"answers": items, "contradictions": contradictions, "regard_differs": differs}
-
-
-def _engagement_gaps(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The register's engagement gaps, closest to close first (groups needing support first)."""
-    return sorted((s for s in segments if s["gap_rank"] is not None), key=lambda s: s["gap_rank"])
 
 
 def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]) -> dict:
@@ -933,7 +687,7 @@ def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]
                 "%(num)d stakeholder groups are involved less than the method recommends: "
                 "%(groups)s, most pressing first.",
                 len(short),
-                groups=_join([s.label for s in short]),
+                groups=join_words([s.label for s in short]),
             )
         else:
             first = _("No stakeholder group is involved less than the method recommends.")
@@ -945,7 +699,7 @@ def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]
                     "%(groups)s needs extra support to take part, so closing that gap comes first.",
                     "%(groups)s need extra support to take part, so closing that gap comes first.",
                     len(support),
-                    groups=_join(support),
+                    groups=join_words(support),
                 )
             )
     else:
@@ -1076,9 +830,9 @@ def build_context(report: ReportInput) -> dict[str, Any]:
     zone = report.organisation_timezone
     result = report.result
     profile = _profile(report, labels)
-    register = _register(report)
+    register = register_table(report)
     fit = _fit(report, labels)
-    segments = _segments(report)
+    segments = segment_rows(report)
     target_label = (
         _("Target of %(models)s", models=labels.model_list(result.chosen_models))
         if result.chosen_models
@@ -1151,15 +905,15 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "targets": _targets(report, labels),
         "board": board_summary(report, labels),
         "segments": segments,
-        "engagement_gaps": _engagement_gaps(segments),
+        "engagement_gaps": engagement_gaps(segments),
         "definition": _definition(report),
         "appendix": _appendix(report, labels),
         "evidence": _evidence_rows(report),
         "marks": _marks(report),
         "workshop": _workshop(report),
         "perception": report.perception,
-        "regard_names": {code: _(text) for code, text in _REGARD_ONE.items()},
-        "regard_plural": {code: _(text) for code, text in _REGARD_IN_TEXT.items()},
+        "regard_names": {code: _(text) for code, text in REGARD_ONE.items()},
+        "regard_plural": {code: _(text) for code, text in REGARD_IN_TEXT.items()},
         "method": {"version": result.method_version},
         "plan": None if report.plan is None else [dict(row) for row in report.plan],
         "trend": None if report.trend is None else dict(report.trend),
