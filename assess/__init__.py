@@ -79,6 +79,7 @@ def create_app(
         audit,
         auth,
         benchmark,
+        consensus,
         consensus_register,
         consultancy,
         csv_data,
@@ -123,6 +124,7 @@ def create_app(
     app.register_blueprint(workshops.bp)
     app.register_blueprint(workshop_room.bp)
     app.register_blueprint(workshop_register.bp)
+    app.register_blueprint(consensus.bp)
     app.register_blueprint(consensus_register.bp)
     app.register_blueprint(consultancy.bp)
     app.register_blueprint(start.bp)

@@ -1,6 +1,6 @@
 """The facilitator records the register the room agreed, one group at a time.
 
-The consensus page of a register question (:func:`assess.views.workshops.consensus`) lists the
+The consensus page of a register question (:func:`assess.views.consensus.question`) lists the
 organisation's register as the member's summary does (:func:`assess.views.register.summary_of`),
 each group with the room's ratings and a link to its page. A group's page is the member's group
 page (``register/group.html`` through :func:`assess.views.register.render_group`) with, beside
@@ -43,7 +43,7 @@ bp = Blueprint("consensus_register", __name__)
 
 def _consensus_url(workshop: WorkshopSession, item: LiveQuestion, anchor: str | None) -> str:
     return url_for(
-        "workshops.consensus",
+        "consensus.question",
         session_id=workshop.id,
         questionnaire_id=item.questionnaire.id,
         question_id=item.question.id,

@@ -2,8 +2,9 @@
 
 Facilitators (``workshop.run``) open a session on an assessment, show the room its join code and
 QR code, open sections to answers, watch the live spread, present one question on the room's
-screen, record what the room agrees, choose the model and close the session. People with
-``workshop.view`` (auditors too) can read the live view and the consensus pages.
+screen, choose the model and close the session; recording what the room agrees is
+:mod:`assess.views.consensus`. People with ``workshop.view`` (auditors too) can read the live view
+and the consensus pages.
 
 Participants have no account. They join with the code and a display name; their device keeps a
 random token in a signed cookie (one per session, sent only to ``/workshop/``), and every
@@ -39,7 +40,6 @@ from assess.models import Assessment, Participant, WorkshopSession
 from assess.questionnaire.schema import Questionnaire, Section
 from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
 from assess.services import assessments, workshops
-from assess.services import consensus as consensus_service
 from assess.services.assessments import AssessmentClosed, ChoiceError, StoredAnswer
 from assess.services.workshops import LiveQuestion, LiveSummary, WorkshopError
 from assess.templating import clock_time
@@ -478,192 +478,6 @@ def live_data(workshop: WorkshopSession, session_id: int) -> ResponseReturnValue
     response = jsonify(_summary_json(workshops.live_summary(workshop)))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _render_consensus(
-    workshop: WorkshopSession,
-    item: LiveQuestion,
-    *,
-    errors: list[str] | None = None,
-    posted: answer_forms.ParsedQuestion | None = None,
-    note: str = "",
-    status: int = 200,
-) -> ResponseReturnValue:
-    from assess.views import consensus_register  # it builds on this module's loaders
-
-    locale, assessment = current_locale(), workshop.assessment
-    stored = assessments.stored_answers(assessment, item.questionnaire.id)
-    shown = {item.question.id: stored[item.question.id]} if item.question.id in stored else {}
-    if agreement.tied(item.no_default):
-        shown = {}  # a tie has no default pick, not even the answer recorded before
-    if posted is None and not shown and item.proposal is not None:
-        shown = {item.question.id: StoredAnswer(item.proposal, 0, None, workshop.created_at, "")}
-    section = item.section
-    views = answer_forms.question_views(
-        section,
-        shown,
-        [q.id for q in section.questions],
-        parsed=answer_forms.ParsedPage({posted.question_id: posted}) if posted else None,
-    )
-    view = next(v for v in views if v.id == item.question.id)
-    view.errors = list(errors or [])
-    current = stored.get(item.question.id)
-    return render_template(
-        "workshops/consensus.html",
-        workshop=workshop,
-        assessment=assessment,
-        item=item,
-        view=view,
-        statement=spread_statement(item),
-        no_default=agreement.no_default_text(item.no_default),
-        **consensus_register.page_context(workshop, item),
-        proposal_lines=answer_forms.describe(item.question, item.proposal, locale),
-        current=current,
-        current_lines=answer_forms.describe(item.question, current.answer, locale)
-        if current
-        else [],
-        value_label=value_label,
-        percent=percent,
-        note=note,
-        note_max=NOTE_MAX_LENGTH,
-        locale=locale,
-        level_names=item.questionnaire.levels,
-        can_run=access.can("workshop.run", assessment.organisation_id) and workshop.is_open,
-    ), status
-
-
-def _render_confirm_replacement(
-    workshop: WorkshopSession,
-    replacement: consensus_service.Replacement,
-    *,
-    reason: str = "",
-    error: str | None = None,
-) -> ResponseReturnValue:
-    """Old and new side by side, with a reason to give before the room's answer replaces the
-    recorded one. The posted answer travels on in hidden fields."""
-    locale = current_locale()
-    item = replacement.item
-    prefix = answer_forms.field_name(item.question.id)
-    carried = [
-        (name, value)
-        for name, value in request.form.items(multi=True)
-        if name == "how" or name == "consensus_note" or name.startswith(prefix)
-    ]
-    return render_template(
-        "workshops/consensus_confirm.html",
-        workshop=workshop,
-        item=item,
-        replacement=replacement,
-        current_lines=answer_forms.describe(item.question, replacement.current.answer, locale),
-        proposed_lines=answer_forms.describe(item.question, replacement.proposed, locale),
-        carried=carried,
-        reason=reason,
-        reason_max=consensus_service.REASON_MAX_LENGTH,
-        error=error,
-        locale=locale,
-    ), 400 if error else 200
-
-
-@kept_forms.redisplay("workshops.record_consensus")
-def _show_kept_consensus(
-    session_id: int, questionnaire_id: str, question_id: str
-) -> ResponseReturnValue | None:
-    """The consensus form whose token was refused, shown again with what was entered (nothing
-    recorded); None when the person may not record it now (it is then kept for after sign-in)."""
-    if not current_user.is_authenticated:
-        return None
-    loaded = load_session(session_id)
-    if loaded is None or not access.can("workshop.run", loaded.organisation_id):
-        return None
-    workshop: WorkshopSession = loaded.obj
-    try:
-        item = workshops.live_question(workshop, questionnaire_id, question_id)
-        posted = (
-            answer_forms.parse_question(item.question, request.form)
-            if request.form.get("how") == "agreed"
-            else None
-        )
-    except (KeyError, BadPage):
-        return None
-    flash(
-        gettext(
-            "Nothing was recorded: the page had been open too long, or since before you last "
-            "signed in. We kept what you entered: check it and record it again."
-        ),
-        "info",
-    )
-    note = answer_forms.clean_text(request.form.get("consensus_note"))
-    return _render_consensus(workshop, item, posted=posted, note=note)
-
-
-@bp.get("/workshops/<int:session_id>/consensus/<questionnaire_id>/<question_id>")
-@access.requires("workshop.view", load=load_session)
-def consensus(
-    workshop: WorkshopSession, session_id: int, questionnaire_id: str, question_id: str
-) -> ResponseReturnValue:
-    """One question's spread, the engine's default agreed answer, and the form to record what the
-    room agreed."""
-    try:
-        item = workshops.live_question(workshop, questionnaire_id, question_id)
-    except KeyError:
-        abort(404)
-    return _render_consensus(workshop, item, note=item.consensus.note if item.consensus else "")
-
-
-@bp.post("/workshops/<int:session_id>/consensus/<questionnaire_id>/<question_id>")
-@access.requires("workshop.run", load=load_session)
-def record_consensus(
-    workshop: WorkshopSession, session_id: int, questionnaire_id: str, question_id: str
-) -> ResponseReturnValue:
-    """Record the agreed answer (or accept the aggregate) with the room's note."""
-    try:
-        item = workshops.live_question(workshop, questionnaire_id, question_id)
-    except KeyError:
-        abort(404)
-    how = request.form.get("how")
-    note = answer_forms.clean_text(request.form.get("consensus_note"))
-    posted = None
-    answer = None
-    if how == "agreed":
-        try:
-            posted = answer_forms.parse_question(item.question, request.form)
-        except BadPage as error:
-            abort(400, str(error))
-        if posted.errors or posted.answer is None:
-            problems = list(posted.errors) or [gettext("Give the answer the room agreed.")]
-            return _render_consensus(workshop, item, errors=problems, posted=posted, status=400)
-        answer = posted.answer
-        note = note or posted.answer.note
-    elif how != "aggregate":
-        abort(400)
-    raw_replaces = request.form.get("replaces", "")
-    replaces = int(raw_replaces) if raw_replaces.isdigit() else None
-    reason = answer_forms.clean_text(request.form.get("reason"))
-    try:
-        consensus_service.record_consensus(
-            workshop,
-            current_user,
-            questionnaire_id,
-            question_id,
-            answer,
-            note,
-            replaces=replaces,
-            reason=reason,
-        )
-    except consensus_service.ConfirmReplacement as ask:
-        error = agreement.replacement_error(ask.missing_reason, replaces is not None)
-        return _render_confirm_replacement(workshop, ask.replacement, reason=reason, error=error)
-    except (WorkshopError, AssessmentClosed) as error:
-        message = (
-            translate(error.args[0] if error.args else str(error))
-            if isinstance(error, WorkshopError)
-            else gettext("The assessment can no longer be changed.")
-        )
-        return _render_consensus(
-            workshop, item, errors=[message], posted=posted, note=note, status=400
-        )
-    flash(gettext("The agreed answer is recorded."), "success")
-    return redirect(url_for("workshops.live", session_id=workshop.id) + f"#q-{item.question.id}")
 
 
 # ---- participants ----------------------------------------------------------------------------
