@@ -9,6 +9,8 @@ people with ``workshop.view`` (auditors too) read.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
@@ -17,17 +19,67 @@ from flask_login import current_user
 from assess import access
 from assess.i18n import current_locale, translate
 from assess.models import WorkshopSession
+from assess.questionnaire.answers import Answer
 from assess.questionnaire.validation import NOTE_MAX_LENGTH
 from assess.services import assessments, consensus, workshops
 from assess.services.assessments import AssessmentClosed, StoredAnswer
 from assess.services.workshops import LiveQuestion, WorkshopError
-from assess.views import agreement, consensus_register
+from assess.views import agreement
 from assess.views.forms import answers as answer_forms
 from assess.views.forms import kept as kept_forms
 from assess.views.forms.answers import BadPage
-from assess.views.workshops import load_session, percent, spread_statement, value_label
+from assess.views.workshops import (
+    live_question_or_404,
+    load_session,
+    percent,
+    spread_statement,
+    value_label,
+)
 
 bp = Blueprint("consensus", __name__)
+
+
+class Outcome(NamedTuple):
+    """What recording the room's answer from a posted form came to: recorded (both None), a
+    replacement to confirm (``replacement``, with ``error`` when the confirmation was not
+    complete), or refused with ``error``. ``reason`` is the reason given, to show again."""
+
+    replacement: consensus.Replacement | None = None
+    error: str | None = None
+    reason: str = ""
+
+
+def record_posted(
+    workshop: WorkshopSession,
+    questionnaire_id: str,
+    question_id: str,
+    answer: Answer | None,
+    note: str,
+) -> Outcome:
+    """Record ``answer`` (None: the aggregate) as the room's, with the confirmation the form
+    posted (``replaces``: the revision shown as replaced; ``reason``)."""
+    raw_replaces = request.form.get("replaces", "")
+    replaces = int(raw_replaces) if raw_replaces.isdigit() else None
+    reason = answer_forms.clean_text(request.form.get("reason"))
+    try:
+        consensus.record_consensus(
+            workshop,
+            current_user,
+            questionnaire_id,
+            question_id,
+            answer,
+            note,
+            replaces=replaces,
+            reason=reason,
+        )
+    except consensus.ConfirmReplacement as ask:
+        error = agreement.replacement_error(ask.missing_reason, replaces is not None)
+        return Outcome(ask.replacement, error, reason)
+    except WorkshopError as error:
+        return Outcome(error=translate(error.args[0] if error.args else str(error)), reason=reason)
+    except AssessmentClosed:
+        return Outcome(error=gettext("The assessment can no longer be changed."), reason=reason)
+    return Outcome(reason=reason)
 
 
 def _render_consensus(
@@ -39,6 +91,8 @@ def _render_consensus(
     note: str = "",
     status: int = 200,
 ) -> ResponseReturnValue:
+    from assess.views import consensus_register  # it records through record_posted, here
+
     locale, assessment = current_locale(), workshop.assessment
     stored = assessments.stored_answers(assessment, item.questionnaire.id)
     shown = {item.question.id: stored[item.question.id]} if item.question.id in stored else {}
@@ -151,10 +205,7 @@ def question(
 ) -> ResponseReturnValue:
     """One question's spread, the engine's default agreed answer, and the form to record what the
     room agreed."""
-    try:
-        item = workshops.live_question(workshop, questionnaire_id, question_id)
-    except KeyError:
-        abort(404)
+    item = live_question_or_404(workshop, questionnaire_id, question_id)
     return _render_consensus(workshop, item, note=item.consensus.note if item.consensus else "")
 
 
@@ -164,10 +215,7 @@ def record(
     workshop: WorkshopSession, session_id: int, questionnaire_id: str, question_id: str
 ) -> ResponseReturnValue:
     """Record the agreed answer (or accept the aggregate) with the room's note."""
-    try:
-        item = workshops.live_question(workshop, questionnaire_id, question_id)
-    except KeyError:
-        abort(404)
+    item = live_question_or_404(workshop, questionnaire_id, question_id)
     how = request.form.get("how")
     note = answer_forms.clean_text(request.form.get("consensus_note"))
     posted = None
@@ -184,31 +232,14 @@ def record(
         note = note or posted.answer.note
     elif how != "aggregate":
         abort(400)
-    raw_replaces = request.form.get("replaces", "")
-    replaces = int(raw_replaces) if raw_replaces.isdigit() else None
-    reason = answer_forms.clean_text(request.form.get("reason"))
-    try:
-        consensus.record_consensus(
-            workshop,
-            current_user,
-            questionnaire_id,
-            question_id,
-            answer,
-            note,
-            replaces=replaces,
-            reason=reason,
+    outcome = record_posted(workshop, questionnaire_id, question_id, answer, note)
+    if outcome.replacement is not None:
+        return _render_confirm_replacement(
+            workshop, outcome.replacement, reason=outcome.reason, error=outcome.error
         )
-    except consensus.ConfirmReplacement as ask:
-        error = agreement.replacement_error(ask.missing_reason, replaces is not None)
-        return _render_confirm_replacement(workshop, ask.replacement, reason=reason, error=error)
-    except (WorkshopError, AssessmentClosed) as error:
-        message = (
-            translate(error.args[0] if error.args else str(error))
-            if isinstance(error, WorkshopError)
-            else gettext("The assessment can no longer be changed.")
-        )
+    if outcome.error is not None:
         return _render_consensus(
-            workshop, item, errors=[message], posted=posted, note=note, status=400
+            workshop, item, errors=[outcome.error], posted=posted, note=note, status=400
         )
     flash(gettext("The agreed answer is recorded."), "success")
     return redirect(url_for("workshops.live", session_id=workshop.id) + f"#q-{item.question.id}")

@@ -21,22 +21,20 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_login import current_user
 
 from assess import access
-from assess.i18n import current_locale, translate
+from assess.i18n import current_locale
 from assess.models import WorkshopSession
 from assess.questionnaire.schema import RegisterQuestion
-from assess.services import consensus, register, workshops
-from assess.services.assessments import AssessmentClosed
+from assess.services import consensus, register
 from assess.services.register import Group, RegisterPlace
-from assess.services.workshops import LiveQuestion, WorkshopError
+from assess.services.workshops import LiveQuestion
 from assess.views import agreement
 from assess.views import register as register_views
-from assess.views.forms import answers as answer_forms
+from assess.views.consensus import record_posted
 from assess.views.forms.register import GroupForm, attributes_for, read_group
 from assess.views.register import Pages
-from assess.views.workshops import load_session
+from assess.views.workshops import live_question_or_404, load_session
 
 bp = Blueprint("consensus_register", __name__)
 
@@ -109,10 +107,7 @@ def page_context(workshop: WorkshopSession, item: LiveQuestion) -> dict[str, Any
 
 
 def _item(workshop: WorkshopSession, questionnaire_id: str, question_id: str) -> LiveQuestion:
-    try:
-        item = workshops.live_question(workshop, questionnaire_id, question_id)
-    except KeyError:
-        abort(404)
+    item = live_question_or_404(workshop, questionnaire_id, question_id)
     if not isinstance(item.question, RegisterQuestion):
         abort(404)
     return item
@@ -230,29 +225,11 @@ def save(
             "The register would be left empty. Give at least one rating the room agreed."
         )
         return _render(workshop, item, group, form, status=400)
-    raw_replaces = request.form.get("replaces", "")
-    replaces = int(raw_replaces) if raw_replaces.isdigit() else None
-    reason = answer_forms.clean_text(request.form.get("reason"))
-    try:
-        consensus.record_consensus(
-            workshop,
-            current_user,
-            questionnaire_id,
-            question_id,
-            answer,
-            "",
-            replaces=replaces,
-            reason=reason,
-        )
-    except consensus.ConfirmReplacement as ask:
-        error = agreement.replacement_error(ask.missing_reason, replaces is not None)
-        return _confirm(workshop, item, group, ask.replacement, reason, error)
-    except (WorkshopError, AssessmentClosed) as error:
-        form.errors["page"] = (
-            translate(error.args[0] if error.args else str(error))
-            if isinstance(error, WorkshopError)
-            else gettext("The assessment can no longer be changed.")
-        )
+    outcome = record_posted(workshop, questionnaire_id, question_id, answer, "")
+    if outcome.replacement is not None:
+        return _confirm(workshop, item, group, outcome.replacement, outcome.reason, outcome.error)
+    if outcome.error is not None:
+        form.errors["page"] = outcome.error
         return _render(workshop, item, group, form, status=400)
     pages = _pages(workshop, item)
     stored = register.stored(workshop.assessment, place)

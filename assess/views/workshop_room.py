@@ -13,7 +13,7 @@ the join code it shows is the one their browser was given.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -26,6 +26,7 @@ from assess.views.workshops import (
     POLL_MS,
     join_url_for,
     known_code,
+    live_question_or_404,
     load_session,
     percent,
     qr_svg,
@@ -96,10 +97,7 @@ def question_slide(
     workshop: WorkshopSession, session_id: int, questionnaire_id: str, question_id: str
 ) -> ResponseReturnValue:
     """One question's spread, for the room: counts, bars, the spread in words; no names."""
-    try:
-        item = workshops.live_question(workshop, questionnaire_id, question_id)
-    except KeyError:
-        abort(404)
+    item = live_question_or_404(workshop, questionnaire_id, question_id)
     groups = agreement.register_groups(item.question, item.answers, current_locale())
     here = url_for(
         "workshop_room.question_slide",

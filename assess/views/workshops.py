@@ -74,6 +74,16 @@ def load_session(session_id: int, **_: object) -> access.Loaded | None:
     return access.Loaded(workshop, workshop.assessment.organisation_id) if workshop else None
 
 
+def live_question_or_404(
+    workshop: WorkshopSession, questionnaire_id: str, question_id: str
+) -> LiveQuestion:
+    """The session's live spread of one question in its opened sections; 404 for any other."""
+    try:
+        return workshops.live_question(workshop, questionnaire_id, question_id)
+    except KeyError:
+        abort(404)
+
+
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt="assess.workshop-participant")
 
