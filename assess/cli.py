@@ -170,7 +170,7 @@ def questionnaires_install(pack: Path, organisation_ids: tuple[int, ...], yes: b
     installed version are printed and, once confirmed, the pack is installed and the organisations
     named with --organisation use it for their new assessments.
     """
-    from assess.services import packs
+    from assess.services import pack_diff, packs
 
     limit = int(current_app.config["PACK_MAX_BYTES"])
     with pack.open("rb") as stream:
@@ -185,8 +185,8 @@ def questionnaires_install(pack: Path, organisation_ids: tuple[int, ...], yes: b
             click.echo(str(problem))
         raise SystemExit(1)
     assert result.manifest is not None and result.qset is not None
-    changes = packs.diff(result.qset, result.manifest.id)
-    click.echo(packs.describe(result, changes))
+    changes = pack_diff.diff(result.qset, result.manifest.id)
+    click.echo(pack_diff.describe(result, changes))
     if not yes and not click.confirm("Install this pack?", default=False):
         click.echo("Nothing was installed.")
         raise SystemExit(1)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from assess import audit, db
 from assess.models import Assessment, AuditEvent, OrganisationPack, QuestionnairePack
-from assess.services import accounts, assessments, packs
+from assess.services import accounts, assessments, pack_diff, packs
 from assess.services.questionnaires import current_questionnaires
 
 NEW_TEXT = "Does the parish council's clerk keep a list of who it must talk to?"
@@ -226,7 +226,7 @@ def test_the_diff_names_added_removed_and_changed_questions_with_what_carries_ov
     with app.test_request_context():
         result = packs.check(pack_zip(_drop_and_map))
         assert result.ok, result.problems
-        changes = packs.diff(result.qset, "parish-light")
+        changes = pack_diff.diff(result.qset, "parish-light")
     assert changes.against is None  # against the instance's own questionnaires
     adoption = next(q for q in changes.questionnaires if q.kind == "adoption")
     shipped = current_questionnaires(app).adoption
@@ -257,7 +257,7 @@ def test_the_diff_lists_changed_options_and_levels(app):
     with app.test_request_context():
         result = packs.check(pack_zip(reword))
         assert result.ok, result.problems
-        changes = packs.diff(result.qset, "parish-light")
+        changes = pack_diff.diff(result.qset, "parish-light")
     definition = next(q for q in changes.questionnaires if q.kind == "definition")
     (changed,) = definition.changed
     assert [str(c) for c in changed.changes][:2] == [

@@ -15,7 +15,7 @@ from assess import access, uploads
 from assess.errors import render_error
 from assess.i18n import translate
 from assess.models import QuestionnairePack
-from assess.services import ServiceError, packs
+from assess.services import ServiceError, pack_diff, packs
 
 bp = Blueprint("packs", __name__, url_prefix="/operator/packs")
 
@@ -112,7 +112,7 @@ def show(pack: QuestionnairePack, pack_id: int) -> ResponseReturnValue:
         if result is not None and result.qset is not None
         else (packs.pack_questionnaires(pack) if pack.status == "installed" else None)
     )
-    changes = packs.diff(qset, pack.pack_id, before=pack) if qset is not None else None
+    changes = pack_diff.diff(qset, pack.pack_id, before=pack) if qset is not None else None
     return render_template(
         "packs/show.html",
         pack=pack,
