@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from assess import db
 from assess.models import AuditEvent, OutboxMessage, PlanAction, PlanReminder
-from assess.services import action_plan, assessments
+from assess.services import action_plan, assessments, plan_reminders
 
 
 @pytest.fixture
@@ -288,14 +288,14 @@ def test_reminders_go_once_a_week_before_and_on_the_due_date(app, plan, mailbox)
     _edit(plan, action, owner=str(plan["respondent"].id), owner_role="")
     _due_in(app, action.id, 7)
     with app.app_context():
-        assert action_plan.send_reminders(_noon_today()) == 1
-        assert action_plan.send_reminders(_noon_today()) == 0  # never twice
+        assert plan_reminders.send_reminders(_noon_today()) == 1
+        assert plan_reminders.send_reminders(_noon_today()) == 0  # never twice
     messages = [m for m in mailbox() if "Due on" in m.subject]
     assert len(messages) == 1 and messages[0].to == plan["respondent"].email
     _due_in(app, action.id, 0)
     with app.app_context():
-        assert action_plan.send_reminders(_noon_today()) == 1
-        assert action_plan.send_reminders(_noon_today()) == 0
+        assert plan_reminders.send_reminders(_noon_today()) == 1
+        assert plan_reminders.send_reminders(_noon_today()) == 0
     # (The owner has chosen no language: the subject is in Welsh, then English.)
     assert any("Due today" in m.subject for m in mailbox())
 
@@ -324,7 +324,7 @@ def test_no_reminder_when_the_organisation_opts_out(app, plan, mailbox):
     response = post(plan["client"], f"/organisations/{plan['org'].id}/plan-reminders", {})
     assert response.status_code == 302
     with app.app_context():
-        assert action_plan.send_reminders(_noon_today()) == 0
+        assert plan_reminders.send_reminders(_noon_today()) == 0
         assert db.session().scalar(select(func.count(OutboxMessage.id))) == 0
         event = db.session().scalar(
             select(AuditEvent).where(AuditEvent.action == "organisation.action_reminders_changed")

@@ -450,7 +450,7 @@ def test_action_plan_reminders_go_through_gettext(app: Flask, signed_in):
     from datetime import date, timedelta
 
     from assess import db
-    from assess.services import action_plan, assessments
+    from assess.services import action_plan, assessments, outbox, plan_reminders
     from assess.services.questionnaires import current_questionnaires
 
     _client, organisation, admin = signed_in
@@ -473,10 +473,12 @@ def test_action_plan_reminders_go_through_gettext(app: Flask, signed_in):
                 ),
             )
         assert (
-            action_plan.reminders_for(db.session().get(Organisation, organisation.id), db.utcnow())
+            plan_reminders.reminders_for(
+                db.session().get(Organisation, organisation.id), db.utcnow()
+            )
             == 2
         )
-        action_plan.outbox.send_due()
+        outbox.send_due()
     folder = Path(app.config["MAIL_FILE_DIR"])
     reminders = [
         p

@@ -23,7 +23,7 @@ from welsh_helpers import MARK, compile_welsh_catalogue, welsh
 
 from assess import db, mail
 from assess.models import PlanAction, User
-from assess.services import action_plan
+from assess.services import action_plan, plan_reminders
 
 PASSWORD = "correct horse battery staple"
 
@@ -263,7 +263,7 @@ def test_reminders_sent_from_a_request_do_not_take_the_requests_language(
 ):
     _due_in(app, plan, 0)
     with app.test_request_context(headers={"Cookie": "lang=en"}):
-        assert action_plan.send_reminders(datetime.now(UTC)) >= 1
+        assert plan_reminders.send_reminders(datetime.now(UTC)) >= 1
         db.session().commit()
     with app.app_context():
         from assess.services import outbox

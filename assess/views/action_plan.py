@@ -19,7 +19,7 @@ from assess import access, audit
 from assess.i18n import current_locale, translate
 from assess.models import Assessment, Organisation, PlanAction
 from assess.models.progress import ACTION_STATUSES
-from assess.services import ServiceError, action_plan, organisations
+from assess.services import ServiceError, action_plan, organisations, plan_reminders
 from assess.services.audit_trail import describe
 from assess.views.forms.plan import ActionForm, AdoptForm, OwnActionForm, RemindersForm, parsed_date
 from assess.views.loaders import load_assessment, load_organisation
@@ -240,7 +240,7 @@ def reminders(organisation: Organisation, org_id: int) -> ResponseReturnValue:
         form.reminders.data = organisation.action_reminders
     elif form.validate_on_submit():
         on = bool(form.reminders.data)
-        action_plan.set_reminders(organisation, current_user, on)
+        plan_reminders.set_reminders(organisation, current_user, on)
         flash(
             gettext("Reminders of the action plan are on.")
             if on
