@@ -517,7 +517,7 @@ def test_a_workshop_participant_gets_the_summary_and_a_page_from_before_still_sa
     their ratings are their own and do not touch the organisation's register."""
     from workshop_helpers import join, open_room
 
-    from assess.services import workshops
+    from assess.services import participant_answers
 
     room = open_room(app, make_user, make_org, sections=(f"definition/{REGISTER}",))
     device = join(app, room.code, "Pat")
@@ -537,7 +537,7 @@ def test_a_workshop_participant_gets_the_summary_and_a_page_from_before_still_sa
     with app.app_context():
         record = db.session().scalar(select(ParticipantAnswer))
         participant = db.session().get(Participant, record.participant_id)
-        answer = workshops.own_answers(participant, "definition")["register"]
+        answer = participant_answers.own_answers(participant, "definition")["register"]
         assert [(r.segment_id, r.power, r.regard) for r in answer.value] == [
             ("residents", 3, "citizen")
         ]

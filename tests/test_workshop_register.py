@@ -11,7 +11,7 @@ from helpers import post
 from workshop_helpers import join, open_room
 
 from assess.models import Participant
-from assess.services import assessments, workshops
+from assess.services import assessments, participant_answers, workshops
 
 REGISTER = "definition/stakeholder-register"
 
@@ -32,7 +32,7 @@ def _own_rows(app, session_id: int, name: str) -> dict:
                 Participant.session_id == session_id, Participant.display_name == name
             )
         )
-        answer = workshops.own_answers(participant, "definition").get("register")
+        answer = participant_answers.own_answers(participant, "definition").get("register")
         return {r.segment_id: r for r in (answer.value if answer else ())}
 
 

@@ -20,7 +20,7 @@ from assess.models import (
     User,
 )
 from assess.questionnaire.answers import Answer, CriterionCheck, Status
-from assess.services import assessments, consensus, workshops
+from assess.services import assessments, consensus, participant_answers, workshops
 from assess.services.assessments import Submission
 from assess.services.consensus import ConfirmReplacement
 from assess.services.questionnaires import current_questionnaires
@@ -73,7 +73,7 @@ def _answer(app, setup: Setup, levels: list[int], question_id: str = "lead-commi
     with app.test_request_context():
         for n, level in enumerate(levels):
             joined = workshops.join(setup.code, f"Person {n}")
-            errors = workshops.save_own_answers(
+            errors = participant_answers.save_own_answers(
                 joined.workshop,
                 joined.participant,
                 "adoption",
@@ -157,7 +157,7 @@ def test_a_participant_cannot_save_into_another_session(app, setup):
         )
         workshops.set_sections(other, _user(setup), [LEADERSHIP])
         with pytest.raises(WorkshopError):
-            workshops.save_own_answers(
+            participant_answers.save_own_answers(
                 other,
                 joined.participant,
                 "adoption",
@@ -170,7 +170,7 @@ def test_participants_answer_only_the_opened_sections(app, setup):
     with app.test_request_context():
         joined = workshops.join(setup.code, "Sam")
         with pytest.raises(SectionNotOpen):
-            workshops.save_own_answers(
+            participant_answers.save_own_answers(
                 joined.workshop,
                 joined.participant,
                 "adoption",
@@ -178,7 +178,7 @@ def test_participants_answer_only_the_opened_sections(app, setup):
                 {"strat-definition": _level("strat-definition", 3)},
             )
         # A question of another section cannot be slipped into an opened one.
-        errors = workshops.save_own_answers(
+        errors = participant_answers.save_own_answers(
             joined.workshop,
             joined.participant,
             "adoption",
@@ -192,7 +192,7 @@ def test_participants_answer_only_the_opened_sections(app, setup):
 def test_an_invalid_answer_stores_nothing(app, setup):
     with app.test_request_context():
         joined = workshops.join(setup.code, "Sam")
-        errors = workshops.save_own_answers(
+        errors = participant_answers.save_own_answers(
             joined.workshop,
             joined.participant,
             "adoption",
@@ -203,18 +203,25 @@ def test_an_invalid_answer_stores_nothing(app, setup):
             },
         ).errors
         assert list(errors) == ["lead-resources"]
-        assert workshops.own_answers(joined.participant, "adoption") == {}
+        assert participant_answers.own_answers(joined.participant, "adoption") == {}
 
 
 def test_saving_again_changes_the_participants_answer_and_none_clears_it(app, setup):
     with app.test_request_context():
         joined = workshops.join(setup.code, "Sam")
         args = (joined.workshop, joined.participant, "adoption", "leadership")
-        workshops.save_own_answers(*args, {"lead-commitment": _level("lead-commitment", 2)})
-        workshops.save_own_answers(*args, {"lead-commitment": _level("lead-commitment", 4)})
-        assert workshops.own_answers(joined.participant, "adoption")["lead-commitment"].value == 4
-        workshops.save_own_answers(*args, {"lead-commitment": None})
-        assert workshops.own_answers(joined.participant, "adoption") == {}
+        participant_answers.save_own_answers(
+            *args, {"lead-commitment": _level("lead-commitment", 2)}
+        )
+        participant_answers.save_own_answers(
+            *args, {"lead-commitment": _level("lead-commitment", 4)}
+        )
+        assert (
+            participant_answers.own_answers(joined.participant, "adoption")["lead-commitment"].value
+            == 4
+        )
+        participant_answers.save_own_answers(*args, {"lead-commitment": None})
+        assert participant_answers.own_answers(joined.participant, "adoption") == {}
 
 
 # ---- the live spread ------------------------------------------------------------------------
@@ -255,7 +262,7 @@ def _choices(app, setup: Setup, options: list[str]):
         workshops.set_sections(workshop, _user(setup), [LEADERSHIP, "model-fit/service-and-users"])
         for n, option in enumerate(options):
             joined = workshops.join(setup.code, f"Chooser {n}")
-            workshops.save_own_answers(
+            participant_answers.save_own_answers(
                 joined.workshop,
                 joined.participant,
                 "model-fit",
@@ -299,7 +306,7 @@ def test_two_workers_on_one_database_give_the_same_live_view(app, make_app, setu
     _answer(app, setup, [1, 4])
     with other_worker.test_request_context():
         joined = workshops.join(setup.code, "Joined on the other worker")
-        workshops.save_own_answers(
+        participant_answers.save_own_answers(
             joined.workshop,
             joined.participant,
             "adoption",
@@ -502,7 +509,7 @@ def test_closing_stops_answers_and_joins_and_keeps_everything(app, setup):
         workshops.close_session(workshop, _user(setup))
         participant = db.session().get(Participant, participant_id)
         with pytest.raises(SessionClosed):
-            workshops.save_own_answers(
+            participant_answers.save_own_answers(
                 workshop,
                 participant,
                 "adoption",
@@ -515,7 +522,9 @@ def test_closing_stops_answers_and_joins_and_keeps_everything(app, setup):
             consensus.record_consensus(
                 workshop, _user(setup), "adoption", "lead-commitment", None, ""
             )
-        assert workshops.own_answers(participant, "adoption")["lead-commitment"].value == 3
+        assert (
+            participant_answers.own_answers(participant, "adoption")["lead-commitment"].value == 3
+        )
         assert workshop.closed_at is not None
 
 
@@ -565,7 +574,7 @@ def test_the_purge_deletes_individual_answers_and_names_and_keeps_the_consensus(
 def test_not_applicable_answers_are_counted_but_not_in_the_spread(app, setup):
     with app.test_request_context():
         joined = workshops.join(setup.code, "Sam")
-        workshops.save_own_answers(
+        participant_answers.save_own_answers(
             joined.workshop,
             joined.participant,
             "adoption",

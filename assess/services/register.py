@@ -31,7 +31,7 @@ from assess.questionnaire.validation import (
     CUSTOM_SEGMENT_PREFIX,
     Message,
 )
-from assess.services import assessments, workshops
+from assess.services import assessments, participant_answers, workshops
 from assess.services.assessments import StoredAnswer, Submission
 from assess.services.questionnaires import current_questionnaires
 
@@ -317,15 +317,15 @@ class _ParticipantRegister:
     place: RegisterPlace
 
     def read(self) -> StoredAnswer | None:
-        found = workshops.own_answers_with_times(self.participant, self.place.questionnaire.id).get(
-            self.place.question.id
-        )
+        found = participant_answers.own_answers_with_times(
+            self.participant, self.place.questionnaire.id
+        ).get(self.place.question.id)
         return StoredAnswer(found[0], 1, None, found[1], "workshop") if found else None
 
     def write(
         self, current: StoredAnswer | None, answer: Answer | None, detail: dict[str, str]
     ) -> _Written:
-        errors = workshops.save_own_answers(
+        errors = participant_answers.save_own_answers(
             self.participant.workshop,
             self.participant,
             self.place.questionnaire.id,

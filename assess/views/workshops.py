@@ -39,7 +39,7 @@ from assess.i18n import current_locale, translate
 from assess.models import Assessment, Participant, WorkshopSession
 from assess.questionnaire.schema import Questionnaire, Section
 from assess.questionnaire.validation import NOTE_MAX_LENGTH, visible_questions
-from assess.services import assessments, workshops
+from assess.services import assessments, participant_answers, workshops
 from assess.services.assessments import AssessmentClosed, ChoiceError, StoredAnswer
 from assess.services.workshops import LiveQuestion, LiveSummary, WorkshopError
 from assess.templating import clock_time
@@ -232,7 +232,7 @@ def _stored(participant: Participant, questionnaire_id: str) -> dict[str, Stored
     """The participant's answers shaped as the answer forms show stored answers."""
     return {
         qid: StoredAnswer(answer, 1, None, at, "workshop")
-        for qid, (answer, at) in workshops.own_answers_with_times(
+        for qid, (answer, at) in participant_answers.own_answers_with_times(
             participant, questionnaire_id
         ).items()
     }
@@ -564,7 +564,7 @@ def participant_home(participant: Participant, session_id: int) -> ResponseRetur
     locale = current_locale()
     opened = []
     for questionnaire, section in workshops.sections(workshop.assessment, workshop.opened_sections):
-        mine = workshops.own_answers(participant, questionnaire.id)
+        mine = participant_answers.own_answers(participant, questionnaire.id)
         visible = visible_questions(questionnaire, mine)
         ids = [q.id for q in section.questions if q.id in visible]
         opened.append(
@@ -710,7 +710,7 @@ def participant_save(
         )
     answers = {qid: p.answer for qid, p in parsed.questions.items() if p.changed}
     try:
-        errors = workshops.save_own_answers(
+        errors = participant_answers.save_own_answers(
             participant.workshop, participant, questionnaire.id, section.id, answers
         ).errors
     except WorkshopError:
@@ -746,7 +746,7 @@ def participant_autosave(
     if parsed.errors:
         return jsonify(status="invalid", errors=list(parsed.errors)), 400
     try:
-        saved = workshops.save_own_answers(
+        saved = participant_answers.save_own_answers(
             workshop, participant, questionnaire.id, section.id, {question.id: parsed.answer}
         )
     except WorkshopError as error:

@@ -199,7 +199,7 @@ def test_a_workshop_participant_edits_their_register_with_the_keyboard_alone_on_
     """The same pages for a participant on a 390 px phone: join, add a group, change a listed
     one, remove the added one; focus and announcements as for a member; axe at zero and no
     sideways scroll at 320 px on every page."""
-    from assess.services import workshops
+    from assess.services import participant_answers, workshops
 
     facilitator = make_user(name="Fay Facilitator")
     organisation = make_org(members={facilitator: "facilitator"})
@@ -275,6 +275,6 @@ def test_a_workshop_participant_edits_their_register_with_the_keyboard_alone_on_
         from assess.models import Participant
 
         pat = db.session().scalar(select(Participant).where(Participant.display_name == "Pat"))
-        rows = workshops.own_answers(pat, "definition")["register"].value
+        rows = participant_answers.own_answers(pat, "definition")["register"].value
         assert [(r.segment_id, r.power) for r in rows] == [("residents", 3)]
         assert "register" not in assessments.answers(assessments.get(assessment_id), "definition")
