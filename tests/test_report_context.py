@@ -11,7 +11,7 @@ from markupsafe import Markup
 from report_helpers import INJECTION, WELSH, make_report_input
 
 from assess.reporting import build_context, dump_report_json, render_html, report_json
-from assess.reporting.context import format_datetime
+from assess.reporting.formatting import format_datetime
 from assess.scoring import score_assessment
 
 

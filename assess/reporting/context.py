@@ -10,42 +10,37 @@ holds their SVG markup.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date as babel_format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from assess.charts import fit_chart, power_interest_grid, radar_chart
-from assess.figures import contradiction_rows, evidence_rows, fit_rows, profile_rows
+from assess.figures import contradiction_rows, fit_rows, profile_rows
 from assess.i18n import N_, join_words, translate
-from assess.questionnaire.answers import Answer, RegisterRow, Status
+from assess.questionnaire.answers import Answer
 from assess.questionnaire.schema import (
     LevelQuestion,
     MultipleQuestion,
-    Question,
     Questionnaire,
-    RegisterQuestion,
     SingleQuestion,
-    TextQuestion,
 )
-from assess.questionnaire.validation import visible_questions
+from assess.reporting.answers import appendix, evidence_table, marks_table, option_label
 from assess.reporting.board import board_summary, report_date, step_context
+from assess.reporting.formatting import format_datetime, text_direction
 from assess.reporting.stakeholders import (
     REGARD_IN_TEXT,
     REGARD_ONE,
     engagement_gaps,
-    register_row_text,
     register_table,
     segment_rows,
 )
+from assess.reporting.workshop_sessions import workshop_sessions
 from assess.scoring import AssessmentResult
-from assess.scoring.maturity import question_level
 from assess.trend_chart import trend_chart
 
 #: The statuses an assessment can have, and how the report names them.
@@ -159,39 +154,6 @@ class ReportInput:
         )
 
 
-def format_datetime(value: datetime | None, zone: str, locale: str = "en") -> str | None:
-    """``value`` in ``zone`` for people: ``3 March 2026, 14:05 GMT (UTC+00:00)``, the month in
-    ``locale`` (``3 Mawrth 2026`` in Welsh)."""
-    if value is None:
-        return None
-    local = value.astimezone(ZoneInfo(zone))
-    offset = local.strftime("%z")
-    day = babel_format_date(local.date(), "d MMMM y", locale=locale)
-    return f"{day}, {local:%H:%M} {local:%Z} (UTC{offset[:3]}:{offset[3:]})"
-
-
-def text_direction(text: str | None) -> str:
-    """``rtl`` or ``ltr`` from the first letter with a strong direction, as ``dir="auto"`` does.
-
-    WeasyPrint does not resolve ``dir="auto"`` itself, so the report states the direction
-    (``auto`` when the text has no letter with a direction, such as a number).
-    """
-    for character in text or "":
-        kind = unicodedata.bidirectional(character)
-        if kind in ("R", "AL"):
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return "auto"
-
-
-def _option_label(question: SingleQuestion | MultipleQuestion, option_id: str, locale: str) -> str:
-    for option in question.options:
-        if option.id == option_id:
-            return option.label.get(locale)
-    return option_id
-
-
 class _Labels:
     """Names for ids, in the report's locale."""
 
@@ -237,160 +199,6 @@ class _Labels:
         return _("the %(model)s", model=names[0]) if names else _("no model")
 
 
-def answer_display(question: Question, answer: Answer, labels: _Labels) -> list[str]:
-    """A real answer as lines of text: option labels, the level described, the text given."""
-    locale = labels.locale
-    value = answer.value
-    if isinstance(question, SingleQuestion):
-        return [_option_label(question, str(value), locale)]
-    if isinstance(question, MultipleQuestion):
-        chosen = value if isinstance(value, tuple) else (value,)
-        return [_option_label(question, str(v), locale) for v in chosen]
-    if isinstance(question, LevelQuestion):
-        level = int(value)  # type: ignore[arg-type]
-        described = question.levels[level].get(locale) if level in question.levels else ""
-        return [
-            _(
-                "Level %(level)s: %(described)s", level=labels.level(level), described=described
-            ).strip()
-        ]
-    if isinstance(question, RegisterQuestion):
-        rows = value if isinstance(value, tuple) else ()
-        return [register_row_text(question, r, locale) for r in rows if isinstance(r, RegisterRow)]
-    assert isinstance(question, TextQuestion)
-    return [str(value)]
-
-
-def _evidence(question: Any, answer: Answer | None, labels_locale: str) -> dict[str, Any]:
-    """A level answer's claimed and evidenced levels and the records confirmed, for the report."""
-    if not isinstance(question, LevelQuestion) or answer is None:
-        return {}
-    value = answer.value
-    if isinstance(value, bool) or not isinstance(value, int):
-        return {}
-    level = question_level(question, answer)
-    records = []
-    for n, i, text in question.criteria_up_to(value):
-        check = answer.check(n, i)
-        state = _("not confirmed") if check is None else (_("met") if check.met else _("not met"))
-        records.append(
-            {
-                "key": f"{n}.{i}",
-                "text": text.get(labels_locale),
-                "state": state,
-                "reference": check.reference if check and check.reference else None,
-            }
-        )
-    return {
-        "claimed": level.claimed,
-        "evidenced": level.level,
-        "no_evidence": not level.evidence_given,
-        "records": records,
-    }
-
-
-def _mark_row(mark: Mapping[str, Any], zone: str, locale: str) -> dict[str, Any]:
-    return {
-        "mark": mark["mark"],
-        "mark_text": _("Verified by the auditor")
-        if mark["mark"] == "verified"
-        else _("Challenged by the auditor"),
-        "comment": mark.get("comment") or None,
-        "by": mark.get("by"),
-        "at": format_datetime(mark.get("at"), zone, locale),
-        "changed": bool(mark.get("changed")),
-    }
-
-
-def _evidence_rows(report: ReportInput) -> list[dict[str, Any]]:
-    """The adoption answers whose evidence falls short, in questionnaire order."""
-    return [
-        {
-            **row,
-            "text": report.adoption.question(row["question_id"]).text.get(report.locale),
-        }
-        for row in evidence_rows(report.result)
-    ]
-
-
-def _marks(report: ReportInput) -> list[dict[str, Any]]:
-    """Every mark the auditor made, in questionnaire order, with its question's text."""
-    rows = []
-    by_key = {(m["questionnaire_id"], m["question_id"]): m for m in report.marks}
-    for questionnaire, _given in report.questionnaires():
-        for _section, question in questionnaire.questions():
-            mark = by_key.get((questionnaire.id, question.id))
-            if mark:
-                rows.append(
-                    {
-                        "questionnaire": questionnaire.title.get(report.locale),
-                        "text": question.text.get(report.locale),
-                        **_mark_row(mark, report.organisation_timezone, report.locale),
-                    }
-                )
-    return rows
-
-
-def _appendix(report: ReportInput, labels: _Labels) -> list[dict[str, Any]]:
-    zone, locale = report.organisation_timezone, report.locale
-    marks = {(m["questionnaire_id"], m["question_id"]): m for m in report.marks}
-    result = []
-    for questionnaire, given in report.questionnaires():
-        visible = visible_questions(questionnaire, {k: v.answer for k, v in given.items()})
-        sections = []
-        for section in questionnaire.sections:
-            questions = []
-            for question in section.questions:
-                entry = given.get(question.id)
-                answer = entry.answer if entry else None
-                if question.id not in visible:
-                    status, lines = (
-                        "hidden",
-                        [_("Not asked: an earlier answer made it irrelevant.")],
-                    )
-                elif answer is None or (
-                    answer.status is Status.ANSWERED and not answer.is_answered
-                ):
-                    status, lines = "unanswered", [_("Not answered.")]
-                elif answer.status is Status.NOT_APPLICABLE:
-                    status, lines = "not_applicable", [_("Not applicable.")]
-                elif answer.status is Status.DONT_KNOW:
-                    status, lines = "dont_know", [_("Don't know.")]
-                else:
-                    status, lines = "answered", answer_display(question, answer, labels)
-                evidence = _evidence(question, answer, locale) if status == "answered" else {}
-                mark = marks.get((questionnaire.id, question.id))
-                questions.append(
-                    {
-                        "id": question.id,
-                        "text": question.text.get(locale),
-                        "status": status,
-                        **evidence,
-                        "mark": _mark_row(mark, zone, locale) if mark else None,
-                        "answer_lines": lines,
-                        "note": answer.note if answer and answer.note else None,
-                        "note_dir": text_direction(answer.note if answer else None),
-                        "answer_dir": text_direction(" ".join(lines)),
-                        "answered_by": entry.answered_by if entry else None,
-                        "answered_at": format_datetime(entry.answered_at, zone, locale)
-                        if entry
-                        else None,
-                    }
-                )
-            sections.append(
-                {"id": section.id, "title": section.title.get(locale), "questions": questions}
-            )
-        result.append(
-            {
-                "id": questionnaire.id,
-                "version": questionnaire.version,
-                "title": questionnaire.title.get(locale),
-                "sections": sections,
-            }
-        )
-    return result
-
-
 def _fit(report: ReportInput, labels: _Labels) -> dict[str, Any] | None:
     fit = report.result.fit
     if fit is None:
@@ -415,7 +223,7 @@ def _fit(report: ReportInput, labels: _Labels) -> dict[str, Any] | None:
                     "model": model.name,
                     "question_id": question.id,
                     "question": question.text.get(locale),
-                    "answer": _option_label(question, contribution.option_id, locale),
+                    "answer": option_label(question, contribution.option_id, locale),
                     "weight": f"{contribution.weight:+d}",
                 }
             )
@@ -717,85 +525,6 @@ def _summary(report: ReportInput, labels: _Labels, profile: list[dict[str, Any]]
     }
 
 
-_RESOLUTION = {
-    "agreed": N_("Discussed and agreed"),
-    "aggregate": N_("Aggregate accepted"),
-    "open": N_("Not resolved"),
-}
-
-
-def _workshop(report: ReportInput) -> list[dict[str, Any]] | None:
-    """Each workshop session: who took part, and how each divergent question was resolved."""
-    if not report.workshop:
-        return None
-    zone, locale = report.organisation_timezone, report.locale
-    sessions = []
-    for entry in report.workshop:
-        divergent = []
-        for item in entry.get("divergent", ()):
-            if item.get("range") is not None:
-                spread = ngettext(
-                    "answers %(num)s level apart", "answers %(num)s levels apart", item["range"]
-                )
-            elif item.get("most_common_share") is not None:
-                spread = _(
-                    "most common answer %(percent)d%%",
-                    percent=round(item["most_common_share"] * 100),
-                )
-            else:
-                spread = ""
-            resolution = item["resolution"]
-            divergent.append(
-                {
-                    "text": item["text"],
-                    "spread": spread,
-                    "resolution": _(_RESOLUTION[resolution])
-                    if resolution in _RESOLUTION
-                    else resolution,
-                    "note": item.get("note") or "",
-                    "note_dir": text_direction(item.get("note")),
-                }
-            )
-        opened = format_datetime(entry.get("opened_at"), zone, locale)
-        closed = format_datetime(entry.get("closed_at"), zone, locale)
-        took_part = _(
-            "%(participants)s gave %(answers)s to %(questions)s.",
-            participants=ngettext(
-                "%(num)d participant", "%(num)d participants", entry["participants"]
-            ),
-            answers=ngettext(
-                "%(num)d individual answer", "%(num)d individual answers", entry["answers"]
-            ),
-            questions=ngettext("%(num)d question", "%(num)d questions", entry["questions"]),
-        )
-        agreed = ngettext(
-            "The room agreed %(num)d answer after discussion and accepted the aggregate for "
-            "%(aggregate)d.",
-            "The room agreed %(num)d answers after discussion and accepted the aggregate for "
-            "%(aggregate)d.",
-            entry["agreed"],
-            aggregate=entry["aggregate"],
-        )
-        when = (
-            _("Opened %(opened)s, closed %(closed)s.", opened=opened, closed=closed)
-            if closed
-            else _("Opened %(opened)s; still open.", opened=opened)
-        )
-        sessions.append(
-            {
-                "title": entry["title"],
-                "status": entry["status"],
-                "opened": opened,
-                "closed": closed,
-                "summary": " ".join((took_part, agreed, when)),
-                "agreed": entry["agreed"],
-                "aggregate": entry["aggregate"],
-                "divergent": divergent,
-            }
-        )
-    return sessions
-
-
 def _around(sentence: str, *names: str) -> list[str]:
     """``sentence`` cut at its placeholders ``names`` (in that order): the text before, between
     and after them, for the running footer (CSS counters cannot sit inside a message)."""
@@ -907,10 +636,10 @@ def build_context(report: ReportInput) -> dict[str, Any]:
         "segments": segments,
         "engagement_gaps": engagement_gaps(segments),
         "definition": _definition(report),
-        "appendix": _appendix(report, labels),
-        "evidence": _evidence_rows(report),
-        "marks": _marks(report),
-        "workshop": _workshop(report),
+        "appendix": appendix(report, labels),
+        "evidence": evidence_table(report),
+        "marks": marks_table(report),
+        "workshop": workshop_sessions(report),
         "perception": report.perception,
         "regard_names": {code: _(text) for code, text in REGARD_ONE.items()},
         "regard_plural": {code: _(text) for code, text in REGARD_IN_TEXT.items()},
