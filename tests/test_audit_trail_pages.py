@@ -17,7 +17,7 @@ from sqlalchemy import select
 from assess import access, audit, db, spreadsheet
 from assess.models import AuditEvent, Organisation
 from assess.permissions import INSTANCE_PERMISSIONS, READ_ONLY
-from assess.services import audit_trail
+from assess.services import audit_export, audit_trail
 
 
 @pytest.fixture
@@ -162,7 +162,7 @@ def test_the_csv_is_an_excel_safe_download_with_offsets(app, trail):
     assert response.headers["Content-Disposition"].startswith('attachment; filename="audit-trail-')
     assert response.headers["Cache-Control"] == "no-store"
     rows = _csv(response)
-    assert list(rows[0]) == list(audit_trail.CSV_COLUMNS)
+    assert list(rows[0]) == list(audit_export.CSV_COLUMNS)
     for row in rows:
         parsed = datetime.fromisoformat(row["time"])
         assert parsed.utcoffset() is not None and row["time"][-6] in "+-"
@@ -461,7 +461,7 @@ def test_export_times_match_the_zones_own_conversion_across_changes_of_offset(zo
     a change to or from summer time, and for a zone whose old offset had seconds."""
     from datetime import UTC, timedelta
 
-    times = audit_trail._Times(ZoneInfo(zone))
+    times = audit_export._Times(ZoneInfo(zone))
     starts = [
         datetime(2026, 3, 29, 0, 58, tzinfo=UTC),  # London, Europe's spring change
         datetime(2026, 10, 25, 0, 58, tzinfo=UTC),  # and its autumn one
@@ -476,7 +476,7 @@ def test_export_times_match_the_zones_own_conversion_across_changes_of_offset(zo
             stored = moment.strftime("%Y-%m-%d %H:%M:%S.%f")
             expected = moment.astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
             assert times.local(stored) == expected, (zone, stored)
-    london = audit_trail._Times(ZoneInfo("Europe/London"))
+    london = audit_export._Times(ZoneInfo("Europe/London"))
     assert london.local("2026-03-29 00:59:59.999999") == "2026-03-29T00:59:59+00:00"
     assert london.local("2026-03-29 01:00:00.000000") == "2026-03-29T02:00:00+01:00"
     assert london.local("2026-10-25 00:30:00.000000") == "2026-10-25T01:30:00+01:00"

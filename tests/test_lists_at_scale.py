@@ -19,7 +19,7 @@ from sqlalchemy import event, func, select
 from assess import audit, db
 from assess.models import AuditEvent
 from assess.questionnaire.answers import Answer
-from assess.services import assessments, audit_trail
+from assess.services import assessments, audit_export, audit_trail
 from assess.services.assessments import Submission
 from assess.services.questionnaires import current_questionnaires
 
@@ -129,7 +129,7 @@ def _trail_size(app, organisation) -> int:
 def test_the_csv_holds_every_event_once_with_a_constant_number_of_statements(
     app, make_user, make_org, monkeypatch
 ):
-    monkeypatch.setattr(audit_trail, "EXPORT_BATCH", 7)
+    monkeypatch.setattr(audit_export, "EXPORT_BATCH", 7)
     admin = make_user(name="Ada Admin")
     organisation = make_org(members={admin: "admin"})
     client = app.test_client()
@@ -158,18 +158,18 @@ def test_an_export_that_fails_part_way_ends_with_an_error_not_a_clean_end(
     admin = make_user()
     organisation = make_org(members={admin: "admin"})
     _record_events(app, organisation, admin, 30)
-    real_json = audit_trail._json
+    real_json = audit_export._json
 
     def failing(value):
         if isinstance(value, dict) and value.get("note") == "note 10":  # the 11th event
             raise RuntimeError("the database went away")
         return real_json(value)
 
-    monkeypatch.setattr(audit_trail, "_json", failing)
-    monkeypatch.setattr(audit_trail, "LINES_PER_CHUNK", 4)
+    monkeypatch.setattr(audit_export, "_json", failing)
+    monkeypatch.setattr(audit_export, "LINES_PER_CHUNK", 4)
     chunks = []
     with app.test_request_context(), pytest.raises(RuntimeError):
-        for chunk in audit_trail.csv_lines(organisation, audit_trail.Filters()):
+        for chunk in audit_export.csv_lines(organisation, audit_trail.Filters()):
             chunks.append(chunk)
     lines = "".join(chunks).splitlines()
     assert lines[-1].startswith("ERROR: the export stopped after 10 events and is incomplete")

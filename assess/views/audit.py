@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from assess import access, audit, db, pagination, security
 from assess.models import Organisation
-from assess.services import audit_trail
+from assess.services import audit_export, audit_trail
 from assess.views.organisations import load_organisation
 
 bp = Blueprint("audit", __name__, url_prefix="/organisations")
@@ -98,6 +98,6 @@ def export(organisation: Organisation, org_id: int) -> ResponseReturnValue:
     filters, _problems = _filters(request.args)
     today = db.utcnow().astimezone(audit_trail.zone_of(organisation))
     response = Response(
-        stream_with_context(audit_trail.csv_lines(organisation, filters)), mimetype="text/csv"
+        stream_with_context(audit_export.csv_lines(organisation, filters)), mimetype="text/csv"
     )
     return security.attachment(response, f"audit-trail-{organisation.id}-{today:%Y-%m-%d}.csv")
