@@ -2,9 +2,9 @@
 room's spread, the engine's default agreed answer and the form to record the agreed one), and,
 when the room's answer would replace a recorded one, both side by side with a reason to give.
 
-The register question's consensus is recorded a group at a time (:mod:`assess.views.
-consensus_register`); its consensus page is this one. Facilitators (``workshop.run``) record;
-people with ``workshop.view`` (auditors too) read.
+The register question's consensus page is this one; its groups are recorded one at a time
+(:mod:`assess.views.consensus_register`), through the same :func:`record_posted`. Facilitators
+(``workshop.run``) record; people with ``workshop.view`` (auditors too) read.
 """
 
 from __future__ import annotations
