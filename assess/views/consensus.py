@@ -9,7 +9,7 @@ The register question's consensus page is this one; its groups are recorded one 
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -134,6 +134,37 @@ def _render_consensus(
     ), status
 
 
+def render_confirm(
+    workshop: WorkshopSession,
+    replacement: consensus.Replacement,
+    *,
+    current_lines: list[str],
+    proposed_lines: list[str],
+    carried: list[tuple[str, str]],
+    reason: str = "",
+    error: str | None = None,
+    **page: Any,
+) -> ResponseReturnValue:
+    """Old and new side by side (``current_lines``, ``proposed_lines``), with a reason to give
+    before the room's answer replaces the recorded one; the posted answer travels on in hidden
+    fields (``carried``). ``page`` adds to the template's context (a register group's name, the
+    form's address)."""
+    return render_template(
+        "workshops/consensus_confirm.html",
+        workshop=workshop,
+        item=replacement.item,
+        replacement=replacement,
+        current_lines=current_lines,
+        proposed_lines=proposed_lines,
+        carried=carried,
+        reason=reason,
+        reason_max=consensus.REASON_MAX_LENGTH,
+        error=error,
+        locale=current_locale(),
+        **page,
+    ), 400 if error else 200
+
+
 def _render_confirm_replacement(
     workshop: WorkshopSession,
     replacement: consensus.Replacement,
@@ -141,8 +172,7 @@ def _render_confirm_replacement(
     reason: str = "",
     error: str | None = None,
 ) -> ResponseReturnValue:
-    """Old and new side by side, with a reason to give before the room's answer replaces the
-    recorded one. The posted answer travels on in hidden fields."""
+    """The confirmation for one question's answer, with everything the form posted for it."""
     locale = current_locale()
     item = replacement.item
     prefix = answer_forms.field_name(item.question.id)
@@ -151,19 +181,15 @@ def _render_confirm_replacement(
         for name, value in request.form.items(multi=True)
         if name == "how" or name == "consensus_note" or name.startswith(prefix)
     ]
-    return render_template(
-        "workshops/consensus_confirm.html",
-        workshop=workshop,
-        item=item,
-        replacement=replacement,
+    return render_confirm(
+        workshop,
+        replacement,
         current_lines=answer_forms.describe(item.question, replacement.current.answer, locale),
         proposed_lines=answer_forms.describe(item.question, replacement.proposed, locale),
         carried=carried,
         reason=reason,
-        reason_max=consensus.REASON_MAX_LENGTH,
         error=error,
-        locale=locale,
-    ), 400 if error else 200
+    )
 
 
 @kept_forms.redisplay("consensus.record")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -31,7 +31,7 @@ from assess.services.register import Group, RegisterPlace
 from assess.services.workshops import LiveQuestion
 from assess.views import agreement
 from assess.views import register as register_views
-from assess.views.consensus import record_posted
+from assess.views.consensus import record_posted, render_confirm
 from assess.views.forms.register import GroupForm, attributes_for, read_group
 from assess.views.register import Pages
 from assess.views.workshops import live_question_or_404, load_session
@@ -259,19 +259,16 @@ def _confirm(
     after = register.rows_of(replacement.proposed).get(group.segment_id)
     names = {a.id for a in place.question.attributes} | {"then"}
     carried = [(k, v) for k, v in request.form.items(multi=True) if k in names]
-    return render_template(
-        "workshops/consensus_confirm.html",
-        workshop=workshop,
-        item=item,
-        replacement=replacement,
-        group_label=group.label,
+    change = _pages(workshop, item).change(group.segment_id)
+    return render_confirm(
+        workshop,
+        replacement,
         current_lines=register_views.brief_lines(place.question, before, locale),
         proposed_lines=register_views.brief_lines(place.question, after, locale),
-        action=_pages(workshop, item).change(group.segment_id),
-        back=_pages(workshop, item).change(group.segment_id),
         carried=carried,
         reason=reason,
-        reason_max=consensus.REASON_MAX_LENGTH,
         error=error,
-        locale=locale,
-    ), 400 if error else 200
+        group_label=group.label,
+        action=change,
+        back=change,
+    )
