@@ -141,3 +141,15 @@ def open_workshop(tab: Any, base: str, facilitator: Any, assessment_id: int, tit
     tab.goto(f"{base}/assessments/{assessment_id}/workshops")
     tab.get_by_label("Name of the session").fill(title)
     tab.get_by_role("button", name="Open the session").click()
+
+
+def choose_file(tab: Any, path: Path) -> None:
+    """Open the focused file field's chooser with Space, as a keyboard user does, and pick
+    ``path`` there. Chromium raises the chooser from the key press itself; on a busy machine it
+    has taken more than 10 s to do so, hence the longer wait."""
+    assert tab.evaluate("document.activeElement.matches('input[type=file]')"), (
+        "Space opens a file chooser only from a focused file field"
+    )
+    with tab.expect_file_chooser(timeout=60_000) as chooser:
+        tab.keyboard.press("Space")
+    chooser.value.set_files(str(path))

@@ -28,6 +28,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: The longest a browser test waits for what a page does (an element, a navigation, a saved
+#: answer, a live count) before it fails, for every tab and every ``expect``. The waits end as
+#: soon as the page is ready; this is only how long a busy machine may take. On CI's machine,
+#: busy with the whole suite, two tests once failed at the old 5 s (``expect``) and 10 s (a
+#: file chooser) limits and passed alone, so it is generous.
+WAIT_MS = 30_000
 
 
 def _browser_missing() -> str | None:
@@ -48,14 +54,16 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail(f"browser tests cannot run in CI: {missing}")
         pytest.skip(f"browser tests skipped: {missing}")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         new_context = chromium.new_context
 
         def watched_context(*args: Any, **kwargs: Any) -> Any:
             context = new_context(*args, **kwargs)
+            context.set_default_timeout(WAIT_MS)
             context.on("page", watch_reflow)
             return context
 
@@ -173,6 +181,5 @@ def page(browser: Any) -> Iterator[Any]:
     """A fresh browser tab at desktop size. The CSP is bypassed only so that axe can be injected."""
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
-    tab.set_default_timeout(10_000)
     yield tab
     context.close()

@@ -34,7 +34,6 @@ def test_the_results_show_where_the_body_stands_and_an_admin_opts_out_by_keyboar
     org, admin, assessment_id = group[3]
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
-    tab.set_default_timeout(15_000)
     base = live_server.url
     try:
         _sign_in(tab, base, admin.email)
@@ -70,7 +69,6 @@ def test_the_operator_page_passes_axe(app, browser, live_server, group, make_use
     operator = make_user(email="op@example.org", operator=True)
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
-    tab.set_default_timeout(15_000)
     try:
         _sign_in(tab, live_server.url, operator.email)
         tab.goto(f"{live_server.url}/operator/benchmark")

@@ -13,7 +13,7 @@ import io
 import os
 from pathlib import Path
 
-from browser_helpers import assert_accessible
+from browser_helpers import assert_accessible, choose_file
 from helpers import PASSWORD
 from workshop_helpers import start_assessment
 
@@ -55,9 +55,7 @@ def _check(tab, name: str) -> None:
 def _choose_file(tab, path: Path) -> None:
     """Tab to the file field and open its chooser with the keyboard, as a person does."""
     _tab_to(tab, "input[type=file]")
-    with tab.expect_file_chooser() as chooser:
-        tab.keyboard.press("Space")
-    chooser.value.set_files(str(path))
+    choose_file(tab, path)
 
 
 def _filled(template: str, answers: dict[str, tuple[str, str, str]]) -> str:

@@ -301,7 +301,6 @@ def test_the_demo_councils_recommendation_and_results_pass_axe(
     load_demo()
     context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
     tab = context.new_page()
-    tab.set_default_timeout(10_000)
     try:
         use_language(tab, live_server.url, language)
         tab.goto(live_server.url + "/login")
@@ -332,7 +331,6 @@ def test_answering_pages_reflow_at_320_pixels_and_pass_axe(browser, live_server,
     assert runner.invoke(args=["demo"]).exit_code == 0
     context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
     tab = context.new_page()
-    tab.set_default_timeout(10_000)
     try:
         use_language(tab, live_server.url, language)
         tab.goto(live_server.url + "/login")

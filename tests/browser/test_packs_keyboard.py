@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from browser_helpers import assert_accessible
+from browser_helpers import assert_accessible, choose_file
 from helpers import PASSWORD
 from pack_helpers import FIRST_ADOPTION, pack_zip, rename_first_adoption_question
 
@@ -48,15 +48,6 @@ def _check(tab, name: str) -> None:
     assert_accessible(tab)
 
 
-def _choose_file(tab, path: Path) -> None:
-    """Space on the focused file input opens the file chooser; the file is picked there. The
-    chooser is waited for up to 30 s, not the tab's 10: on a machine busy with both suites the
-    browser once took longer to raise it."""
-    with tab.expect_file_chooser(timeout=30_000) as chooser:
-        tab.keyboard.press("Space")
-    chooser.value.set_files(str(path))
-
-
 def test_the_operator_uploads_reads_the_diff_installs_and_chooses_with_the_keyboard(
     page, live_server, app, make_user, make_org, tmp_path
 ):
@@ -85,7 +76,7 @@ def test_the_operator_uploads_reads_the_diff_installs_and_chooses_with_the_keybo
 
     # A pack with a problem: refused, the problem named, focus on the summary.
     _tab_to(page, "#pack")
-    _choose_file(page, broken)
+    choose_file(page, broken)
     _tab_to(page, "button[type=submit].button")
     _enter(page)
     page.wait_for_function("document.activeElement.classList.contains('error-summary')")
@@ -95,7 +86,7 @@ def test_the_operator_uploads_reads_the_diff_installs_and_chooses_with_the_keybo
 
     # The good pack: its check and its diff.
     _tab_to(page, "#pack")
-    _choose_file(page, good)
+    choose_file(page, good)
     _tab_to(page, "button[type=submit].button")
     _enter(page)
     assert "No problems" in page.locator("#check-passed").inner_text()

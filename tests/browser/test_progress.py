@@ -35,7 +35,6 @@ def test_adopt_an_action_mark_it_done_start_the_next_assessment_and_see_the_tren
 ):
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
-    tab.set_default_timeout(15_000)
     base = live_server.url
     try:
         _sign_in(tab, base)

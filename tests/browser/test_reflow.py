@@ -81,7 +81,6 @@ def test_organisation_pages_reflow_and_pass_axe(
 ):
     context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
     tab = context.new_page()
-    tab.set_default_timeout(10_000)
     try:
         use_language(tab, live_server.url, language)
         _sign_in(tab, live_server.url, email)

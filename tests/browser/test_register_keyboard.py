@@ -166,7 +166,6 @@ def test_focus_lands_on_the_banner_without_javascript_too(
     assessment_id = start_assessment(app, organisation.id, officer)
     context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
     tab = context.new_page()
-    tab.set_default_timeout(10_000)
     try:
         tab.goto(live_server.url + "/login")
         tab.locator("#email").fill("nia@example.org")
@@ -211,7 +210,6 @@ def test_a_workshop_participant_edits_their_register_with_the_keyboard_alone_on_
         session_id = workshop.id
     context = browser.new_context(viewport={"width": 390, "height": 844})
     phone = context.new_page()
-    phone.set_default_timeout(10_000)
     summary = f"/workshop/{session_id}/definition/stakeholder-register"
     try:
         phone.goto(f"{live_server.url}/workshop/join?code={code}")

@@ -43,7 +43,6 @@ def _respondent(browser, accept_language: str | None = None):
     headers = {"Accept-Language": accept_language} if accept_language else {}
     context = browser.new_context(bypass_csp=True, viewport=PHONE, extra_http_headers=headers)
     tab = context.new_page()
-    tab.set_default_timeout(10_000)
     return context, tab
 
 

@@ -31,7 +31,6 @@ LEVELS = {"Ada": 1, "Bea": 3, "Cy": 5}
 def _new_tab(browser):
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
-    tab.set_default_timeout(10_000)
     return context, tab
 
 
@@ -42,7 +41,6 @@ def _phone(browser, accept_language: str | None = None):
         bypass_csp=True, viewport={"width": 390, "height": 844}, extra_http_headers=headers
     )
     tab = context.new_page()
-    tab.set_default_timeout(10_000)
     return context, tab
 
 

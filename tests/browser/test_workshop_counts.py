@@ -21,7 +21,6 @@ def test_the_live_view_groups_thousands_as_it_updates(
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     try:
         fay = context.new_page()
-        fay.set_default_timeout(10_000)
         open_workshop(fay, url, facilitator, assessment_id, "Whole staff")
         fay.get_by_label("Leadership").check()
         fay.get_by_role("button", name="Open the ticked sections").click()

@@ -30,7 +30,6 @@ SHOTS = os.environ.get("ASSESS_SCREENSHOTS")
 def _context(browser, width: int, height: int):
     context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": height})
     tab = context.new_page()
-    tab.set_default_timeout(10_000)
     return context, tab
 
 
