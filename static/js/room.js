@@ -1,10 +1,105 @@
 /* assess: the workshop room view. The arrow keys (and a presenter's clicker, which sends Page Up
    and Page Down) follow the page's previous and next links; a button puts the page full screen.
-   Without JavaScript the links themselves do the same. */
+   Without JavaScript the links themselves do the same.
+
+   A register with more groups than the screen holds is shown a part at a time: as many groups as
+   fit, with "Groups 1 to 4 of 9" (or "Group 9 of 9") above them. The keys and the links step through the parts
+   before they move to another slide, and coming back from the next slide shows the last part.
+   Without JavaScript, or on a phone (where the table is a list of cards), the table scrolls. */
 (function () {
   "use strict";
 
   var KEYS = { ArrowRight: "next", PageDown: "next", ArrowLeft: "prev", PageUp: "prev" };
+  var LAST = "#last";
+
+  var table = document.querySelector("[data-room-parts]");
+  var label = document.querySelector("[data-room-part]");
+  var rows = table ? Array.prototype.slice.call(table.tBodies[0].rows) : [];
+  var parts = [rows];
+  var part = 0;
+
+  function describe(shown) {
+    var first = rows.indexOf(shown[0]) + 1;
+    return label.getAttribute(shown.length === 1 ? "data-msg-one" : "data-msg")
+      .replace("{first}", String(first))
+      .replace("{last}", String(first + shown.length - 1))
+      .replace("{total}", String(rows.length));
+  }
+
+  // Split the rows into parts that each fit the window, measured with every row shown (a
+  // collapsed row keeps the columns' widths, so each row's height stays what it was here).
+  function split() {
+    rows.forEach(function (row) { row.classList.remove("room-ratings__row--off"); });
+    parts = [rows];
+    if (!rows.length || window.getComputedStyle(rows[0]).display !== "table-row") {
+      label.hidden = true;
+      return;
+    }
+    label.hidden = false;  // measured as it will be shown, at its longest
+    label.textContent = describe(rows.slice(rows.length - 1));
+    var over = document.documentElement.scrollHeight - window.innerHeight;
+    if (over <= 0) {
+      label.hidden = true;
+      return;
+    }
+    var heights = rows.map(function (row) { return row.getBoundingClientRect().height; });
+    var budget = heights.reduce(function (sum, h) { return sum + h; }, 0) - over - 1;
+    var current = [];
+    var used = 0;
+    parts = [];
+    rows.forEach(function (row, i) {
+      if (current.length && used + heights[i] > budget) {
+        parts.push(current);
+        current = [];
+        used = 0;
+      }
+      current.push(row);
+      used += heights[i];
+    });
+    parts.push(current);
+  }
+
+  function show(index) {
+    part = Math.max(0, Math.min(index, parts.length - 1));
+    // Parts of different heights would move the question up and down if it stayed centred.
+    document.body.classList.toggle("room--parts", parts.length > 1);
+    parts.forEach(function (shown, i) {
+      shown.forEach(function (row) { row.classList.toggle("room-ratings__row--off", i !== part); });
+    });
+    if (parts.length > 1) { label.textContent = describe(parts[part]); }
+  }
+
+  // Step to the next or previous part; false when there is none and the slide should change.
+  function step(rel) {
+    var to = rel === "next" ? part + 1 : part - 1;
+    if (to < 0 || to >= parts.length) { return false; }
+    show(to);
+    return true;
+  }
+
+  function follow(rel) {
+    var link = document.querySelector('a[rel="' + rel + '"]');
+    if (!link) { return false; }
+    window.location.assign(link.href.split("#")[0] + (rel === "prev" ? LAST : ""));
+    return true;
+  }
+
+  if (table && label) {
+    split();
+    show(window.location.hash === LAST ? parts.length - 1 : 0);
+    var resized = null;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(resized);
+      resized = window.setTimeout(function () {
+        var first = parts[part][0];
+        split();
+        show(parts.findIndex(function (shown) { return shown.indexOf(first) >= 0; }));
+      }, 100);
+    });
+  }
+  if (window.location.hash === LAST && window.history.replaceState) {
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
 
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
@@ -13,17 +108,20 @@
       return;
     }
     var rel = KEYS[event.key];
-    if (!rel) { return; }
-    var link = document.querySelector('a[rel="' + rel + '"]');
-    if (link) {
-      event.preventDefault();
-      window.location.assign(link.href);
-    }
+    if (rel && (step(rel) || follow(rel))) { event.preventDefault(); }
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll('a[rel="next"], a[rel="prev"]'), function (link) {
+    link.addEventListener("click", function (event) {
+      if (event.button !== 0 || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+      var rel = link.getAttribute("rel");
+      if (step(rel) || follow(rel)) { event.preventDefault(); }
+    });
   });
 
   var button = document.querySelector("[data-fullscreen]");
   if (button && document.fullscreenEnabled) {
-    var label = function () {
+    var relabel = function () {
       button.textContent = button.getAttribute(
         document.fullscreenElement ? "data-msg-leave" : "data-msg-enter"
       );
@@ -36,6 +134,6 @@
         document.documentElement.requestFullscreen();
       }
     });
-    document.addEventListener("fullscreenchange", label);
+    document.addEventListener("fullscreenchange", relabel);
   }
 })();

@@ -153,3 +153,14 @@ def choose_file(tab: Any, path: Path) -> None:
     with tab.expect_file_chooser(timeout=60_000) as chooser:
         tab.keyboard.press("Space")
     chooser.value.set_files(str(path))
+
+
+def sign_in(tab: Any, url: str, email: str, password: str | None = None) -> None:
+    """Sign in on ``url``'s login page as ``email``, with the suite's password unless told."""
+    from helpers import PASSWORD
+
+    tab.goto(url + "/login")
+    tab.locator("#email").fill(email)
+    tab.locator("#password").fill(password or PASSWORD)
+    with tab.expect_navigation():
+        tab.locator("main button[type=submit]").press("Enter")

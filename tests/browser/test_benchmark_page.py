@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 from benchmark_helpers import peer_factory, render_quickly
-from browser_helpers import assert_accessible
-from helpers import PASSWORD
+from browser_helpers import assert_accessible, sign_in
 
 from assess.services import benchmark
 
@@ -20,14 +19,6 @@ def group(app, monkeypatch, make_user, make_org):
     return made
 
 
-def _sign_in(tab, url, email):
-    tab.goto(url + "/login")
-    tab.locator("#email").fill(email)
-    tab.locator("#password").fill(PASSWORD)
-    with tab.expect_navigation():
-        tab.locator("main button[type=submit]").press("Enter")
-
-
 def test_the_results_show_where_the_body_stands_and_an_admin_opts_out_by_keyboard(
     app, browser, live_server, group
 ):
@@ -36,7 +27,7 @@ def test_the_results_show_where_the_body_stands_and_an_admin_opts_out_by_keyboar
     tab = context.new_page()
     base = live_server.url
     try:
-        _sign_in(tab, base, admin.email)
+        sign_in(tab, base, admin.email)
         tab.goto(f"{base}/assessments/{assessment_id}/results")
         section = tab.locator("#benchmark")
         assert "Common Assessment Framework" in section.inner_text()
@@ -70,7 +61,7 @@ def test_the_operator_page_passes_axe(app, browser, live_server, group, make_use
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     try:
-        _sign_in(tab, live_server.url, operator.email)
+        sign_in(tab, live_server.url, operator.email)
         tab.goto(f"{live_server.url}/operator/benchmark")
         row = tab.locator("#benchmark-sector tr[data-group=local_government]")
         assert "5" in row.locator("[data-figure=contributing]").inner_text()

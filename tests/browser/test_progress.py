@@ -5,9 +5,8 @@ sideways at its width nor at 320 pixels; the plan and the trend are checked at p
 from __future__ import annotations
 
 import pytest
-from browser_helpers import assert_accessible
+from browser_helpers import assert_accessible, sign_in
 from finalise_helpers import finalise
-from helpers import PASSWORD
 from plan_helpers import assessment_with_gaps
 
 from assess.services import action_plan, assessments
@@ -22,14 +21,6 @@ def finalised(app, make_user, make_org):
     return {"id": assessment_id, "admin": admin}
 
 
-def _sign_in(tab, url):
-    tab.goto(url + "/login")
-    tab.locator("#email").fill("ada@example.org")
-    tab.locator("#password").fill(PASSWORD)
-    with tab.expect_navigation():
-        tab.locator("main button[type=submit]").press("Enter")
-
-
 def test_adopt_an_action_mark_it_done_start_the_next_assessment_and_see_the_trend(
     app, browser, live_server, finalised
 ):
@@ -37,7 +28,7 @@ def test_adopt_an_action_mark_it_done_start_the_next_assessment_and_see_the_tren
     tab = context.new_page()
     base = live_server.url
     try:
-        _sign_in(tab, base)
+        sign_in(tab, base, "ada@example.org")
         tab.goto(f"{base}/assessments/{finalised['id']}/results")
         assert_accessible(tab)
         first = tab.locator("main .step").first

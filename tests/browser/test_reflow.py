@@ -12,6 +12,7 @@ from browser_helpers import (
     assert_accessible,
     assert_language,
     sideways_scroll,
+    sign_in,
     use_language,
 )
 from sqlalchemy import select
@@ -61,14 +62,6 @@ def demo(load_snapshot):
     return load_snapshot(_finalised_demo)
 
 
-def _sign_in(tab, url, email):
-    tab.goto(url + "/login")
-    tab.locator("#email").fill(email)
-    tab.locator("#password").fill(PASSWORD)
-    with tab.expect_navigation():
-        tab.locator("main button[type=submit]").press("Enter")
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize(
@@ -83,7 +76,7 @@ def test_organisation_pages_reflow_and_pass_axe(
     tab = context.new_page()
     try:
         use_language(tab, live_server.url, language)
-        _sign_in(tab, live_server.url, email)
+        sign_in(tab, live_server.url, email, PASSWORD)
         for path in pages:
             tab.goto(live_server.url + path.format(org=demo["org"]))
             assert tab.locator("main h1").count() == 1, path
@@ -101,7 +94,7 @@ def test_the_reports_page_keeps_download_on_screen_with_the_whole_sha256(
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     try:
-        _sign_in(tab, live_server.url, "auditor@demo.example")
+        sign_in(tab, live_server.url, "auditor@demo.example", PASSWORD)
         tab.goto(f"{live_server.url}/organisations/{demo['org']}/reports")
         # The English file's SHA-256 comes first; the Welsh copies' follow, each whole.
         shown = tab.locator("code.sha256").all_inner_texts()
