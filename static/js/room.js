@@ -44,19 +44,36 @@
     }
     var heights = rows.map(function (row) { return row.getBoundingClientRect().height; });
     var budget = heights.reduce(function (sum, h) { return sum + h; }, 0) - over - 1;
+    // As few parts as fit, and as even as they can be: 5 and 4 groups rather than 7 and 2.
+    var fewest = pack(heights, budget).length;
+    var low = Math.min(budget, Math.max.apply(null, heights));
+    var high = budget;
+    for (var i = 0; i < 20; i += 1) {
+      var middle = (low + high) / 2;
+      if (pack(heights, middle).length <= fewest) { high = middle; } else { low = middle; }
+    }
+    parts = pack(heights, high).map(function (indexes) {
+      return indexes.map(function (index) { return rows[index]; });
+    });
+  }
+
+  // The rows' indexes in parts, in order, each part's rows taking at most ``budget`` (a row
+  // taller than that has a part of its own).
+  function pack(heights, budget) {
+    var packed = [];
     var current = [];
     var used = 0;
-    parts = [];
-    rows.forEach(function (row, i) {
-      if (current.length && used + heights[i] > budget) {
-        parts.push(current);
+    heights.forEach(function (height, index) {
+      if (current.length && used + height > budget) {
+        packed.push(current);
         current = [];
         used = 0;
       }
-      current.push(row);
-      used += heights[i];
+      current.push(index);
+      used += height;
     });
-    parts.push(current);
+    packed.push(current);
+    return packed;
   }
 
   function show(index) {
