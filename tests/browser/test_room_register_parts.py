@@ -76,6 +76,18 @@ def _fits(tab) -> bool:
     )
 
 
+def _rate(app, code: str, session_id: int, name: str, groups, ratings) -> None:
+    """``name`` joins on a device of their own and rates ``groups``."""
+    device = join(app, code, name)
+    for group in groups:
+        address = f"/workshop/{session_id}/register/groups/{group}"
+        shown = device.get(address).get_data(as_text=True)
+        was = re.search(r'name="was" value="([^"]*)"', shown)
+        assert was, shown
+        saved = post(device, address, {"was": was.group(1), **ratings})
+        assert saved.status_code == 302, saved.get_data(as_text=True)
+
+
 def test_a_register_taller_than_the_screen_is_shown_a_part_at_a_time(
     app, browser, live_server, make_user, make_org
 ):
@@ -85,16 +97,8 @@ def test_a_register_taller_than_the_screen_is_shown_a_part_at_a_time(
         make_org,
         sections=("definition/stakeholder-register", "adoption/leadership"),
     )
-    for i, name in enumerate(("Ada", "Bea", "Cy")):
-        device = join(app, room.code, name)
-        for group in GROUPS:
-            address = f"/workshop/{room.session_id}/register/groups/{group}"
-            shown = device.get(address).get_data(as_text=True)
-            was = re.search(r'name="was" value="([^"]*)"', shown)
-            assert was, shown
-            saved = post(device, address, {"was": was.group(1), **RATINGS[i]})
-            assert saved.status_code == 302, saved.get_data(as_text=True)
-
+    for name, ratings in zip(("Ada", "Bea", "Cy"), RATINGS, strict=True):
+        _rate(app, room.code, room.session_id, name, GROUPS, ratings)
     with app.app_context():
         email = db.session().scalar(select(User.email).where(User.name == "Fay Facilitator"))
     context = browser.new_context(bypass_csp=True, viewport={"width": 1920, "height": 1080})
@@ -189,5 +193,40 @@ def test_a_register_taller_than_the_screen_is_shown_a_part_at_a_time(
             ".every((r) => r.getBoundingClientRect().height > 0)"
         )
         assert _shown(fay) == names
+    finally:
+        context.close()
+
+
+def test_the_register_slide_shows_groups_rated_after_it_was_opened(
+    app, browser, live_server, make_user, make_org
+):
+    from playwright.sync_api import expect
+
+    room = open_room(app, make_user, make_org, sections=("definition/stakeholder-register",))
+    with app.app_context():
+        email = db.session().scalar(select(User.email).where(User.name == "Fay Facilitator"))
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1920, "height": 1080})
+    try:
+        fay = context.new_page()
+        sign_in(fay, live_server.url, email)
+        fay.goto(f"{live_server.url}/workshops/{room.session_id}/room/definition/register")
+        expect(fay.get_by_text("Nobody has rated a group yet.")).to_be_visible()
+
+        # Someone rates the residents: the slide shows them without a reload.
+        _rate(app, room.code, room.session_id, "Ada", ["residents"], RATINGS[0])
+        table = fay.locator("[data-register-spread] tbody")
+        expect(table.locator(".room-ratings__name")).to_have_text(["Residents"])
+        expect(fay.get_by_text("Nobody has rated a group yet.")).to_have_count(0)
+
+        # Two more people rate every group: the table outgrows the screen and is split into parts.
+        _rate(app, room.code, room.session_id, "Bea", GROUPS, RATINGS[1])
+        _rate(app, room.code, room.session_id, "Cy", GROUPS, RATINGS[2])
+        expect(fay.locator("[data-room-part]")).to_be_visible()
+        expect(fay.locator("[data-room-part]")).to_have_text(re.compile(rf" of {len(GROUPS)}$"))
+        first, last, total = _part(fay)
+        assert (first, total) == (1, len(GROUPS)) and last < total
+        assert _fits(fay)
+        assert len(_shown(fay)) == last
+        assert_accessible(fay)
     finally:
         context.close()
