@@ -418,3 +418,44 @@ def test_ratings_added_to_the_recorded_register_need_no_confirmation(app, room):
     # Clearing a recorded rating replaces it: both shown, and a reason asked.
     asked = post(room.client, f"{url}/residents", _as_shown(form, legitimacy=""))
     assert "Replace the recorded answer?" in asked.get_data(as_text=True)
+
+
+def _live_statement(room) -> tuple[str, object]:
+    """The register's sentence on the live view (as the page shows it) and in its JSON."""
+    html = room.client.get(f"/workshops/{room.session_id}/live").get_data(as_text=True)
+    item = html[html.index('data-key="definition/register"') :]
+    item = item[: item.index("</li>")]
+    assert "Written answers" not in item  # the register is ratings, not written answers
+    shown = re.search(
+        r"<p class=\"live-item__statement\" data-statement( hidden)?>([^<]*)</p>", item
+    )
+    assert shown, item
+    data = room.client.get(f"/workshops/{room.session_id}/live.json").get_json()
+    (question,) = [q for q in data["questions"] if q["key"] == "definition/register"]
+    return ("hidden" if shown.group(1) else shown.group(2)), question["statement"]
+
+
+def test_the_live_view_sums_up_the_rooms_register_in_a_sentence(app, room):
+    # Nobody has rated a group: nothing to say yet (the element waits, hidden, for the script).
+    assert _live_statement(room) == ("hidden", None)
+
+    # One group, rated the same by everyone who rated it.
+    _rate_room(app, room, (("Pat", "4"), ("Sam", "4")))
+    agreed = "1 group rated; everyone who rated it chose the same ratings."
+    assert _live_statement(room) == (agreed, agreed)
+
+    # People differ on the residents' power; the businesses are rated by one person.
+    _rate_room(app, room, (("Kim", "2"),))
+    device = join(app, room.code, "Lee")
+    page = device.get(f"/workshop/{room.session_id}/register/groups/businesses")
+    post(
+        device,
+        f"/workshop/{room.session_id}/register/groups/businesses",
+        {"was": _was(page.get_data(as_text=True)), "power": "3"},
+    )
+    differ = "2 groups rated; views differ on 1 of them."
+    assert _live_statement(room) == (differ, differ)
+    # The room view and the consensus page say the same.
+    for url in ("room/definition/register", "consensus/definition/register"):
+        html = room.client.get(f"/workshops/{room.session_id}/{url}").get_data(as_text=True)
+        assert f"data-statement>{differ}</p>" in html, url

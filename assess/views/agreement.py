@@ -177,6 +177,32 @@ def register_columns(
     ]
 
 
+def register_statement(question: Question, answers: Sequence[Answer]) -> str | None:
+    """The room's register in one sentence, for the live view, the room view and the consensus
+    page: how many groups were rated and on how many of them people chose different ratings (a
+    column rated two ways or more, as :func:`register_groups` flags it). None until a group is
+    rated: those pages say so in their own words."""
+    if not isinstance(question, RegisterQuestion):
+        return None
+    groups = [group for group in register_spread(question, answers) if group.rated_by]
+    if not groups:
+        return None
+    differ = sum(1 for group in groups if any(len(c.counts) > 1 for c in group.columns))
+    if not differ:
+        return ngettext(
+            "%(num)d group rated; everyone who rated it chose the same ratings.",
+            "%(num)d groups rated; on each, everyone who rated it chose the same ratings.",
+            len(groups),
+        )
+    if len(groups) == 1:
+        return gettext("1 group rated; views on it differ.")
+    return gettext(
+        "%(rated)s; views differ on %(differ)d of them.",
+        rated=ngettext("%(num)d group rated", "%(num)d groups rated", len(groups)),
+        differ=differ,
+    )
+
+
 def _column(attribute: Any, column: ColumnSpread, locale: str) -> dict[str, Any]:
     """One column of one group's spread in words: "4 Decisive (2), 3 Considerable (1)"."""
     options = {o.id: o.label.get(locale) for o in attribute.options}

@@ -33,6 +33,8 @@
     setText(item, "[data-range]", q.range === null ? "–" : q.lowest + "–" + q.highest);
     setText(item, "[data-most-common]", q.most_common_percent === null ? "–" : q.most_common_percent + "%");
     setText(item, "[data-statement]", q.statement);
+    var said = item.querySelector("[data-statement]");
+    if (said) { said.hidden = !q.statement; }
     q.counts.forEach(function (c) {
       var bar = item.querySelector('[data-bar="' + c.value + '"]');
       if (bar) { bar.setAttribute("width", String(c.percent)); }
