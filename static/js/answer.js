@@ -170,6 +170,22 @@
     });
   });
 
+  // A question answered before this script ran (a quick tap on a slow phone, while the page was
+  // still loading) is saved now: its change event came before anything listened for it.
+  function changedBeforeScript(box) {
+    var fields = box.querySelectorAll("input[name], select[name], textarea[name]");
+    return Array.prototype.some.call(fields, function (f) {
+      if (f.type === "radio" || f.type === "checkbox") { return f.checked !== f.defaultChecked; }
+      if (f.type === "hidden" || f.type === "submit") { return false; }
+      if (f.tagName === "SELECT") {
+        return Array.prototype.some.call(f.options, function (o) { return o.selected !== o.defaultSelected; });
+      }
+      return f.value !== f.defaultValue;
+    });
+  }
+
+  questions.forEach(function (box) { if (changedBeforeScript(box)) { save(box); } });
+
   window.addEventListener("online", function () {
     state.forEach(function (s, box) { if (s.timer) { window.clearTimeout(s.timer); s.timer = null; save(box); } });
   });

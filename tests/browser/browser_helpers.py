@@ -116,7 +116,10 @@ def assert_reflows(page: Any) -> None:
 def assert_accessible(page: Any) -> None:
     """Fail with a readable list when axe finds any WCAG A/AA violation on the page, or when the
     page scrolls sideways at its width or at 320 pixels: every page a browser test checks is
-    checked for reflow too."""
+    checked for reflow too. It waits for the page's load event first: until the style sheet has
+    arrived, a busy machine can lay the page out without it (links crowded, panels pushed
+    down), which is not the page anyone sees."""
+    page.wait_for_load_state("load")
     violations = axe_violations(page)
     if violations:
         lines = [f"{page.url}: {len(violations)} accessibility violation(s)"]

@@ -7,6 +7,8 @@ unanswered and the results stay provisional."""
 
 from __future__ import annotations
 
+import re
+
 from helpers import PASSWORD
 from workshop_helpers import start_assessment
 
@@ -54,3 +56,42 @@ def test_a_late_reply_does_not_hide_a_question_the_person_has_just_revealed(
     held[0].fulfill(response=stale)
     expect(own_words.locator("[data-save-status]")).to_contain_text("Saved")
     expect(where).to_be_visible()
+
+
+def test_an_answer_chosen_before_the_script_ran_is_saved_when_it_runs(
+    app, page, live_server, make_user, make_org
+):
+    """On a slow phone a person can tap an answer while the page is still loading, before the
+    script listens for changes: the script saves it as soon as it runs."""
+    from playwright.sync_api import expect
+
+    from assess.services import assessments
+
+    person = make_user(name="Nia Evans")
+    organisation = make_org(members={person: "respondent"})
+    assessment_id = start_assessment(app, organisation.id, person)
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Email address").fill(person.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+    # The answering script is held in the network while the person answers.
+    held = []
+    page.route("**/static/js/answer.js*", lambda route: held.append(route))
+    page.goto(
+        f"{live_server.url}/assessments/{assessment_id}/definition/scope", wait_until="commit"
+    )
+    written = page.locator('[data-question="def-written"]')
+    written.locator("input[type=radio]").first.check()
+    status = written.locator("[data-save-status]")
+    assert status.inner_text() == ""  # nothing listened: not saved yet
+    while not held:  # the route handler runs as Playwright dispatches the request's event
+        page.wait_for_timeout(10)
+    held[0].continue_()
+
+    expect(status).to_have_text(re.compile(r"^Saved"))
+    chosen = written.locator("input[type=radio]").first.get_attribute("value")
+    with app.app_context():
+        stored = assessments.stored_answers(assessments.get(assessment_id), "definition")
+        assert stored["def-written"].answer.value == chosen

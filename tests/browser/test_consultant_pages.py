@@ -20,6 +20,7 @@ SHOTS = os.environ.get("ASSESS_SCREENSHOTS")
 
 
 def _check(tab, name: str) -> None:
+    tab.wait_for_load_state("load")  # styles applied: what is measured is what people see
     for width in WIDTHS:
         tab.set_viewport_size({"width": width, "height": 900})
         used = tab.evaluate("document.documentElement.scrollWidth")

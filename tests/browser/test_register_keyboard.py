@@ -55,6 +55,7 @@ def _wait_for_focus(tab, selector: str) -> None:
 
 
 def _check(tab, name: str) -> None:
+    tab.wait_for_load_state("load")  # styles applied: what is measured is what people see
     size = tab.viewport_size
     for width in (1280, 390, 320):
         tab.set_viewport_size({"width": width, "height": 900})

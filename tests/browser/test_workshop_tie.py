@@ -35,6 +35,7 @@ def _context(browser, width: int, height: int):
 
 def _check_widths(tab, name: str) -> None:
     """axe at every width, no sideways scrolling at any, and a screenshot when asked for."""
+    tab.wait_for_load_state("load")  # styles applied: what is measured is what people see
     size = tab.viewport_size
     for width in WIDTHS:
         tab.set_viewport_size({"width": width, "height": 900})
@@ -49,6 +50,7 @@ def _check_widths(tab, name: str) -> None:
 
 def _below_the_fold(tab, selector: str) -> list[str]:
     """Elements matching ``selector`` whose bottom edge is below the window."""
+    tab.wait_for_load_state("load")  # styles applied: what is measured is what people see
     return tab.evaluate(
         """(selector) => Array.from(document.querySelectorAll(selector))
             .filter((el) => el.getBoundingClientRect().bottom > window.innerHeight)
