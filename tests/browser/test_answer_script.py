@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import PASSWORD
+from browser_helpers import sign_in
 from workshop_helpers import start_assessment
 
 
@@ -21,11 +21,7 @@ def test_a_late_reply_does_not_hide_a_question_the_person_has_just_revealed(
     person = make_user(name="Nia Evans")
     organisation = make_org(members={person: "respondent"})
     assessment_id = start_assessment(app, organisation.id, person)
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, person.email)
     page.goto(f"{live_server.url}/assessments/{assessment_id}/definition/scope")
 
     own_words = page.locator('[data-question="def-own-words"]')
@@ -70,11 +66,7 @@ def test_an_answer_chosen_before_the_script_ran_is_saved_when_it_runs(
     person = make_user(name="Nia Evans")
     organisation = make_org(members={person: "respondent"})
     assessment_id = start_assessment(app, organisation.id, person)
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, person.email)
 
     # The answering script is held in the network while the person answers.
     held = []

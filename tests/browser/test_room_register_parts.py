@@ -48,6 +48,16 @@ _LAST_SHOWN = "document.querySelector('[data-room-part]').textContent.endsWith(`
 ON_LAST, NOT_ON_LAST = f"(n) => {_LAST_SHOWN}", f"(n) => !{_LAST_SHOWN}"
 
 
+def _facilitator(app, browser, live_server):
+    """The room's facilitator (made by ``open_room``), signed in on a 1920 x 1080 screen."""
+    with app.app_context():
+        email = db.session().scalar(select(User.email).where(User.name == "Fay Facilitator"))
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1920, "height": 1080})
+    tab = context.new_page()
+    sign_in(tab, live_server.url, email)
+    return context, tab
+
+
 def _shown(tab) -> list[str]:
     """The groups whose rows the slide shows now (named in their row headers), in order."""
     return tab.evaluate(
@@ -99,12 +109,8 @@ def test_a_register_taller_than_the_screen_is_shown_a_part_at_a_time(
     )
     for name, ratings in zip(("Ada", "Bea", "Cy"), RATINGS, strict=True):
         _rate(app, room.code, room.session_id, name, GROUPS, ratings)
-    with app.app_context():
-        email = db.session().scalar(select(User.email).where(User.name == "Fay Facilitator"))
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1920, "height": 1080})
+    context, fay = _facilitator(app, browser, live_server)
     try:
-        fay = context.new_page()
-        sign_in(fay, live_server.url, email)
         slide = f"{live_server.url}/workshops/{room.session_id}/room/definition/register"
         fay.goto(slide)
         names = fay.evaluate(
@@ -203,12 +209,8 @@ def test_the_register_slide_shows_groups_rated_after_it_was_opened(
     from playwright.sync_api import expect
 
     room = open_room(app, make_user, make_org, sections=("definition/stakeholder-register",))
-    with app.app_context():
-        email = db.session().scalar(select(User.email).where(User.name == "Fay Facilitator"))
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1920, "height": 1080})
+    context, fay = _facilitator(app, browser, live_server)
     try:
-        fay = context.new_page()
-        sign_in(fay, live_server.url, email)
         fay.goto(f"{live_server.url}/workshops/{room.session_id}/room/definition/register")
         expect(fay.get_by_text("Nobody has rated a group yet.")).to_be_visible()
 
