@@ -177,17 +177,15 @@ def register_columns(
     ]
 
 
-def register_statement(question: Question, answers: Sequence[Answer]) -> str | None:
+def register_statement(question: Question, answers: Sequence[Answer], locale: str) -> str | None:
     """The room's register in one sentence, for the live view, the room view and the consensus
-    page: how many groups were rated and on how many of them people chose different ratings (a
-    column rated two ways or more, as :func:`register_groups` flags it). None until a group is
-    rated: those pages say so in their own words."""
-    if not isinstance(question, RegisterQuestion):
-        return None
-    groups = [group for group in register_spread(question, answers) if group.rated_by]
+    page: how many groups were rated and on how many of them people differ, as
+    :func:`register_groups` flags them. None until a group is rated: those pages say so in their
+    own words."""
+    groups = register_groups(question, answers, locale)
     if not groups:
         return None
-    differ = sum(1 for group in groups if any(len(c.counts) > 1 for c in group.columns))
+    differ = sum(1 for group in groups if group["differ"])
     if not differ:
         return ngettext(
             "%(num)d group rated; everyone who rated it chose the same ratings.",

@@ -180,8 +180,9 @@ def value_label(item: LiveQuestion, value: str | int) -> str:
 
 def spread_statement(item: LiveQuestion) -> str | None:
     """The spread of ``item``'s answers in one sentence (ties stated)."""
-    return agreement.register_statement(item.question, item.answers) or agreement.statement(
-        item.question, item.questionnaire, item.aggregate, current_locale()
+    locale = current_locale()
+    return agreement.register_statement(item.question, item.answers, locale) or agreement.statement(
+        item.question, item.questionnaire, item.aggregate, locale
     )
 
 
